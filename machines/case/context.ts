@@ -1,0 +1,84 @@
+import type { ForumRole } from '../roles.js';
+import type { PayloadOf, ProposalFields } from './schemas.js';
+
+/** When and by whom something was recorded. */
+export interface Recorded {
+  by: string;
+  role: string;
+  at: string;
+}
+
+/** The part of a programme's configuration the machine needs for its guards. */
+export interface ProgrammeRules {
+  priorityAreaIds: string[];
+  criterionIds: string[];
+  forumRequiredRoles: ForumRole[];
+}
+
+export interface CaseInput {
+  caseId: string;
+  programme: ProgrammeRules;
+  idea: { title: string; summary: string; initiatorId: string };
+  at: string;
+}
+
+export type Outcome =
+  | 'not-eligible'
+  | 'withdrawn'
+  | 'rejected'
+  | 'stopped'
+  | 'implemented'
+  | 'scaled-up'
+  | 'ended';
+
+export interface CaseContext {
+  caseId: string;
+  programme: ProgrammeRules;
+  idea: { title: string; summary: string; initiatorId: string; createdAt: string };
+  contact?: PayloadOf<'CONTACT_COORDINATORS'> & Recorded;
+  eligibility?: { eligible: boolean; priorityAreaId?: string; text: string } & Recorded;
+  ideaTemplate?: PayloadOf<'SUBMIT_IDEA_TEMPLATE'> & Recorded;
+  coordinationGroup: {
+    agenda?: PayloadOf<'PLACE_ON_AGENDA'> & Recorded;
+    review?: PayloadOf<'RECORD_COORDINATION_GROUP_REVIEW'> & Recorded;
+  };
+  dialogueForum: {
+    booking?: PayloadOf<'BOOK_DIALOGUE_FORUM'> & Recorded;
+    record?: PayloadOf<'RECORD_DIALOGUE_FORUM'> & Recorded;
+  };
+  targetGroupDialogue?: ({ skipped: false } & PayloadOf<'RECORD_TARGET_GROUP_DIALOGUE'> & Recorded) |
+    ({ skipped: true } & PayloadOf<'SKIP_TARGET_GROUP_DIALOGUE'> & Recorded);
+  checkIns: (PayloadOf<'RECORD_CHECK_IN'> & Recorded & { step: number })[];
+  proposal: ProposalFields;
+  criteria: Record<string, PayloadOf<'ASSESS_CRITERION'> & Recorded>;
+  revisions: { source: 'recommendation' | 'decision'; motivation: string; at: string }[];
+  recommendation?: PayloadOf<'RECORD_RECOMMENDATION'> & Recorded;
+  decision?: PayloadOf<'RECORD_DECISION'> & Recorded;
+  followUps: (PayloadOf<'RECORD_FOLLOW_UP'> & Recorded)[];
+  seminars: (PayloadOf<'RECORD_SEMINAR'> & Recorded)[];
+  execution: { ended?: PayloadOf<'END_INITIATIVE'> & Recorded };
+  scaleUpPlan?: PayloadOf<'UPDATE_SCALE_UP_PLAN'> & Recorded;
+  scaleUpRecommendation?: PayloadOf<'RECORD_SCALE_UP_RECOMMENDATION'> & Recorded;
+  scaleUpDecision?: PayloadOf<'RECORD_SCALE_UP_DECISION'> & Recorded;
+  /** The step the case stands at (the lowest, while steps 10–12 run in parallel). */
+  step: number;
+  outcome?: { kind: Outcome; reason: string; step: number } & Recorded;
+}
+
+export function initialContext(input: CaseInput): CaseContext {
+  return {
+    caseId: input.caseId,
+    step: 1,
+    programme: input.programme,
+    idea: { ...input.idea, createdAt: input.at },
+    coordinationGroup: {},
+    dialogueForum: {},
+    checkIns: [],
+    proposal: {},
+    criteria: {},
+    revisions: [],
+    followUps: [],
+    seminars: [],
+    execution: {},
+  };
+}

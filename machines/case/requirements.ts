@@ -1,0 +1,154 @@
+import type { CaseContext } from './context.js';
+import type { CaseEvent, CaseEventType } from './schemas.js';
+
+/**
+ * The business rules that decide whether an event may change a case. Each rule has a
+ * stable id (its label is in src/i18n under `requirements.<id>`), so the machine's guards,
+ * the API's 422 responses and the "why not" of a case read all come from this one place.
+ *
+ * Rules that depend on the payload are only evaluated when a payload is given; without
+ * one (when listing what a caller may do now) only the rules on the case's data count.
+ */
+export interface Requirement {
+  id: string;
+  met: boolean;
+  /** Which item the rule is about, e.g. the criterion id or the forum role. */
+  subject?: string;
+}
+
+const filled = (s: string | undefined) => typeof s === 'string' && s.trim().length > 0;
+
+export function proposalRequirements(ctx: CaseContext): Requirement[] {
+  const p = ctx.proposal;
+  const participants = p.participants ?? [];
+  const activities = p.activities ?? [];
+  const rules: Requirement[] = [
+    {
+      id: 'municipal-and-regional-participants',
+      met:
+        participants.some((o) => o.kind === 'municipal') &&
+        participants.some((o) => o.kind === 'regional'),
+    },
+    {
+      id: 'user-participation',
+      met: filled(p.userParticipation) || participants.some((o) => o.kind === 'user-organisation'),
+    },
+    {
+      id: 'purpose-goals-and-logic',
+      met: filled(p.background) && filled(p.purpose) && (p.goals ?? []).length > 0 && filled(p.logic),
+    },
+    { id: 'target-group', met: filled(p.targetGroup) },
+    { id: 'measurable-indicator', met: (p.indicators ?? []).length > 0 },
+    {
+      id: 'evidence-for-every-activity',
+      met: activities.length > 0 && activities.every((a) => a.evidence !== undefined),
+    },
+    {
+      id: 'evaluation-and-implementation-plan',
+      met: filled(p.evaluationPlan) && filled(p.implementationPlan),
+    },
+    {
+      id: 'budget-and-economic-effects',
+      met: (p.budget ?? []).some((line) => line.amountOre > 0) && filled(p.economicEffects),
+    },
+  ];
+  for (const criterionId of ctx.programme.criterionIds) {
+    const assessment = ctx.criteria[criterionId];
+    rules.push({ id: 'criterion-assessed', subject: criterionId, met: assessment !== undefined });
+    if (assessment) {
+      rules.push({ id: 'criterion-fulfilled', subject: criterionId, met: assessment.fulfilled });
+    }
+  }
+  return rules;
+}
+
+function forumRequirements(ctx: CaseContext, event: Extract<CaseEvent, { type: 'RECORD_DIALOGUE_FORUM' }>) {
+  const identifiedActors = ctx.coordinationGroup.review?.actorsToInvolve.length ?? 0;
+  const required = ctx.programme.forumRequiredRoles.filter(
+    (role) => role !== 'identified-actors' || identifiedActors > 0,
+  );
+  return required.map((role): Requirement => {
+    const entries = event.payload.attendance.filter((a) => a.role === role);
+    const accounted =
+      entries.some((a) => a.present) ||
+      (entries.length > 0 && entries.every((a) => !a.present && filled(a.absenceReason)));
+    return { id: 'forum-role-accounted', subject: role, met: accounted };
+  });
+}
+
+function deviationRule(recommended: string | undefined, decided: string, motivation: string | undefined): Requirement {
+  return {
+    id: 'deviation-motivated',
+    met: recommended === undefined || recommended === decided || filled(motivation),
+  };
+}
+
+export function requirementsFor(
+  type: CaseEventType,
+  ctx: CaseContext,
+  event?: CaseEvent,
+): Requirement[] {
+  const withPayload = event !== undefined && event.type === type;
+  switch (type) {
+    case 'START_PROPOSAL':
+      return [{ id: 'check-in-recorded', met: ctx.checkIns.length > 0 }];
+    case 'SUBMIT_TO_LSVO':
+      return proposalRequirements(ctx);
+    case 'RECORD_SCALE_UP_RECOMMENDATION': {
+      const rules: Requirement[] = [{ id: 'initiative-ended', met: ctx.execution.ended !== undefined }];
+      if (withPayload && event.type === 'RECORD_SCALE_UP_RECOMMENDATION' && event.payload.recommendation !== 'end') {
+        rules.push({ id: 'scale-up-plan-present', met: ctx.scaleUpPlan !== undefined });
+      }
+      return rules;
+    }
+  }
+  if (!withPayload) return [];
+  switch (event.type) {
+    case 'ASSESS_ELIGIBLE':
+      return [
+        {
+          id: 'priority-area-of-programme',
+          subject: event.payload.priorityAreaId,
+          met: ctx.programme.priorityAreaIds.includes(event.payload.priorityAreaId),
+        },
+      ];
+    case 'RECORD_DIALOGUE_FORUM':
+      return forumRequirements(ctx, event);
+    case 'ASSESS_CRITERION':
+      return [
+        {
+          id: 'criterion-of-programme',
+          subject: event.payload.criterionId,
+          met: ctx.programme.criterionIds.includes(event.payload.criterionId),
+        },
+      ];
+    case 'RECORD_DECISION': {
+      const p = event.payload;
+      const rules = [deviationRule(ctx.recommendation?.recommendation, p.decision, p.deviationMotivation)];
+      if (p.decision === 'approve') {
+        rules.push({ id: 'granted-budget-present', met: (p.grantedBudget ?? []).length > 0 });
+        rules.push({ id: 'follow-up-plan-present', met: (p.followUpDates ?? []).length > 0 });
+      }
+      return rules;
+    }
+    case 'RECORD_FOLLOW_UP': {
+      const p = event.payload;
+      const known = new Set((ctx.proposal.indicators ?? []).map((i) => i.id));
+      const rules: Requirement[] = p.indicatorValues.map((v) => ({
+        id: 'indicator-of-proposal',
+        subject: v.indicatorId,
+        met: known.has(v.indicatorId),
+      }));
+      if (p.conclusion === 'adjust') rules.push({ id: 'adjustment-described', met: filled(p.adjustment) });
+      return rules;
+    }
+    case 'RECORD_SCALE_UP_DECISION':
+      return [
+        deviationRule(ctx.scaleUpRecommendation?.recommendation, event.payload.decision, event.payload.deviationMotivation),
+      ];
+    default:
+      return [];
+  }
+}
+
+export const unmet = (rules: Requirement[]) => rules.filter((r) => !r.met);

@@ -1,0 +1,207 @@
+import { z } from 'zod';
+import { FORUM_ROLES, ORGANISATION_KINDS } from '../roles.js';
+
+/*
+ * Payload schemas of every event the case machine accepts. They are pure data
+ * (no I/O) so the machine, the engine, the API and the OpenAPI document share them.
+ */
+
+const shortText = z.string().trim().min(1).max(300);
+const longText = z.string().trim().min(1).max(20_000);
+const isoDate = z.iso.date();
+const id = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and hyphens');
+
+export const protocolReference = z
+  .object({
+    meetingDate: isoDate,
+    paragraph: shortText.describe('the paragraph of the minutes, e.g. § 42'),
+    diaryNumber: shortText.describe("the body's own diary number"),
+  })
+  .strict();
+
+export const participant = z
+  .object({
+    name: shortText,
+    kind: z.enum(ORGANISATION_KINDS),
+  })
+  .strict();
+
+export const indicator = z
+  .object({
+    id,
+    name: shortText,
+    unit: shortText,
+    baseline: z.number().finite().optional(),
+    target: z.number().finite(),
+    description: longText.optional(),
+  })
+  .strict();
+
+export const activity = z
+  .object({
+    id,
+    title: shortText,
+    description: longText.optional(),
+    evidence: z
+      .object({
+        basis: z.enum(['evidence', 'proven-experience']),
+        reference: longText,
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export const budgetLine = z
+  .object({
+    year: z.number().int().min(2000).max(2100),
+    costType: shortText,
+    amountOre: z.number().int().nonnegative().max(1e13).describe('whole öre (1 SEK = 100 öre)'),
+  })
+  .strict();
+
+export const proposalFields = z
+  .object({
+    background: longText,
+    purpose: longText,
+    goals: z.array(shortText).max(50),
+    logic: longText.describe('how the activities are expected to lead to the goals'),
+    targetGroup: longText,
+    participants: z.array(participant).max(100),
+    userParticipation: longText,
+    activities: z.array(activity).max(100),
+    indicators: z.array(indicator).max(100),
+    budget: z.array(budgetLine).max(200),
+    economicEffects: longText,
+    evaluationPlan: longText,
+    implementationPlan: longText,
+  })
+  .partial()
+  .strict();
+export type ProposalFields = z.infer<typeof proposalFields>;
+
+export const forumAttendance = z
+  .object({
+    role: z.enum(FORUM_ROLES),
+    present: z.boolean(),
+    organisation: shortText.optional(),
+    absenceReason: longText.optional(),
+  })
+  .strict();
+
+const empty = z.object({}).strict();
+
+export const eventPayloads = {
+  CONTACT_COORDINATORS: z.object({ message: longText }).strict(),
+  ASSESS_ELIGIBLE: z.object({ priorityAreaId: id, justification: longText }).strict(),
+  ASSESS_NOT_ELIGIBLE: z.object({ reason: longText }).strict(),
+  SUBMIT_IDEA_TEMPLATE: z
+    .object({ answers: z.record(z.string().max(64), z.unknown()) })
+    .strict()
+    .describe("answers to the programme's idea template, keyed by field id"),
+  PLACE_ON_AGENDA: z.object({ meetingDate: isoDate }).strict(),
+  RECORD_COORDINATION_GROUP_REVIEW: z
+    .object({
+      meetingDate: isoDate,
+      actorsToInvolve: z.array(participant).max(100),
+      notes: longText.optional(),
+    })
+    .strict(),
+  BOOK_DIALOGUE_FORUM: z
+    .object({ date: isoDate, place: shortText, format: shortText.optional() })
+    .strict(),
+  RECORD_DIALOGUE_FORUM: z
+    .object({
+      date: isoDate,
+      attendance: z.array(forumAttendance).min(1).max(50),
+      summary: longText,
+    })
+    .strict(),
+  RECORD_TARGET_GROUP_DIALOGUE: z
+    .object({ date: isoDate, targetGroups: z.array(shortText).min(1).max(50), summary: longText })
+    .strict(),
+  SKIP_TARGET_GROUP_DIALOGUE: z.object({ reason: longText }).strict(),
+  RECORD_CHECK_IN: z
+    .object({ date: isoDate, group: shortText, notes: longText })
+    .strict()
+    .describe('a check-in with a management or collaboration group (step 7)'),
+  START_PROPOSAL: empty,
+  UPDATE_PROPOSAL: proposalFields,
+  ASSESS_CRITERION: z
+    .object({ criterionId: id, fulfilled: z.boolean(), justification: longText })
+    .strict(),
+  SUBMIT_TO_LSVO: empty,
+  RECORD_RECOMMENDATION: z
+    .object({
+      recommendation: z.enum(['approve', 'reject', 'revise']),
+      motivation: longText,
+      protocol: protocolReference,
+    })
+    .strict(),
+  RECORD_DECISION: z
+    .object({
+      decision: z.enum(['approve', 'reject', 'revise']),
+      motivation: longText,
+      deviationMotivation: longText.optional(),
+      grantedBudget: z
+        .array(z.object({ year: z.number().int().min(2000).max(2100), amountOre: z.number().int().positive().max(1e13) }).strict())
+        .max(20)
+        .optional(),
+      followUpDates: z.array(isoDate).max(100).optional(),
+    })
+    .strict(),
+  WITHDRAW: z.object({ reason: longText }).strict(),
+  RECORD_FOLLOW_UP: z
+    .object({
+      date: isoDate,
+      indicatorValues: z
+        .array(z.object({ indicatorId: id, value: z.number().finite() }).strict())
+        .max(100),
+      spentToDateOre: z.number().int().nonnegative().max(1e13),
+      narrative: longText,
+      conclusion: z.enum(['continue', 'adjust', 'stop']),
+      adjustment: longText.optional(),
+    })
+    .strict(),
+  END_INITIATIVE: z.object({ endDate: isoDate, summary: longText }).strict(),
+  RECORD_SEMINAR: z
+    .object({ date: isoDate, title: shortText, audience: shortText, material: longText.optional() })
+    .strict(),
+  UPDATE_SCALE_UP_PLAN: z.object({ plan: longText }).strict(),
+  RECORD_SCALE_UP_RECOMMENDATION: z
+    .object({
+      recommendation: z.enum(['implement', 'scale-up', 'end']),
+      motivation: longText,
+      protocol: protocolReference,
+    })
+    .strict(),
+  RECORD_SCALE_UP_DECISION: z
+    .object({
+      decision: z.enum(['implement', 'scale-up', 'end']),
+      motivation: longText,
+      deviationMotivation: longText.optional(),
+    })
+    .strict(),
+} as const;
+
+export type CaseEventType = keyof typeof eventPayloads;
+export const CASE_EVENT_TYPES = Object.keys(eventPayloads) as CaseEventType[];
+export type PayloadOf<T extends CaseEventType> = z.infer<(typeof eventPayloads)[T]>;
+
+/** Who sent an event, as which role, and when. Travels in the event so guards stay pure. */
+export interface EventMeta {
+  actorId: string;
+  role: string;
+  at: string;
+}
+
+export type CaseEvent = {
+  [K in CaseEventType]: { type: K; payload: PayloadOf<K>; meta: EventMeta };
+}[CaseEventType];
+
+export type CaseEventOf<K extends CaseEventType> = Extract<CaseEvent, { type: K }>;

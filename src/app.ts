@@ -1,0 +1,93 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { createCaseService } from './cases/service.js';
+import type { Config } from './config.js';
+import { openDatabase, type Db } from './db/client.js';
+import { createEngine } from './engine/engine.js';
+import { registerAuthentication } from './http/auth.js';
+import { registerErrorHandling } from './http/errors.js';
+import { createPeopleService } from './people/service.js';
+import { createProgrammeService } from './programmes/service.js';
+import { caseRoutes } from './routes/api/cases.js';
+import { processRoutes } from './routes/api/process.js';
+import { sessionRoutes } from './routes/api/session.js';
+
+export interface AppOptions {
+  config: Config;
+  /** An already open database (tests pass a fresh one); otherwise the configured file. */
+  db?: Db;
+  /** The clock every service reads; tests inject their own. */
+  now?: () => Date;
+}
+
+export function createServices(db: Db, now: () => Date) {
+  const programmes = createProgrammeService(db, now);
+  const people = createPeopleService(db, now);
+  const engine = createEngine(db, programmes, now);
+  const cases = createCaseService(db, engine, people);
+  return { db, now, programmes, people, engine, cases };
+}
+export type Services = ReturnType<typeof createServices>;
+
+/** Builds the whole app: external plugins, then ours, then the routes. Does not listen. */
+export async function buildApp(options: AppOptions): Promise<{ app: FastifyInstance; services: Services }> {
+  const { config } = options;
+  const now = options.now ?? (() => new Date());
+  const db = options.db ?? openDatabase(config.databaseFile);
+  const services = createServices(db, now);
+
+  const app = Fastify({
+    bodyLimit: config.SATSA_BODY_LIMIT_BYTES,
+    logger: {
+      level: config.SATSA_LOG_LEVEL,
+      // No personal data in logs: no query strings (free-text search), addresses or headers.
+      serializers: {
+        req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // JSON only: a text/plain body on a JSON route is a 415, not a confusing 422.
+  app.removeContentTypeParser('text/plain');
+
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Satsa API',
+        version: '0.1.0',
+        description:
+          'Case engine for stimulus-funding programmes. Errors are application/problem+json with a stable `code`.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Personal API token (npm run cli -- token:create)' },
+          session: { type: 'apiKey', in: 'cookie', name: 'satsa_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  registerErrorHandling(app);
+  registerAuthentication(app, services.people);
+
+  app.get('/health', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  sessionRoutes(app, services.people, config);
+  processRoutes(app, services.programmes);
+  caseRoutes(app, services.cases);
+
+  app.addHook('onClose', async () => {
+    if (!options.db) db.$client.close();
+  });
+  return { app, services };
+}

@@ -1,0 +1,281 @@
+import { and, asc, desc, eq, exists, lt, or, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import { STEP_COUNT } from '../../machines/case/catalogue.js';
+import type { CaseContext } from '../../machines/case/context.js';
+import { requirementsFor, unmet } from '../../machines/case/requirements.js';
+import { CASE_EVENT_TYPES, type CaseEventType } from '../../machines/case/schemas.js';
+import type { Role } from '../../machines/roles.js';
+import type { Db } from '../db/client.js';
+import { caseEvents, caseMembers, cases, users } from '../db/schema.js';
+import {
+  acceptedEventTypes,
+  hashRequest,
+  restoreSnapshot,
+  statePaths,
+  stepsOf,
+  type CaseRow,
+  type CaseSnapshot,
+  type Engine,
+  type Response,
+} from '../engine/engine.js';
+import { Problem } from '../http/problem.js';
+import { t, type Language } from '../i18n/index.js';
+import { isProgrammeRole, type Actor, type PeopleService } from '../people/service.js';
+import { canSeeCase, roleFor } from './access.js';
+
+export const listQuerySchema = z
+  .object({
+    step: z.coerce.number().int().min(1).max(STEP_COUNT).optional(),
+    state: z.string().trim().min(1).max(200).regex(/^[A-Za-z.]+$/, 'a state path such as open.preparation.proposal').optional(),
+    programme: z.string().trim().min(1).max(64).optional(),
+    priorityArea: z.string().trim().min(1).max(64).optional(),
+    status: z.enum(['active', 'done']).optional(),
+    q: z.string().trim().min(1).max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    cursor: z.string().max(500).optional(),
+  })
+  .strict();
+export type ListQuery = z.infer<typeof listQuerySchema>;
+
+export const createCaseSchema = z
+  .object({
+    programmeId: z.string().trim().min(1).max(64).optional(),
+    title: z.string().trim().min(1).max(200),
+    summary: z.string().trim().min(1).max(10_000),
+  })
+  .strict();
+
+const encodeCursor = (row: { createdAt: string; id: string }) =>
+  Buffer.from(JSON.stringify([row.createdAt, row.id])).toString('base64url');
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string')) {
+      return value as [string, string];
+    }
+  } catch {
+    // fall through to the 422 below
+  }
+  throw new Problem('validation-failed', 'the cursor is not one this API returned', {
+    errors: [{ path: 'cursor', message: 'invalid cursor' }],
+  });
+}
+
+export interface EventAvailability {
+  type: CaseEventType;
+  label: string;
+  allowed: boolean;
+  /** The role the caller would act in. */
+  role?: Role;
+  reasons: { code: string; message: string; requirement?: string; subject?: string; roles?: readonly Role[] }[];
+}
+
+export function createCaseService(db: Db, engine: Engine, people: PeopleService) {
+  function availability(actor: Actor, row: CaseRow, snapshot: CaseSnapshot, member: boolean, lang: Language) {
+    const accepted = acceptedEventTypes(snapshot);
+    return CASE_EVENT_TYPES.map((type): EventAvailability => {
+      const reasons: EventAvailability['reasons'] = [];
+      if (!accepted.has(type)) reasons.push({ code: 'wrong-step', message: t(lang, 'reasons.wrong-step') });
+      const role = roleFor(actor, type, member);
+      if (!role.ok) {
+        const names = role.roles.map((r) => t(lang, `roles.${r}`)).join(', ');
+        reasons.push({ code: role.reason, roles: role.roles, message: t(lang, `reasons.${role.reason}`, { roles: names }) });
+      }
+      if (accepted.has(type)) {
+        for (const r of unmet(requirementsFor(type, snapshot.context as CaseContext))) {
+          reasons.push({
+            code: 'requirement-unmet',
+            requirement: r.id,
+            subject: r.subject,
+            message: t(lang, `requirements.${r.id}`, { subject: r.subject ?? '' }),
+          });
+        }
+      }
+      return {
+        type,
+        label: t(lang, `events.${type}`),
+        allowed: reasons.length === 0,
+        role: role.ok ? role.role : undefined,
+        reasons,
+      };
+    });
+  }
+
+  function summary(row: CaseRow, lang: Language) {
+    const steps = row.steps.split(',').filter(Boolean).map(Number);
+    return {
+      id: row.id,
+      diaryNumber: row.diaryNumber,
+      programmeId: row.programmeId,
+      title: row.title,
+      status: row.status,
+      outcome: row.outcome,
+      outcomeLabel: row.outcome ? t(lang, `outcomes.${row.outcome}`) : null,
+      steps,
+      stepCount: STEP_COUNT,
+      stepText: steps.map((step) => `${t(lang, 'app.stepOf', { step, total: STEP_COUNT })}: ${t(lang, `steps.${step}`)}`).join('; '),
+      state: row.statePaths.split(','),
+      priorityAreaId: row.priorityAreaId,
+      initiatorId: row.initiatorId,
+      version: row.version,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+    };
+  }
+
+  function view(actor: Actor, row: CaseRow, snapshot: CaseSnapshot, lang: Language) {
+    const member = engine.isMember(row.id, actor.id);
+    const events = availability(actor, row, snapshot, member, lang);
+    const names = people.displayNames([row.initiatorId]);
+    return {
+      ...summary(row, lang),
+      initiator: { id: row.initiatorId, displayName: names.get(row.initiatorId) ?? null },
+      machineVersion: row.machineVersion,
+      data: snapshot.context,
+      allowedEvents: events.filter((e) => e.allowed),
+      blockedEvents: events.filter((e) => !e.allowed),
+    };
+  }
+
+  function loadVisible(actor: Actor, caseId: string): CaseRow {
+    const row = db.select().from(cases).where(eq(cases.id, caseId)).get();
+    if (!row || !canSeeCase(actor, row.programmeId, engine.isMember(row.id, actor.id))) {
+      throw new Problem('not-found', `no case ${caseId}`);
+    }
+    return row;
+  }
+
+  const withEtag = (row: CaseRow, status: number, body: unknown, extra: Record<string, string> = {}): Response => ({
+    status,
+    body,
+    headers: { etag: `"${row.version}"`, ...extra },
+  });
+
+  return {
+    get(actor: Actor, caseId: string, lang: Language) {
+      const row = loadVisible(actor, caseId);
+      return withEtag(row, 200, view(actor, row, restoreSnapshot(row), lang));
+    },
+
+    list(actor: Actor, query: ListQuery, lang: Language) {
+      const conditions: SQL[] = [eq(cases.programmeId, actor.programmeId)];
+      if (query.programme && query.programme !== actor.programmeId) {
+        // Another programme's cases are never visible: the answer is an empty page.
+        return { items: [], nextCursor: null };
+      }
+      if (!actor.roles.some(isProgrammeRole)) {
+        conditions.push(
+          exists(
+            db
+              .select({ one: sql`1` })
+              .from(caseMembers)
+              .where(and(eq(caseMembers.caseId, cases.id), eq(caseMembers.userId, actor.id))),
+          ),
+        );
+      }
+      if (query.step) conditions.push(sql`instr(${cases.steps}, ${`,${query.step},`}) > 0`);
+      if (query.state) {
+        conditions.push(
+          sql`(',' || ${cases.statePaths} || ',') LIKE ${`%,${query.state}%`}`,
+        );
+      }
+      if (query.priorityArea) conditions.push(eq(cases.priorityAreaId, query.priorityArea));
+      if (query.status) conditions.push(eq(cases.status, query.status));
+      if (query.q) conditions.push(sql`instr(${cases.searchText}, ${query.q.toLowerCase()}) > 0`);
+      if (query.cursor) {
+        const [createdAt, id] = decodeCursor(query.cursor);
+        conditions.push(or(lt(cases.createdAt, createdAt), and(eq(cases.createdAt, createdAt), lt(cases.id, id)))!);
+      }
+      const rows = db
+        .select()
+        .from(cases)
+        .where(and(...conditions))
+        .orderBy(desc(cases.createdAt), desc(cases.id))
+        .limit(query.limit + 1)
+        .all();
+      const page = rows.slice(0, query.limit);
+      return {
+        items: page.map((row) => summary(row, lang)),
+        nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!) : null,
+      };
+    },
+
+    history(actor: Actor, caseId: string, lang: Language) {
+      const row = loadVisible(actor, caseId);
+      const events = db
+        .select({
+          version: caseEvents.version,
+          type: caseEvents.type,
+          actorId: caseEvents.actorId,
+          actorName: users.displayName,
+          role: caseEvents.actorRole,
+          at: caseEvents.at,
+          payload: caseEvents.payload,
+          stateBefore: caseEvents.stateBefore,
+          stateAfter: caseEvents.stateAfter,
+          stepsBefore: caseEvents.stepsBefore,
+          stepsAfter: caseEvents.stepsAfter,
+        })
+        .from(caseEvents)
+        .leftJoin(users, eq(users.id, caseEvents.actorId))
+        .where(eq(caseEvents.caseId, row.id))
+        .orderBy(asc(caseEvents.version))
+        .all();
+      const steps = (s: string | null) => (s ? s.split(',').filter(Boolean).map(Number) : []);
+      return withEtag(row, 200, {
+        caseId: row.id,
+        diaryNumber: row.diaryNumber,
+        version: row.version,
+        events: events.map((e) => ({
+          version: e.version,
+          type: e.type,
+          label: e.type === 'CASE_CREATED' ? t(lang, 'steps.1') : t(lang, `events.${e.type}`),
+          actor: { id: e.actorId, displayName: e.actorName },
+          role: e.role,
+          roleLabel: t(lang, `roles.${e.role}`),
+          at: e.at,
+          payload: e.payload,
+          stateBefore: e.stateBefore === null ? null : statePaths(e.stateBefore as never),
+          stateAfter: statePaths(e.stateAfter as never),
+          stepsBefore: steps(e.stepsBefore),
+          stepsAfter: steps(e.stepsAfter),
+        })),
+      });
+    },
+
+    create(actor: Actor, body: z.infer<typeof createCaseSchema>, lang: Language, idempotencyKey?: string) {
+      const idem = idempotencyKey ? { key: idempotencyKey, requestHash: hashRequest(['create', body]) } : undefined;
+      return engine.idempotent(actor, idem, () => {
+        const row = engine.create(actor, body.programmeId ?? actor.programmeId, { title: body.title, summary: body.summary });
+        return withEtag(row, 201, view(actor, row, restoreSnapshot(row), lang), { location: `/api/cases/${row.id}` });
+      });
+    },
+
+    send(
+      actor: Actor,
+      caseId: string,
+      body: { type: CaseEventType; payload?: unknown; role?: Role },
+      expectedVersion: number,
+      lang: Language,
+      idempotencyKey?: string,
+    ) {
+      const idem = idempotencyKey
+        ? { key: idempotencyKey, requestHash: hashRequest([caseId, expectedVersion, body]) }
+        : undefined;
+      return engine.idempotent(actor, idem, () => {
+        const { row, snapshot } = engine.send({
+          caseId,
+          type: body.type,
+          payload: body.payload,
+          actor,
+          role: body.role,
+          expectedVersion,
+        });
+        return withEtag(row, 200, view(actor, row, snapshot, lang));
+      });
+    },
+  };
+}
+
+export type CaseService = ReturnType<typeof createCaseService>;

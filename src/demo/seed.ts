@@ -1,0 +1,72 @@
+import type { Role } from '../../machines/roles.js';
+import type { Services } from '../app.js';
+import { programmes } from '../db/schema.js';
+import { loadProgrammeDefinition } from '../programmes/config.js';
+import type { Actor } from '../people/service.js';
+import { DEMO_IDEA, FULL_STORY, storyUntilStep, type StoryStep } from './story.js';
+
+export const DEMO_PASSWORD = 'satsa-demo-2026';
+export const DEMO_PROGRAMME = 'uph-blekinge';
+
+const DEMO_USERS: { role: Role; email: string; name: string }[] = [
+  { role: 'initiator', email: 'initiativtagare@demo.satsa.se', name: 'Ingrid Initiativtagare' },
+  { role: 'county-coordinator', email: 'lansamordnare@demo.satsa.se', name: 'Lena Länsamordnare' },
+  { role: 'local-coordinator', email: 'lokal.samordnare@demo.satsa.se', name: 'Lars Lokal' },
+  { role: 'coordination-group', email: 'samordningsgrupp@demo.satsa.se', name: 'Sara Samordningsgrupp' },
+  { role: 'lsvo-secretary', email: 'lsvo@demo.satsa.se', name: 'Lisa LSVO' },
+  { role: 'regional-director', email: 'regiondirektor@demo.satsa.se', name: 'Rolf Regiondirektör' },
+  { role: 'steering-group', email: 'styrgrupp@demo.satsa.se', name: 'Stina Styrgrupp' },
+  { role: 'administrator', email: 'admin@demo.satsa.se', name: 'Adam Administratör' },
+];
+
+/** Sends each story step to the case as the demo user of its role, through the engine. */
+export function playStory(services: Services, caseId: string, steps: StoryStep[], actors: Record<string, Actor>) {
+  for (const s of steps) {
+    const current = services.cases.get(actors[s.role]!, caseId, 'sv');
+    const response = services.cases.send(
+      actors[s.role]!,
+      caseId,
+      { type: s.type, payload: s.payload, role: s.role },
+      (current.body as { version: number }).version,
+      'sv',
+    );
+    if (response.status !== 200) throw new Error(`demo step ${s.type} failed with ${response.status}`);
+  }
+}
+
+export function isEmpty(services: Services): boolean {
+  return services.db.select({ id: programmes.id }).from(programmes).limit(1).all().length === 0;
+}
+
+/**
+ * On an empty database: the Blekinge programme, one user per role and cases standing at
+ * different steps, all created through the engine so their histories are real.
+ */
+export async function seedDemo(services: Services) {
+  services.programmes.upsert(loadProgrammeDefinition(DEMO_PROGRAMME));
+  const actors: Record<string, Actor> = {};
+  for (const u of DEMO_USERS) {
+    actors[u.role] = await services.people.createUser({
+      programmeId: DEMO_PROGRAMME,
+      email: u.email,
+      displayName: u.name,
+      password: DEMO_PASSWORD,
+      roles: [u.role],
+    });
+  }
+  const stands: { title: string; steps: StoryStep[] }[] = [
+    { title: 'Samtalsstöd för äldre i Ronneby', steps: [] },
+    { title: 'Suicidpreventiv utbildning för skolpersonal', steps: storyUntilStep(3) },
+    { title: 'Kvalitetscafé om samsjuklighet', steps: storyUntilStep(5) },
+    { title: 'Brukarstyrd mottagning i Karlskrona', steps: storyUntilStep(8) },
+    { title: 'Föräldrastöd för små barns psykiska hälsa', steps: storyUntilStep(9) },
+    { title: DEMO_IDEA.title, steps: storyUntilStep(11) },
+    { title: 'Peer support på akutpsykiatrin', steps: FULL_STORY },
+  ];
+  const initiator = actors.initiator!;
+  for (const stand of stands) {
+    const created = services.cases.create(initiator, { title: stand.title, summary: DEMO_IDEA.summary }, 'sv');
+    playStory(services, (created.body as { id: string }).id, stand.steps, actors);
+  }
+  return { users: DEMO_USERS, password: DEMO_PASSWORD };
+}

@@ -1,0 +1,314 @@
+import crypto from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import { createActor, getNextTransitions, type AnyStateMachine, type Snapshot, initialTransition, transition, type SnapshotFrom, type StateValue } from 'xstate';
+import type { CaseContext, CaseInput } from '../../machines/case/context.js';
+import type { CaseMachine } from '../../machines/case/machine.js';
+import { requirementsFor, unmet } from '../../machines/case/requirements.js';
+import { eventPayloads, type CaseEvent, type CaseEventType } from '../../machines/case/schemas.js';
+import type { Role } from '../../machines/roles.js';
+import { CURRENT_CASE_MACHINE_VERSION, caseMachineFor } from '../../machines/versions.js';
+import { canSeeCase, roleFor } from '../cases/access.js';
+import type { Db } from '../db/client.js';
+import { caseEvents, caseMembers, cases, diaryCounters, idempotencyKeys } from '../db/schema.js';
+import { Problem, fieldErrors } from '../http/problem.js';
+import type { Actor } from '../people/service.js';
+import { ideaAnswersSchema } from '../programmes/config.js';
+import type { ProgrammeService } from '../programmes/service.js';
+
+export type CaseRow = typeof cases.$inferSelect;
+export type CaseSnapshot = SnapshotFrom<CaseMachine>;
+
+/** Steps the snapshot stands at, from its `step:N` tags; a final state keeps its last step. */
+export function stepsOf(snapshot: CaseSnapshot): number[] {
+  const steps = [...snapshot.tags]
+    .map((tag) => /^step:(\d+)$/.exec(tag)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .map(Number);
+  if (steps.length === 0 && snapshot.context.outcome) return [snapshot.context.outcome.step];
+  return [...new Set(steps)].sort((a, b) => a - b);
+}
+
+/** Dotted paths of the active leaf states, e.g. ["running.execution.ongoing", …]. */
+export function statePaths(value: StateValue, prefix = ''): string[] {
+  if (typeof value === 'string') return [prefix ? `${prefix}.${value}` : value];
+  return Object.entries(value).flatMap(([key, child]) =>
+    child === undefined ? [] : statePaths(child, prefix ? `${prefix}.${key}` : key),
+  );
+}
+
+export function restoreSnapshot(row: Pick<CaseRow, 'snapshot' | 'machineVersion'>): CaseSnapshot {
+  const machine = caseMachineFor(row.machineVersion);
+  // An unstarted actor restores without running entry actions; machine.resolveState
+  // breaks on history states after a JSON round-trip (see shared/docs/engine.md).
+  return createActor(machine as AnyStateMachine, { snapshot: row.snapshot as Snapshot<unknown> }).getSnapshot() as CaseSnapshot;
+}
+
+/** Event types the current state handles at all (guards not evaluated). */
+export function acceptedEventTypes(snapshot: CaseSnapshot): Set<string> {
+  if (snapshot.status !== 'active') return new Set();
+  return new Set(getNextTransitions(snapshot).map((t) => t.eventType));
+}
+
+const persist = (snapshot: CaseSnapshot) =>
+  JSON.parse(JSON.stringify(caseMachineFor(CURRENT_CASE_MACHINE_VERSION).getPersistedSnapshot(snapshot))) as object;
+
+function projection(snapshot: CaseSnapshot, diaryNumber: string) {
+  const ctx = snapshot.context;
+  return {
+    steps: `,${stepsOf(snapshot).join(',')},`,
+    statePaths: statePaths(snapshot.value).join(','),
+    status: snapshot.status === 'done' ? ('done' as const) : ('active' as const),
+    outcome: ctx.outcome?.kind ?? null,
+    priorityAreaId: ctx.eligibility?.priorityAreaId ?? null,
+    searchText: `${diaryNumber} ${ctx.idea.title} ${ctx.idea.summary}`.toLowerCase(),
+  };
+}
+
+export interface SendCommand {
+  caseId: string;
+  type: CaseEventType;
+  payload: unknown;
+  actor: Actor;
+  role?: Role;
+  expectedVersion: number;
+}
+
+export interface Idempotency {
+  key: string;
+  requestHash: string;
+}
+
+export interface Response {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+export const hashRequest = (value: unknown) =>
+  crypto.createHash('sha256').update(JSON.stringify(value ?? null)).digest('hex');
+
+/**
+ * The only code that changes a case. Each command is one IMMEDIATE transaction: load,
+ * check access, restore, pure transition(), update WHERE version = ?, append to the log,
+ * store the idempotent response. Any Problem thrown rolls the whole command back.
+ */
+export function createEngine(db: Db, programmes: ProgrammeService, now: () => Date) {
+  const isMember = (caseId: string, userId: string) =>
+    db
+      .select({ userId: caseMembers.userId })
+      .from(caseMembers)
+      .where(and(eq(caseMembers.caseId, caseId), eq(caseMembers.userId, userId)))
+      .get() !== undefined;
+
+  function nextDiaryNumber(programmeId: string, prefix: string, year: number): string {
+    const row = db
+      .insert(diaryCounters)
+      .values({ programmeId, year, last: 1 })
+      .onConflictDoUpdate({
+        target: [diaryCounters.programmeId, diaryCounters.year],
+        set: { last: sql`${diaryCounters.last} + 1` },
+      })
+      .returning({ last: diaryCounters.last })
+      .get();
+    return `${prefix}-${year}-${String(row.last).padStart(4, '0')}`;
+  }
+
+  /**
+   * Runs `work` in one immediate transaction, replaying a stored response for a repeated
+   * Idempotency-Key and storing the new one with the change it describes.
+   */
+  function idempotent(actor: Actor, idem: Idempotency | undefined, work: () => Response): Response {
+    return db.transaction(
+      () => {
+        if (idem) {
+          const stored = db
+            .select()
+            .from(idempotencyKeys)
+            .where(and(eq(idempotencyKeys.userId, actor.id), eq(idempotencyKeys.key, idem.key)))
+            .get();
+          if (stored) {
+            if (stored.requestHash !== idem.requestHash) {
+              throw new Problem('idempotency-key-reused', `Idempotency-Key ${idem.key} was used for a different request`);
+            }
+            return {
+              status: stored.status,
+              body: JSON.parse(stored.body),
+              headers: { ...(stored.headers as Record<string, string>), 'idempotent-replay': 'true' },
+            };
+          }
+        }
+        const response = work();
+        if (idem) {
+          db.insert(idempotencyKeys)
+            .values({
+              userId: actor.id,
+              key: idem.key,
+              requestHash: idem.requestHash,
+              status: response.status,
+              body: JSON.stringify(response.body),
+              headers: response.headers,
+              createdAt: now().toISOString(),
+            })
+            .run();
+        }
+        return response;
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  function appendEvent(
+    caseId: string,
+    version: number,
+    event: { type: string; payload: unknown; actorId: string; role: string; at: string },
+    before: CaseSnapshot | undefined,
+    after: CaseSnapshot,
+  ) {
+    db.insert(caseEvents)
+      .values({
+        caseId,
+        version,
+        type: event.type,
+        actorId: event.actorId,
+        actorRole: event.role,
+        at: event.at,
+        payload: event.payload ?? {},
+        stateBefore: before ? before.value : null,
+        stateAfter: after.value,
+        stepsBefore: before ? stepsOf(before).join(',') : null,
+        stepsAfter: stepsOf(after).join(','),
+      })
+      .run();
+  }
+
+  return {
+    idempotent,
+    isMember,
+
+    /** Step 1: an initiator raises an idea. Call inside `idempotent`. */
+    create(actor: Actor, programmeId: string, idea: { title: string; summary: string }): CaseRow {
+      const programme = programmes.get(programmeId);
+      if (!programme || programme.id !== actor.programmeId) throw new Problem('not-found', `no programme ${programmeId}`);
+      if (!actor.roles.includes('initiator')) {
+        throw new Problem('forbidden', 'only an initiator can raise an idea', { roles: ['initiator'] });
+      }
+      const at = now();
+      const id = crypto.randomUUID();
+      const input: CaseInput = {
+        caseId: id,
+        programme: programmes.rules(programmeId)!,
+        idea: { ...idea, initiatorId: actor.id },
+        at: at.toISOString(),
+      };
+      const machine = caseMachineFor(CURRENT_CASE_MACHINE_VERSION);
+      const [snapshot] = initialTransition(machine, input);
+      const diaryNumber = nextDiaryNumber(programmeId, programme.diaryPrefix, at.getUTCFullYear());
+      const row: CaseRow = {
+        id,
+        programmeId,
+        diaryNumber,
+        title: idea.title,
+        initiatorId: actor.id,
+        snapshot: persist(snapshot),
+        version: 1,
+        machineVersion: CURRENT_CASE_MACHINE_VERSION,
+        createdAt: at.toISOString(),
+        updatedAt: at.toISOString(),
+        ...projection(snapshot, diaryNumber),
+      };
+      db.insert(cases).values(row).run();
+      db.insert(caseMembers).values({ caseId: id, userId: actor.id, relation: 'owner' }).run();
+      appendEvent(id, 1, { type: 'CASE_CREATED', payload: input, actorId: actor.id, role: 'initiator', at: input.at }, undefined, snapshot);
+      return row;
+    },
+
+    /** Sends one event to a case. Call inside `idempotent`. */
+    send(cmd: SendCommand): { row: CaseRow; snapshot: CaseSnapshot } {
+      const row = db.select().from(cases).where(eq(cases.id, cmd.caseId)).get();
+      const member = row ? isMember(row.id, cmd.actor.id) : false;
+      if (!row || !canSeeCase(cmd.actor, row.programmeId, member)) {
+        throw new Problem('not-found', `no case ${cmd.caseId}`);
+      }
+      if (row.version !== cmd.expectedVersion) {
+        throw new Problem('version-mismatch', `the case is at version ${row.version}, not ${cmd.expectedVersion}`, {
+          currentVersion: row.version,
+        });
+      }
+      const role = roleFor(cmd.actor, cmd.type, member, cmd.role);
+      if (!role.ok) {
+        throw new Problem('forbidden', `${cmd.type} may be sent by: ${role.roles.join(', ')}`, {
+          reason: role.reason,
+          roles: role.roles,
+        });
+      }
+      const before = restoreSnapshot(row);
+      if (!acceptedEventTypes(before).has(cmd.type)) {
+        throw new Problem('event-not-accepted', `${cmd.type} is not possible at step ${stepsOf(before).join(', ')}`, {
+          steps: stepsOf(before),
+          state: statePaths(before.value),
+        });
+      }
+      const payload = validatePayload(cmd.type, cmd.payload, row.programmeId);
+      const at = now().toISOString();
+      const event = { type: cmd.type, payload, meta: { actorId: cmd.actor.id, role: role.role, at } } as CaseEvent;
+      const failing = unmet(requirementsFor(cmd.type, before.context as CaseContext, event));
+      if (failing.length > 0) {
+        throw new Problem('requirements-not-met', failing.map((r) => r.id + (r.subject ? `:${r.subject}` : '')).join(', '), {
+          unmet: failing.map((r) => ({ id: r.id, subject: r.subject, label: '' })),
+        });
+      }
+      const machine = caseMachineFor(row.machineVersion);
+      const [after] = transition(machine, before, event);
+      if (after === before) {
+        throw new Problem('event-not-accepted', `${cmd.type} changed nothing in the current state`);
+      }
+      const version = row.version + 1;
+      const updated: CaseRow = {
+        ...row,
+        snapshot: persist(after),
+        version,
+        updatedAt: at,
+        ...projection(after, row.diaryNumber),
+      };
+      const result = db
+        .update(cases)
+        .set({
+          snapshot: updated.snapshot,
+          version,
+          updatedAt: at,
+          ...projection(after, row.diaryNumber),
+        })
+        .where(and(eq(cases.id, row.id), eq(cases.version, row.version)))
+        .run();
+      if (result.changes !== 1) {
+        throw new Problem('version-mismatch', 'the case changed while this command ran');
+      }
+      appendEvent(row.id, version, { type: cmd.type, payload, actorId: cmd.actor.id, role: role.role, at }, before, after);
+      return { row: updated, snapshot: after };
+    },
+  };
+
+  function validatePayload(type: CaseEventType, payload: unknown, programmeId: string): unknown {
+    const parsed = eventPayloads[type].safeParse(payload ?? {});
+    if (!parsed.success) {
+      throw new Problem('validation-failed', `the payload of ${type} is not valid`, {
+        errors: fieldErrors(parsed.error.issues, 'payload'),
+      });
+    }
+    if (type === 'SUBMIT_IDEA_TEMPLATE') {
+      const template = programmes.ideaTemplate(programmeId)!;
+      const answers = ideaAnswersSchema(template, programmes.get(programmeId)!).safeParse(
+        (parsed.data as { answers: unknown }).answers,
+      );
+      if (!answers.success) {
+        throw new Problem('validation-failed', 'the idea template is not filled in correctly', {
+          errors: fieldErrors(answers.error.issues, 'payload.answers'),
+        });
+      }
+      return { answers: answers.data };
+    }
+    return parsed.data;
+  }
+}
+
+export type Engine = ReturnType<typeof createEngine>;

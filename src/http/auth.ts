@@ -1,0 +1,66 @@
+import '@fastify/cookie';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Role } from '../../machines/roles.js';
+import type { Actor, PeopleService } from '../people/service.js';
+import { Problem } from './problem.js';
+
+export const SESSION_COOKIE = 'satsa_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor?: Actor;
+    /** How the caller authenticated; cookie sessions need a CSRF token on unsafe requests. */
+    authMethod?: 'session' | 'token';
+    csrfToken?: string;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Resolves the caller from `Authorization: Bearer …` or the session cookie. Cookie-based
+ * requests that change something must echo the session's CSRF token in `X-CSRF-Token`
+ * (or the `_csrf` form field), so another site cannot post on a user's behalf.
+ */
+export function registerAuthentication(app: FastifyInstance, people: PeopleService) {
+  app.decorateRequest('actor', undefined);
+  app.decorateRequest('authMethod', undefined);
+  app.decorateRequest('csrfToken', undefined);
+  app.addHook('preHandler', async (request) => {
+    const header = request.headers.authorization;
+    if (header?.startsWith('Bearer ')) {
+      const actor = people.tokenActor(header.slice('Bearer '.length).trim());
+      if (!actor) throw new Problem('unauthenticated', 'the bearer token is not valid');
+      request.actor = actor;
+      request.authMethod = 'token';
+      return;
+    }
+    const cookie = request.cookies[SESSION_COOKIE];
+    if (!cookie) return;
+    const session = people.sessionActor(cookie);
+    if (!session) return;
+    request.actor = session.actor;
+    request.authMethod = 'session';
+    request.csrfToken = session.csrfToken;
+    if (!SAFE_METHODS.has(request.method) && !request.url.startsWith('/api/session')) {
+      const body = request.body as { _csrf?: unknown } | undefined;
+      const sent = request.headers['x-csrf-token'] ?? (typeof body?._csrf === 'string' ? body._csrf : undefined);
+      if (sent !== session.csrfToken) throw new Problem('csrf-token-invalid', 'send the X-CSRF-Token from the log-in response');
+    }
+  });
+}
+
+/** preHandler: the route needs a logged-in caller. */
+export async function requireActor(request: FastifyRequest, _reply: FastifyReply) {
+  if (!request.actor) throw new Problem('unauthenticated', 'log in, or send a bearer token');
+}
+
+/** preHandler factory: the route needs one of these roles. */
+export function requireRole(...roles: Role[]) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    await requireActor(request, reply);
+    if (!request.actor!.roles.some((r) => roles.includes(r))) {
+      throw new Problem('forbidden', `this needs one of the roles: ${roles.join(', ')}`);
+    }
+  };
+}

@@ -1,0 +1,113 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { FORUM_ROLES } from '../../machines/roles.js';
+import type { ProgrammeRules } from '../../machines/case/context.js';
+
+export const templatesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
+
+const label = z.object({ sv: z.string().min(1), en: z.string().min(1) }).strict();
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/).max(64);
+
+export const ideaTemplateFieldSchema = z
+  .object({
+    id: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/).max(64),
+    type: z.enum(['text', 'textarea', 'select', 'number', 'date', 'email']),
+    required: z.boolean(),
+    label,
+    help: label.optional(),
+    maxLength: z.number().int().positive().optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    /** A fixed list, or "priorityAreas" for the programme's own taxonomy. */
+    options: z.union([z.literal('priorityAreas'), z.array(z.object({ value: z.string(), label }).strict())]).optional(),
+  })
+  .strict();
+
+export const ideaTemplateSchema = z
+  .object({ id: slug, title: label, intro: label, fields: z.array(ideaTemplateFieldSchema).min(1) })
+  .strict();
+export type IdeaTemplate = z.infer<typeof ideaTemplateSchema>;
+
+export const programmeConfigSchema = z
+  .object({
+    id: slug,
+    diaryPrefix: z.string().regex(/^[A-ZÅÄÖ]{2,8}$/),
+    name: label,
+    organisation: label,
+    mailbox: z.email(),
+    ideaTemplate: slug,
+    priorityAreas: z.array(z.object({ id: slug, label, description: label.optional() }).strict()).min(1),
+    criteria: z.array(z.object({ id: slug, label }).strict()).min(1),
+    forumRequiredRoles: z.array(z.enum(FORUM_ROLES)),
+  })
+  .strict();
+export type ProgrammeConfig = z.infer<typeof programmeConfigSchema>;
+
+function readJson(file: string): unknown {
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+/** Loads and validates a programme definition from templates/programmes/<id>.json. */
+export function loadProgrammeDefinition(id: string): ProgrammeConfig {
+  return programmeConfigSchema.parse(readJson(path.join(templatesDir, 'programmes', `${id}.json`)));
+}
+
+const ideaTemplates = new Map<string, IdeaTemplate>();
+
+/** Loads (once) and validates an idea template from templates/idea/<id>.json. */
+export function loadIdeaTemplate(id: string): IdeaTemplate {
+  let template = ideaTemplates.get(id);
+  if (!template) {
+    template = ideaTemplateSchema.parse(readJson(path.join(templatesDir, 'idea', `${id}.json`)));
+    ideaTemplates.set(id, template);
+  }
+  return template;
+}
+
+export function programmeRules(config: ProgrammeConfig): ProgrammeRules {
+  return {
+    priorityAreaIds: config.priorityAreas.map((a) => a.id),
+    criterionIds: config.criteria.map((c) => c.id),
+    forumRequiredRoles: config.forumRequiredRoles,
+  };
+}
+
+/**
+ * A zod schema for answers to an idea template: each field typed, required ones
+ * present, unknown fields rejected, so every failing field is reported at once.
+ */
+export function ideaAnswersSchema(template: IdeaTemplate, config: ProgrammeConfig) {
+  const shape: Record<string, z.ZodType> = {};
+  for (const field of template.fields) {
+    let schema: z.ZodType;
+    switch (field.type) {
+      case 'number': {
+        let n = z.number().finite();
+        if (field.min !== undefined) n = n.min(field.min);
+        if (field.max !== undefined) n = n.max(field.max);
+        schema = n;
+        break;
+      }
+      case 'date':
+        schema = z.iso.date();
+        break;
+      case 'email':
+        schema = z.email().max(254);
+        break;
+      case 'select': {
+        const values =
+          field.options === 'priorityAreas'
+            ? config.priorityAreas.map((a) => a.id)
+            : (field.options ?? []).map((o) => o.value);
+        schema = z.enum(values as [string, ...string[]]);
+        break;
+      }
+      default:
+        schema = z.string().trim().min(1).max(field.maxLength ?? 10_000);
+    }
+    shape[field.id] = field.required ? schema : schema.optional();
+  }
+  return z.object(shape).strict();
+}

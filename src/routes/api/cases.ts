@@ -1,0 +1,133 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { createCaseSchema, listQuerySchema, type CaseService } from '../../cases/service.js';
+import type { Response } from '../../engine/engine.js';
+import { requireActor } from '../../http/auth.js';
+import { requestLanguage } from '../../http/errors.js';
+import { Problem, fieldErrors } from '../../http/problem.js';
+import { caseIdParams, errorResponses, eventBodyDocumented, eventBodyOuter, idempotencyHeader } from './schemas.js';
+
+const send = (reply: FastifyReply, response: Response) => reply.code(response.status).headers(response.headers).send(response.body);
+
+/** `If-Match: "7"` (or W/"7" or 7) → 7. */
+function parseIfMatch(value: string | undefined): number {
+  if (value === undefined) throw new Problem('if-match-required', 'send If-Match with the ETag of the case you looked at');
+  const match = /^\s*(?:W\/)?"?(\d{1,12})"?\s*$/.exec(value);
+  if (!match) {
+    throw new Problem('validation-failed', 'If-Match must be the ETag of the case, e.g. "3"', {
+      errors: [{ path: 'headers.if-match', message: 'not an ETag this API returned' }],
+    });
+  }
+  return Number(match[1]);
+}
+
+export function caseRoutes(app: FastifyInstance, service: CaseService) {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const idempotencyHeaders = z.object({ 'idempotency-key': idempotencyHeader }).passthrough();
+
+  api.get(
+    '/api/cases',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'List the cases the caller may see, newest first, with filters and cursor paging',
+        querystring: listQuerySchema,
+        response: errorResponses(401, 422),
+      },
+      preHandler: requireActor,
+    },
+    async (request) => service.list(request.actor!, request.query, requestLanguage(request)),
+  );
+
+  api.post(
+    '/api/cases',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Raise an idea (step 1) as an initiator',
+        body: createCaseSchema,
+        headers: idempotencyHeaders,
+        response: errorResponses(401, 403, 404, 422),
+      },
+      preHandler: requireActor,
+    },
+    async (request, reply) =>
+      send(
+        reply,
+        service.create(request.actor!, request.body, requestLanguage(request), request.headers['idempotency-key']),
+      ),
+  );
+
+  api.get(
+    '/api/cases/:id',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'One case: where it stands, its data, its version as ETag, and what the caller may do now',
+        params: caseIdParams,
+        response: errorResponses(401, 404, 422),
+      },
+      preHandler: requireActor,
+    },
+    async (request, reply) => send(reply, service.get(request.actor!, request.params.id, requestLanguage(request))),
+  );
+
+  api.get(
+    '/api/cases/:id/history',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: "The case's complete event log: who did what, as which role, when, and the state before and after",
+        params: caseIdParams,
+        response: errorResponses(401, 404, 422),
+      },
+      preHandler: requireActor,
+    },
+    async (request, reply) => send(reply, service.history(request.actor!, request.params.id, requestLanguage(request))),
+  );
+
+  api.post(
+    '/api/cases/:id/events',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Send an event to a case (If-Match required)',
+        description:
+          '409 when the current step does not accept the event, 422 when the payload or a requirement fails ' +
+          '(every failing field or requirement is listed), 403 when the role may not send it, 412 when If-Match is stale.',
+        params: caseIdParams,
+        headers: z
+          .object({
+            'if-match': z.string().max(40).optional().describe('the ETag of the case, e.g. "3" (required)'),
+            'idempotency-key': idempotencyHeader,
+          })
+          .passthrough(),
+        body: eventBodyDocumented,
+        response: errorResponses(401, 403, 404, 409, 412, 422, 428),
+      },
+      // The documented union gives poor messages; the outer shape is checked here and the
+      // payload by the engine, which reports each failing field under `payload.`.
+      attachValidation: true,
+      preHandler: requireActor,
+    },
+    async (request, reply) => {
+      const expectedVersion = parseIfMatch(request.headers['if-match']);
+      const body = eventBodyOuter.safeParse(request.body);
+      if (!body.success) {
+        throw new Problem('validation-failed', 'the event is not valid', { errors: fieldErrors(body.error.issues) });
+      }
+      return send(
+        reply,
+        service.send(
+          request.actor!,
+          request.params.id,
+          body.data,
+          expectedVersion,
+          requestLanguage(request),
+          request.headers['idempotency-key'],
+        ),
+      );
+    },
+  );
+}

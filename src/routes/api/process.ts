@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireActor } from '../../http/auth.js';
+import { requestLanguage } from '../../http/errors.js';
+import { Problem } from '../../http/problem.js';
+import { describeProcess } from '../../process/describe.js';
+import type { ProgrammeService } from '../../programmes/service.js';
+import { errorResponses } from './schemas.js';
+
+export function processRoutes(app: FastifyInstance, programmes: ProgrammeService) {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+
+  api.get(
+    '/api/process',
+    {
+      schema: {
+        tags: ['process'],
+        summary: 'The process: steps, states, events with payload schemas and roles, requirements',
+      },
+    },
+    async () => describeProcess(),
+  );
+
+  api.get(
+    '/api/programmes',
+    {
+      schema: { tags: ['programmes'], summary: "The caller's programme", response: errorResponses(401) },
+      preHandler: requireActor,
+    },
+    async (request) => ({ items: [programmes.get(request.actor!.programmeId)] }),
+  );
+
+  api.get(
+    '/api/programmes/:programmeId/idea-template',
+    {
+      schema: {
+        tags: ['programmes'],
+        summary: "The programme's idea template (mall för idébeskrivning), with Swedish and English labels",
+        params: z.object({ programmeId: z.string().max(64) }).strict(),
+        response: errorResponses(401, 404),
+      },
+      preHandler: requireActor,
+    },
+    async (request) => {
+      const { programmeId } = request.params;
+      const config = programmes.get(programmeId);
+      if (!config || programmeId !== request.actor!.programmeId) throw new Problem('not-found', `no programme ${programmeId}`);
+      const template = programmes.ideaTemplate(programmeId)!;
+      return {
+        ...template,
+        language: requestLanguage(request),
+        fields: template.fields.map((f) => ({
+          ...f,
+          options:
+            f.options === 'priorityAreas'
+              ? config.priorityAreas.map((a) => ({ value: a.id, label: a.label }))
+              : f.options,
+        })),
+      };
+    },
+  );
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { CASE_EVENT_TYPES, eventPayloads, type CaseEventType } from '../../../machines/case/schemas.js';
+import { ROLES } from '../../../machines/roles.js';
+
+/** problem+json, as every error response is documented. */
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    code: z.string(),
+    detail: z.string().optional(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    unmet: z.array(z.object({ id: z.string(), subject: z.string().optional(), label: z.string() })).optional(),
+  })
+  .passthrough()
+  .meta({ id: 'Problem' });
+
+/** Response schemas: the documented problems, and any successful body (described per route). */
+export const errorResponses = (...statuses: number[]) => ({
+  '2xx': z.any(),
+  ...Object.fromEntries(statuses.map((s) => [s, problemSchema.describe('application/problem+json')])),
+});
+
+export const caseIdParams = z.object({ id: z.uuid() }).strict();
+
+export const idempotencyHeader = z
+  .string()
+  .min(8)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, 'printable ASCII')
+  .optional()
+  .describe('Repeat a request safely: the first response is stored for 24 hours and replayed.');
+
+/**
+ * The documented body of POST /api/cases/{id}/events: one variant per event type. The
+ * engine validates the payload itself (the idea template's answers depend on the
+ * programme), so the route only checks the outer shape.
+ */
+export const eventBodyDocumented = z
+  .discriminatedUnion(
+    'type',
+    CASE_EVENT_TYPES.map((type) =>
+      z
+        .object({
+          type: z.literal(type),
+          payload: eventPayloads[type as CaseEventType],
+          role: z.enum(ROLES).optional().describe('act in this role, when the caller holds several'),
+        })
+        .strict(),
+    ) as unknown as [z.ZodObject, ...z.ZodObject[]],
+  )
+  .meta({ id: 'CaseEvent' });
+
+export const eventBodyOuter = z
+  .object({
+    type: z.enum(CASE_EVENT_TYPES as [CaseEventType, ...CaseEventType[]]),
+    payload: z.unknown().optional(),
+    role: z.enum(ROLES).optional(),
+  })
+  .strict();

@@ -1,0 +1,160 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { ROLES, type Role } from '../machines/roles.js';
+import { buildApp, type Services } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/client.js';
+import { playStory } from '../src/demo/seed.js';
+import { DEMO_IDEA, type StoryStep } from '../src/demo/story.js';
+import type { Actor } from '../src/people/service.js';
+import { loadProgrammeDefinition } from '../src/programmes/config.js';
+
+export const PROGRAMME = 'uph-blekinge';
+export const OTHER_PROGRAMME = 'uph-other';
+
+/** A clock tests can move; every service reads time from it. */
+export function testClock(start = '2026-01-15T09:00:00.000Z') {
+  let current = new Date(start).getTime();
+  return {
+    now: () => new Date(current),
+    advance: (ms: number) => {
+      current += ms;
+    },
+    set: (iso: string) => {
+      current = new Date(iso).getTime();
+    },
+  };
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  services: Services;
+  dir: string;
+  file: string;
+  clock: ReturnType<typeof testClock>;
+  /** One user per role in the main programme, with an API token each. */
+  actors: Record<Role, Actor>;
+  tokens: Record<Role, string>;
+  /** A second initiator in the same programme, who owns none of the cases. */
+  otherInitiator: { actor: Actor; token: string };
+  /** A county coordinator of another programme. */
+  foreignCoordinator: { actor: Actor; token: string };
+  close: () => Promise<void>;
+}
+
+/**
+ * Builds the real app on a fresh SQLite file in a temporary folder, with all migrations
+ * applied, the Blekinge programme, a second programme, and a user + API token per role.
+ */
+export async function createTestApp(): Promise<TestApp> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'satsa-test-'));
+  const config = loadConfig({ SATSA_DATA_DIR: dir, SATSA_LOG_LEVEL: 'silent', SATSA_DEMO_DATA: 'false' });
+  const clock = testClock();
+  const db = openDatabase(config.databaseFile);
+  const { app, services } = await buildApp({ config, db, now: clock.now });
+  const blekinge = loadProgrammeDefinition(PROGRAMME);
+  services.programmes.upsert(blekinge);
+  services.programmes.upsert({ ...blekinge, id: OTHER_PROGRAMME, diaryPrefix: 'OTH' });
+
+  const actors = {} as Record<Role, Actor>;
+  const tokens = {} as Record<Role, string>;
+  for (const role of ROLES) {
+    actors[role] = await services.people.createUser({
+      programmeId: PROGRAMME,
+      email: `${role}@test.satsa.se`,
+      displayName: `Test ${role}`,
+      roles: [role],
+    });
+    tokens[role] = services.people.createApiToken(actors[role].id, 'test').token;
+  }
+  const other = await services.people.createUser({
+    programmeId: PROGRAMME,
+    email: 'other-initiator@test.satsa.se',
+    displayName: 'Other initiator',
+    roles: ['initiator'],
+  });
+  const foreign = await services.people.createUser({
+    programmeId: OTHER_PROGRAMME,
+    email: 'foreign-coordinator@test.satsa.se',
+    displayName: 'Foreign coordinator',
+    roles: ['county-coordinator', 'initiator', 'lsvo-secretary', 'regional-director'],
+  });
+  await app.ready();
+  return {
+    app,
+    services,
+    dir,
+    file: config.databaseFile,
+    clock,
+    actors,
+    tokens,
+    otherInitiator: { actor: other, token: services.people.createApiToken(other.id, 'test').token },
+    foreignCoordinator: { actor: foreign, token: services.people.createApiToken(foreign.id, 'test').token },
+    close: async () => {
+      await app.close();
+      db.$client.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+
+export const json = <T = Record<string, unknown>>(res: LightMyRequestResponse) => res.json() as T;
+
+/** Creates a case as the test initiator over HTTP and returns its id. */
+export async function createCase(t: TestApp, title = DEMO_IDEA.title): Promise<string> {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/cases',
+    headers: auth(t.tokens.initiator),
+    payload: { title, summary: DEMO_IDEA.summary },
+  });
+  if (res.statusCode !== 201) throw new Error(`create failed: ${res.statusCode} ${res.body}`);
+  return json<{ id: string }>(res).id;
+}
+
+/** Sends one event over HTTP with the case's current version. */
+export async function sendEvent(
+  t: TestApp,
+  caseId: string,
+  token: string,
+  body: { type: string; payload?: unknown; role?: string },
+  headers: Record<string, string> = {},
+) {
+  const current = await t.app.inject({ method: 'GET', url: `/api/cases/${caseId}`, headers: auth(token) });
+  const etag = current.headers.etag as string | undefined;
+  return t.app.inject({
+    method: 'POST',
+    url: `/api/cases/${caseId}/events`,
+    headers: { ...auth(token), ...(etag ? { 'if-match': etag } : {}), ...headers },
+    payload: body,
+  });
+}
+
+/** Plays story steps directly through the services (fast set-up for tests that start mid-process). */
+export function advance(t: TestApp, caseId: string, steps: StoryStep[]) {
+  playStory(t.services, caseId, steps, t.actors);
+}
+
+/** Rows in every table, to show that a rejected request wrote nothing. */
+export function tableCounts(t: TestApp): Record<string, number> {
+  const sqlite = t.services.db.$client;
+  const tables = sqlite
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%'")
+    .all() as { name: string }[];
+  return Object.fromEntries(
+    tables.map(({ name }) => [name, (sqlite.prepare(`SELECT count(*) AS n FROM "${name}"`).get() as { n: number }).n]),
+  );
+}
+
+/** The case row and its log, to compare before and after a rejected request. */
+export function caseState(t: TestApp, caseId: string) {
+  const sqlite = t.services.db.$client;
+  return {
+    row: sqlite.prepare('SELECT * FROM cases WHERE id = ?').get(caseId),
+    events: sqlite.prepare('SELECT count(*) AS n FROM case_events WHERE case_id = ?').get(caseId),
+  };
+}

@@ -1,0 +1,31 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FULL_STORY } from '../src/demo/story.js';
+import { auth, createCase, createTestApp, json, sendEvent, type TestApp } from './helpers.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => t.close());
+
+describe('the app on a fresh database', () => {
+  it('answers /health once ready', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/health' });
+    expect(res.statusCode).toBe(200);
+  });
+
+  it('carries a case through all twelve steps over the API', async () => {
+    const id = await createCase(t);
+    const seen = new Set<number>();
+    for (const step of FULL_STORY) {
+      const res = await sendEvent(t, id, t.tokens[step.role], { type: step.type, payload: step.payload });
+      expect(res.statusCode, `${step.type}: ${res.body}`).toBe(200);
+      for (const s of json<{ steps: number[] }>(res).steps) seen.add(s);
+    }
+    expect([...seen].sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    const final = json<{ status: string; outcome: string }>(
+      await t.app.inject({ method: 'GET', url: `/api/cases/${id}`, headers: auth(t.tokens.initiator) }),
+    );
+    expect(final).toMatchObject({ status: 'done', outcome: 'scaled-up' });
+  });
+});

@@ -12,7 +12,6 @@ import {
   hashRequest,
   restoreSnapshot,
   statePaths,
-  stepsOf,
   type CaseRow,
   type CaseSnapshot,
   type Engine,

@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util';
+import { ROLES, type Role } from '../machines/roles.js';
+import { createServices } from './app.js';
+import { loadConfig } from './config.js';
+import { openDatabase } from './db/client.js';
+import { Problem } from './http/problem.js';
+import { loadProgrammeDefinition } from './programmes/config.js';
+
+const USAGE = `Satsa command-line tool (runs against SATSA_DATA_DIR, default ./data)
+
+  npm run cli -- programme:add <id>
+      Load templates/programmes/<id>.json into the database (or update it).
+  npm run cli -- user:create --programme <id> --email <e-mail> --name <name> --role <role> [--role <role>…]
+                             [--language sv|en]   (the password is read from SATSA_PASSWORD or asked for)
+  npm run cli -- token:create --email <e-mail> --name <token name>
+      Print a new personal API token (shown once) for Authorization: Bearer …
+
+Roles: ${ROLES.join(', ')}`;
+
+async function readPassword(): Promise<string | undefined> {
+  if (process.env.SATSA_PASSWORD) return process.env.SATSA_PASSWORD;
+  if (!process.stdin.isTTY) return undefined;
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const answer = await rl.question('Password (at least 12 characters, empty for none): ');
+  rl.close();
+  return answer || undefined;
+}
+
+async function main(argv: string[]) {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      programme: { type: 'string' },
+      email: { type: 'string' },
+      name: { type: 'string' },
+      role: { type: 'string', multiple: true },
+      language: { type: 'string' },
+    },
+  });
+  const config = loadConfig();
+  const db = openDatabase(config.databaseFile);
+  const services = createServices(db, () => new Date());
+  try {
+    switch (command) {
+      case 'programme:add': {
+        const config = services.programmes.upsert(loadProgrammeDefinition(positionals[0] ?? ''));
+        console.log(`programme ${config.id} (${config.name.sv}) is loaded`);
+        return 0;
+      }
+      case 'user:create': {
+        const actor = await services.people.createUser({
+          programmeId: values.programme ?? '',
+          email: values.email ?? '',
+          displayName: values.name ?? '',
+          roles: (values.role ?? []) as Role[],
+          language: (values.language ?? 'sv') as 'sv' | 'en',
+          password: await readPassword(),
+        });
+        console.log(`user ${actor.email} created with roles ${actor.roles.join(', ')} (id ${actor.id})`);
+        return 0;
+      }
+      case 'token:create': {
+        const user = services.people.userByEmail(values.email ?? '');
+        if (!user) throw new Problem('not-found', `no user with e-mail ${values.email ?? ''}`);
+        const { token } = services.people.createApiToken(user.id, values.name ?? 'cli');
+        console.log(token);
+        return 0;
+      }
+      default:
+        console.log(USAGE);
+        return command === undefined || command === 'help' ? 0 : 2;
+    }
+  } catch (error) {
+    if (error instanceof Problem) {
+      console.error(`error: ${error.detail ?? error.code}`);
+      for (const e of error.extra.errors ?? []) console.error(`  ${e.path}: ${e.message}`);
+      return 1;
+    }
+    if (error instanceof Error && error.name === 'ZodError') {
+      console.error(`error: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    db.$client.close();
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

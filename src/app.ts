@@ -86,7 +86,15 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   processRoutes(app, services.programmes);
   caseRoutes(app, services.cases);
 
+  // Idempotency keys live at least 24 hours; older ones are purged at start and hourly.
+  let purgeTimer: NodeJS.Timeout | undefined;
+  app.addHook('onReady', async () => {
+    services.engine.purgeIdempotencyKeys();
+    purgeTimer = setInterval(() => services.engine.purgeIdempotencyKeys(), 3_600_000);
+    purgeTimer.unref();
+  });
   app.addHook('onClose', async () => {
+    clearInterval(purgeTimer);
     if (!options.db) db.$client.close();
   });
   return { app, services };

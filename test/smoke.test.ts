@@ -29,3 +29,23 @@ describe('the app on a fresh database', () => {
     expect(final).toMatchObject({ status: 'done', outcome: 'scaled-up' });
   });
 });
+
+describe('idempotency keys', () => {
+  it('are kept for 24 hours and purged after 48', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/cases',
+      headers: { ...auth(t.tokens.initiator), 'idempotency-key': 'purge-test-key-1' },
+      payload: { title: 'Purge', summary: 'Kept for a while' },
+    });
+    expect(res.statusCode).toBe(201);
+    const count = () =>
+      (t.services.db.$client.prepare("SELECT count(*) AS n FROM idempotency_keys WHERE key = 'purge-test-key-1'").get() as { n: number }).n;
+    t.clock.advance(47 * 3_600_000);
+    t.services.engine.purgeIdempotencyKeys();
+    expect(count()).toBe(1);
+    t.clock.advance(2 * 3_600_000);
+    t.services.engine.purgeIdempotencyKeys();
+    expect(count()).toBe(0);
+  });
+});

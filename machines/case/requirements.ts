@@ -9,8 +9,33 @@ import type { CaseEvent, CaseEventType } from './schemas.js';
  * Rules that depend on the payload are only evaluated when a payload is given; without
  * one (when listing what a caller may do now) only the rules on the case's data count.
  */
+export const REQUIREMENT_IDS = [
+  'municipal-and-regional-participants',
+  'user-participation',
+  'purpose-goals-and-logic',
+  'target-group',
+  'measurable-indicator',
+  'evidence-for-every-activity',
+  'evaluation-and-implementation-plan',
+  'budget-and-economic-effects',
+  'criterion-assessed',
+  'criterion-fulfilled',
+  'criterion-of-programme',
+  'check-in-recorded',
+  'priority-area-of-programme',
+  'forum-role-accounted',
+  'deviation-motivated',
+  'granted-budget-present',
+  'follow-up-plan-present',
+  'indicator-of-proposal',
+  'adjustment-described',
+  'initiative-ended',
+  'scale-up-plan-present',
+] as const;
+export type RequirementId = (typeof REQUIREMENT_IDS)[number];
+
 export interface Requirement {
-  id: string;
+  id: RequirementId;
   met: boolean;
   /** Which item the rule is about, e.g. the criterion id or the forum role. */
   subject?: string;

@@ -163,7 +163,7 @@ export const FULL_STORY: StoryStep[] = [
   }),
 ];
 
-/** The index in FULL_STORY after which a case stands at `step` (the first event that reaches it). */
+/** The events of FULL_STORY that bring a new case to stand at `step`. */
 export function storyUntilStep(step: number): StoryStep[] {
   const firstOfStep: Record<number, CaseEventType> = {
     1: 'CONTACT_COORDINATORS',
@@ -175,7 +175,10 @@ export function storyUntilStep(step: number): StoryStep[] {
     7: 'RECORD_CHECK_IN',
     8: 'UPDATE_PROPOSAL',
     9: 'RECORD_RECOMMENDATION',
+    // Steps 10–12 are entered together, by the director's approval.
     10: 'RECORD_FOLLOW_UP',
+    11: 'RECORD_FOLLOW_UP',
+    12: 'RECORD_FOLLOW_UP',
   };
   const stop = FULL_STORY.findIndex((s) => s.type === firstOfStep[step]);
   return stop < 0 ? FULL_STORY : FULL_STORY.slice(0, stop);

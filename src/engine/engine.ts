@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import { createActor, getNextTransitions, type AnyStateMachine, type Snapshot, initialTransition, transition, type SnapshotFrom, type StateValue } from 'xstate';
 import type { CaseContext, CaseInput } from '../../machines/case/context.js';
 import type { CaseMachine } from '../../machines/case/machine.js';
@@ -184,6 +184,12 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
   return {
     idempotent,
     isMember,
+
+    /** Forgets stored Idempotency-Key responses after `hours` (kept for at least 24 h). */
+    purgeIdempotencyKeys(hours = 48): number {
+      const cutoff = new Date(now().getTime() - Math.max(hours, 24) * 3_600_000).toISOString();
+      return db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, cutoff)).run().changes;
+    },
 
     /** Step 1: an initiator raises an idea. Call inside `idempotent`. */
     create(actor: Actor, programmeId: string, idea: { title: string; summary: string }): CaseRow {

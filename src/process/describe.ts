@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AnyStateNode } from 'xstate';
 import { EVENT_ROLES, STEPS, STEP_COUNT } from '../../machines/case/catalogue.js';
+import { REQUIREMENT_IDS } from '../../machines/case/requirements.js';
 import { CASE_EVENT_TYPES, eventPayloads } from '../../machines/case/schemas.js';
 import { FORUM_ROLES, ORGANISATION_KINDS, ROLES } from '../../machines/roles.js';
 import { CURRENT_CASE_MACHINE_VERSION, caseMachineFor } from '../../machines/versions.js';
@@ -46,9 +47,6 @@ let cached: unknown;
 export function describeProcess() {
   cached ??= (() => {
     const states = describeStates();
-    const requirementIds = keysOf('sv')
-      .filter((k) => k.startsWith('requirements.'))
-      .map((k) => k.slice('requirements.'.length));
     return {
       machineVersion: CURRENT_CASE_MACHINE_VERSION,
       stepCount: STEP_COUNT,
@@ -69,7 +67,7 @@ export function describeProcess() {
       roles: ROLES.map((id) => ({ id, label: both(`roles.${id}`) })),
       organisationKinds: ORGANISATION_KINDS.map((id) => ({ id, label: both(`organisationKinds.${id}`) })),
       forumRoles: FORUM_ROLES.map((id) => ({ id, label: both(`forumRoles.${id}`) })),
-      requirements: requirementIds.map((id) => ({ id, label: both(`requirements.${id}`) })),
+      requirements: REQUIREMENT_IDS.map((id) => ({ id, label: both(`requirements.${id}`) })),
       outcomes: keysOf('sv')
         .filter((k) => k.startsWith('outcomes.'))
         .map((k) => ({ id: k.slice('outcomes.'.length), label: both(k) })),

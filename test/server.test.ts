@@ -1,0 +1,99 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../src/demo/seed.js';
+
+/*
+ * The README's start command, for real: `tsx src/server.ts` as a child process on a fresh
+ * data directory, talked to over TCP.
+ */
+
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function startServer(dataDir: string, env: Record<string, string> = {}) {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SATSA_DATA_DIR: dataDir, SATSA_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 25_000;
+  for (;;) {
+    try {
+      const res = await fetch(`${base}/health`);
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const stop = () =>
+    new Promise<number | null>((resolve) => {
+      child.once('exit', (code) => resolve(code));
+      child.kill('SIGTERM');
+    });
+  return { base, output: () => output, stop };
+}
+
+async function login(base: string, email: string) {
+  const res = await fetch(`${base}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: DEMO_PASSWORD }),
+  });
+  return { status: res.status, cookie: res.headers.get('set-cookie') ?? '' };
+}
+
+describe('starting Satsa on its embedded default', () => {
+  it('creates the database, the demo programme, users and cases, and prints how to log in', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'satsa-start-'));
+    dirs.push(dir);
+    const server = await startServer(dir);
+    expect(fs.existsSync(path.join(dir, 'satsa.sqlite'))).toBe(true);
+    expect(server.output()).toContain('lansamordnare@demo.satsa.se');
+    expect(server.output()).toContain(DEMO_PASSWORD);
+
+    const { status, cookie } = await login(server.base, 'lansamordnare@demo.satsa.se');
+    expect(status).toBe(200);
+    expect(cookie).toMatch(/HttpOnly/i);
+    const list = (await (await fetch(`${server.base}/api/cases?limit=100`, { headers: { cookie } })).json()) as {
+      items: { steps: number[]; status: string }[];
+    };
+    expect(list.items.length).toBe(7);
+    const steps = new Set(list.items.flatMap((c) => c.steps));
+    expect([...steps].sort((a, b) => a - b)).toEqual([1, 3, 5, 8, 9, 10, 11, 12]);
+    expect(list.items.filter((c) => c.status === 'done')).toHaveLength(1);
+    expect(await server.stop()).toBe(0);
+
+    // A restart keeps the data and does not seed twice.
+    const again = await startServer(dir);
+    expect(again.output()).not.toContain(DEMO_PASSWORD);
+    const second = await login(again.base, 'lansamordnare@demo.satsa.se');
+    const list2 = (await (await fetch(`${again.base}/api/cases?limit=100`, { headers: { cookie: second.cookie } })).json()) as {
+      items: unknown[];
+    };
+    expect(list2.items.length).toBe(7);
+    expect(await again.stop()).toBe(0);
+  }, 60_000);
+
+  it('creates no demo data when SATSA_DEMO_DATA=false', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'satsa-start-'));
+    dirs.push(dir);
+    const server = await startServer(dir, { SATSA_DEMO_DATA: 'false' });
+    expect(server.output()).not.toContain(DEMO_PASSWORD);
+    expect((await login(server.base, 'lansamordnare@demo.satsa.se')).status).toBe(401);
+    expect(await server.stop()).toBe(0);
+  }, 60_000);
+});

@@ -49,3 +49,34 @@ describe('idempotency keys', () => {
     expect(count()).toBe(0);
   });
 });
+
+describe('participants', () => {
+  it('an initiator brings in a co-writer, who then sees the case and may update the proposal', async () => {
+    const id = await createCase(t, 'Delad idé');
+    const other = t.otherInitiator;
+    const hidden = await t.app.inject({ method: 'GET', url: `/api/cases/${id}`, headers: auth(other.token) });
+    expect(hidden.statusCode).toBe(404);
+
+    const added = await sendEvent(t, id, t.tokens.initiator, { type: 'ADD_PARTICIPANT', payload: { userId: other.actor.id } });
+    expect(added.statusCode).toBe(200);
+    const seen = await t.app.inject({ method: 'GET', url: `/api/cases/${id}`, headers: auth(other.token) });
+    expect(seen.statusCode).toBe(200);
+    const list = json<{ items: { id: string }[] }>(
+      await t.app.inject({ method: 'GET', url: '/api/cases', headers: auth(other.token) }),
+    );
+    expect(list.items.map((c) => c.id)).toEqual([id]);
+    const contact = await sendEvent(t, id, other.token, { type: 'CONTACT_COORDINATORS', payload: { message: 'Hej' } });
+    expect(contact.statusCode).toBe(200);
+
+    const twice = await sendEvent(t, id, t.tokens.initiator, { type: 'ADD_PARTICIPANT', payload: { userId: other.actor.id } });
+    expect(twice.statusCode).toBe(422);
+    expect(json(twice)).toMatchObject({ code: 'requirements-not-met', unmet: [{ id: 'participant-new' }] });
+
+    const foreign = await sendEvent(t, id, t.tokens.initiator, {
+      type: 'ADD_PARTICIPANT',
+      payload: { userId: t.foreignCoordinator.actor.id },
+    });
+    expect(foreign.statusCode).toBe(422);
+    expect(json(foreign)).toMatchObject({ code: 'validation-failed', errors: [{ path: 'payload.userId' }] });
+  });
+});

@@ -6,6 +6,7 @@ import { CASE_EVENT_TYPES, type CaseEventType } from './schemas.js';
  * the case; the programme roles act on every case of their programme.
  */
 export const EVENT_ROLES: Record<CaseEventType, readonly Role[]> = {
+  ADD_PARTICIPANT: ['initiator', 'county-coordinator'],
   CONTACT_COORDINATORS: ['initiator'],
   ASSESS_ELIGIBLE: ['county-coordinator'],
   ASSESS_NOT_ELIGIBLE: ['county-coordinator'],

@@ -35,6 +35,8 @@ export interface CaseContext {
   caseId: string;
   programme: ProgrammeRules;
   idea: { title: string; summary: string; initiatorId: string; createdAt: string };
+  /** Users who take part in the case besides its initiator (they see it and may co-write it). */
+  participants: ({ userId: string } & Recorded)[];
   contact?: PayloadOf<'CONTACT_COORDINATORS'> & Recorded;
   eligibility?: { eligible: boolean; priorityAreaId?: string; text: string } & Recorded;
   ideaTemplate?: PayloadOf<'SUBMIT_IDEA_TEMPLATE'> & Recorded;
@@ -71,6 +73,7 @@ export function initialContext(input: CaseInput): CaseContext {
     step: 1,
     programme: input.programme,
     idea: { ...input.idea, createdAt: input.at },
+    participants: [],
     coordinationGroup: {},
     dialogueForum: {},
     checkIns: [],

@@ -55,6 +55,10 @@ export const caseMachine = setup({
     decidesEnding: ({ event }) => event.type === 'RECORD_SCALE_UP_DECISION' && event.payload.decision === 'end',
   },
   actions: {
+    recordParticipant: assign(({ context, event }) => {
+      assertEvent(event, 'ADD_PARTICIPANT');
+      return { participants: [...context.participants, { userId: event.payload.userId, ...recorded(event) }] };
+    }),
     recordContact: assign(({ event }) => {
       assertEvent(event, 'CONTACT_COORDINATORS');
       return { contact: { ...event.payload, ...recorded(event) } };
@@ -172,6 +176,10 @@ export const caseMachine = setup({
   id: 'case',
   context: ({ input }) => initialContext(input),
   initial: 'open',
+  on: {
+    // Until the case is closed, its initiator or a coordinator can bring in co-writers.
+    ADD_PARTICIPANT: { guard: 'requirementsMet', actions: 'recordParticipant' },
+  },
   states: {
     open: {
       description: 'Steps 1–9: until the decision, the initiator may withdraw the case.',

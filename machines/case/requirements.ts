@@ -31,6 +31,7 @@ export const REQUIREMENT_IDS = [
   'adjustment-described',
   'initiative-ended',
   'scale-up-plan-present',
+  'participant-new',
 ] as const;
 export type RequirementId = (typeof REQUIREMENT_IDS)[number];
 
@@ -129,6 +130,11 @@ export function requirementsFor(
   }
   if (!withPayload) return [];
   switch (event.type) {
+    case 'ADD_PARTICIPANT': {
+      const { userId } = event.payload;
+      const known = userId === ctx.idea.initiatorId || ctx.participants.some((p) => p.userId === userId);
+      return [{ id: 'participant-new', met: !known }];
+    }
     case 'ASSESS_ELIGIBLE':
       return [
         {

@@ -97,6 +97,10 @@ export const forumAttendance = z
 const empty = z.object({}).strict();
 
 export const eventPayloads = {
+  ADD_PARTICIPANT: z
+    .object({ userId: z.uuid() })
+    .strict()
+    .describe('a user of the programme who takes part in the case and may see it and co-write it'),
   CONTACT_COORDINATORS: z.object({ message: longText }).strict(),
   ASSESS_ELIGIBLE: z.object({ priorityAreaId: id, justification: longText }).strict(),
   ASSESS_NOT_ELIGIBLE: z.object({ reason: longText }).strict(),

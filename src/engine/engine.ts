@@ -9,7 +9,7 @@ import type { Role } from '../../machines/roles.js';
 import { CURRENT_CASE_MACHINE_VERSION, caseMachineFor } from '../../machines/versions.js';
 import { canSeeCase, roleFor } from '../cases/access.js';
 import type { Db } from '../db/client.js';
-import { caseEvents, caseMembers, cases, diaryCounters, idempotencyKeys } from '../db/schema.js';
+import { caseEvents, caseMembers, cases, diaryCounters, idempotencyKeys, users } from '../db/schema.js';
 import { Problem, fieldErrors } from '../http/problem.js';
 import type { Actor } from '../people/service.js';
 import { ideaAnswersSchema } from '../programmes/config.js';
@@ -290,6 +290,10 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
         throw new Problem('version-mismatch', 'the case changed while this command ran');
       }
       appendEvent(row.id, version, { type: cmd.type, payload, actorId: cmd.actor.id, role: role.role, at }, before, after);
+      if (cmd.type === 'ADD_PARTICIPANT') {
+        const { userId } = payload as { userId: string };
+        db.insert(caseMembers).values({ caseId: row.id, userId, relation: 'participant' }).onConflictDoNothing().run();
+      }
       return { row: updated, snapshot: after };
     },
   };
@@ -312,6 +316,15 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
         });
       }
       return { answers: answers.data };
+    }
+    if (type === 'ADD_PARTICIPANT') {
+      const { userId } = parsed.data as { userId: string };
+      const user = db.select({ programmeId: users.programmeId }).from(users).where(eq(users.id, userId)).get();
+      if (!user || user.programmeId !== programmeId) {
+        throw new Problem('validation-failed', 'the participant must be a user of the same programme', {
+          errors: [{ path: 'payload.userId', message: 'no user with this id in the programme' }],
+        });
+      }
     }
     return parsed.data;
   }

@@ -176,16 +176,14 @@ export const caseMachine = setup({
   id: 'case',
   context: ({ input }) => initialContext(input),
   initial: 'open',
-  on: {
-    // Until the case is closed, its initiator or a coordinator can bring in co-writers.
-    ADD_PARTICIPANT: { guard: 'requirementsMet', actions: 'recordParticipant' },
-  },
   states: {
     open: {
       description: 'Steps 1–9: until the decision, the initiator may withdraw the case.',
       initial: 'idea',
       on: {
         WITHDRAW: { target: '#case.withdrawn', actions: 'finishWithdrawn' },
+        // Until the case is closed, its initiator or a coordinator can bring in co-writers.
+        ADD_PARTICIPANT: { guard: 'requirementsMet', actions: 'recordParticipant' },
       },
       states: {
         idea: {
@@ -298,6 +296,9 @@ export const caseMachine = setup({
       type: 'parallel',
       description: 'Steps 10–12 run side by side once the director has said yes.',
       entry: enterStep(10),
+      on: {
+        ADD_PARTICIPANT: { guard: 'requirementsMet', actions: 'recordParticipant' },
+      },
       states: {
         execution: {
           initial: 'ongoing',

@@ -8,7 +8,8 @@ import type { Config } from './config.js';
 import { openDatabase, type Db } from './db/client.js';
 import { createEngine } from './engine/engine.js';
 import { registerAuthentication } from './http/auth.js';
-import { registerErrorHandling } from './http/errors.js';
+import { registerErrorHandling, sendProblem } from './http/errors.js';
+import { Problem } from './http/problem.js';
 import { createPeopleService } from './people/service.js';
 import { createProgrammeService } from './programmes/service.js';
 import { caseRoutes } from './routes/api/cases.js';
@@ -41,6 +42,10 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
 
   const app = Fastify({
     bodyLimit: config.SATSA_BODY_LIMIT_BYTES,
+    // Errors the router raises before any hook (an undecodable URL) are problem+json too.
+    frameworkErrors: (error, request, reply) => {
+      sendProblem(request, reply, new Problem('malformed-request', error.message));
+    },
     logger: {
       level: config.SATSA_LOG_LEVEL,
       // No personal data in logs: no query strings (free-text search), addresses or headers.

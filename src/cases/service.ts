@@ -175,9 +175,9 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService)
       }
       if (query.step) conditions.push(sql`instr(${cases.steps}, ${`,${query.step},`}) > 0`);
       if (query.state) {
-        conditions.push(
-          sql`(',' || ${cases.statePaths} || ',') LIKE ${`%,${query.state}%`}`,
-        );
+        // The named state or one of its ancestors: "open.idea" must not match "open.ideaTemplate".
+        const paths = sql`(',' || ${cases.statePaths} || ',')`;
+        conditions.push(or(sql`${paths} LIKE ${`%,${query.state},%`}`, sql`${paths} LIKE ${`%,${query.state}.%`}`)!);
       }
       if (query.priorityArea) conditions.push(eq(cases.priorityAreaId, query.priorityArea));
       if (query.status) conditions.push(eq(cases.status, query.status));

@@ -64,11 +64,15 @@ export class Problem extends Error {
 
 /** Turns zod issues into `{ path, message }` with dotted paths rooted at `prefix`. */
 export function fieldErrors(
-  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[],
   prefix = '',
 ): FieldError[] {
-  return issues.map((issue) => ({
-    path: [prefix, ...issue.path.map(String)].filter((p) => p !== '').join('.') || prefix || '(root)',
-    message: issue.message,
-  }));
+  const pathOf = (parts: readonly PropertyKey[]) =>
+    [prefix, ...parts.map(String)].filter((p) => p !== '').join('.') || '(root)';
+  return issues.flatMap((issue) =>
+    // An unknown field is reported where it is, so a form can show it next to the field.
+    issue.code === 'unrecognized_keys' && issue.keys
+      ? issue.keys.map((key) => ({ path: pathOf([...issue.path, key]), message: 'unknown field' }))
+      : [{ path: pathOf(issue.path), message: issue.message }],
+  );
 }

@@ -112,6 +112,15 @@ export function caseRoutes(app: FastifyInstance, service: CaseService) {
       preHandler: requireActor,
     },
     async (request, reply) => {
+      // Fastify validates params first and stops at the first failure, so a failure outside the
+      // body is reported as it is; the idempotency key is checked here as the body may have failed first.
+      if (request.validationError && request.validationError.validationContext !== 'body') throw request.validationError;
+      const key = idempotencyHeader.safeParse(request.headers['idempotency-key']);
+      if (!key.success) {
+        throw new Problem('validation-failed', 'the Idempotency-Key is not valid', {
+          errors: fieldErrors(key.error.issues, 'headers.idempotency-key'),
+        });
+      }
       const expectedVersion = parseIfMatch(request.headers['if-match']);
       const body = eventBodyOuter.safeParse(request.body);
       if (!body.success) {

@@ -49,8 +49,9 @@ export function acceptedEventTypes(snapshot: CaseSnapshot): Set<string> {
   return new Set(getNextTransitions(snapshot).map((t) => t.eventType));
 }
 
-const persist = (snapshot: CaseSnapshot) =>
-  JSON.parse(JSON.stringify(caseMachineFor(CURRENT_CASE_MACHINE_VERSION).getPersistedSnapshot(snapshot))) as object;
+/** The snapshot as stored, persisted by the machine version the case is pinned to. */
+const persist = (snapshot: CaseSnapshot, machineVersion: number) =>
+  JSON.parse(JSON.stringify(caseMachineFor(machineVersion).getPersistedSnapshot(snapshot))) as object;
 
 function projection(snapshot: CaseSnapshot, diaryNumber: string) {
   const ctx = snapshot.context;
@@ -215,7 +216,7 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
         diaryNumber,
         title: idea.title,
         initiatorId: actor.id,
-        snapshot: persist(snapshot),
+        snapshot: persist(snapshot, CURRENT_CASE_MACHINE_VERSION),
         version: 1,
         machineVersion: CURRENT_CASE_MACHINE_VERSION,
         createdAt: at.toISOString(),
@@ -269,21 +270,16 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
         throw new Problem('event-not-accepted', `${cmd.type} changed nothing in the current state`);
       }
       const version = row.version + 1;
-      const updated: CaseRow = {
-        ...row,
-        snapshot: persist(after),
+      const changes = {
+        snapshot: persist(after, row.machineVersion),
         version,
         updatedAt: at,
         ...projection(after, row.diaryNumber),
       };
+      const updated: CaseRow = { ...row, ...changes };
       const result = db
         .update(cases)
-        .set({
-          snapshot: updated.snapshot,
-          version,
-          updatedAt: at,
-          ...projection(after, row.diaryNumber),
-        })
+        .set(changes)
         .where(and(eq(cases.id, row.id), eq(cases.version, row.version)))
         .run();
       if (result.changes !== 1) {

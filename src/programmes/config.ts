@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { FORUM_ROLES } from '../../machines/roles.js';
 import type { ProgrammeRules } from '../../machines/case/context.js';
+import { Problem } from '../http/problem.js';
 
 export const templatesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
 
@@ -51,7 +52,11 @@ function readJson(file: string): unknown {
 
 /** Loads and validates a programme definition from templates/programmes/<id>.json. */
 export function loadProgrammeDefinition(id: string): ProgrammeConfig {
-  return programmeConfigSchema.parse(readJson(path.join(templatesDir, 'programmes', `${id}.json`)));
+  const file = path.join(templatesDir, 'programmes', `${id}.json`);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(id) || !fs.existsSync(file)) {
+    throw new Problem('not-found', `no programme definition templates/programmes/${id}.json`);
+  }
+  return programmeConfigSchema.parse(readJson(file));
 }
 
 const ideaTemplates = new Map<string, IdeaTemplate>();

@@ -5,6 +5,7 @@ import type { Role } from '../../machines/roles.js';
 import { DEMO_IDEA, FULL_STORY, storyUntilStep, type StoryStep } from '../../src/demo/story.js';
 import type { Actor } from '../../src/people/service.js';
 import { advance, auth, createCase, createTestApp, json, tableCounts, type TestApp } from '../helpers.js';
+import { EMPTY_PROPOSAL_UNMET } from '../expected.js';
 
 /*
  * Who sees what, log-in sessions, what a caller may do on a case and why not, and the
@@ -468,14 +469,7 @@ describe('what the caller may do on a case, and why not', () => {
     expect(submit.allowed).toBe(false);
     expect(submit.reasons.map((r) => r.code)).toEqual(Array(16).fill('requirement-unmet'));
     expect(submit.reasons.map((r) => r.requirement)).toEqual([
-      'municipal-and-regional-participants',
-      'user-participation',
-      'purpose-goals-and-logic',
-      'target-group',
-      'measurable-indicator',
-      'evidence-for-every-activity',
-      'evaluation-and-implementation-plan',
-      'budget-and-economic-effects',
+      ...EMPTY_PROPOSAL_UNMET,
       ...Array(8).fill('criterion-assessed'),
     ]);
     expect(submit.reasons.slice(8).map((r) => r.subject)).toEqual(['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8']);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FULL_STORY, storyUntilStep } from '../../src/demo/story.js';
 import { t as translate } from '../../src/i18n/index.js';
 import { advance, auth, createCase, createTestApp, tableCounts, type TestApp } from '../helpers.js';
+import { EMPTY_PROPOSAL_UNMET, BLEKINGE_CRITERIA } from '../expected.js';
 
 /*
  * Bad input on every route. Every rejection must be problem+json with a stable code, a
@@ -643,15 +644,8 @@ describe('requirements not met → 422 requirements-not-met listing every one', 
       'requirements-not-met',
     );
     expect(body.unmet!.map((r) => (r.subject ? `${r.id}:${r.subject}` : r.id))).toEqual([
-      'municipal-and-regional-participants',
-      'user-participation',
-      'purpose-goals-and-logic',
-      'target-group',
-      'measurable-indicator',
-      'evidence-for-every-activity',
-      'evaluation-and-implementation-plan',
-      'budget-and-economic-effects',
-      ...['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8'].map((c) => `criterion-assessed:${c}`),
+      ...EMPTY_PROPOSAL_UNMET,
+      ...BLEKINGE_CRITERIA.map((c) => `criterion-assessed:${c}`),
     ]);
     for (const r of body.unmet!) {
       expect(r.label.trim().length, r.id).toBeGreaterThan(0);

@@ -8,6 +8,7 @@ import type { CaseEvent, CaseEventOf, CaseEventType, PayloadOf, ProposalFields }
 import type { Role } from '../../machines/roles.js';
 import { FULL_PROPOSAL, FULL_STORY, type StoryStep } from '../../src/demo/story.js';
 import { loadProgrammeDefinition, programmeRules } from '../../src/programmes/config.js';
+import { BLEKINGE_CRITERIA, EMPTY_PROPOSAL_UNMET } from '../expected.js';
 
 /*
  * Unit tests on the pure statechart: no HTTP, no database. Snapshots are built by
@@ -17,7 +18,7 @@ import { loadProgrammeDefinition, programmeRules } from '../../src/programmes/co
 type Snap = SnapshotFrom<typeof caseMachine>;
 
 const PROGRAMME = programmeRules(loadProgrammeDefinition('uph-blekinge'));
-const CRITERIA = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8'];
+const CRITERIA = BLEKINGE_CRITERIA;
 const FORUM_REQUIRED = [
   'idea-owner',
   'identified-actors',
@@ -330,14 +331,7 @@ describe('step 8: SUBMIT_TO_LSVO needs a complete proposal and every criterion f
     const s = at.step8();
     expectUnchanged(s, SUBMIT);
     expect(unmetOf('SUBMIT_TO_LSVO', s)).toEqual([
-      'municipal-and-regional-participants',
-      'user-participation',
-      'purpose-goals-and-logic',
-      'target-group',
-      'measurable-indicator',
-      'evidence-for-every-activity',
-      'evaluation-and-implementation-plan',
-      'budget-and-economic-effects',
+      ...EMPTY_PROPOSAL_UNMET,
       ...CRITERIA.map((c) => `criterion-assessed:${c}`),
     ]);
   });

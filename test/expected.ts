@@ -1,0 +1,19 @@
+/*
+ * Expected values shared by several suites, written out here rather than imported from the
+ * code under test so the tests stay an independent statement of the rules.
+ */
+
+/** The criteria of the Blekinge programme (templates/programmes/uph-blekinge.json). */
+export const BLEKINGE_CRITERIA = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8'];
+
+/** What an empty proposal lacks, in the order the rules are checked, before the criteria. */
+export const EMPTY_PROPOSAL_UNMET = [
+  'municipal-and-regional-participants',
+  'user-participation',
+  'purpose-goals-and-logic',
+  'target-group',
+  'measurable-indicator',
+  'evidence-for-every-activity',
+  'evaluation-and-implementation-plan',
+  'budget-and-economic-effects',
+];

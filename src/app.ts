@@ -1,7 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { createCaseService } from './cases/service.js';
 import type { Config } from './config.js';
@@ -10,10 +10,18 @@ import { createEngine } from './engine/engine.js';
 import { registerAuthentication } from './http/auth.js';
 import { registerErrorHandling, sendProblem } from './http/errors.js';
 import { Problem } from './http/problem.js';
+import { createOutboxAdmin } from './mail/outbox.js';
+import { createRelay } from './mail/relay.js';
+import { createRenderer } from './mail/render.js';
+import { transportFor } from './mail/transport.js';
+import { createNotifications } from './notifications/service.js';
 import { createPeopleService } from './people/service.js';
+import { createScheduler } from './scheduler/scheduler.js';
+import { createTimerStore } from './scheduler/timers.js';
 import { createProgrammeService } from './programmes/service.js';
 import { caseRoutes } from './routes/api/cases.js';
 import { processRoutes } from './routes/api/process.js';
+import { notificationRoutes } from './routes/api/notifications.js';
 import { sessionRoutes } from './routes/api/session.js';
 
 export interface AppOptions {
@@ -22,14 +30,29 @@ export interface AppOptions {
   db?: Db;
   /** The clock every service reads; tests inject their own. */
   now?: () => Date;
+  /**
+   * Start the mail relay and the timer scheduler when the app is ready (default true).
+   * Tests that drive them step by step turn this off and call drain() / runDue().
+   */
+  background?: boolean;
 }
 
-export function createServices(db: Db, now: () => Date) {
+export function createServices(db: Db, now: () => Date, config: Config, log?: FastifyBaseLogger) {
   const programmes = createProgrammeService(db, now);
   const people = createPeopleService(db, now);
-  const engine = createEngine(db, programmes, now);
-  const cases = createCaseService(db, engine, people);
-  return { db, now, programmes, people, engine, cases };
+  const notifications = createNotifications(db, programmes, { publicUrl: config.publicUrl, from: config.SATSA_MAIL_FROM }, now);
+  const timers = createTimerStore(db, now);
+  const relay = createRelay(db, transportFor(config), createRenderer(), now, {
+    from: config.SATSA_MAIL_FROM,
+    maxAttempts: config.SATSA_MAIL_MAX_ATTEMPTS,
+    retryBaseMs: config.SATSA_MAIL_RETRY_BASE_SECONDS * 1000,
+    log,
+  });
+  const engine = createEngine(db, programmes, now, { notifications, timers, afterCommit: () => relay.kick() });
+  const scheduler = createScheduler(engine, timers, log);
+  const outboxAdmin = createOutboxAdmin(db, now);
+  const cases = createCaseService(db, engine, people, timers);
+  return { db, now, programmes, people, engine, cases, relay, scheduler, timers, outboxAdmin };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -38,14 +61,7 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   const { config } = options;
   const now = options.now ?? (() => new Date());
   const db = options.db ?? openDatabase(config.databaseFile);
-  const services = createServices(db, now);
-
   const app = Fastify({
-    bodyLimit: config.SATSA_BODY_LIMIT_BYTES,
-    // Errors the router raises before any hook (an undecodable URL) are problem+json too.
-    frameworkErrors: (error, request, reply) => {
-      sendProblem(request, reply, new Problem('malformed-request', error.message));
-    },
     logger: {
       level: config.SATSA_LOG_LEVEL,
       // No personal data in logs: no query strings (free-text search), addresses or headers.
@@ -54,7 +70,13 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     },
+    bodyLimit: config.SATSA_BODY_LIMIT_BYTES,
+    // Errors the router raises before any hook (an undecodable URL) are problem+json too.
+    frameworkErrors: (error, request, reply) => {
+      sendProblem(request, reply, new Problem('malformed-request', error.message));
+    },
   });
+  const services = createServices(db, now, config, app.log);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // JSON only: a text/plain body on a JSON route is a 415, not a confusing 422.
@@ -90,6 +112,7 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   sessionRoutes(app, services.people, config);
   processRoutes(app, services.programmes);
   caseRoutes(app, services.cases);
+  notificationRoutes(app, services);
 
   // Idempotency keys live at least 24 hours; older ones are purged at start and hourly.
   let purgeTimer: NodeJS.Timeout | undefined;
@@ -97,9 +120,16 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     services.engine.purgeIdempotencyKeys();
     purgeTimer = setInterval(() => services.engine.purgeIdempotencyKeys(), 3_600_000);
     purgeTimer.unref();
+    if (options.background !== false) {
+      // Deadlines that passed while the server was down fire now; then mail goes out.
+      services.scheduler.start(config.SATSA_POLL_SECONDS * 1000);
+      services.relay.start(config.SATSA_POLL_SECONDS * 1000);
+    }
   });
   app.addHook('onClose', async () => {
     clearInterval(purgeTimer);
+    services.scheduler.stop();
+    await services.relay.stop();
     if (!options.db) db.$client.close();
   });
   return { app, services };

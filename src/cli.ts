@@ -42,7 +42,7 @@ async function main(argv: string[]) {
   });
   const config = loadConfig();
   const db = openDatabase(config.databaseFile);
-  const services = createServices(db, () => new Date());
+  const services = createServices(db, () => new Date(), config);
   try {
     switch (command) {
       case 'programme:add': {

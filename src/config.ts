@@ -15,9 +15,26 @@ export const configSchema = z.object({
   SATSA_COOKIE_SECURE: bool.default(false),
   SATSA_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   SATSA_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  /** Where people reach Satsa; links in e-mails start with it. Defaults to http://HOST:PORT. */
+  SATSA_PUBLIC_URL: z.url().optional(),
+  /** SMTP relay. Without a host, messages are written as .eml files under <data dir>/mail. */
+  SATSA_SMTP_HOST: z.string().min(1).optional(),
+  SATSA_SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+  /** true: TLS from the first byte (port 465); false: STARTTLS when the server offers it. */
+  SATSA_SMTP_SECURE: bool.default(false),
+  /** Refuse to send unless the connection is encrypted (STARTTLS required). */
+  SATSA_SMTP_REQUIRE_TLS: bool.default(false),
+  SATSA_SMTP_USER: z.string().min(1).optional(),
+  SATSA_SMTP_PASSWORD: z.string().min(1).optional(),
+  SATSA_MAIL_FROM: z.string().min(3).default('Satsa <satsa@localhost>'),
+  /** Attempts before a message is parked as failed; the delay doubles from the base each time. */
+  SATSA_MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  SATSA_MAIL_RETRY_BASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** How often the relay and the scheduler look for due messages and timers. */
+  SATSA_POLL_SECONDS: z.coerce.number().min(0.05).max(3600).default(15),
 });
 
-export type Config = z.infer<typeof configSchema> & { databaseFile: string };
+export type Config = z.infer<typeof configSchema> & { databaseFile: string; mailDir: string; publicUrl: string };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = configSchema.safeParse(env);
@@ -26,5 +43,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const dataDir = path.resolve(parsed.data.SATSA_DATA_DIR);
-  return { ...parsed.data, SATSA_DATA_DIR: dataDir, databaseFile: path.join(dataDir, 'satsa.sqlite') };
+  return {
+    ...parsed.data,
+    SATSA_DATA_DIR: dataDir,
+    databaseFile: path.join(dataDir, 'satsa.sqlite'),
+    mailDir: path.join(dataDir, 'mail'),
+    publicUrl: (parsed.data.SATSA_PUBLIC_URL ?? `http://${parsed.data.HOST}:${parsed.data.PORT}`).replace(/\/+$/, ''),
+  };
 }

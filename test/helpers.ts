@@ -44,16 +44,23 @@ export interface TestApp {
   close: () => Promise<void>;
 }
 
+export interface TestAppOptions {
+  /** More environment (SMTP settings, …) on top of a fresh data directory. */
+  env?: Record<string, string>;
+  /** Start the relay and scheduler on ready; off by default so tests drive them step by step. */
+  background?: boolean;
+}
+
 /**
  * Builds the real app on a fresh SQLite file in a temporary folder, with all migrations
  * applied, the Blekinge programme, a second programme, and a user + API token per role.
  */
-export async function createTestApp(): Promise<TestApp> {
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'satsa-test-'));
-  const config = loadConfig({ SATSA_DATA_DIR: dir, SATSA_LOG_LEVEL: 'silent', SATSA_DEMO_DATA: 'false' });
+  const config = loadConfig({ SATSA_DATA_DIR: dir, SATSA_LOG_LEVEL: 'silent', SATSA_DEMO_DATA: 'false', ...options.env });
   const clock = testClock();
   const db = openDatabase(config.databaseFile);
-  const { app, services } = await buildApp({ config, db, now: clock.now });
+  const { app, services } = await buildApp({ config, db, now: clock.now, background: options.background ?? false });
   const blekinge = loadProgrammeDefinition(PROGRAMME);
   services.programmes.upsert(blekinge);
   services.programmes.upsert({ ...blekinge, id: OTHER_PROGRAMME, diaryPrefix: 'OTH' });

@@ -9,6 +9,7 @@ import { FORUM_ROLES, ORGANISATION_KINDS } from '../roles.js';
 const shortText = z.string().trim().min(1).max(300);
 const longText = z.string().trim().min(1).max(20_000);
 const isoDate = z.iso.date();
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time such as 13:00');
 const id = z
   .string()
   .trim()
@@ -117,8 +118,18 @@ export const eventPayloads = {
     })
     .strict(),
   BOOK_DIALOGUE_FORUM: z
-    .object({ date: isoDate, place: shortText, format: shortText.optional() })
-    .strict(),
+    .object({
+      date: isoDate,
+      startTime: clockTime.optional().describe('Swedish local time, e.g. 13:00; without it the invitation is all-day'),
+      endTime: clockTime.optional(),
+      place: shortText,
+      format: shortText.optional(),
+    })
+    .strict()
+    .refine((b) => !b.endTime || (b.startTime !== undefined && b.endTime > b.startTime), {
+      path: ['endTime'],
+      message: 'an end time needs a start time before it',
+    }),
   RECORD_DIALOGUE_FORUM: z
     .object({
       date: isoDate,

@@ -20,6 +20,7 @@ import {
 import { Problem } from '../http/problem.js';
 import { t, type Language } from '../i18n/index.js';
 import { isProgrammeRole, type Actor, type PeopleService } from '../people/service.js';
+import type { TimerStore } from '../scheduler/timers.js';
 import { canSeeCase, roleFor } from './access.js';
 
 export const listQuerySchema = z
@@ -70,7 +71,7 @@ export interface EventAvailability {
   reasons: { code: string; message: string; requirement?: string; subject?: string; roles?: readonly Role[] }[];
 }
 
-export function createCaseService(db: Db, engine: Engine, people: PeopleService) {
+export function createCaseService(db: Db, engine: Engine, people: PeopleService, timers: TimerStore) {
   function availability(actor: Actor, row: CaseRow, snapshot: CaseSnapshot, member: boolean, lang: Language) {
     const accepted = acceptedEventTypes(snapshot);
     return CASE_EVENT_TYPES.map((type): EventAvailability => {
@@ -132,6 +133,8 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService)
       initiator: { id: row.initiatorId, displayName: names.get(row.initiatorId) ?? null },
       machineVersion: row.machineVersion,
       data: snapshot.context,
+      /** Durable deadlines of the case: pending, fired or cancelled. */
+      deadlines: timers.ofCase(row.id).map((d) => ({ ...d, label: t(lang, `timers.${d.kind}`) })),
       allowedEvents: events.filter((e) => e.allowed),
       blockedEvents: events.filter((e) => !e.allowed),
     };

@@ -29,6 +29,8 @@ export const users = sqliteTable(
     passwordHash: text('password_hash'),
     language: text('language', { enum: ['sv', 'en'] }).notNull().default('sv'),
     disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+    /** Informational notification kinds the user has turned off. */
+    mutedNotifications: text('muted_notifications', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('users_email_unique').on(t.email)],
@@ -173,4 +175,66 @@ export const idempotencyKeys = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.key] }), index('idempotency_created').on(t.createdAt)],
+);
+
+/**
+ * The transactional outbox: one row per e-mail, written in the transaction of the change
+ * that caused it, sent by the relay (src/mail/relay.ts) after commit.
+ */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: text('id').primaryKey(),
+    /** Deterministic, derived from what caused the message, so a resend is recognisable. */
+    messageId: text('message_id').notNull(),
+    programmeId: text('programme_id')
+      .notNull()
+      .references(() => programmes.id),
+    caseId: text('case_id').references(() => cases.id),
+    /** The case version or timer that caused the message. */
+    source: text('source').notNull(),
+    kind: text('kind').notNull(),
+    language: text('language', { enum: ['sv', 'en'] }).notNull(),
+    recipientUserId: text('recipient_user_id').references(() => users.id),
+    toAddress: text('to_address').notNull(),
+    /** Template variables, already in the recipient's language. */
+    data: text('data', { mode: 'json' }).notNull(),
+    status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: text('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    sentAt: text('sent_at'),
+  },
+  (t) => [
+    uniqueIndex('outbox_message_id').on(t.messageId),
+    index('outbox_due').on(t.status, t.nextAttemptAt),
+    index('outbox_case').on(t.caseId),
+  ],
+);
+
+/**
+ * Durable business deadlines with an absolute due time. Set and cancelled by the engine
+ * from the case's state (src/scheduler/timers.ts); fired by the scheduler.
+ */
+export const timers = sqliteTable(
+  'timers',
+  {
+    /** `<case id>:<key>`, stable for the same deadline of the same case. */
+    id: text('id').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id),
+    programmeId: text('programme_id')
+      .notNull()
+      .references(() => programmes.id),
+    kind: text('kind').notNull(),
+    dueAt: text('due_at').notNull(),
+    data: text('data', { mode: 'json' }).notNull(),
+    status: text('status', { enum: ['pending', 'fired', 'cancelled'] }).notNull(),
+    createdAt: createdAt(),
+    /** When it fired or was cancelled. */
+    settledAt: text('settled_at'),
+  },
+  (t) => [index('timers_due').on(t.status, t.dueAt), index('timers_case').on(t.caseId)],
 );

@@ -9,11 +9,14 @@ import type { Role } from '../../machines/roles.js';
 import { CURRENT_CASE_MACHINE_VERSION, caseMachineFor } from '../../machines/versions.js';
 import { canSeeCase, roleFor } from '../cases/access.js';
 import type { Db } from '../db/client.js';
-import { caseEvents, caseMembers, cases, diaryCounters, idempotencyKeys, users } from '../db/schema.js';
+import { caseEvents, caseMembers, cases, diaryCounters, idempotencyKeys, timers, users } from '../db/schema.js';
 import { Problem, fieldErrors } from '../http/problem.js';
 import type { Actor } from '../people/service.js';
 import { ideaAnswersSchema } from '../programmes/config.js';
 import type { ProgrammeService } from '../programmes/service.js';
+import type { Notifications, StepInfo } from '../notifications/service.js';
+import type { TimerKind } from '../notifications/rules.js';
+import { desiredTimers, type TimerStore } from '../scheduler/timers.js';
 
 export type CaseRow = typeof cases.$inferSelect;
 export type CaseSnapshot = SnapshotFrom<CaseMachine>;
@@ -47,6 +50,20 @@ export function restoreSnapshot(row: Pick<CaseRow, 'snapshot' | 'machineVersion'
 export function acceptedEventTypes(snapshot: CaseSnapshot): Set<string> {
   if (snapshot.status !== 'active') return new Set();
   return new Set(getNextTransitions(snapshot).map((t) => t.eventType));
+}
+
+/** Where a snapshot stands, for messages: its lowest step, or the outcome it closed with. */
+function stepInfo(snapshot: CaseSnapshot): StepInfo & { steps: string } {
+  const steps = stepsOf(snapshot);
+  return { step: steps[0] ?? 1, outcome: snapshot.context.outcome?.kind, steps: steps.join(',') };
+}
+
+/** The side effects every change of a case brings, written in its own transaction. */
+export interface EngineEffects {
+  notifications: Notifications;
+  timers: TimerStore;
+  /** Called after every committed command (wakes the mail relay). */
+  afterCommit?: () => void;
 }
 
 /** The snapshot as stored, persisted by the machine version the case is pinned to. */
@@ -93,7 +110,10 @@ export const hashRequest = (value: unknown) =>
  * check access, restore, pure transition(), update WHERE version = ?, append to the log,
  * store the idempotent response. Any Problem thrown rolls the whole command back.
  */
-export function createEngine(db: Db, programmes: ProgrammeService, now: () => Date) {
+export function createEngine(db: Db, programmes: ProgrammeService, now: () => Date, effects: EngineEffects) {
+  const reconcileTimers = (row: CaseRow, snapshot: CaseSnapshot) =>
+    effects.timers.reconcile(row.id, row.programmeId, desiredTimers(snapshot, programmes.get(row.programmeId)!.deadlines));
+
   const isMember = (caseId: string, userId: string) =>
     db
       .select({ userId: caseMembers.userId })
@@ -119,7 +139,7 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
    * Idempotency-Key and storing the new one with the change it describes.
    */
   function idempotent(actor: Actor, idem: Idempotency | undefined, work: () => Response): Response {
-    return db.transaction(
+    const response = db.transaction(
       () => {
         if (idem) {
           const stored = db
@@ -156,6 +176,8 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
       },
       { behavior: 'immediate' },
     );
+    effects.afterCommit?.();
+    return response;
   }
 
   function appendEvent(
@@ -226,6 +248,7 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
       db.insert(cases).values(row).run();
       db.insert(caseMembers).values({ caseId: id, userId: actor.id, relation: 'owner' }).run();
       appendEvent(id, 1, { type: 'CASE_CREATED', payload: input, actorId: actor.id, role: 'initiator', at: input.at }, undefined, snapshot);
+      reconcileTimers(row, snapshot);
       return row;
     },
 
@@ -290,7 +313,58 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
         const { userId } = payload as { userId: string };
         db.insert(caseMembers).values({ caseId: row.id, userId, relation: 'participant' }).onConflictDoNothing().run();
       }
+      reconcileTimers(updated, after);
+      effects.notifications.forEvent({
+        row: updated,
+        version,
+        type: cmd.type,
+        payload,
+        actorId: cmd.actor.id,
+        context: after.context as CaseContext,
+        before: stepInfo(before),
+        after: stepInfo(after),
+      });
       return { row: updated, snapshot: after };
+    },
+
+    /**
+     * Fires one due timer: one IMMEDIATE transaction, like a person's command. The timer's
+     * own row is the command id: only a pending timer fires, and firing settles it, so a
+     * timer fired twice (two pollers, a restart) is applied once. A timer whose state the
+     * case has left is cancelled instead.
+     */
+    fireTimer(id: string): 'fired' | 'cancelled' | 'skipped' {
+      const result = db.transaction(
+        () => {
+          const timer = db.select().from(timers).where(eq(timers.id, id)).get();
+          const at = now().toISOString();
+          if (!timer || timer.status !== 'pending' || timer.dueAt > at) return 'skipped' as const;
+          const row = db.select().from(cases).where(eq(cases.id, timer.caseId)).get()!;
+          const snapshot = restoreSnapshot(row);
+          const settled = reconcileTimers(row, snapshot);
+          if (settled.cancelled > 0 && db.select({ status: timers.status }).from(timers).where(eq(timers.id, id)).get()?.status === 'cancelled') {
+            return 'cancelled' as const;
+          }
+          effects.notifications.forTimer({
+            row,
+            timerId: id,
+            kind: timer.kind as TimerKind,
+            data: timer.data as Record<string, string>,
+            at: stepInfo(snapshot),
+            context: snapshot.context as CaseContext,
+          });
+          const changed = db
+            .update(timers)
+            .set({ status: 'fired', settledAt: at })
+            .where(and(eq(timers.id, id), eq(timers.status, 'pending')))
+            .run().changes;
+          if (changed !== 1) throw new Error(`timer ${id} settled while it fired`);
+          return 'fired' as const;
+        },
+        { behavior: 'immediate' },
+      );
+      if (result === 'fired') effects.afterCommit?.();
+      return result;
     },
   };
 

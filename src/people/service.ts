@@ -67,6 +67,22 @@ export function createPeopleService(db: Db, now: () => Date) {
   return {
     actorById,
 
+    /** The user's language and the informational notifications they have turned off. */
+    preferences(userId: string) {
+      const row = db.select({ language: users.language, muted: users.mutedNotifications }).from(users).where(eq(users.id, userId)).get();
+      return { language: row?.language ?? 'sv', mutedNotifications: row?.muted ?? [] };
+    },
+
+    updatePreferences(userId: string, change: { language?: Language; mutedNotifications?: string[] }) {
+      db.update(users)
+        .set({
+          ...(change.language ? { language: change.language } : {}),
+          ...(change.mutedNotifications ? { mutedNotifications: [...new Set(change.mutedNotifications)].sort() } : {}),
+        })
+        .where(eq(users.id, userId))
+        .run();
+    },
+
     async createUser(input: z.input<typeof newUserSchema>): Promise<Actor> {
       const parsed = newUserSchema.safeParse(input);
       if (!parsed.success) throw new Problem('validation-failed', undefined, { errors: fieldErrors(parsed.error.issues) });

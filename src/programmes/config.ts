@@ -42,6 +42,18 @@ export const programmeConfigSchema = z
     priorityAreas: z.array(z.object({ id: slug, label, description: label.optional() }).strict()).min(1),
     criteria: z.array(z.object({ id: slug, label }).strict()).min(1),
     forumRequiredRoles: z.array(z.enum(FORUM_ROLES)),
+    /** Durable deadlines (src/scheduler/timers.ts), in whole days. */
+    deadlines: z
+      .object({
+        /** Remind the coordinators when a submitted idea has had no response this long. */
+        ideaResponseDays: z.number().int().min(1).max(365).default(10),
+        /** Remind those who report this many days before a follow-up report is due. */
+        followUpReminderDays: z.number().int().min(0).max(365).default(14),
+        /** Escalate to the county coordinators this many days after a missed follow-up date. */
+        followUpGraceDays: z.number().int().min(0).max(365).default(1),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 export type ProgrammeConfig = z.infer<typeof programmeConfigSchema>;

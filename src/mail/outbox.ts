@@ -1,0 +1,63 @@
+import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { outbox } from '../db/schema.js';
+import { Problem } from '../http/problem.js';
+
+/** What an administrator sees and does with the outbox of their programme. */
+export function createOutboxAdmin(db: Db, now: () => Date) {
+  const columns = {
+    id: outbox.id,
+    messageId: outbox.messageId,
+    caseId: outbox.caseId,
+    source: outbox.source,
+    kind: outbox.kind,
+    language: outbox.language,
+    recipientUserId: outbox.recipientUserId,
+    toAddress: outbox.toAddress,
+    status: outbox.status,
+    attempts: outbox.attempts,
+    nextAttemptAt: outbox.nextAttemptAt,
+    lastError: outbox.lastError,
+    createdAt: outbox.createdAt,
+    sentAt: outbox.sentAt,
+  };
+
+  return {
+    list(programmeId: string, filter: { status?: 'pending' | 'sent' | 'failed'; caseId?: string; limit: number; cursor?: string }) {
+      const where: SQL[] = [eq(outbox.programmeId, programmeId)];
+      if (filter.status) where.push(eq(outbox.status, filter.status));
+      if (filter.caseId) where.push(eq(outbox.caseId, filter.caseId));
+      if (filter.cursor) {
+        const [createdAt = '', id = ''] = Buffer.from(filter.cursor, 'base64url').toString().split('|');
+        where.push(or(lt(outbox.createdAt, createdAt), and(eq(outbox.createdAt, createdAt), lt(outbox.id, id)))!);
+      }
+      const rows = db
+        .select(columns)
+        .from(outbox)
+        .where(and(...where))
+        .orderBy(desc(outbox.createdAt), desc(outbox.id))
+        .limit(filter.limit + 1)
+        .all();
+      const page = rows.slice(0, filter.limit);
+      const last = page.at(-1);
+      return {
+        items: page,
+        nextCursor: rows.length > filter.limit && last ? Buffer.from(`${last.createdAt}|${last.id}`).toString('base64url') : null,
+      };
+    },
+
+    /** Puts a failed (or waiting) message back in line for an attempt now. */
+    retry(programmeId: string, id: string) {
+      const row = db.select(columns).from(outbox).where(and(eq(outbox.id, id), eq(outbox.programmeId, programmeId))).get();
+      if (!row) throw new Problem('not-found', `no message ${id}`);
+      if (row.status === 'sent') throw new Problem('conflict', 'the message has already been sent');
+      db.update(outbox)
+        .set({ status: 'pending', attempts: 0, nextAttemptAt: now().toISOString() })
+        .where(eq(outbox.id, id))
+        .run();
+      return db.select(columns).from(outbox).where(eq(outbox.id, id)).get()!;
+    },
+  };
+}
+
+export type OutboxAdmin = ReturnType<typeof createOutboxAdmin>;

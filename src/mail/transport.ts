@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import type { Config } from '../config.js';
+
+/*
+ * Where messages go. With SATSA_SMTP_HOST set, a pooled SMTP connection (nodemailer);
+ * without it, the embedded default: each message becomes an .eml file under
+ * <data dir>/mail, named after its Message-ID, so a resend overwrites rather than doubles.
+ */
+
+export interface OutgoingMail {
+  messageId: string;
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  language: string;
+  /** An iCalendar invitation: nodemailer adds it as a text/calendar part calendar clients act on. */
+  icalEvent?: { method: string; filename: string; content: string };
+}
+
+export interface MailTransport {
+  kind: 'smtp' | 'file';
+  send(mail: OutgoingMail): Promise<{ location: string }>;
+  close(): void;
+}
+
+/** A delivery error the server will not change its mind about (SMTP 5xx). */
+export const isPermanent = (error: unknown) => {
+  const code = (error as { responseCode?: number }).responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600;
+};
+
+const message = (mail: OutgoingMail) => ({
+  messageId: mail.messageId,
+  from: mail.from,
+  to: mail.to,
+  subject: mail.subject,
+  text: mail.text,
+  html: mail.html,
+  headers: { 'Content-Language': mail.language, 'Auto-Submitted': 'auto-generated' },
+  icalEvent: mail.icalEvent,
+});
+
+export function smtpTransport(config: Config): MailTransport {
+  const transporter = nodemailer.createTransport({
+    host: config.SATSA_SMTP_HOST,
+    port: config.SATSA_SMTP_PORT,
+    secure: config.SATSA_SMTP_SECURE,
+    requireTLS: config.SATSA_SMTP_REQUIRE_TLS,
+    auth: config.SATSA_SMTP_USER ? { user: config.SATSA_SMTP_USER, pass: config.SATSA_SMTP_PASSWORD ?? '' } : undefined,
+    pool: true,
+    maxConnections: 2,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+  });
+  return {
+    kind: 'smtp',
+    async send(mail) {
+      const info = await transporter.sendMail(message(mail));
+      return { location: `smtp ${info.response}` };
+    },
+    close: () => transporter.close(),
+  };
+}
+
+export function fileTransport(dir: string): MailTransport {
+  const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    kind: 'file',
+    async send(mail) {
+      const info = await transporter.sendMail(message(mail));
+      fs.mkdirSync(dir, { recursive: true });
+      const name = `${mail.messageId.replace(/^<|>$/g, '').replace(/[^a-zA-Z0-9.@-]/g, '_')}.eml`;
+      const file = path.join(dir, name);
+      const temporary = `${file}.tmp`;
+      fs.writeFileSync(temporary, info.message as Buffer);
+      fs.renameSync(temporary, file);
+      return { location: file };
+    },
+    close: () => transporter.close(),
+  };
+}
+
+export const transportFor = (config: Config): MailTransport =>
+  config.SATSA_SMTP_HOST ? smtpTransport(config) : fileTransport(config.mailDir);

@@ -1,0 +1,312 @@
+import crypto from 'node:crypto';
+import { and, eq, inArray } from 'drizzle-orm';
+import type { CaseContext } from '../../machines/case/context.js';
+import { STEP_COUNT } from '../../machines/case/catalogue.js';
+import type { Db } from '../db/client.js';
+import { caseMembers, cases, outbox, userRoles, users } from '../db/schema.js';
+import { t, type Language } from '../i18n/index.js';
+import { calendarInvitation } from '../mail/calendar.js';
+import type { ProgrammeService } from '../programmes/service.js';
+import { rulesForEvent, rulesForTimer, type Audience, type NotificationRule, type TimerKind } from './rules.js';
+
+/*
+ * Turns what happened to a case into outbox rows, inside the transaction of the change.
+ * Nothing here sends or renders: the relay does that after commit, so a broken template,
+ * a bad address or a dead SMTP server can never undo the change that caused a message.
+ */
+
+type CaseRow = typeof cases.$inferSelect;
+
+interface Recipient {
+  userId: string | null;
+  address: string;
+  name: string;
+  language: Language;
+  muted: string[];
+}
+
+export interface MailSettings {
+  publicUrl: string;
+  /** The From header, e.g. "Satsa <satsa@region.se>"; its domain also names the Message-IDs. */
+  from: string;
+}
+
+/** `a@b.se`, `Name <a@b.se>` → `b.se`. */
+export function domainOf(from: string): string {
+  const address = /<([^>]+)>/.exec(from)?.[1] ?? from;
+  return address.split('@')[1]?.trim().toLowerCase() || 'satsa.invalid';
+}
+
+const DAY = 86_400_000;
+export const daysBetween = (from: Date, to: Date) => Math.round((to.getTime() - from.getTime()) / DAY);
+
+/** The step a snapshot stands at for messages: the lowest active one, or where it closed. */
+export interface StepInfo {
+  step: number;
+  outcome?: string;
+}
+
+export function createNotifications(db: Db, programmes: ProgrammeService, settings: MailSettings, now: () => Date) {
+  const domain = domainOf(settings.from);
+
+  const toRecipient = (u: typeof users.$inferSelect): Recipient => ({
+    userId: u.id,
+    address: u.email,
+    name: u.displayName,
+    language: u.language,
+    muted: u.mutedNotifications,
+  });
+
+  function audienceOf(audience: Audience, row: CaseRow): Recipient[] {
+    if ('programme' in audience) {
+      const programme = programmes.get(row.programmeId)!;
+      return [{ userId: null, address: programme.mailbox, name: t('sv', 'mail.mailboxName'), language: 'sv', muted: [] }];
+    }
+    if ('role' in audience) {
+      return db
+        .select({ user: users })
+        .from(users)
+        .innerJoin(userRoles, eq(userRoles.userId, users.id))
+        .where(and(eq(users.programmeId, row.programmeId), eq(userRoles.role, audience.role), eq(users.disabled, false)))
+        .all()
+        .map((r) => toRecipient(r.user));
+    }
+    const ids =
+      audience.case === 'initiator'
+        ? [row.initiatorId]
+        : db
+            .select({ userId: caseMembers.userId })
+            .from(caseMembers)
+            .where(and(eq(caseMembers.caseId, row.id), eq(caseMembers.relation, 'participant')))
+            .all()
+            .map((m) => m.userId);
+    if (ids.length === 0) return [];
+    return db
+      .select()
+      .from(users)
+      .where(and(inArray(users.id, ids), eq(users.disabled, false)))
+      .all()
+      .map(toRecipient);
+  }
+
+  function commonVariables(row: CaseRow, recipient: Recipient, at: StepInfo) {
+    const programme = programmes.get(row.programmeId)!;
+    return {
+      recipientName: recipient.name,
+      programmeName: programme.name[recipient.language],
+      diaryNumber: row.diaryNumber,
+      caseTitle: row.title,
+      caseUrl: `${settings.publicUrl}/cases/${row.id}`,
+      settingsUrl: `${settings.publicUrl}/settings`,
+      stepNumber: String(at.step),
+      stepCount: String(STEP_COUNT),
+      stepName: t(recipient.language, `steps.${at.step}`),
+    };
+  }
+
+  interface Message {
+    rule: NotificationRule;
+    source: string;
+    row: CaseRow;
+    at: StepInfo;
+    /** Kind-specific variables for a recipient's language. */
+    variables: (lang: Language, recipient: Recipient) => Record<string, unknown>;
+  }
+
+  /**
+   * Writes one outbox row per rule and recipient. A recipient gets one message per cause:
+   * the first rule that reaches them wins (the informational step change comes last).
+   */
+  function enqueue(messages: Message[], actorId: string | null): number {
+    const reached = new Set<string>();
+    let written = 0;
+    const at = now().toISOString();
+    for (const message of messages) {
+      const { rule, row } = message;
+      for (const audience of rule.to) {
+        for (const recipient of audienceOf(audience, row)) {
+          const key = recipient.address.toLowerCase();
+          if (reached.has(key)) continue;
+          if (!rule.mandatory && (recipient.muted.includes(rule.kind) || recipient.userId === actorId)) continue;
+          reached.add(key);
+          const data = {
+            ...commonVariables(row, recipient, message.at),
+            ...message.variables(recipient.language, recipient),
+          };
+          const recipientKey = recipient.userId ?? crypto.createHash('sha256').update(key).digest('hex').slice(0, 16);
+          db.insert(outbox)
+            .values({
+              id: crypto.randomUUID(),
+              messageId: `<satsa.${message.source}.${rule.kind}.${recipientKey}@${domain}>`,
+              programmeId: row.programmeId,
+              caseId: row.id,
+              source: message.source,
+              kind: rule.kind,
+              language: recipient.language,
+              recipientUserId: recipient.userId,
+              toAddress: recipient.address,
+              data,
+              status: 'pending',
+              attempts: 0,
+              nextAttemptAt: at,
+              createdAt: at,
+            })
+            .run();
+          written += 1;
+        }
+      }
+    }
+    return written;
+  }
+
+  return {
+    /** Messages caused by an accepted event. Call inside the engine's transaction. */
+    forEvent(input: {
+      row: CaseRow;
+      version: number;
+      type: string;
+      payload: unknown;
+      actorId: string;
+      context: CaseContext;
+      before: StepInfo & { steps: string };
+      after: StepInfo & { steps: string };
+    }): number {
+      const stepChanged = input.before.steps !== input.after.steps || (!input.before.outcome && !!input.after.outcome);
+      const rules = rulesForEvent(input.type, input.payload, stepChanged);
+      const source = `case-${input.row.id}.v${input.version}`;
+      return enqueue(
+        rules.map((rule) => ({
+          rule,
+          source,
+          row: input.row,
+          at: input.after,
+          variables: (lang, recipient) => eventVariables(rule.kind, lang, recipient, input),
+        })),
+        input.actorId,
+      );
+    },
+
+    /** Messages of a fired timer. Call inside the scheduler's transaction. */
+    forTimer(input: { row: CaseRow; timerId: string; kind: TimerKind; data: Record<string, string>; at: StepInfo; context: CaseContext }): number {
+      const source = `timer-${input.timerId.replace(/[^a-zA-Z0-9-]/g, '.')}`;
+      return enqueue(
+        rulesForTimer(input.kind).map((rule) => ({
+          rule,
+          source,
+          row: input.row,
+          at: input.at,
+          variables: () => timerVariables(input.data, input.context),
+        })),
+        null,
+      );
+    },
+  };
+
+  function timerVariables(data: Record<string, string>, context: CaseContext): Record<string, unknown> {
+    const today = now();
+    const since = data.submittedAt ?? context.ideaTemplate?.at;
+    const date = data.followUpDate;
+    return {
+      submittedDate: since?.slice(0, 10) ?? '',
+      daysWaiting: since ? String(daysBetween(new Date(since), today)) : '',
+      followUpDate: date ?? '',
+      daysLeft: date ? String(Math.max(0, daysBetween(today, new Date(`${date}T00:00:00Z`)))) : '',
+      daysOverdue: date ? String(Math.max(0, daysBetween(new Date(`${date}T00:00:00Z`), today))) : '',
+    };
+  }
+
+  function eventVariables(
+    kind: string,
+    lang: Language,
+    recipient: Recipient,
+    input: { row: CaseRow; version: number; type: string; payload: unknown; context: CaseContext; before: StepInfo },
+  ): Record<string, unknown> {
+    const p = (input.payload ?? {}) as Record<string, unknown>;
+    const ctx = input.context;
+    const programme = programmes.get(input.row.programmeId)!;
+    switch (kind) {
+      case 'idea-submitted': {
+        const area = programme.priorityAreas.find((a) => a.id === ctx.eligibility?.priorityAreaId);
+        const initiator = db.select({ name: users.displayName }).from(users).where(eq(users.id, input.row.initiatorId)).get();
+        return {
+          initiatorName: initiator?.name ?? '',
+          priorityArea: area ? area.label[lang] : '',
+          submittedDate: ctx.ideaTemplate?.at.slice(0, 10) ?? '',
+        };
+      }
+      case 'placed-on-agenda':
+        return { meetingDate: p.meetingDate };
+      case 'forum-booked': {
+        const time = p.startTime ? `${p.startTime as string}${p.endTime ? `–${p.endTime as string}` : ''}` : '';
+        const url = `${settings.publicUrl}/cases/${input.row.id}`;
+        const vars = { title: input.row.title, diaryNumber: input.row.diaryNumber, url };
+        return {
+          forumDate: p.date,
+          forumTime: time,
+          forumPlace: p.place,
+          forumFormat: p.format ?? '',
+          calendar: calendarInvitation({
+            uid: `forum-${input.row.id}@${domain}`,
+            sequence: input.version,
+            stamp: now(),
+            date: p.date as string,
+            startTime: p.startTime as string | undefined,
+            endTime: p.endTime as string | undefined,
+            summary: t(lang, 'mail.calendar.summary', vars),
+            location: p.place as string,
+            description: t(lang, 'mail.calendar.description', vars),
+            organizer: { name: programme.name[lang], email: programme.mailbox },
+            attendee: { name: recipient.name, email: recipient.address },
+          }),
+        };
+      }
+      case 'recommendation-recorded': {
+        const protocol = (p.protocol ?? {}) as Record<string, string>;
+        return {
+          recommendation: t(lang, `mail.recommendation.${p.recommendation as string}`),
+          motivation: p.motivation ?? '',
+          protocolMeetingDate: protocol.meetingDate ?? '',
+          protocolParagraph: protocol.paragraph ?? '',
+          scaleUp: input.type === 'RECORD_SCALE_UP_RECOMMENDATION',
+        };
+      }
+      case 'returned-for-revision':
+        return {
+          returnedBy: t(lang, `mail.returnedBy.${input.type === 'RECORD_DECISION' ? 'decision' : 'recommendation'}`),
+          motivation: p.motivation ?? '',
+        };
+      case 'decision-recorded': {
+        const granted = ((p.grantedBudget ?? []) as { amountOre: number }[]).reduce((sum, line) => sum + line.amountOre, 0);
+        return {
+          decision: t(lang, `mail.decision.${p.decision as string}`),
+          approved: p.decision === 'approve',
+          motivation: p.motivation ?? '',
+          grantedTotal: granted > 0 ? formatOre(granted, lang) : '',
+          followUpDates: ((p.followUpDates ?? []) as string[]).join(', '),
+        };
+      }
+      case 'not-eligible':
+      case 'case-withdrawn':
+        return { reason: p.reason ?? '' };
+      case 'scale-up-decision':
+        return { decision: t(lang, `mail.scaleUpDecision.${p.decision as string}`), motivation: p.motivation ?? '' };
+      case 'step-changed': {
+        const outcome = ctx.outcome?.kind;
+        return {
+          previousStepNumber: String(input.before.step),
+          previousStepName: t(lang, `steps.${input.before.step}`),
+          outcome: outcome ? t(lang, `outcomes.${outcome}`) : '',
+        };
+      }
+      default:
+        return {};
+    }
+  }
+}
+
+/** Whole öre as kronor, e.g. 1 250 000,00 kr. */
+export function formatOre(ore: number, lang: Language): string {
+  return new Intl.NumberFormat(lang === 'sv' ? 'sv-SE' : 'en-GB', { style: 'currency', currency: 'SEK' }).format(ore / 100);
+}
+
+export type Notifications = ReturnType<typeof createNotifications>;

@@ -1,0 +1,143 @@
+import { and, asc, eq, lte } from 'drizzle-orm';
+import type { CaseContext } from '../../machines/case/context.js';
+import type { Db } from '../db/client.js';
+import { timers } from '../db/schema.js';
+import { zonedTime } from '../mail/calendar.js';
+import type { TimerKind } from '../notifications/rules.js';
+import type { ProgrammeConfig } from '../programmes/config.js';
+
+/*
+ * Durable deadlines. Which timers a case should have is a pure function of its state
+ * (`desiredTimers`); after every change the engine reconciles the `timers` table with it
+ * in the same transaction: new deadlines are set, and pending ones whose state has been
+ * left are cancelled. A timer that fired stays fired and is never set again.
+ */
+
+export type Deadlines = ProgrammeConfig['deadlines'];
+
+export interface DesiredTimer {
+  /** Stable within the case: the same deadline always has the same key. */
+  key: string;
+  kind: TimerKind;
+  dueAt: string;
+  data: Record<string, string>;
+}
+
+/** Reminders go out at 08:00 Swedish time. */
+const REMINDER_TIME = '08:00';
+
+function shiftDate(date: string, days: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+const morningOf = (date: string) => zonedTime(date, REMINDER_TIME).toISOString();
+
+interface SnapshotLike {
+  status: string;
+  context: CaseContext;
+  matches: (value: never) => boolean;
+}
+
+export function desiredTimers(snapshot: SnapshotLike, deadlines: Deadlines): DesiredTimer[] {
+  if (snapshot.status !== 'active') return [];
+  const ctx = snapshot.context;
+  const matches = (value: unknown) => (snapshot.matches as (value: unknown) => boolean).call(snapshot, value);
+  const out: DesiredTimer[] = [];
+
+  // Step 4: the coordinators respond to a submitted idea by placing it on the agenda.
+  const submitted = ctx.ideaTemplate?.at;
+  if (submitted && matches({ open: { preparation: 'coordinationGroup' } }) && !ctx.coordinationGroup.agenda) {
+    out.push({
+      key: `idea-unanswered:${submitted}`,
+      kind: 'idea-unanswered',
+      dueAt: morningOf(shiftDate(submitted.slice(0, 10), deadlines.ideaResponseDays)),
+      data: { submittedAt: submitted },
+    });
+  }
+
+  // Step 10: one reminder before and one escalation after each follow-up date not yet reported.
+  const decision = ctx.decision;
+  if (decision && matches({ running: { execution: 'ongoing' } })) {
+    const dates = [...new Set(decision.followUpDates ?? [])].sort();
+    for (const date of dates.slice(ctx.followUps.length)) {
+      const remind = morningOf(shiftDate(date, -deadlines.followUpReminderDays));
+      out.push({
+        key: `follow-up-reminder:${date}`,
+        kind: 'follow-up-reminder',
+        // Within the reminder window already when decided: remind at once.
+        dueAt: remind < decision.at ? decision.at : remind,
+        data: { followUpDate: date },
+      });
+      out.push({
+        key: `follow-up-overdue:${date}`,
+        kind: 'follow-up-overdue',
+        dueAt: morningOf(shiftDate(date, deadlines.followUpGraceDays)),
+        data: { followUpDate: date },
+      });
+    }
+  }
+  return out;
+}
+
+export const timerId = (caseId: string, key: string) => `${caseId}:${key}`;
+
+export function createTimerStore(db: Db, now: () => Date) {
+  return {
+    /** Brings the case's timers in line with its state. Call inside the change's transaction. */
+    reconcile(caseId: string, programmeId: string, desired: DesiredTimer[]): { set: number; cancelled: number } {
+      const at = now().toISOString();
+      const existing = new Map(
+        db.select().from(timers).where(eq(timers.caseId, caseId)).all().map((row) => [row.id, row]),
+      );
+      let set = 0;
+      let cancelled = 0;
+      const wanted = new Set<string>();
+      for (const timer of desired) {
+        const id = timerId(caseId, timer.key);
+        wanted.add(id);
+        const row = existing.get(id);
+        if (!row) {
+          db.insert(timers)
+            .values({ id, caseId, programmeId, kind: timer.kind, dueAt: timer.dueAt, data: timer.data, status: 'pending', createdAt: at })
+            .run();
+          set += 1;
+        } else if (row.status === 'cancelled' || (row.status === 'pending' && row.dueAt !== timer.dueAt)) {
+          db.update(timers).set({ status: 'pending', dueAt: timer.dueAt, settledAt: null }).where(eq(timers.id, id)).run();
+          set += 1;
+        }
+      }
+      for (const row of existing.values()) {
+        if (row.status === 'pending' && !wanted.has(row.id)) {
+          db.update(timers).set({ status: 'cancelled', settledAt: at }).where(eq(timers.id, row.id)).run();
+          cancelled += 1;
+        }
+      }
+      return { set, cancelled };
+    },
+
+    /** Pending timers due now, oldest first. */
+    due(limit: number) {
+      return db
+        .select({ id: timers.id })
+        .from(timers)
+        .where(and(eq(timers.status, 'pending'), lte(timers.dueAt, now().toISOString())))
+        .orderBy(asc(timers.dueAt))
+        .limit(limit)
+        .all()
+        .map((r) => r.id);
+    },
+
+    ofCase(caseId: string) {
+      return db
+        .select({ kind: timers.kind, dueAt: timers.dueAt, status: timers.status, settledAt: timers.settledAt, data: timers.data })
+        .from(timers)
+        .where(eq(timers.caseId, caseId))
+        .orderBy(asc(timers.dueAt))
+        .all();
+    },
+  };
+}
+
+export type TimerStore = ReturnType<typeof createTimerStore>;

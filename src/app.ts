@@ -1,3 +1,4 @@
+import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -42,7 +43,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Fa
   const people = createPeopleService(db, now);
   const notifications = createNotifications(db, programmes, { publicUrl: config.publicUrl, from: config.SATSA_MAIL_FROM }, now);
   const timers = createTimerStore(db, now);
-  const relay = createRelay(db, transportFor(config), createRenderer(), now, {
+  const relay = createRelay(db, transportFor(config), createRenderer(config.SATSA_MAIL_TEMPLATES_DIR && path.resolve(config.SATSA_MAIL_TEMPLATES_DIR)), now, {
     from: config.SATSA_MAIL_FROM,
     maxAttempts: config.SATSA_MAIL_MAX_ATTEMPTS,
     retryBaseMs: config.SATSA_MAIL_RETRY_BASE_SECONDS * 1000,

@@ -27,6 +27,8 @@ export const configSchema = z.object({
   SATSA_SMTP_USER: z.string().min(1).optional(),
   SATSA_SMTP_PASSWORD: z.string().min(1).optional(),
   SATSA_MAIL_FROM: z.string().min(3).default('Satsa <satsa@localhost>'),
+  /** A folder of the region's own mail templates, laid out like templates/mail. */
+  SATSA_MAIL_TEMPLATES_DIR: z.string().min(1).optional(),
   /** Attempts before a message is parked as failed; the delay doubles from the base each time. */
   SATSA_MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   SATSA_MAIL_RETRY_BASE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),

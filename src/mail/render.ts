@@ -17,6 +17,10 @@ export const PARTS = ['subject', 'text', 'html'] as const;
 
 export class RenderError extends Error {}
 
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** The five characters HTML needs escaped (Mustache's default also mangles / and = in links). */
+export const escapeHtml = (value: unknown) => String(value).replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+
 export interface RenderedMail {
   subject: string;
   text: string;
@@ -37,13 +41,14 @@ export function variablesUsed(template: string): Set<string> {
   return names;
 }
 
-export function createRenderer(dir = path.join(templatesDir, 'mail')) {
+export function createRenderer(dir?: string) {
+  const root = dir || path.join(templatesDir, 'mail');
   const cache = new Map<string, string>();
 
   function load(relative: string): string {
     let template = cache.get(relative);
     if (template === undefined) {
-      const file = path.join(dir, relative);
+      const file = path.join(root, relative);
       if (!fs.existsSync(file)) throw new RenderError(`no template templates/mail/${relative}`);
       template = fs.readFileSync(file, 'utf8');
       cache.set(relative, template);
@@ -57,7 +62,7 @@ export function createRenderer(dir = path.join(templatesDir, 'mail')) {
       if (!allowed.includes(name)) throw new RenderError(`templates/mail/${relative} uses unknown variable ${name}`);
       if (!(name in data)) throw new RenderError(`variable ${name} of templates/mail/${relative} is missing`);
     }
-    return Mustache.render(template, data, {}, escape ? undefined : { escape: (v: unknown) => String(v) });
+    return Mustache.render(template, data, {}, { escape: escape ? escapeHtml : String });
   }
 
   return {

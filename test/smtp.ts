@@ -1,0 +1,56 @@
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+  to: string[];
+  raw: string;
+  mail: ParsedMail;
+}
+
+/**
+ * A real SMTP server on 127.0.0.1 for the tests: it keeps every message it accepts,
+ * and refuses recipients on `rejected` with a permanent 550.
+ */
+export async function startSmtp(port = 0, rejected: string[] = []) {
+  const received: ReceivedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    closeTimeout: 50,
+    onRcptTo(address, _session, callback) {
+      if (rejected.includes(address.address)) {
+        const error = Object.assign(new Error('mailbox unavailable'), { responseCode: 550 });
+        callback(error);
+        return;
+      }
+      callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        simpleParser(raw).then(
+          (mail) => {
+            received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: raw.toString('utf8'), mail });
+            callback();
+          },
+          (error: Error) => callback(error),
+        );
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const actual = (server.server.address() as AddressInfo).port;
+  return {
+    port: actual,
+    received,
+    /** Messages addressed to `address`. */
+    to: (address: string) => received.filter((r) => r.to.includes(address)),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export type TestSmtp = Awaited<ReturnType<typeof startSmtp>>;

@@ -72,6 +72,8 @@ function dump() {
     tokens: all('SELECT id, user_id, token_hash, revoked_at FROM api_tokens ORDER BY id'),
     diary: all('SELECT * FROM diary_counters ORDER BY programme_id, year'),
     programmes: all('SELECT * FROM programmes ORDER BY id'),
+    outbox: all('SELECT * FROM outbox ORDER BY id'),
+    timers: all('SELECT * FROM timers ORDER BY id'),
   };
 }
 
@@ -513,6 +515,11 @@ describe('authentication', () => {
     { method: 'GET', url: `/api/cases/${atStep1}`, headers },
     { method: 'GET', url: `/api/cases/${atStep1}/history`, headers },
     { method: 'POST', url: `/api/cases/${atStep1}/events`, headers: { ...headers, 'if-match': '"1"' }, payload: contact },
+    { method: 'GET', url: '/api/notifications/rules', headers },
+    { method: 'GET', url: '/api/me/preferences', headers },
+    { method: 'PATCH', url: '/api/me/preferences', headers, payload: { language: 'en' } },
+    { method: 'GET', url: '/api/admin/outbox', headers },
+    { method: 'POST', url: `/api/admin/outbox/${crypto.randomUUID()}/retry`, headers },
   ];
 
   it('no credentials → 401 unauthenticated on every route that needs them', async () => {
@@ -909,5 +916,42 @@ describe('never a 500', () => {
   it('none of the responses in this file was a 5xx', () => {
     expect(seen.length).toBeGreaterThan(300);
     expect(seen.filter((r) => r.status >= 500)).toEqual([]);
+  });
+});
+
+describe('notifications and the outbox', () => {
+  it('a dialogue forum booking with an end before its start, or a time that is no time, names the field', async () => {
+    const token = t.tokens['county-coordinator'];
+    const book = (payload: unknown) => event(atStep5, token, { type: 'BOOK_DIALOGUE_FORUM', payload }, etag(atStep5));
+    const a = await expectRejected(book({ date: '2026-03-10', startTime: '15:00', endTime: '13:00', place: 'Karlshamn' }), 422, 'validation-failed');
+    expect(paths(a)).toEqual(['payload.endTime']);
+    const b = await expectRejected(book({ date: '2026-03-10', startTime: '25:00', place: 'Karlshamn' }), 422, 'validation-failed');
+    expect(paths(b)).toEqual(['payload.startTime']);
+    const c = await expectRejected(book({ date: '2026-03-10', endTime: '13:00', place: 'Karlshamn' }), 422, 'validation-failed');
+    expect(paths(c)).toEqual(['payload.endTime']);
+  });
+
+  it('the outbox list and retry reject bad filters and ids, and anyone but an administrator', async () => {
+    const admin = auth(t.tokens.administrator);
+    const q = await expectRejected({ method: 'GET', url: '/api/admin/outbox?status=lost', headers: admin }, 422, 'validation-failed');
+    expect(paths(q)).toEqual(['querystring.status']);
+    await expectRejected({ method: 'GET', url: '/api/admin/outbox?caseId=../../etc', headers: admin }, 422, 'validation-failed');
+    await expectRejected({ method: 'GET', url: '/api/admin/outbox?limit=100000', headers: admin }, 422, 'validation-failed');
+    await expectRejected({ method: 'POST', url: '/api/admin/outbox/not-a-uuid/retry', headers: admin }, 422, 'validation-failed');
+    await expectRejected({ method: 'POST', url: `/api/admin/outbox/${crypto.randomUUID()}/retry`, headers: admin }, 404, 'not-found');
+    for (const role of ['initiator', 'county-coordinator', 'regional-director'] as const) {
+      await expectRejected({ method: 'GET', url: '/api/admin/outbox', headers: auth(t.tokens[role]) }, 403, 'forbidden');
+    }
+  });
+
+  it('preferences: a mandatory kind, an unknown kind, an unknown field and an unknown language are each a 422', async () => {
+    const me = auth(t.tokens.initiator);
+    const patch = (payload: unknown) => ({ method: 'PATCH' as const, url: '/api/me/preferences', headers: me, payload });
+    const a = await expectRejected(patch({ mutedNotifications: ['step-changed', 'decision-recorded'] }), 422, 'validation-failed');
+    expect(paths(a)).toEqual(['body.mutedNotifications.1']);
+    await expectRejected(patch({ mutedNotifications: ['no-such-kind'] }), 422, 'validation-failed');
+    await expectRejected(patch({ language: 'de' }), 422, 'validation-failed');
+    await expectRejected(patch({ language: 'en', theme: 'dark' }), 422, 'validation-failed');
+    await expectRejected(patch({ mutedNotifications: 'step-changed' }), 422, 'validation-failed');
   });
 });

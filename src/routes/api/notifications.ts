@@ -67,7 +67,7 @@ export function notificationRoutes(app: FastifyInstance, services: Services) {
       if (mandatory.length > 0) {
         throw new Problem('validation-failed', 'messages that require an action cannot be turned off', {
           errors: mandatory.map((kind) => ({
-            path: `mutedNotifications.${(request.body.mutedNotifications ?? []).indexOf(kind)}`,
+            path: `body.mutedNotifications.${(request.body.mutedNotifications ?? []).indexOf(kind)}`,
             message: `${kind} requires an action and cannot be turned off`,
           })),
         });

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../src/demo/seed.js';
 
@@ -47,6 +48,17 @@ async function startServer(dataDir: string, env: Record<string, string> = {}) {
   return { base, output: () => output, stop };
 }
 
+/** Polls `probe` (a real child process works at its own pace) until it returns a value. */
+async function eventually<T>(probe: () => T | undefined, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 async function login(base: string, email: string) {
   const res = await fetch(`${base}/api/session`, {
     method: 'POST',
@@ -75,6 +87,19 @@ describe('starting Satsa on its embedded default', () => {
     const steps = new Set(list.items.flatMap((c) => c.steps));
     expect([...steps].sort((a, b) => a - b)).toEqual([1, 3, 5, 8, 9, 10, 11, 12]);
     expect(list.items.filter((c) => c.status === 'done')).toHaveLength(1);
+
+    // Without SMTP, the e-mail the demo story caused is written as .eml files, once each.
+    const mails = await eventually(() => {
+      const sqlite = new Database(path.join(dir, 'satsa.sqlite'), { readonly: true });
+      try {
+        const rows = sqlite.prepare('SELECT status, message_id FROM outbox').all() as { status: string; message_id: string }[];
+        return rows.length > 0 && rows.every((r) => r.status === 'sent') ? rows : undefined;
+      } finally {
+        sqlite.close();
+      }
+    });
+    const files = fs.readdirSync(path.join(dir, 'mail')).filter((f) => f.endsWith('.eml'));
+    expect(files).toHaveLength(mails.length);
     expect(await server.stop()).toBe(0);
 
     // A restart keeps the data and does not seed twice.
@@ -86,6 +111,7 @@ describe('starting Satsa on its embedded default', () => {
     };
     expect(list2.items.length).toBe(7);
     expect(await again.stop()).toBe(0);
+    expect(fs.readdirSync(path.join(dir, 'mail')).filter((f) => f.endsWith('.eml'))).toHaveLength(files.length);
   }, 60_000);
 
   it('creates no demo data when SATSA_DEMO_DATA=false', async () => {

@@ -946,7 +946,7 @@ describe('notifications and the outbox', () => {
 
   it('preferences: a mandatory kind, an unknown kind, an unknown field and an unknown language are each a 422', async () => {
     const me = auth(t.tokens.initiator);
-    const patch = (payload: unknown) => ({ method: 'PATCH' as const, url: '/api/me/preferences', headers: me, payload });
+    const patch = (payload: Record<string, unknown>) => ({ method: 'PATCH' as const, url: '/api/me/preferences', headers: me, payload });
     const a = await expectRejected(patch({ mutedNotifications: ['step-changed', 'decision-recorded'] }), 422, 'validation-failed');
     expect(paths(a)).toEqual(['body.mutedNotifications.1']);
     await expectRejected(patch({ mutedNotifications: ['no-such-kind'] }), 422, 'validation-failed');

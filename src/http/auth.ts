@@ -26,7 +26,7 @@ export function registerAuthentication(app: FastifyInstance, people: PeopleServi
   app.decorateRequest('actor', undefined);
   app.decorateRequest('authMethod', undefined);
   app.decorateRequest('csrfToken', undefined);
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preValidation', async (request) => {
     const header = request.headers.authorization;
     if (header?.startsWith('Bearer ')) {
       const actor = people.tokenActor(header.slice('Bearer '.length).trim());
@@ -50,12 +50,12 @@ export function registerAuthentication(app: FastifyInstance, people: PeopleServi
   });
 }
 
-/** preHandler: the route needs a logged-in caller. */
+/** preValidation: the route needs a logged-in caller (checked before the body is validated). */
 export async function requireActor(request: FastifyRequest, _reply: FastifyReply) {
   if (!request.actor) throw new Problem('unauthenticated', 'log in, or send a bearer token');
 }
 
-/** preHandler factory: the route needs one of these roles. */
+/** preValidation factory: the route needs one of these roles. */
 export function requireRole(...roles: Role[]) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     await requireActor(request, reply);

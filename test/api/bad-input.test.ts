@@ -518,6 +518,9 @@ describe('authentication', () => {
     { method: 'GET', url: '/api/notifications/rules', headers },
     { method: 'GET', url: '/api/me/preferences', headers },
     { method: 'PATCH', url: '/api/me/preferences', headers, payload: { language: 'en' } },
+    // Who is asking is settled before what they send: an invalid body from a stranger is a 401.
+    { method: 'PATCH', url: '/api/me/preferences', headers, payload: { language: 'de', extra: true } },
+    { method: 'POST', url: '/api/cases', headers, payload: { title: 5 } },
     { method: 'GET', url: '/api/admin/outbox', headers },
     { method: 'POST', url: `/api/admin/outbox/${crypto.randomUUID()}/retry`, headers },
   ];
@@ -949,6 +952,8 @@ describe('notifications and the outbox', () => {
     const patch = (payload: Record<string, unknown>) => ({ method: 'PATCH' as const, url: '/api/me/preferences', headers: me, payload });
     const a = await expectRejected(patch({ mutedNotifications: ['step-changed', 'decision-recorded'] }), 422, 'validation-failed');
     expect(paths(a)).toEqual(['body.mutedNotifications.1']);
+    const twice = await expectRejected(patch({ mutedNotifications: ['decision-recorded', 'decision-recorded'] }), 422, 'validation-failed');
+    expect(paths(twice)).toEqual(['body.mutedNotifications.0', 'body.mutedNotifications.1']);
     await expectRejected(patch({ mutedNotifications: ['no-such-kind'] }), 422, 'validation-failed');
     await expectRejected(patch({ language: 'de' }), 422, 'validation-failed');
     await expectRejected(patch({ language: 'en', theme: 'dark' }), 422, 'validation-failed');

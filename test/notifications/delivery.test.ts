@@ -165,6 +165,19 @@ describe('who is told what, over real SMTP', () => {
     expect(initiatorMail!.mail.text).toContain('2026-12-01, 2027-06-01, 2027-12-01');
   });
 
+  it("LSVO's recommendation reaches the regional director with the protocol reference as recorded", async () => {
+    const id = await caseAt(9, 'Rekommendation');
+    const res = await sendEvent(t, id, t.tokens['lsvo-secretary'], storyStep('RECORD_RECOMMENDATION'));
+    expect(res.statusCode, res.body).toBe(200);
+    await t.services.relay.drain();
+    expect(smtp.received.flatMap((r) => r.to)).toEqual([t.actors['regional-director'].email]);
+    const { mail } = smtp.received[0]!;
+    expect(mail.text).toContain('LSVO rekommenderar att satsningen genomförs.');
+    expect(mail.text).toContain('§ 42');
+    expect(mail.text).not.toContain('§ §');
+    expect(mail.text).toContain('2026-05-20');
+  });
+
   it('when the SMTP server goes away, messages wait and are all delivered once each when it is back', async () => {
     const ids = [await caseAt(4, 'Kö ett'), await caseAt(4, 'Kö två')];
     await t.services.relay.drain();

@@ -35,7 +35,7 @@ export function caseRoutes(app: FastifyInstance, service: CaseService) {
         querystring: listQuerySchema,
         response: errorResponses(401, 422),
       },
-      preHandler: requireActor,
+      preValidation: requireActor,
     },
     async (request) => service.list(request.actor!, request.query, requestLanguage(request)),
   );
@@ -50,7 +50,7 @@ export function caseRoutes(app: FastifyInstance, service: CaseService) {
         headers: idempotencyHeaders,
         response: errorResponses(401, 403, 404, 422),
       },
-      preHandler: requireActor,
+      preValidation: requireActor,
     },
     async (request, reply) =>
       send(
@@ -68,7 +68,7 @@ export function caseRoutes(app: FastifyInstance, service: CaseService) {
         params: caseIdParams,
         response: errorResponses(401, 404, 422),
       },
-      preHandler: requireActor,
+      preValidation: requireActor,
     },
     async (request, reply) => send(reply, service.get(request.actor!, request.params.id, requestLanguage(request))),
   );
@@ -82,7 +82,7 @@ export function caseRoutes(app: FastifyInstance, service: CaseService) {
         params: caseIdParams,
         response: errorResponses(401, 404, 422),
       },
-      preHandler: requireActor,
+      preValidation: requireActor,
     },
     async (request, reply) => send(reply, service.history(request.actor!, request.params.id, requestLanguage(request))),
   );
@@ -109,7 +109,7 @@ export function caseRoutes(app: FastifyInstance, service: CaseService) {
       // The documented union gives poor messages; the outer shape is checked here and the
       // payload by the engine, which reports each failing field under `payload.`.
       attachValidation: true,
-      preHandler: requireActor,
+      preValidation: requireActor,
     },
     async (request, reply) => {
       // Fastify validates params first and stops at the first failure, so a failure outside the

@@ -30,7 +30,7 @@ export function notificationRoutes(app: FastifyInstance, services: Services) {
         summary: 'Who is told what: every notification, its triggers, recipients and whether it can be turned off',
         response: errorResponses(401),
       },
-      preHandler: requireActor,
+      preValidation: requireActor,
     },
     async (request) => {
       const lang = request.actor?.language ?? languageFrom(request.headers['accept-language']);
@@ -47,7 +47,7 @@ export function notificationRoutes(app: FastifyInstance, services: Services) {
 
   api.get(
     '/api/me/preferences',
-    { schema: { tags: ['session'], summary: 'Language and notification settings', response: errorResponses(401) }, preHandler: requireActor },
+    { schema: { tags: ['session'], summary: 'Language and notification settings', response: errorResponses(401) }, preValidation: requireActor },
     async (request) => ({ ...services.people.preferences(request.actor!.id), optionalNotifications: OPTIONAL_KINDS }),
   );
 
@@ -60,14 +60,16 @@ export function notificationRoutes(app: FastifyInstance, services: Services) {
         body: preferencesSchema,
         response: errorResponses(401, 403, 422),
       },
-      preHandler: requireActor,
+      preValidation: requireActor,
     },
     async (request) => {
-      const mandatory = (request.body.mutedNotifications ?? []).filter((kind) => !OPTIONAL_KINDS.includes(kind as never));
+      const mandatory = (request.body.mutedNotifications ?? [])
+        .map((kind, index) => ({ kind, index }))
+        .filter(({ kind }) => !OPTIONAL_KINDS.includes(kind as never));
       if (mandatory.length > 0) {
         throw new Problem('validation-failed', 'messages that require an action cannot be turned off', {
-          errors: mandatory.map((kind) => ({
-            path: `body.mutedNotifications.${(request.body.mutedNotifications ?? []).indexOf(kind)}`,
+          errors: mandatory.map(({ kind, index }) => ({
+            path: `body.mutedNotifications.${index}`,
             message: `${kind} requires an action and cannot be turned off`,
           })),
         });
@@ -93,7 +95,7 @@ export function notificationRoutes(app: FastifyInstance, services: Services) {
           .strict(),
         response: errorResponses(401, 403, 422),
       },
-      preHandler: requireRole('administrator'),
+      preValidation: requireRole('administrator'),
     },
     async (request) => services.outboxAdmin.list(request.actor!.programmeId, request.query),
   );
@@ -107,7 +109,7 @@ export function notificationRoutes(app: FastifyInstance, services: Services) {
         params: z.object({ id: z.uuid() }).strict(),
         response: errorResponses(401, 403, 404, 409),
       },
-      preHandler: requireRole('administrator'),
+      preValidation: requireRole('administrator'),
     },
     async (request) => {
       const message = services.outboxAdmin.retry(request.actor!.programmeId, request.params.id);

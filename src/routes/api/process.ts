@@ -26,7 +26,7 @@ export function processRoutes(app: FastifyInstance, programmes: ProgrammeService
     '/api/programmes',
     {
       schema: { tags: ['programmes'], summary: "The caller's programme", response: errorResponses(401) },
-      preHandler: requireActor,
+      preValidation: requireActor,
     },
     async (request) => ({ items: [programmes.get(request.actor!.programmeId)] }),
   );
@@ -40,7 +40,7 @@ export function processRoutes(app: FastifyInstance, programmes: ProgrammeService
         params: z.object({ programmeId: z.string().max(64) }).strict(),
         response: errorResponses(401, 404),
       },
-      preHandler: requireActor,
+      preValidation: requireActor,
     },
     async (request) => {
       const { programmeId } = request.params;

@@ -54,7 +54,7 @@ export function sessionRoutes(app: FastifyInstance, people: PeopleService, confi
 
   api.get(
     '/api/me',
-    { schema: { tags: ['session'], summary: 'The logged-in user', response: errorResponses(401) }, preHandler: requireActor },
+    { schema: { tags: ['session'], summary: 'The logged-in user', response: errorResponses(401) }, preValidation: requireActor },
     async (request) => me(request),
   );
 }

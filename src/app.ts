@@ -121,6 +121,12 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     services.engine.purgeIdempotencyKeys();
     purgeTimer = setInterval(() => services.engine.purgeIdempotencyKeys(), 3_600_000);
     purgeTimer.unref();
+    // Cases under way when the timer rules changed get their deadlines now.
+    const backfilled = services.engine.backfillTimers();
+    if (backfilled !== undefined) app.log.info({ cases: backfilled }, 'timers reconciled for the current rules');
+    if (config.SATSA_SMTP_HOST && !config.SATSA_PUBLIC_URL) {
+      app.log.warn('SATSA_SMTP_HOST is set but SATSA_PUBLIC_URL is not: links in e-mail point to ' + config.publicUrl);
+    }
     if (options.background !== false) {
       // Deadlines that passed while the server was down fire now; then mail goes out.
       services.scheduler.start(config.SATSA_POLL_SECONDS * 1000);

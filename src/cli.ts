@@ -47,7 +47,9 @@ async function main(argv: string[]) {
     switch (command) {
       case 'programme:add': {
         const config = services.programmes.upsert(loadProgrammeDefinition(positionals[0] ?? ''));
-        console.log(`programme ${config.id} (${config.name.sv}) is loaded`);
+        // Its deadlines may have changed: move the pending timers of its cases accordingly.
+        const reconciled = services.engine.reconcileAllTimers(config.id);
+        console.log(`programme ${config.id} (${config.name.sv}) is loaded; deadlines of ${reconciled} active cases checked`);
         return 0;
       }
       case 'user:create': {

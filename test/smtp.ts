@@ -10,15 +10,23 @@ export interface ReceivedMail {
 
 /**
  * A real SMTP server on 127.0.0.1 for the tests: it keeps every message it accepts,
- * and refuses recipients on `rejected` with a permanent 550.
+ * refuses recipients on `rejected` with a permanent 550 and, with `rejectSender`, every
+ * sender with a 553 (as a server does that will not relay for us).
  */
-export async function startSmtp(port = 0, rejected: string[] = []) {
+export async function startSmtp(port = 0, rejected: string[] = [], options: { rejectSender?: boolean } = {}) {
   const received: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     closeTimeout: 50,
+    onMailFrom(_address, _session, callback) {
+      if (options.rejectSender) {
+        callback(Object.assign(new Error('sender address rejected: relaying not allowed'), { responseCode: 553 }));
+        return;
+      }
+      callback();
+    },
     onRcptTo(address, _session, callback) {
       if (rejected.includes(address.address)) {
         const error = Object.assign(new Error('mailbox unavailable'), { responseCode: 550 });

@@ -238,3 +238,9 @@ export const timers = sqliteTable(
   },
   (t) => [index('timers_due').on(t.status, t.dueAt), index('timers_case').on(t.caseId)],
 );
+
+/** Small facts about the installation itself, e.g. which version of the timer rules has been applied. */
+export const meta = sqliteTable('meta', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});

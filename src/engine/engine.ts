@@ -9,14 +9,14 @@ import type { Role } from '../../machines/roles.js';
 import { CURRENT_CASE_MACHINE_VERSION, caseMachineFor } from '../../machines/versions.js';
 import { canSeeCase, roleFor } from '../cases/access.js';
 import type { Db } from '../db/client.js';
-import { caseEvents, caseMembers, cases, diaryCounters, idempotencyKeys, timers, users } from '../db/schema.js';
+import { caseEvents, caseMembers, cases, diaryCounters, idempotencyKeys, meta, timers, users } from '../db/schema.js';
 import { Problem, fieldErrors } from '../http/problem.js';
 import type { Actor } from '../people/service.js';
 import { ideaAnswersSchema } from '../programmes/config.js';
 import type { ProgrammeService } from '../programmes/service.js';
 import type { Notifications, StepInfo } from '../notifications/service.js';
 import type { TimerKind } from '../notifications/rules.js';
-import { desiredTimers, type TimerStore } from '../scheduler/timers.js';
+import { desiredTimers, TIMER_RULES_VERSION, type TimerStore } from '../scheduler/timers.js';
 
 export type CaseRow = typeof cases.$inferSelect;
 export type CaseSnapshot = SnapshotFrom<CaseMachine>;
@@ -328,6 +328,36 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
     },
 
     /**
+     * Brings the timers of every active case (of one programme, or all) in line with its
+     * state and the programme's deadlines: after a programme's deadlines change, and once
+     * when the timer rules themselves change (see backfillTimers).
+     */
+    reconcileAllTimers(programmeId?: string): number {
+      return db.transaction(
+        () => {
+          const where = programmeId ? and(eq(cases.status, 'active'), eq(cases.programmeId, programmeId)) : eq(cases.status, 'active');
+          const rows = db.select().from(cases).where(where).all();
+          for (const row of rows) reconcileTimers(row, restoreSnapshot(row));
+          return rows.length;
+        },
+        { behavior: 'immediate' },
+      );
+    },
+
+    /** At start: reconciles all active cases once per version of the timer rules. */
+    backfillTimers(): number | undefined {
+      const key = 'timer-rules-version';
+      const stored = db.select({ value: meta.value }).from(meta).where(eq(meta.key, key)).get();
+      if (stored?.value === String(TIMER_RULES_VERSION)) return undefined;
+      const count = this.reconcileAllTimers();
+      db.insert(meta)
+        .values({ key, value: String(TIMER_RULES_VERSION) })
+        .onConflictDoUpdate({ target: meta.key, set: { value: String(TIMER_RULES_VERSION) } })
+        .run();
+      return count;
+    },
+
+    /**
      * Fires one due timer: one IMMEDIATE transaction, like a person's command. The timer's
      * own row is the command id: only a pending timer fires, and firing settles it, so a
      * timer fired twice (two pollers, a restart) is applied once. A timer whose state the
@@ -341,10 +371,12 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
           if (!timer || timer.status !== 'pending' || timer.dueAt > at) return 'skipped' as const;
           const row = db.select().from(cases).where(eq(cases.id, timer.caseId)).get()!;
           const snapshot = restoreSnapshot(row);
-          const settled = reconcileTimers(row, snapshot);
-          if (settled.cancelled > 0 && db.select({ status: timers.status }).from(timers).where(eq(timers.id, id)).get()?.status === 'cancelled') {
-            return 'cancelled' as const;
-          }
+          // The case's state (or the programme's deadlines) may have moved on since the
+          // timer was set: bring the timers in line first, then fire only if still due.
+          reconcileTimers(row, snapshot);
+          const now_ = db.select({ status: timers.status, dueAt: timers.dueAt }).from(timers).where(eq(timers.id, id)).get()!;
+          if (now_.status === 'cancelled') return 'cancelled' as const;
+          if (now_.dueAt > at) return 'skipped' as const;
           effects.notifications.forTimer({
             row,
             timerId: id,
@@ -353,12 +385,7 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
             at: stepInfo(snapshot),
             context: snapshot.context as CaseContext,
           });
-          const changed = db
-            .update(timers)
-            .set({ status: 'fired', settledAt: at })
-            .where(and(eq(timers.id, id), eq(timers.status, 'pending')))
-            .run().changes;
-          if (changed !== 1) throw new Error(`timer ${id} settled while it fired`);
+          db.update(timers).set({ status: 'fired', settledAt: at }).where(eq(timers.id, id)).run();
           return 'fired' as const;
         },
         { behavior: 'immediate' },

@@ -22,7 +22,13 @@ export interface CalendarEvent {
 }
 
 const escapeText = (value: string) =>
-  value.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/,/g, '\\,').replace(/\r?\n/g, '\\n');
+  value
+    .replace(/\\/g, '\\\\')
+    .replace(/;/g, '\\;')
+    .replace(/,/g, '\\,')
+    .replace(/\r\n|\r|\n/g, '\\n')
+    // Other control characters are not allowed in a TEXT value.
+    .replace(/\p{Cc}/gu, (c) => (c === '\t' ? c : ''));
 
 /** Parameter values (CN=…) are quoted and may not contain quotes or control characters. */
 const quoteParam = (value: string) => `"${value.replace(/["\p{Cc}]/gu, '')}"`;
@@ -79,11 +85,16 @@ export function zonedTime(date: string, time: string, zone = PROGRAMME_TIME_ZONE
 
 const compactDate = (date: string) => date.replace(/-/g, '');
 
-function nextDay(date: string): string {
+/** `date` (YYYY-MM-DD) moved by whole days. */
+export function shiftDate(date: string, days: number): string {
   const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
+  d.setUTCDate(d.getUTCDate() + days);
   return d.toISOString().slice(0, 10);
 }
+
+/** The calendar date (YYYY-MM-DD) of an instant in Swedish time. */
+export const localDate = (iso: string, zone = PROGRAMME_TIME_ZONE) =>
+  new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso));
 
 export function calendarInvitation(event: CalendarEvent): string {
   const timing: string[] = [];
@@ -92,7 +103,7 @@ export function calendarInvitation(event: CalendarEvent): string {
     const end = event.endTime ? zonedTime(event.date, event.endTime) : new Date(start.getTime() + 2 * 3_600_000);
     timing.push(`DTSTART:${utc(start)}`, `DTEND:${utc(end)}`);
   } else {
-    timing.push(`DTSTART;VALUE=DATE:${compactDate(event.date)}`, `DTEND;VALUE=DATE:${compactDate(nextDay(event.date))}`);
+    timing.push(`DTSTART;VALUE=DATE:${compactDate(event.date)}`, `DTEND;VALUE=DATE:${compactDate(shiftDate(event.date, 1))}`);
   }
   const lines = [
     'BEGIN:VCALENDAR',

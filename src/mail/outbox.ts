@@ -46,6 +46,15 @@ export function createOutboxAdmin(db: Db, now: () => Date) {
       };
     },
 
+    /** Puts every failed message of the programme back in line (after fixing the SMTP settings, say). */
+    retryFailed(programmeId: string): number {
+      return db
+        .update(outbox)
+        .set({ status: 'pending', attempts: 0, nextAttemptAt: now().toISOString() })
+        .where(and(eq(outbox.programmeId, programmeId), eq(outbox.status, 'failed')))
+        .run().changes;
+    },
+
     /** Puts a failed (or waiting) message back in line for an attempt now. */
     retry(programmeId: string, id: string) {
       const row = db.select(columns).from(outbox).where(and(eq(outbox.id, id), eq(outbox.programmeId, programmeId))).get();

@@ -20,7 +20,7 @@ export interface RelayOptions {
   retryBaseMs: number;
   /** Messages claimed per round. */
   batch?: number;
-  log?: { info: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void };
+  log?: { info: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void; error?: (obj: object, msg: string) => void };
 }
 
 /** How long a claimed message stays invisible to other rounds while it is being sent. */
@@ -61,23 +61,20 @@ export function createRelay(db: Db, transport: MailTransport, renderer: Renderer
 
   async function deliver(row: Row): Promise<boolean> {
     const attempts = row.attempts + 1;
+    let location: string;
     try {
       if (!address.safeParse(row.toAddress).success) throw new RenderError(`invalid recipient address`);
       const data = row.data as Record<string, unknown>;
       const mail = renderer.render(row.kind, row.language as Language, data);
       const calendar = ruleFor(row.kind)?.calendar && typeof data.calendar === 'string' ? data.calendar : undefined;
-      const result = await transport.send({
+      ({ location } = await transport.send({
         messageId: row.messageId,
         from: options.from,
         to: row.toAddress,
         language: row.language,
         ...mail,
         icalEvent: calendar ? { method: 'REQUEST', filename: 'dialogforum.ics', content: calendar } : undefined,
-      });
-      update(row.id, { status: 'sent', attempts, sentAt: now().toISOString(), lastError: null });
-      // No addresses in the log: the kind and the outbox id say enough.
-      options.log?.info({ outboxId: row.id, kind: row.kind, transport: transport.kind, location: transport.kind === 'file' ? result.location : undefined }, 'mail sent');
-      return true;
+      }));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const permanent = error instanceof RenderError || isPermanent(error);
@@ -91,6 +88,17 @@ export function createRelay(db: Db, transport: MailTransport, renderer: Renderer
       }
       return false;
     }
+    // Sent: from here on, never send again. If recording it fails, the row stays claimed and
+    // is only sent again when the claim runs out, with the same Message-ID.
+    try {
+      update(row.id, { status: 'sent', attempts, sentAt: now().toISOString(), lastError: null });
+    } catch (error) {
+      options.log?.error?.({ outboxId: row.id, reason: error instanceof Error ? error.message : String(error) }, 'mail sent but not recorded');
+      return true;
+    }
+    // No addresses in the log: the kind and the outbox id say enough.
+    options.log?.info({ outboxId: row.id, kind: row.kind, transport: transport.kind, location: transport.kind === 'file' ? location : undefined }, 'mail sent');
+    return true;
   }
 
   /** Sends everything due now, round after round, until nothing due is left. */
@@ -103,10 +111,10 @@ export function createRelay(db: Db, transport: MailTransport, renderer: Renderer
     }
   }
 
-  /** One drain at a time; a kick during a drain runs another one after it. */
+  /** One drain at a time; a kick during a drain runs another one after it (until stopped). */
   function run(): Promise<number> {
     if (running) {
-      again = true;
+      again = started;
       return running;
     }
     running = drain()
@@ -116,7 +124,7 @@ export function createRelay(db: Db, transport: MailTransport, renderer: Renderer
       })
       .finally(() => {
         running = undefined;
-        if (again) {
+        if (again && started) {
           again = false;
           void run();
         }
@@ -126,10 +134,13 @@ export function createRelay(db: Db, transport: MailTransport, renderer: Renderer
 
   return {
     /** Sends what is due now and resolves when done (tests and the CLI call this directly). */
-    drain: run,
-    /** Wakes the relay after a commit; does nothing until it has been started. */
+    async drain(): Promise<number> {
+      while (running) await running;
+      return run();
+    },
+    /** Wakes the relay after a commit, off the request's path; does nothing until started. */
     kick() {
-      if (started) void run();
+      if (started) setImmediate(() => void run());
     },
     start(pollMs: number) {
       started = true;
@@ -139,8 +150,9 @@ export function createRelay(db: Db, transport: MailTransport, renderer: Renderer
     },
     async stop() {
       started = false;
+      again = false;
       clearInterval(poll);
-      await running;
+      while (running) await running;
       transport.close();
     },
   };

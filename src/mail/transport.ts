@@ -27,10 +27,15 @@ export interface MailTransport {
   close(): void;
 }
 
-/** A delivery error the server will not change its mind about (SMTP 5xx). */
+/**
+ * A delivery error the server will not change its mind about for this message: a 5xx reply
+ * to the recipient or to the message itself. A 5xx to the log-in, STARTTLS or the sender
+ * (a wrong password, a relay not allowed) concerns every message and is retried, so that
+ * fixing the configuration lets the queue through.
+ */
 export const isPermanent = (error: unknown) => {
-  const code = (error as { responseCode?: number }).responseCode;
-  return typeof code === 'number' && code >= 500 && code < 600;
+  const { responseCode, command } = error as { responseCode?: number; command?: string };
+  return typeof responseCode === 'number' && responseCode >= 500 && responseCode < 600 && /^(RCPT|DATA)/i.test(command ?? '');
 };
 
 const message = (mail: OutgoingMail) => ({
@@ -49,7 +54,8 @@ export function smtpTransport(config: Config): MailTransport {
     host: config.SATSA_SMTP_HOST,
     port: config.SATSA_SMTP_PORT,
     secure: config.SATSA_SMTP_SECURE,
-    requireTLS: config.SATSA_SMTP_REQUIRE_TLS,
+    // A password never travels in the clear: with a log-in, STARTTLS is required.
+    requireTLS: config.SATSA_SMTP_REQUIRE_TLS || (config.SATSA_SMTP_USER !== undefined && !config.SATSA_SMTP_SECURE),
     auth: config.SATSA_SMTP_USER ? { user: config.SATSA_SMTP_USER, pass: config.SATSA_SMTP_PASSWORD ?? '' } : undefined,
     pool: true,
     maxConnections: 2,

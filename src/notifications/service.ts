@@ -5,7 +5,7 @@ import { STEP_COUNT } from '../../machines/case/catalogue.js';
 import type { Db } from '../db/client.js';
 import { caseMembers, cases, outbox, userRoles, users } from '../db/schema.js';
 import { t, type Language } from '../i18n/index.js';
-import { calendarInvitation } from '../mail/calendar.js';
+import { calendarInvitation, localDate } from '../mail/calendar.js';
 import type { ProgrammeService } from '../programmes/service.js';
 import { rulesForEvent, rulesForTimer, type Audience, type NotificationRule, type TimerKind } from './rules.js';
 
@@ -123,37 +123,41 @@ export function createNotifications(db: Db, programmes: ProgrammeService, settin
     const at = now().toISOString();
     for (const message of messages) {
       const { rule, row } = message;
-      for (const audience of rule.to) {
-        for (const recipient of audienceOf(audience, row)) {
-          const key = recipient.address.toLowerCase();
-          if (reached.has(key)) continue;
-          if (!rule.mandatory && (recipient.muted.includes(rule.kind) || recipient.userId === actorId)) continue;
-          reached.add(key);
-          const data = {
-            ...commonVariables(row, recipient, message.at),
-            ...message.variables(recipient.language, recipient),
-          };
-          const recipientKey = recipient.userId ?? crypto.createHash('sha256').update(key).digest('hex').slice(0, 16);
-          db.insert(outbox)
-            .values({
-              id: crypto.randomUUID(),
-              messageId: `<satsa.${message.source}.${rule.kind}.${recipientKey}@${domain}>`,
-              programmeId: row.programmeId,
-              caseId: row.id,
-              source: message.source,
-              kind: rule.kind,
-              language: recipient.language,
-              recipientUserId: recipient.userId,
-              toAddress: recipient.address,
-              data,
-              status: 'pending',
-              attempts: 0,
-              nextAttemptAt: at,
-              createdAt: at,
-            })
-            .run();
-          written += 1;
-        }
+      let recipients = rule.to.flatMap((audience) => audienceOf(audience, row));
+      // A message someone must act on never vanishes for want of a user with the role:
+      // it goes to the programme's mailbox instead.
+      if (recipients.length === 0 && rule.mandatory) recipients = audienceOf({ programme: 'mailbox' }, row);
+      for (const recipient of recipients) {
+        const key = recipient.address.toLowerCase();
+        if (reached.has(key)) continue;
+        if (!rule.mandatory && recipient.userId === actorId) continue;
+        reached.add(key);
+        // Turned off: no message, and no other informational one about the same change.
+        if (!rule.mandatory && recipient.muted.includes(rule.kind)) continue;
+        const data = {
+          ...commonVariables(row, recipient, message.at),
+          ...message.variables(recipient.language, recipient),
+        };
+        const recipientKey = recipient.userId ?? crypto.createHash('sha256').update(key).digest('hex').slice(0, 16);
+        db.insert(outbox)
+          .values({
+            id: crypto.randomUUID(),
+            messageId: `<satsa.${message.source}.${rule.kind}.${recipientKey}@${domain}>`,
+            programmeId: row.programmeId,
+            caseId: row.id,
+            source: message.source,
+            kind: rule.kind,
+            language: recipient.language,
+            recipientUserId: recipient.userId,
+            toAddress: recipient.address,
+            data,
+            status: 'pending',
+            attempts: 0,
+            nextAttemptAt: at,
+            createdAt: at,
+          })
+          .run();
+        written += 1;
       }
     }
     return written;
@@ -207,7 +211,7 @@ export function createNotifications(db: Db, programmes: ProgrammeService, settin
     const since = data.submittedAt ?? context.ideaTemplate?.at;
     const date = data.followUpDate;
     return {
-      submittedDate: since?.slice(0, 10) ?? '',
+      submittedDate: since ? localDate(since) : '',
       daysWaiting: since ? String(daysBetween(new Date(since), today)) : '',
       followUpDate: date ?? '',
       daysLeft: date ? String(Math.max(0, daysBetween(today, new Date(`${date}T00:00:00Z`)))) : '',
@@ -231,7 +235,7 @@ export function createNotifications(db: Db, programmes: ProgrammeService, settin
         return {
           initiatorName: initiator?.name ?? '',
           priorityArea: area ? area.label[lang] : '',
-          submittedDate: ctx.ideaTemplate?.at.slice(0, 10) ?? '',
+          submittedDate: ctx.ideaTemplate ? localDate(ctx.ideaTemplate.at) : '',
         };
       }
       case 'placed-on-agenda':

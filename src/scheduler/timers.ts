@@ -2,7 +2,7 @@ import { and, asc, eq, lte } from 'drizzle-orm';
 import type { CaseContext } from '../../machines/case/context.js';
 import type { Db } from '../db/client.js';
 import { timers } from '../db/schema.js';
-import { zonedTime } from '../mail/calendar.js';
+import { localDate, shiftDate, zonedTime } from '../mail/calendar.js';
 import type { TimerKind } from '../notifications/rules.js';
 import type { ProgrammeConfig } from '../programmes/config.js';
 
@@ -15,6 +15,12 @@ import type { ProgrammeConfig } from '../programmes/config.js';
 
 export type Deadlines = ProgrammeConfig['deadlines'];
 
+/**
+ * Raise when `desiredTimers` changes meaning: at the next start every active case is
+ * reconciled once, so cases that were already under way get the new deadlines.
+ */
+export const TIMER_RULES_VERSION = 1;
+
 export interface DesiredTimer {
   /** Stable within the case: the same deadline always has the same key. */
   key: string;
@@ -25,12 +31,6 @@ export interface DesiredTimer {
 
 /** Reminders go out at 08:00 Swedish time. */
 const REMINDER_TIME = '08:00';
-
-function shiftDate(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
 
 const morningOf = (date: string) => zonedTime(date, REMINDER_TIME).toISOString();
 
@@ -52,7 +52,7 @@ export function desiredTimers(snapshot: SnapshotLike, deadlines: Deadlines): Des
     out.push({
       key: `idea-unanswered:${submitted}`,
       kind: 'idea-unanswered',
-      dueAt: morningOf(shiftDate(submitted.slice(0, 10), deadlines.ideaResponseDays)),
+      dueAt: morningOf(shiftDate(localDate(submitted), deadlines.ideaResponseDays)),
       data: { submittedAt: submitted },
     });
   }

@@ -290,6 +290,77 @@ describe('who is told what, over real SMTP', () => {
     }
   });
 
+  it('a message someone must act on goes to the mailbox when no user holds the role', async () => {
+    const sqlite = t.services.db.$client;
+    const lsvo = t.actors['lsvo-secretary'].id;
+    sqlite.prepare('UPDATE users SET disabled = 1 WHERE id = ?').run(lsvo);
+    try {
+      const id = await caseAt(9, 'Ingen LSVO-sekreterare');
+      // storyUntilStep(9) stops just before the recommendation: the proposal went to LSVO in it.
+      const rows = outboxRows("kind = 'proposal-ready' AND case_id = ?", id);
+      expect(rows.map((r) => r.to_address)).toEqual([MAILBOX]);
+    } finally {
+      sqlite.prepare('UPDATE users SET disabled = 0 WHERE id = ?').run(lsvo);
+    }
+  });
+
+  it('a 5xx to the sender (a relay that is not allowed) is retried, not failed: fixing the server lets the queue through', async () => {
+    const port = smtp.port;
+    await smtp.close();
+    smtp = await startSmtp(port, [REJECTED], { rejectSender: true });
+    const id = await caseAt(4, 'Avvisad avsändare');
+    await sendEvent(t, id, t.tokens['county-coordinator'], storyStep('PLACE_ON_AGENDA'));
+    await t.services.relay.drain();
+    const [row] = outboxRows("kind = 'placed-on-agenda' AND case_id = ?", id);
+    expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(row!.last_error).toMatch(/553|sender/i);
+    await smtp.close();
+    smtp = await startSmtp(port, [REJECTED]);
+    t.clock.advance(60_000);
+    await t.services.relay.drain();
+    expect(outboxRows('id = ?', row!.id)[0]!.status).toBe('sent');
+  });
+
+  it('an administrator can put every failed message back in line at once', async () => {
+    const port = smtp.port;
+    await smtp.close();
+    const id = await caseAt(4, 'Alla igen');
+    await sendEvent(t, id, t.tokens['county-coordinator'], storyStep('PLACE_ON_AGENDA'));
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      await t.services.relay.drain();
+      t.clock.advance(10 * 60_000);
+    }
+    const failed = outboxRows("status = 'failed' AND case_id = ?", id);
+    expect(failed.length).toBeGreaterThan(0);
+    smtp = await startSmtp(port, [REJECTED]);
+    const res = await t.app.inject({ method: 'POST', url: '/api/admin/outbox/retry-failed', headers: auth(t.tokens.administrator) });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(json<{ requeued: number }>(res).requeued).toBeGreaterThanOrEqual(failed.length);
+    await t.services.relay.drain();
+    for (const row of failed) expect(outboxRows('id = ?', row.id)[0]!.status).toBe('sent');
+  });
+
+  it('turning off one informational kind does not let another one about the same change through', async () => {
+    const other = t.otherInitiator;
+    const mute = (kinds: string[]) =>
+      t.app.inject({ method: 'PATCH', url: '/api/me/preferences', headers: auth(other.token), payload: { mutedNotifications: kinds } });
+    expect((await mute(['case-withdrawn'])).statusCode).toBe(200);
+    try {
+      const id = await createCase(t, 'Återtas');
+      await sendEvent(t, id, t.tokens.initiator, { type: 'ADD_PARTICIPANT', payload: { userId: other.actor.id } });
+      advance(t, id, storyUntilStep(4));
+      await t.services.relay.drain();
+      smtp.received.length = 0;
+      const res = await sendEvent(t, id, t.tokens.initiator, { type: 'WITHDRAW', payload: { reason: 'Vi gör det på annat sätt.' } });
+      expect(res.statusCode, res.body).toBe(200);
+      await t.services.relay.drain();
+      expect(smtp.to(other.actor.email)).toHaveLength(0);
+      expect(smtp.to(t.actors['county-coordinator'].email).map((r) => r.mail.subject)).toHaveLength(1);
+    } finally {
+      await mute([]);
+    }
+  });
+
   it('a message resent after a crash between sending and recording it carries the same Message-ID', async () => {
     const id = await caseAt(4, 'Krasch');
     await sendEvent(t, id, t.tokens['county-coordinator'], storyStep('PLACE_ON_AGENDA'));

@@ -92,6 +92,47 @@ describe('a submitted idea without a response', () => {
   });
 });
 
+describe('deadlines that change', () => {
+  it("follow the programme's deadlines when they change: an early timer is moved, not fired", async () => {
+    t = await createTestApp();
+    const id = await submitted(t);
+    const blekinge = t.services.programmes.get('uph-blekinge')!;
+    t.services.programmes.upsert({ ...blekinge, deadlines: { ...blekinge.deadlines, ideaResponseDays: 30 } });
+    // Before anyone reconciles, the old due time comes: the timer is moved instead of fired.
+    t.clock.set('2026-01-25T07:00:00.000Z');
+    expect(t.services.scheduler.runDue()).toMatchObject({ fired: 0, skipped: 1 });
+    expect(timersOf(t, id)[0]).toMatchObject({ status: 'pending', due_at: '2026-02-14T07:00:00.000Z' });
+    expect(messages(t, 'idea-unanswered', id)).toHaveLength(0);
+    // Back to ten days, reconciled for the whole programme at once (as `programme:add` does).
+    t.services.programmes.upsert(blekinge);
+    expect(t.services.engine.reconcileAllTimers('uph-blekinge')).toBe(1);
+    expect(timersOf(t, id)[0]).toMatchObject({ status: 'pending', due_at: '2026-01-25T07:00:00.000Z' });
+    expect(t.services.scheduler.runDue().fired).toBe(1);
+  });
+
+  it('a case under way before the timer rules existed gets its deadlines at the next start', async () => {
+    t = await createTestApp();
+    const id = await createCase(t);
+    advance(t, id, storyUntilStep(10));
+    const sqlite = t.services.db.$client;
+    sqlite.prepare('DELETE FROM timers').run();
+    sqlite.prepare('DELETE FROM meta').run();
+    expect(t.services.engine.backfillTimers()).toBe(1);
+    expect(timersOf(t, id).filter((r) => r.status === 'pending')).toHaveLength(6);
+    // Once per version of the rules: the next start does nothing.
+    expect(t.services.engine.backfillTimers()).toBeUndefined();
+  });
+
+  it('an idea submitted just after midnight Swedish time counts from that Swedish date', async () => {
+    t = await createTestApp();
+    const id = await createCase(t);
+    advance(t, id, storyUntilStep(3));
+    t.clock.set('2026-01-15T23:30:00.000Z'); // 00:30 on 16 January in Karlshamn
+    advance(t, id, [storyStep('SUBMIT_IDEA_TEMPLATE')]);
+    expect(timersOf(t, id)[0]).toMatchObject({ due_at: '2026-01-26T07:00:00.000Z' });
+  });
+});
+
 describe('follow-up reports', () => {
   async function decided(app: TestApp) {
     const id = await createCase(app);

@@ -101,6 +101,23 @@ export function notificationRoutes(app: FastifyInstance, services: Services) {
   );
 
   api.post(
+    '/api/admin/outbox/retry-failed',
+    {
+      schema: {
+        tags: ['notifications'],
+        summary: 'Send every failed message of the programme again now',
+        response: errorResponses(401, 403),
+      },
+      preValidation: requireRole('administrator'),
+    },
+    async (request) => {
+      const requeued = services.outboxAdmin.retryFailed(request.actor!.programmeId);
+      services.relay.kick();
+      return { requeued };
+    },
+  );
+
+  api.post(
     '/api/admin/outbox/:id/retry',
     {
       schema: {

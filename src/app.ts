@@ -12,6 +12,7 @@ import { registerAuthentication } from './http/auth.js';
 import { registerErrorHandling, sendProblem } from './http/errors.js';
 import { Problem } from './http/problem.js';
 import { createOutboxAdmin } from './mail/outbox.js';
+import { createMoney } from './money/service.js';
 import { createRelay } from './mail/relay.js';
 import { createRenderer } from './mail/render.js';
 import { transportFor } from './mail/transport.js';
@@ -49,11 +50,12 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Fa
     retryBaseMs: config.SATSA_MAIL_RETRY_BASE_SECONDS * 1000,
     log,
   });
-  const engine = createEngine(db, programmes, now, { notifications, timers, afterCommit: () => relay.kick() });
+  const money = createMoney(db, programmes, now);
+  const engine = createEngine(db, programmes, now, { notifications, timers, money, afterCommit: () => relay.kick() });
   const scheduler = createScheduler(engine, timers, log);
   const outboxAdmin = createOutboxAdmin(db, now);
   const cases = createCaseService(db, engine, people, timers);
-  return { db, now, programmes, people, engine, cases, relay, scheduler, timers, outboxAdmin };
+  return { db, now, programmes, people, engine, cases, relay, scheduler, timers, outboxAdmin, money };
 }
 export type Services = ReturnType<typeof createServices>;
 

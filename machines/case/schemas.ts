@@ -81,6 +81,21 @@ export const proposalFields = z
     economicEffects: longText,
     evaluationPlan: longText,
     implementationPlan: longText,
+    // The action-plan structure used across Swedish regions (target group, goals,
+    // activities and indicators are above; budget is the estimated cost).
+    longTermGoal: longText,
+    shortTermGoals: z.array(shortText).max(50),
+    followUpPlan: longText.describe('how and when the initiative is followed up'),
+    scope: z
+      .object({
+        level: z.enum(['county', 'sub-regional', 'local']).describe('county-wide, some municipalities, or one'),
+        municipalities: z.array(shortText).max(400),
+      })
+      .strict()
+      .refine((s) => (s.level === 'county' ? s.municipalities.length === 0 : s.level === 'local' ? s.municipalities.length === 1 : s.municipalities.length >= 2), {
+        path: ['municipalities'],
+        message: 'county-wide names no municipality, local names exactly one, sub-regional at least two',
+      }),
   })
   .partial()
   .strict();
@@ -164,10 +179,30 @@ export const eventPayloads = {
       motivation: longText,
       deviationMotivation: longText.optional(),
       grantedBudget: z
-        .array(z.object({ year: z.number().int().min(2000).max(2100), amountOre: z.number().int().positive().max(1e13) }).strict())
+        .array(
+          z
+            .object({
+              year: z.number().int().min(2000).max(2100),
+              amountOre: z.number().int().positive().max(1e13).describe('whole öre (1 SEK = 100 öre)'),
+              pool: z.enum(['state', 'joint']).optional().describe("the grant pool it is taken from; the state grant unless said"),
+            })
+            .strict(),
+        )
         .max(20)
         .optional(),
+      budgetOverride: z
+        .object({ motivation: longText })
+        .strict()
+        .optional()
+        .describe('grant more than remains in the pool, and say why'),
+      reference: shortText.optional().describe("the decision's own reference, e.g. its diary number"),
       followUpDates: z.array(isoDate).max(100).optional(),
+      followUpRhythm: z
+        .object({ every: z.enum(['quarter', 'half-year', 'year']), from: isoDate, until: isoDate })
+        .strict()
+        .refine((r) => r.until >= r.from, { path: ['until'], message: 'until must not be before from' })
+        .optional()
+        .describe('follow-up dates by rhythm; added to followUpDates'),
     })
     .strict(),
   WITHDRAW: z.object({ reason: longText }).strict(),

@@ -244,3 +244,63 @@ export const meta = sqliteTable('meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
+
+/** A grant pool: the money a programme has to give for one year (the state grant, a joint county pool …). */
+export const grantPools = sqliteTable(
+  'grant_pools',
+  {
+    id: text('id').primaryKey(),
+    programmeId: text('programme_id')
+      .notNull()
+      .references(() => programmes.id),
+    year: integer('year').notNull(),
+    kind: text('kind', { enum: ['state', 'joint'] }).notNull(),
+    name: text('name').notNull(),
+    /** Whole öre. */
+    amountOre: integer('amount_ore').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('grant_pools_programme_year_kind').on(t.programmeId, t.year, t.kind)],
+);
+
+/** Part of a pool set aside for one priority area (a joint management group's distribution). */
+export const poolEarmarks = sqliteTable(
+  'pool_earmarks',
+  {
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => grantPools.id),
+    priorityAreaId: text('priority_area_id').notNull(),
+    amountOre: integer('amount_ore').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.poolId, t.priorityAreaId] })],
+);
+
+/**
+ * Money committed by decisions: an append-only ledger written by the engine in the
+ * transaction of the director's decision. Remaining = pool − the sum of its commitments.
+ */
+export const commitments = sqliteTable(
+  'commitments',
+  {
+    id: text('id').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id),
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => grantPools.id),
+    programmeId: text('programme_id')
+      .notNull()
+      .references(() => programmes.id),
+    year: integer('year').notNull(),
+    priorityAreaId: text('priority_area_id'),
+    amountOre: integer('amount_ore').notNull(),
+    /** Set when the decision committed more than remained, with the director's reason. */
+    overrideMotivation: text('override_motivation'),
+    caseVersion: integer('case_version').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('commitments_pool').on(t.poolId), index('commitments_case').on(t.caseId), index('commitments_programme_year').on(t.programmeId, t.year)],
+);

@@ -63,6 +63,15 @@ export async function seedDemo(services: Services) {
     { title: DEMO_IDEA.title, steps: storyUntilStep(11) },
     { title: 'Peer support på akutpsykiatrin', steps: FULL_STORY },
   ];
+  // The state grant for mental health and suicide prevention, as Blekinge might receive it.
+  for (const year of [2026, 2027, 2028]) {
+    services.money.createPool(DEMO_PROGRAMME, actors.administrator!.id, {
+      year,
+      kind: 'state',
+      name: `Statsbidrag psykisk hälsa och suicidprevention ${year}`,
+      amountOre: 1_200_000_000,
+    });
+  }
   const initiator = actors.initiator!;
   for (const stand of stands) {
     const created = services.cases.create(initiator, { title: stand.title, summary: DEMO_IDEA.summary }, 'sv');

@@ -4,7 +4,7 @@ import { createActor, getNextTransitions, type AnyStateMachine, type Snapshot, i
 import type { CaseContext, CaseInput } from '../../machines/case/context.js';
 import type { CaseMachine } from '../../machines/case/machine.js';
 import { requirementsFor, unmet } from '../../machines/case/requirements.js';
-import { eventPayloads, type CaseEvent, type CaseEventType } from '../../machines/case/schemas.js';
+import { eventPayloads, type CaseEvent, type CaseEventType, type PayloadOf } from '../../machines/case/schemas.js';
 import type { Role } from '../../machines/roles.js';
 import { CURRENT_CASE_MACHINE_VERSION, caseMachineFor } from '../../machines/versions.js';
 import { canSeeCase, roleFor } from '../cases/access.js';
@@ -14,6 +14,7 @@ import { Problem, fieldErrors } from '../http/problem.js';
 import type { Actor } from '../people/service.js';
 import { ideaAnswersSchema } from '../programmes/config.js';
 import type { ProgrammeService } from '../programmes/service.js';
+import type { Money } from '../money/service.js';
 import type { Notifications, StepInfo } from '../notifications/service.js';
 import type { TimerKind } from '../notifications/rules.js';
 import { desiredTimers, TIMER_RULES_VERSION, type TimerStore } from '../scheduler/timers.js';
@@ -62,6 +63,7 @@ function stepInfo(snapshot: CaseSnapshot): StepInfo & { steps: string } {
 export interface EngineEffects {
   notifications: Notifications;
   timers: TimerStore;
+  money: Money;
   /** Called after every committed command (wakes the mail relay). */
   afterCommit?: () => void;
 }
@@ -272,6 +274,11 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
         });
       }
       const before = restoreSnapshot(row);
+      if (cmd.type === 'RECORD_FOLLOW_UP' && !before.matches('running')) {
+        throw new Problem('case-not-running', 'a follow-up report needs a case that is running (steps 10–12)', {
+          errors: [{ path: 'type', message: `the case stands at step ${stepsOf(before).join(', ')}` }],
+        });
+      }
       if (!acceptedEventTypes(before).has(cmd.type)) {
         throw new Problem('event-not-accepted', `${cmd.type} is not possible at step ${stepsOf(before).join(', ')}`, {
           steps: stepsOf(before),
@@ -285,6 +292,16 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
       if (failing.length > 0) {
         throw new Problem('requirements-not-met', failing.map((r) => r.id + (r.subject ? `:${r.subject}` : '')).join(', '), {
           unmet: failing.map((r) => ({ id: r.id, subject: r.subject, label: '' })),
+        });
+      }
+      // Money is checked once the case's own rules hold: the pools are the last word.
+      if (cmd.type === 'RECORD_DECISION' && (payload as PayloadOf<'RECORD_DECISION'>).decision === 'approve') {
+        effects.money.commitDecision({
+          programmeId: row.programmeId,
+          caseId: row.id,
+          caseVersion: row.version + 1,
+          priorityAreaId: row.priorityAreaId,
+          decision: payload as PayloadOf<'RECORD_DECISION'>,
         });
       }
       const machine = caseMachineFor(row.machineVersion);
@@ -414,6 +431,31 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
       }
       return { answers: answers.data };
     }
+    if (type === 'UPDATE_PROPOSAL') {
+      const proposal = parsed.data as PayloadOf<'UPDATE_PROPOSAL'>;
+      const config = programmes.get(programmeId)!;
+      const errors = (proposal.budget ?? [])
+        .map((line, i) => effects.money.yearsError(config, line.year, `payload.budget.${i}.year`))
+        .filter((e) => e !== undefined);
+      (proposal.scope?.municipalities ?? []).forEach((m, i) => {
+        if (!config.municipalities.includes(m)) {
+          errors.push({ path: `payload.scope.municipalities.${i}`, message: `${m} is not a municipality of the programme` });
+        }
+      });
+      if (errors.length > 0) throw new Problem('validation-failed', 'the proposal is not valid for this programme', { errors });
+    }
+    if (type === 'RECORD_DECISION') {
+      const decision = parsed.data as PayloadOf<'RECORD_DECISION'>;
+      if (decision.followUpRhythm) {
+        const dates = [...new Set([...(decision.followUpDates ?? []), ...rhythmDates(decision.followUpRhythm)])].sort();
+        if (dates.length > 100) {
+          throw new Problem('validation-failed', 'too many follow-up dates', {
+            errors: [{ path: 'payload.followUpRhythm', message: `gives ${dates.length} dates; at most 100` }],
+          });
+        }
+        return { ...decision, followUpDates: dates };
+      }
+    }
     if (type === 'ADD_PARTICIPANT') {
       const { userId } = parsed.data as { userId: string };
       const user = db.select({ programmeId: users.programmeId }).from(users).where(eq(users.id, userId)).get();
@@ -428,3 +470,20 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
 }
 
 export type Engine = ReturnType<typeof createEngine>;
+
+const RHYTHM_MONTHS = { quarter: 3, 'half-year': 6, year: 12 } as const;
+
+/** Follow-up dates every quarter, half-year or year from `from` up to and including `until`. */
+export function rhythmDates(rhythm: { every: keyof typeof RHYTHM_MONTHS; from: string; until: string }): string[] {
+  const [y, m, d] = rhythm.from.split('-').map(Number) as [number, number, number];
+  const out: string[] = [];
+  for (let i = 0; out.length <= 100; i += 1) {
+    // Day-of-month is clamped so 31 January + 3 months is 30 April, not 1 May.
+    const month = m - 1 + i * RHYTHM_MONTHS[rhythm.every];
+    const last = new Date(Date.UTC(y, month + 1, 0)).getUTCDate();
+    const date = new Date(Date.UTC(y, month, Math.min(d, last))).toISOString().slice(0, 10);
+    if (date > rhythm.until) break;
+    out.push(date);
+  }
+  return out;
+}

@@ -29,6 +29,10 @@ export const PROBLEM_CODES = {
   'validation-failed': 422,
   /** The event's business rules are not met; `unmet` lists every failing requirement. */
   'requirements-not-met': 422,
+  /** A decision grants more than remains in a grant pool (or an earmark), without an override. */
+  'budget-exceeds-pool': 422,
+  /** A follow-up report (or other running-only record) for a case that is not running. */
+  'case-not-running': 422,
   /** The same Idempotency-Key was used with a different request. */
   'idempotency-key-reused': 422,
   /** A command was sent without If-Match. */

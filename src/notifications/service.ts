@@ -6,6 +6,7 @@ import type { Db } from '../db/client.js';
 import { caseMembers, cases, outbox, userRoles, users } from '../db/schema.js';
 import { t, type Language } from '../i18n/index.js';
 import { calendarInvitation, localDate } from '../mail/calendar.js';
+import { allAreas } from '../programmes/config.js';
 import type { ProgrammeService } from '../programmes/service.js';
 import { rulesForEvent, rulesForTimer, type Audience, type NotificationRule, type TimerKind } from './rules.js';
 
@@ -230,7 +231,7 @@ export function createNotifications(db: Db, programmes: ProgrammeService, settin
     const programme = programmes.get(input.row.programmeId)!;
     switch (kind) {
       case 'idea-submitted': {
-        const area = programme.priorityAreas.find((a) => a.id === ctx.eligibility?.priorityAreaId);
+        const area = allAreas(programme).find((a) => a.id === ctx.eligibility?.priorityAreaId);
         const initiator = db.select({ name: users.displayName }).from(users).where(eq(users.id, input.row.initiatorId)).get();
         return {
           initiatorName: initiator?.name ?? '',

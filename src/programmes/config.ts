@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { FORUM_ROLES } from '../../machines/roles.js';
+import { FORUM_ROLES, ROLES } from '../../machines/roles.js';
 import type { ProgrammeRules } from '../../machines/case/context.js';
 import { Problem } from '../http/problem.js';
 
@@ -31,6 +31,8 @@ export const ideaTemplateSchema = z
   .strict();
 export type IdeaTemplate = z.infer<typeof ideaTemplateSchema>;
 
+const area = z.object({ id: slug, label, description: label.optional(), guidingQuestions: z.array(label).optional() }).strict();
+
 export const programmeConfigSchema = z
   .object({
     id: slug,
@@ -39,7 +41,20 @@ export const programmeConfigSchema = z
     organisation: label,
     mailbox: z.email(),
     ideaTemplate: slug,
-    priorityAreas: z.array(z.object({ id: slug, label, description: label.optional() }).strict()).min(1),
+    /** What the programme calls its priority areas: fokusområde, målområde, prioriterat område … */
+    taxonomy: label.prefault({ sv: 'Prioriterat område', en: 'Priority area' }),
+    /** The programme's own taxonomy: areas, each with optional sub-areas (one level). */
+    priorityAreas: z.array(area.extend({ subAreas: z.array(area).optional() }).strict()).min(1),
+    /** The years the programme runs and reports on; budget lines and pools must fall inside. */
+    years: z
+      .object({ first: z.number().int().min(2000).max(2100), last: z.number().int().min(2000).max(2100) })
+      .strict()
+      .refine((y) => y.last >= y.first, { message: 'last must not be before first', path: ['last'] })
+      .prefault({ first: 2024, last: 2030 }),
+    /** Municipalities an initiative can be scoped to (sub-regional or local). */
+    municipalities: z.array(z.string().trim().min(1).max(100)).max(400).prefault([]),
+    /** The roles this programme uses; the others are not offered for its users. */
+    roles: z.array(z.enum(ROLES)).min(1).prefault([...ROLES]),
     criteria: z.array(z.object({ id: slug, label }).strict()).min(1),
     forumRequiredRoles: z.array(z.enum(FORUM_ROLES)),
     /** Durable deadlines (src/scheduler/timers.ts), in whole days. */
@@ -83,9 +98,17 @@ export function loadIdeaTemplate(id: string): IdeaTemplate {
   return template;
 }
 
+/** Every area and sub-area, flattened; a sub-area carries the id of its parent. */
+export function allAreas(config: ProgrammeConfig) {
+  return config.priorityAreas.flatMap((a) => [
+    { id: a.id, label: a.label, parentId: undefined as string | undefined },
+    ...(a.subAreas ?? []).map((s) => ({ id: s.id, label: s.label, parentId: a.id })),
+  ]);
+}
+
 export function programmeRules(config: ProgrammeConfig): ProgrammeRules {
   return {
-    priorityAreaIds: config.priorityAreas.map((a) => a.id),
+    priorityAreaIds: allAreas(config).map((a) => a.id),
     criterionIds: config.criteria.map((c) => c.id),
     forumRequiredRoles: config.forumRequiredRoles,
   };
@@ -116,7 +139,7 @@ export function ideaAnswersSchema(template: IdeaTemplate, config: ProgrammeConfi
       case 'select': {
         const values =
           field.options === 'priorityAreas'
-            ? config.priorityAreas.map((a) => a.id)
+            ? allAreas(config).map((a) => a.id)
             : (field.options ?? []).map((o) => o.value);
         schema = z.enum(values as [string, ...string[]]);
         break;

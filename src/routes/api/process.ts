@@ -5,6 +5,7 @@ import { requireActor } from '../../http/auth.js';
 import { requestLanguage } from '../../http/errors.js';
 import { Problem } from '../../http/problem.js';
 import { describeProcess } from '../../process/describe.js';
+import { allAreas } from '../../programmes/config.js';
 import type { ProgrammeService } from '../../programmes/service.js';
 import { errorResponses } from './schemas.js';
 
@@ -54,7 +55,7 @@ export function processRoutes(app: FastifyInstance, programmes: ProgrammeService
           ...f,
           options:
             f.options === 'priorityAreas'
-              ? config.priorityAreas.map((a) => ({ value: a.id, label: a.label }))
+              ? allAreas(config).map((a) => ({ value: a.id, label: a.label, parent: a.parentId }))
               : f.options,
         })),
       };

@@ -13,6 +13,7 @@ import { registerErrorHandling, sendProblem } from './http/errors.js';
 import { Problem } from './http/problem.js';
 import { createOutboxAdmin } from './mail/outbox.js';
 import { createMoney } from './money/service.js';
+import { createReports } from './reports/programme-year.js';
 import { createRelay } from './mail/relay.js';
 import { createRenderer } from './mail/render.js';
 import { transportFor } from './mail/transport.js';
@@ -23,6 +24,7 @@ import { createTimerStore } from './scheduler/timers.js';
 import { createProgrammeService } from './programmes/service.js';
 import { caseRoutes } from './routes/api/cases.js';
 import { processRoutes } from './routes/api/process.js';
+import { moneyRoutes } from './routes/api/money.js';
 import { notificationRoutes } from './routes/api/notifications.js';
 import { sessionRoutes } from './routes/api/session.js';
 
@@ -55,7 +57,8 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Fa
   const scheduler = createScheduler(engine, timers, log);
   const outboxAdmin = createOutboxAdmin(db, now);
   const cases = createCaseService(db, engine, people, timers);
-  return { db, now, programmes, people, engine, cases, relay, scheduler, timers, outboxAdmin, money };
+  const reports = createReports(db, programmes, money);
+  return { db, now, programmes, people, engine, cases, relay, scheduler, timers, outboxAdmin, money, reports };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -116,6 +119,7 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   processRoutes(app, services.programmes);
   caseRoutes(app, services.cases);
   notificationRoutes(app, services);
+  moneyRoutes(app, services);
 
   // Idempotency keys live at least 24 hours; older ones are purged at start and hourly.
   let purgeTimer: NodeJS.Timeout | undefined;

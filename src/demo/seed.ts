@@ -7,6 +7,8 @@ import { DEMO_IDEA, FULL_STORY, storyUntilStep, type StoryStep } from './story.j
 
 export const DEMO_PASSWORD = 'satsa-demo-2026';
 export const DEMO_PROGRAMME = 'uph-blekinge';
+/** A second programme, organised by the agreement's five focus areas (northern Örebro county). */
+export const DEMO_FOCUS_PROGRAMME = 'ph-orebro-norr';
 
 const DEMO_USERS: { role: Role; email: string; name: string }[] = [
   { role: 'initiator', email: 'initiativtagare@demo.satsa.se', name: 'Ingrid Initiativtagare' },
@@ -43,17 +45,7 @@ export function isEmpty(services: Services): boolean {
  * different steps, all created through the engine so their histories are real.
  */
 export async function seedDemo(services: Services) {
-  services.programmes.upsert(loadProgrammeDefinition(DEMO_PROGRAMME));
-  const actors: Record<string, Actor> = {};
-  for (const u of DEMO_USERS) {
-    actors[u.role] = await services.people.createUser({
-      programmeId: DEMO_PROGRAMME,
-      email: u.email,
-      displayName: u.name,
-      password: DEMO_PASSWORD,
-      roles: [u.role],
-    });
-  }
+  const actors = await programmeWithUsers(services, DEMO_PROGRAMME, DEMO_USERS);
   const stands: { title: string; steps: StoryStep[] }[] = [
     { title: 'Samtalsstöd för äldre i Ronneby', steps: [] },
     { title: 'Suicidpreventiv utbildning för skolpersonal', steps: storyUntilStep(3) },
@@ -77,5 +69,54 @@ export async function seedDemo(services: Services) {
     const created = services.cases.create(initiator, { title: stand.title, summary: DEMO_IDEA.summary }, 'sv');
     playStory(services, (created.body as { id: string }).id, stand.steps, actors);
   }
-  return { users: DEMO_USERS, password: DEMO_PASSWORD };
+  await seedFocusProgramme(services);
+  return { users: [...DEMO_USERS, ...FOCUS_USERS], password: DEMO_PASSWORD };
+}
+
+const FOCUS_USERS: { role: Role; email: string; name: string }[] = [
+  { role: 'initiator', email: 'initiativtagare@orebro.demo.satsa.se', name: 'Olle Initiativtagare' },
+  { role: 'county-coordinator', email: 'samordnare@orebro.demo.satsa.se', name: 'Nora Samordnare' },
+  { role: 'administrator', email: 'admin@orebro.demo.satsa.se', name: 'Hanna Administratör' },
+];
+
+/** Loads a programme definition and creates its demo users, one per listed role. */
+async function programmeWithUsers(services: Services, programmeId: string, people: typeof DEMO_USERS) {
+  services.programmes.upsert(loadProgrammeDefinition(programmeId));
+  const actors: Record<string, Actor> = {};
+  for (const u of people) {
+    actors[u.role] = await services.people.createUser({
+      programmeId,
+      email: u.email,
+      displayName: u.name,
+      password: DEMO_PASSWORD,
+      roles: [u.role],
+    });
+  }
+  return actors;
+}
+
+/** Another region's programme, fully separate: its own users, cases and money. */
+async function seedFocusProgramme(services: Services) {
+  const actors = await programmeWithUsers(services, DEMO_FOCUS_PROGRAMME, FOCUS_USERS);
+  services.money.createPool(DEMO_FOCUS_PROGRAMME, actors.administrator!.id, {
+    year: 2017,
+    kind: 'state',
+    name: 'Stimulansmedel psykisk hälsa 2017',
+    amountOre: 450_000_000,
+    earmarks: [{ priorityAreaId: 'tillgangliga-tidiga-insatser', amountOre: 150_000_000 }],
+  });
+  const ideas = [
+    { title: 'Första linjen för barn och unga i Lindesberg', area: 'tillgangliga-tidiga-insatser' },
+    { title: 'MHFA-utbildning för personal i Nora och Hällefors', area: 'forebyggande-och-framjande' },
+  ];
+  for (const [index, idea] of ideas.entries()) {
+    const created = services.cases.create(actors.initiator!, { title: idea.title, summary: idea.title }, 'sv');
+    const steps: StoryStep[] = [
+      { type: 'CONTACT_COORDINATORS', role: 'initiator', payload: { message: 'Vi vill pröva en idé inom handlingsplanen.' } },
+      ...(index === 0
+        ? [{ type: 'ASSESS_ELIGIBLE', role: 'county-coordinator', payload: { priorityAreaId: idea.area, justification: 'Ligger inom fokusområdet.' } } as StoryStep]
+        : []),
+    ];
+    playStory(services, (created.body as { id: string }).id, steps, actors);
+  }
 }

@@ -1,0 +1,124 @@
+import { t, type Language } from '../i18n/index.js';
+import { escapeHtml } from '../mail/render.js';
+import { formatOre } from '../notifications/service.js';
+import type { YearReport } from './programme-year.js';
+
+/*
+ * The same report object as CSV (for spreadsheets: semicolons, UTF-8 with BOM, amounts in
+ * whole öre and in kronor) and as a printable, accessible HTML page.
+ */
+
+const kronor = (ore: number) => (ore / 100).toFixed(2).replace('.', ',');
+
+function csvCell(value: string | number): string {
+  const text = String(value);
+  // Quote when needed; a leading = + - @ would be read as a formula by spreadsheets.
+  const safe = /^[=+\-@\t\r]/.test(text) && typeof value === 'string' ? `'${text}` : text;
+  return /[";\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function reportCsv(report: YearReport): string {
+  const lang = report.language;
+  const header = ['kind', 'id', 'name', 'area', 'scope', 'state', 'pool_ore', 'granted_ore', 'spent_ore', 'remaining_ore', 'pool_kr', 'granted_kr', 'spent_kr', 'remaining_kr'];
+  const rows: (string | number)[][] = [];
+  for (const p of report.pools) {
+    rows.push(['pool', p.id, p.name, '', '', p.kind, p.amountOre, p.committedOre, '', p.remainingOre, kronor(p.amountOre), kronor(p.committedOre), '', kronor(p.remainingOre)]);
+  }
+  for (const i of report.initiatives) {
+    rows.push(['initiative', i.diaryNumber, i.title, i.priorityArea, i.scope, i.state, '', i.grantedOre, i.spentOre, '', '', kronor(i.grantedOre), kronor(i.spentOre), '']);
+  }
+  const tot = report.totals;
+  rows.push(['total', String(report.year), t(lang, 'reports.total'), '', '', '', tot.poolOre, tot.committedOre, tot.spentOre, tot.remainingOre, kronor(tot.poolOre), kronor(tot.committedOre), kronor(tot.spentOre), kronor(tot.remainingOre)]);
+  return '\ufeff' + [header, ...rows].map((r) => r.map(csvCell).join(';')).join('\r\n') + '\r\n';
+}
+
+export function reportHtml(report: YearReport, generatedAt: Date): string {
+  const lang: Language = report.language;
+  const l = (key: string, params?: Record<string, string | number>) => escapeHtml(t(lang, `reports.${key}`, params));
+  const money = (ore: number, field: string) => `<td class="num" data-field="${field}" data-ore="${ore}">${escapeHtml(formatOre(ore, lang))}</td>`;
+  const tot = report.totals;
+  const title = `${escapeHtml(report.programme.name)} – ${l('title', { year: report.year })}`;
+  const indicatorList = (i: YearReport['initiatives'][number]) =>
+    i.indicators.length === 0
+      ? ''
+      : `<ul>${i.indicators
+          .map(
+            (ind) =>
+              `<li>${escapeHtml(ind.name)}: ${ind.value === null ? l('notReported') : `${ind.value} ${escapeHtml(ind.unit)}`} (${l('target')} ${ind.target} ${escapeHtml(ind.unit)}${ind.baseline === null ? '' : `, ${l('baseline')} ${ind.baseline}`})${ind.reached === null ? '' : ` – ${l('reached')}: ${ind.reached ? l('yes') : l('no')}`}</li>`,
+          )
+          .join('')}</ul>`;
+  return `<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<style>
+  body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #111; line-height: 1.45; }
+  table { border-collapse: collapse; width: 100%; margin: 1rem 0 2rem; }
+  caption { text-align: left; font-weight: 600; font-size: 1.15rem; padding: 0.5rem 0; }
+  th, td { border-bottom: 1px solid #999; padding: 0.35rem 0.5rem; text-align: left; vertical-align: top; }
+  td.num, th.num { text-align: right; white-space: nowrap; }
+  tfoot td, tfoot th { font-weight: 700; border-top: 2px solid #111; }
+  ul { margin: 0; padding-left: 1.1rem; }
+  @media print { body { margin: 0; max-width: none; } .no-print { display: none; } a { color: inherit; text-decoration: none; } }
+</style>
+</head>
+<body>
+<main>
+<h1>${title}</h1>
+<p>${escapeHtml(report.programme.organisation)}. ${l('generated', { date: generatedAt.toISOString().slice(0, 10) })}.</p>
+<p class="no-print"><button type="button" onclick="window.print()">${l('print')}</button></p>
+
+<table id="totals">
+<caption>${l('pools')}</caption>
+<thead><tr><th scope="col">${l('pool')}</th><th scope="col" class="num">${l('amount')}</th><th scope="col" class="num">${l('committed')}</th><th scope="col" class="num">${l('remaining')}</th></tr></thead>
+<tbody>
+${report.pools.map((p) => `<tr><th scope="row">${escapeHtml(p.name)}</th>${money(p.amountOre, 'poolOre')}${money(p.committedOre, 'committedOre')}${money(p.remainingOre, 'remainingOre')}</tr>`).join('\n')}
+</tbody>
+<tfoot><tr><th scope="row">${l('total')}</th>${money(tot.poolOre, 'totalPoolOre')}${money(tot.committedOre, 'totalCommittedOre')}${money(tot.remainingOre, 'totalRemainingOre')}</tr></tfoot>
+</table>
+
+<table id="initiatives">
+<caption>${l('initiatives')} (${tot.initiatives})</caption>
+<thead><tr><th scope="col">${l('diaryNumber')}</th><th scope="col">${l('initiative')}</th><th scope="col">${escapeHtml(report.programme.taxonomy)}</th><th scope="col">${l('scope')}</th><th scope="col">${l('state')}</th><th scope="col" class="num">${l('committed')}</th><th scope="col" class="num">${l('spent')}</th><th scope="col">${l('indicators')}</th></tr></thead>
+<tbody>
+${report.initiatives
+  .map(
+    (i) =>
+      `<tr data-case="${escapeHtml(i.diaryNumber)}"><td>${escapeHtml(i.diaryNumber)}</td><th scope="row">${escapeHtml(i.title)}</th><td>${escapeHtml(i.priorityArea)}</td><td>${escapeHtml(i.scope)}</td><td>${escapeHtml(i.state)}</td>${money(i.grantedOre, 'grantedOre')}${money(i.spentOre, 'spentOre')}<td>${indicatorList(i)}</td></tr>`,
+  )
+  .join('\n')}
+</tbody>
+<tfoot><tr><th scope="row" colspan="5">${l('total')}</th>${money(tot.committedOre, 'sumGrantedOre')}${money(tot.spentOre, 'totalSpentOre')}<td></td></tr></tfoot>
+</table>
+
+<table id="by-area">
+<caption>${l('byArea')}</caption>
+<thead><tr><th scope="col">${escapeHtml(report.programme.taxonomy)}</th><th scope="col" class="num">${l('count')}</th><th scope="col" class="num">${l('committed')}</th><th scope="col" class="num">${l('spent')}</th></tr></thead>
+<tbody>
+${report.byPriorityArea.map((a) => `<tr><th scope="row">${escapeHtml(a.label)}</th><td class="num">${a.initiatives}</td>${money(a.grantedOre, 'areaGrantedOre')}${money(a.spentOre, 'areaSpentOre')}</tr>`).join('\n')}
+</tbody>
+</table>
+
+<table id="by-state">
+<caption>${l('byState')}</caption>
+<thead><tr><th scope="col">${l('state')}</th><th scope="col" class="num">${l('count')}</th></tr></thead>
+<tbody>
+${report.byState.map((s) => `<tr><th scope="row">${escapeHtml(s.label)}</th><td class="num">${s.count}</td></tr>`).join('\n')}
+</tbody>
+</table>
+
+<h2>${l('recommended')}</h2>
+${
+  report.recommendedForImplementationOrScaleUp.length === 0
+    ? `<p>${l('none')}</p>`
+    : `<ul id="recommended">${report.recommendedForImplementationOrScaleUp
+        .map((r) => `<li>${escapeHtml(r.diaryNumber)} ${escapeHtml(r.title)}: ${l(r.recommendation ?? 'none')}</li>`)
+        .join('')}</ul>`
+}
+</main>
+</body>
+</html>
+`;
+}

@@ -73,6 +73,8 @@ function dump() {
     diary: all('SELECT * FROM diary_counters ORDER BY programme_id, year'),
     programmes: all('SELECT * FROM programmes ORDER BY id'),
     outbox: all('SELECT * FROM outbox ORDER BY id'),
+    pools: all('SELECT * FROM grant_pools ORDER BY id'),
+    commitments: all('SELECT * FROM commitments ORDER BY id'),
     timers: all('SELECT * FROM timers ORDER BY id'),
   };
 }
@@ -523,6 +525,9 @@ describe('authentication', () => {
     { method: 'POST', url: '/api/cases', headers, payload: { title: 5 } },
     { method: 'GET', url: '/api/admin/outbox', headers },
     { method: 'POST', url: `/api/admin/outbox/${crypto.randomUUID()}/retry`, headers },
+    { method: 'GET', url: '/api/programmes/uph-blekinge/pools', headers },
+    { method: 'POST', url: '/api/programmes/uph-blekinge/pools', headers, payload: { year: 2026, kind: 'joint', name: 'x', amountOre: -1 } },
+    { method: 'GET', url: '/api/programmes/uph-blekinge/reports/2026', headers },
   ];
 
   it('no credentials → 401 unauthenticated on every route that needs them', async () => {

@@ -43,7 +43,7 @@ export interface AppOptions {
 
 export function createServices(db: Db, now: () => Date, config: Config, log?: FastifyBaseLogger) {
   const programmes = createProgrammeService(db, now);
-  const people = createPeopleService(db, now);
+  const people = createPeopleService(db, now, (id) => programmes.get(id)?.roles);
   const notifications = createNotifications(db, programmes, { publicUrl: config.publicUrl, from: config.SATSA_MAIL_FROM }, now);
   const timers = createTimerStore(db, now);
   const relay = createRelay(db, transportFor(config), createRenderer(config.SATSA_MAIL_TEMPLATES_DIR && path.resolve(config.SATSA_MAIL_TEMPLATES_DIR)), now, {

@@ -43,7 +43,11 @@ const randomToken = (bytes = 32) => crypto.randomBytes(bytes).toString('base64ur
 // takes as long whether or not the account exists.
 let dummyHash: Promise<string> | undefined;
 
-export function createPeopleService(db: Db, now: () => Date) {
+/**
+ * `rolesOf` tells which roles a programme uses (undefined: no such programme), so a user
+ * is only ever given roles their programme has.
+ */
+export function createPeopleService(db: Db, now: () => Date, rolesOf: (programmeId: string) => readonly Role[] | undefined = () => ROLES) {
   function actorById(userId: string): Actor | undefined {
     const user = db.select().from(users).where(eq(users.id, userId)).get();
     if (!user || user.disabled) return undefined;
@@ -87,6 +91,16 @@ export function createPeopleService(db: Db, now: () => Date) {
       const parsed = newUserSchema.safeParse(input);
       if (!parsed.success) throw new Problem('validation-failed', undefined, { errors: fieldErrors(parsed.error.issues) });
       const data = parsed.data;
+      const allowed = rolesOf(data.programmeId);
+      if (!allowed) {
+        throw new Problem('validation-failed', undefined, { errors: [{ path: 'programmeId', message: `no programme ${data.programmeId}` }] });
+      }
+      const foreign = data.roles.map((role, i) => ({ role, i })).filter(({ role }) => !allowed.includes(role));
+      if (foreign.length > 0) {
+        throw new Problem('validation-failed', 'the programme does not use these roles', {
+          errors: foreign.map(({ role, i }) => ({ path: `roles.${i}`, message: `${data.programmeId} has no role ${role}` })),
+        });
+      }
       const passwordHash = data.password ? await hash(data.password, ARGON2) : null;
       const id = crypto.randomUUID();
       db.transaction((tx) => {

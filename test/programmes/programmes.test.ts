@@ -43,6 +43,22 @@ describe('programme definitions', () => {
   });
 });
 
+describe("a programme's roles", () => {
+  it('a user gets only roles their programme uses, and only in a programme that exists', async () => {
+    const base = t.services.programmes.get('ph-orebro-norr')!;
+    t.services.programmes.upsert({ ...base, id: 'utan-lsvo', diaryPrefix: 'ULS', roles: ['initiator', 'county-coordinator', 'regional-director', 'administrator'] });
+    const error = await t.services.people
+      .createUser({ programmeId: 'utan-lsvo', email: 'x@utan.test', displayName: 'X', roles: ['county-coordinator', 'lsvo-secretary'] })
+      .catch((e: unknown) => e as { code: string; extra: { errors: unknown } });
+    expect(error).toMatchObject({ code: 'validation-failed', extra: { errors: [{ path: 'roles.1', message: 'utan-lsvo has no role lsvo-secretary' }] } });
+    const missing = await t.services.people
+      .createUser({ programmeId: 'finns-inte', email: 'y@utan.test', displayName: 'Y', roles: ['initiator'] })
+      .catch((e: unknown) => e as { code: string });
+    expect(missing).toMatchObject({ code: 'validation-failed' });
+    expect(t.services.db.$client.prepare("SELECT count(*) AS n FROM users WHERE email LIKE '%@utan.test'").get()).toEqual({ n: 0 });
+  });
+});
+
 describe('a programme organised by focus areas with sub-areas', () => {
   it('assesses an idea into a sub-area, and keeps its cases apart from Blekinge', async () => {
     const created = await t.app.inject({ method: 'POST', url: '/api/cases', headers: auth(tokens.initiator!), payload: { title: 'Första linjen i Nora', summary: 'Idé' } });

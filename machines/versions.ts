@@ -1,4 +1,17 @@
+import type { CaseEventType } from './case/schemas.js';
 import { caseMachine } from './case/machine.js';
+import { requirementsFor } from './case/requirements.js';
+
+/**
+ * Version 2: the same states and events; a proposal must also state the initiative's scope
+ * (county-wide, sub-regional or local) and complete the action plan (long-term goal,
+ * short-term goals, follow-up plan) before it goes to LSVO.
+ */
+const caseMachineV2 = caseMachine.provide({
+  guards: {
+    requirementsMet: ({ context, event }) => requirementsFor(event.type as CaseEventType, context, event, 2).every((r) => r.met),
+  },
+});
 
 /**
  * Every released version of the case machine. A case is pinned to the version it was
@@ -7,10 +20,11 @@ import { caseMachine } from './case/machine.js';
  */
 export const CASE_MACHINE_VERSIONS = {
   1: caseMachine,
+  2: caseMachineV2,
 } as const;
 
 export type CaseMachineVersion = keyof typeof CASE_MACHINE_VERSIONS;
-export const CURRENT_CASE_MACHINE_VERSION: CaseMachineVersion = 1;
+export const CURRENT_CASE_MACHINE_VERSION: CaseMachineVersion = 2;
 
 export function caseMachineFor(version: number) {
   const machine = CASE_MACHINE_VERSIONS[version as CaseMachineVersion];

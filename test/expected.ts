@@ -6,8 +6,8 @@
 /** The criteria of the Blekinge programme (templates/programmes/uph-blekinge.json). */
 export const BLEKINGE_CRITERIA = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8'];
 
-/** What an empty proposal lacks, in the order the rules are checked, before the criteria. */
-export const EMPTY_PROPOSAL_UNMET = [
+/** What an empty proposal lacks under machine version 1, in the order checked, before the criteria. */
+export const EMPTY_PROPOSAL_UNMET_V1 = [
   'municipal-and-regional-participants',
   'user-participation',
   'purpose-goals-and-logic',
@@ -17,3 +17,6 @@ export const EMPTY_PROPOSAL_UNMET = [
   'evaluation-and-implementation-plan',
   'budget-and-economic-effects',
 ];
+
+/** Machine version 2 (new cases) also wants the scope and a complete action plan. */
+export const EMPTY_PROPOSAL_UNMET = [...EMPTY_PROPOSAL_UNMET_V1, 'scope-stated', 'action-plan-complete'];

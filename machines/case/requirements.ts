@@ -32,6 +32,9 @@ export const REQUIREMENT_IDS = [
   'initiative-ended',
   'scale-up-plan-present',
   'participant-new',
+  // From machine version 2:
+  'scope-stated',
+  'action-plan-complete',
 ] as const;
 export type RequirementId = (typeof REQUIREMENT_IDS)[number];
 
@@ -44,7 +47,11 @@ export interface Requirement {
 
 const filled = (s: string | undefined) => typeof s === 'string' && s.trim().length > 0;
 
-export function proposalRequirements(ctx: CaseContext): Requirement[] {
+/**
+ * The rules a proposal must meet. `version` is the case's machine version: a released
+ * version's rules never change; later versions add to them.
+ */
+export function proposalRequirements(ctx: CaseContext, version = 1): Requirement[] {
   const p = ctx.proposal;
   const participants = p.participants ?? [];
   const activities = p.activities ?? [];
@@ -78,6 +85,12 @@ export function proposalRequirements(ctx: CaseContext): Requirement[] {
       met: (p.budget ?? []).some((line) => line.amountOre > 0) && filled(p.economicEffects),
     },
   ];
+  if (version >= 2) {
+    rules.push(
+      { id: 'scope-stated', met: p.scope !== undefined },
+      { id: 'action-plan-complete', met: filled(p.longTermGoal) && (p.shortTermGoals ?? []).length > 0 && filled(p.followUpPlan) },
+    );
+  }
   for (const criterionId of ctx.programme.criterionIds) {
     const assessment = ctx.criteria[criterionId];
     rules.push({ id: 'criterion-assessed', subject: criterionId, met: assessment !== undefined });
@@ -113,13 +126,15 @@ export function requirementsFor(
   type: CaseEventType,
   ctx: CaseContext,
   event?: CaseEvent,
+  /** The case's machine version (see machines/versions.ts). */
+  version = 1,
 ): Requirement[] {
   const withPayload = event !== undefined && event.type === type;
   switch (type) {
     case 'START_PROPOSAL':
       return [{ id: 'check-in-recorded', met: ctx.checkIns.length > 0 }];
     case 'SUBMIT_TO_LSVO':
-      return proposalRequirements(ctx);
+      return proposalRequirements(ctx, version);
     case 'RECORD_SCALE_UP_RECOMMENDATION': {
       const rules: Requirement[] = [{ id: 'initiative-ended', met: ctx.execution.ended !== undefined }];
       if (withPayload && event.type === 'RECORD_SCALE_UP_RECOMMENDATION' && event.payload.recommendation !== 'end') {

@@ -83,7 +83,7 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
         reasons.push({ code: role.reason, roles: role.roles, message: t(lang, `reasons.${role.reason}`, { roles: names }) });
       }
       if (accepted.has(type)) {
-        for (const r of unmet(requirementsFor(type, snapshot.context as CaseContext))) {
+        for (const r of unmet(requirementsFor(type, snapshot.context as CaseContext, undefined, row.machineVersion))) {
           reasons.push({
             code: 'requirement-unmet',
             requirement: r.id,

@@ -55,6 +55,10 @@ export const FULL_PROPOSAL: PayloadOf<'UPDATE_PROPOSAL'> = {
   economicEffects: 'Minskade kostnader för försörjningsstöd och slutenvård på sikt.',
   evaluationPlan: 'Följs upp kvartalsvis mot måtten; extern utvärdering av FoU Blekinge efter år två.',
   implementationPlan: 'Vid gott utfall tas arbetssättet in i kommunens och regionens ordinarie budget från 2028.',
+  longTermGoal: 'Unga vuxna i västra Blekinge med psykisk ohälsa får samordnat stöd som leder till arbete eller studier.',
+  shortTermGoals: ['Tre stödgrupper är igång under 2026', 'Minst 40 deltagare har börjat inom två år'],
+  followUpPlan: 'Styrgruppen följer upp indikatorerna och kostnaderna varje halvår; rapport till LSVO en gång per år.',
+  scope: { level: 'sub-regional', municipalities: ['Karlshamn', 'Olofström'] },
 };
 
 const PROTOCOL = { meetingDate: '2026-05-20', paragraph: '§ 42', diaryNumber: 'LSVO 2026/118' };

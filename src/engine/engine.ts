@@ -288,7 +288,7 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
       const payload = validatePayload(cmd.type, cmd.payload, row.programmeId);
       const at = now().toISOString();
       const event = { type: cmd.type, payload, meta: { actorId: cmd.actor.id, role: role.role, at } } as CaseEvent;
-      const failing = unmet(requirementsFor(cmd.type, before.context as CaseContext, event));
+      const failing = unmet(requirementsFor(cmd.type, before.context as CaseContext, event, row.machineVersion));
       if (failing.length > 0) {
         throw new Problem('requirements-not-met', failing.map((r) => r.id + (r.subject ? `:${r.subject}` : '')).join(', '), {
           unmet: failing.map((r) => ({ id: r.id, subject: r.subject, label: '' })),

@@ -652,7 +652,7 @@ describe('the process says no', () => {
 });
 
 describe('requirements not met → 422 requirements-not-met listing every one', () => {
-  it('SUBMIT_TO_LSVO on an empty proposal lists all 16 unmet requirements, each with a Swedish label', async () => {
+  it('SUBMIT_TO_LSVO on an empty proposal lists all 18 unmet requirements, each with a Swedish label', async () => {
     const body = await expectRejected(
       event(atStep8, t.tokens['county-coordinator'], { type: 'SUBMIT_TO_LSVO', payload: {} }, etag(atStep8)),
       422,
@@ -669,7 +669,7 @@ describe('requirements not met → 422 requirements-not-met listing every one', 
       expect(r.label).not.toContain('{subject}');
     }
     expect(body.unmet![3]!.label).toBe('Målgruppen är beskriven.');
-    expect(body.unmet![8]!.label).toBe('Kriteriet c1 är bedömt av en länsamordnare.');
+    expect(body.unmet![EMPTY_PROPOSAL_UNMET.length]!.label).toBe('Kriteriet c1 är bedömt av en länsamordnare.');
   });
 
   it('a priority area the programme does not have', async () => {

@@ -341,7 +341,7 @@ describe('Stödgrupper för unga vuxna: from idea to scale-up', () => {
     const submit = json<CaseBody>(await getCase(t.tokens['county-coordinator'])).blockedEvents.find(
       (e) => e.type === 'SUBMIT_TO_LSVO',
     );
-    expect(submit?.reasons).toHaveLength(16);
+    expect(submit?.reasons).toHaveLength(18);
     expect(body.data.proposal).toEqual({});
   });
 

@@ -8,7 +8,7 @@ import type { CaseEvent, CaseEventOf, CaseEventType, PayloadOf, ProposalFields }
 import type { Role } from '../../machines/roles.js';
 import { FULL_PROPOSAL, FULL_STORY, type StoryStep } from '../../src/demo/story.js';
 import { loadProgrammeDefinition, programmeRules } from '../../src/programmes/config.js';
-import { BLEKINGE_CRITERIA, EMPTY_PROPOSAL_UNMET } from '../expected.js';
+import { BLEKINGE_CRITERIA, EMPTY_PROPOSAL_UNMET_V1 } from '../expected.js';
 
 /*
  * Unit tests on the pure statechart: no HTTP, no database. Snapshots are built by
@@ -331,7 +331,7 @@ describe('step 8: SUBMIT_TO_LSVO needs a complete proposal and every criterion f
     const s = at.step8();
     expectUnchanged(s, SUBMIT);
     expect(unmetOf('SUBMIT_TO_LSVO', s)).toEqual([
-      ...EMPTY_PROPOSAL_UNMET,
+      ...EMPTY_PROPOSAL_UNMET_V1,
       ...CRITERIA.map((c) => `criterion-assessed:${c}`),
     ]);
   });

@@ -95,6 +95,10 @@ export const proposalFields = z
       .refine((s) => (s.level === 'county' ? s.municipalities.length === 0 : s.level === 'local' ? s.municipalities.length === 1 : s.municipalities.length >= 2), {
         path: ['municipalities'],
         message: 'county-wide names no municipality, local names exactly one, sub-regional at least two',
+      })
+      .refine((s) => new Set(s.municipalities).size === s.municipalities.length, {
+        path: ['municipalities'],
+        message: 'each municipality once',
       }),
   })
   .partial()

@@ -98,10 +98,11 @@ async function programmeWithUsers(services: Services, programmeId: string, peopl
 /** Another region's programme, fully separate: its own users, cases and money. */
 async function seedFocusProgramme(services: Services) {
   const actors = await programmeWithUsers(services, DEMO_FOCUS_PROGRAMME, FOCUS_USERS);
+  const year = services.now().getUTCFullYear();
   services.money.createPool(DEMO_FOCUS_PROGRAMME, actors.administrator!.id, {
-    year: 2017,
+    year,
     kind: 'state',
-    name: 'Stimulansmedel psykisk hälsa 2017',
+    name: `Stimulansmedel psykisk hälsa ${year}`,
     amountOre: 450_000_000,
     earmarks: [{ priorityAreaId: 'tillgangliga-tidiga-insatser', amountOre: 150_000_000 }],
   });

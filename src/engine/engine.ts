@@ -438,7 +438,8 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
         .map((line, i) => effects.money.yearsError(config, line.year, `payload.budget.${i}.year`))
         .filter((e) => e !== undefined);
       (proposal.scope?.municipalities ?? []).forEach((m, i) => {
-        if (!config.municipalities.includes(m)) {
+        // A programme that lists its municipalities accepts only those.
+        if (config.municipalities.length > 0 && !config.municipalities.includes(m)) {
           errors.push({ path: `payload.scope.municipalities.${i}`, message: `${m} is not a municipality of the programme` });
         }
       });

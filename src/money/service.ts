@@ -104,12 +104,18 @@ export function createMoney(db: Db, programmes: ProgrammeService, now: () => Dat
       if (!parsed.success) throw new Problem('validation-failed', 'the grant pool is not valid', { errors: fieldErrors(parsed.error.issues, 'body') });
       const pool = parsed.data;
       const config = programmes.get(programmeId)!;
-      const areas = new Set(config.priorityAreas.map((a) => a.id).concat(allAreas(config).map((a) => a.id)));
+      // Earmarks distribute a pool between the top-level areas; a sub-area draws on its parent's.
+      const areas = new Set(config.priorityAreas.map((a) => a.id));
       const errors: FieldError[] = [];
       const outside = yearsError(config, pool.year, 'body.year');
       if (outside) errors.push(outside);
       pool.earmarks.forEach((e, i) => {
-        if (!areas.has(e.priorityAreaId)) errors.push({ path: `body.earmarks.${i}.priorityAreaId`, message: `no priority area ${e.priorityAreaId} in the programme` });
+        if (!areas.has(e.priorityAreaId)) {
+          errors.push({ path: `body.earmarks.${i}.priorityAreaId`, message: `no top-level priority area ${e.priorityAreaId} in the programme` });
+        }
+        if (pool.earmarks.findIndex((o) => o.priorityAreaId === e.priorityAreaId) !== i) {
+          errors.push({ path: `body.earmarks.${i}.priorityAreaId`, message: `${e.priorityAreaId} is earmarked twice` });
+        }
       });
       const earmarked = pool.earmarks.reduce((sum, e) => sum + e.amountOre, 0);
       if (earmarked > pool.amountOre) errors.push({ path: 'body.earmarks', message: `earmarks total ${earmarked} öre, more than the pool's ${pool.amountOre}` });
@@ -153,7 +159,7 @@ export function createMoney(db: Db, programmes: ProgrammeService, now: () => Dat
       const config = programmes.get(input.programmeId)!;
       const parent = allAreas(config).find((a) => a.id === input.priorityAreaId)?.parentId;
       const errors: FieldError[] = [];
-      const planned: { poolId: string; year: number; amountOre: number }[] = [];
+      const planned: { poolId: string; year: number; amountOre: number; over: boolean }[] = [];
       // Lines drawing on the same pool add up before they are compared.
       const asked = new Map<string, number>();
       lines.forEach((line, i) => {
@@ -165,17 +171,25 @@ export function createMoney(db: Db, programmes: ProgrammeService, now: () => Dat
         if (!pool) return void errors.push({ path: `${path}.year`, message: `the programme has no ${kind} grant pool for ${line.year}` });
         const total = (asked.get(pool.id) ?? 0) + line.amountOre;
         asked.set(pool.id, total);
-        const earmark = pool.earmarks.find((e) => e.priorityAreaId === input.priorityAreaId || e.priorityAreaId === parent);
-        const limit = Math.min(pool.remainingOre, earmark ? earmark.remainingOre : Number.POSITIVE_INFINITY);
-        if (total > limit && !decision.budgetOverride) {
+        // An earmark reserves money for its area: other areas may not use what is left of it,
+        // and its own area may not use more than it.
+        const area = parent ?? input.priorityAreaId;
+        const own = pool.earmarks.find((e) => e.priorityAreaId === area);
+        const reservedForOthers = pool.earmarks
+          .filter((e) => e !== own)
+          .reduce((sum, e) => sum + Math.max(0, e.remainingOre), 0);
+        const open = pool.remainingOre - reservedForOthers;
+        const limit = own ? Math.min(own.remainingOre, open) : open;
+        const over = total > limit;
+        if (over && !decision.budgetOverride) {
           errors.push({
             path: `${path}.amountOre`,
-            message: earmark && earmark.remainingOre < pool.remainingOre
-              ? `${total} öre is more than the ${limit} öre left of the earmark for ${earmark.priorityAreaId} in ${pool.name} ${line.year}`
-              : `${total} öre is more than the ${limit} öre left in ${pool.name} ${line.year}`,
+            message: own && own.remainingOre <= open
+              ? `${total} öre is more than the ${limit} öre left of the earmark for ${own.priorityAreaId} in ${pool.name}`
+              : `${total} öre is more than the ${limit} öre left in ${pool.name}${reservedForOthers > 0 ? ` outside other areas' earmarks` : ''}`,
           });
         }
-        planned.push({ poolId: pool.id, year: line.year, amountOre: line.amountOre });
+        planned.push({ poolId: pool.id, year: line.year, amountOre: line.amountOre, over });
       });
       if (errors.length > 0) {
         throw new Problem('budget-exceeds-pool', 'the decision commits money the pool does not have', { errors });
@@ -191,7 +205,8 @@ export function createMoney(db: Db, programmes: ProgrammeService, now: () => Dat
             year: line.year,
             priorityAreaId: input.priorityAreaId,
             amountOre: line.amountOre,
-            overrideMotivation: decision.budgetOverride?.motivation ?? null,
+            // The override is recorded on the lines that needed it, and only there.
+            overrideMotivation: line.over ? (decision.budgetOverride?.motivation ?? null) : null,
             caseVersion: input.caseVersion,
             createdAt: at,
           })

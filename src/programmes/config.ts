@@ -31,6 +31,9 @@ export const ideaTemplateSchema = z
   .strict();
 export type IdeaTemplate = z.infer<typeof ideaTemplateSchema>;
 
+/** Roles without which a case cannot get through the twelve steps, or money be set up. */
+const PROCESS_ROLES = ['initiator', 'county-coordinator', 'coordination-group', 'lsvo-secretary', 'regional-director', 'steering-group', 'administrator'] as const;
+
 const area = z.object({ id: slug, label, description: label.optional(), guidingQuestions: z.array(label).optional() }).strict();
 
 export const programmeConfigSchema = z
@@ -54,7 +57,12 @@ export const programmeConfigSchema = z
     /** Municipalities an initiative can be scoped to (sub-regional or local). */
     municipalities: z.array(z.string().trim().min(1).max(100)).max(400).prefault([]),
     /** The roles this programme uses; the others are not offered for its users. */
-    roles: z.array(z.enum(ROLES)).min(1).prefault([...ROLES]),
+    roles: z
+      .array(z.enum(ROLES))
+      .prefault([...ROLES])
+      .refine((roles) => PROCESS_ROLES.every((r) => roles.includes(r)), {
+        message: `the process needs at least these roles: ${PROCESS_ROLES.join(', ')}`,
+      }),
     criteria: z.array(z.object({ id: slug, label }).strict()).min(1),
     forumRequiredRoles: z.array(z.enum(FORUM_ROLES)),
     /** Durable deadlines (src/scheduler/timers.ts), in whole days. */

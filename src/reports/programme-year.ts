@@ -1,4 +1,4 @@
-import { and, eq, lte } from 'drizzle-orm';
+import { and, eq, inArray, lte, or } from 'drizzle-orm';
 import type { CaseContext } from '../../machines/case/context.js';
 import type { Db } from '../db/client.js';
 import { cases, commitments } from '../db/schema.js';
@@ -48,11 +48,12 @@ function spentUpTo(ctx: CaseContext, date: string): number {
 }
 
 export function createReports(db: Db, programmes: ProgrammeService, money: Money) {
-  function caseRows(programmeId: string, until: string) {
+  /** The programme's cases created by `until`, and any case holding money in `ids`. */
+  function caseRows(programmeId: string, until: string, ids: string[] = []) {
     return db
       .select()
       .from(cases)
-      .where(and(eq(cases.programmeId, programmeId), lte(cases.createdAt, until)))
+      .where(and(eq(cases.programmeId, programmeId), ids.length > 0 ? or(lte(cases.createdAt, until), inArray(cases.id, ids)) : lte(cases.createdAt, until)))
       .orderBy(cases.diaryNumber)
       .all();
   }
@@ -74,7 +75,8 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
         granted.set(c.caseId, (granted.get(c.caseId) ?? 0) + c.amountOre);
       }
 
-      const initiatives: InitiativeLine[] = caseRows(programmeId, `${yearEnd}T23:59:59.999Z`).map((row) => {
+      // Every case that existed by the year's end, and any later one granted money for the year.
+      const initiatives: InitiativeLine[] = caseRows(programmeId, `${yearEnd}T23:59:59.999Z`, [...granted.keys()]).map((row) => {
         const ctx = contextOf(row.snapshot);
         const steps = row.steps.split(',').filter(Boolean).map(Number);
         const reported = [...ctx.followUps].filter((f) => f.date <= yearEnd).sort((a, b) => a.date.localeCompare(b.date));

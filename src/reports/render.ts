@@ -10,10 +10,11 @@ import type { YearReport } from './programme-year.js';
 
 const kronor = (ore: number) => (ore / 100).toFixed(2).replace('.', ',');
 
-function csvCell(value: string | number): string {
+/** One CSV cell: quoted when needed; text that a spreadsheet would run as a formula is defused. */
+export function csvCell(value: string | number): string {
   const text = String(value);
-  // Quote when needed; a leading = + - @ would be read as a formula by spreadsheets.
-  const safe = /^[=+\-@\t\r]/.test(text) && typeof value === 'string' ? `'${text}` : text;
+  const isAmount = typeof value === 'number' || /^-?\d+(,\d+)?$/.test(text);
+  const safe = !isAmount && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
   return /[";\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

@@ -128,8 +128,9 @@ describe("the director's decision commits money", () => {
         payload: { ...decision, budgetOverride: { motivation: 'Regionstyrelsen har beslutat om tilläggsanslag.' } },
       });
       expect(res.statusCode, res.body).toBe(200);
+      // The override is recorded on the line that needed it, not on the one within the pool.
       expect(commitmentsOf(id)).toEqual([
-        { year: 2026, amount_ore: 65_000_000, override_motivation: 'Regionstyrelsen har beslutat om tilläggsanslag.' },
+        { year: 2026, amount_ore: 65_000_000, override_motivation: null },
         { year: 2027, amount_ore: 70_000_000, override_motivation: 'Regionstyrelsen har beslutat om tilläggsanslag.' },
       ]);
       const pools = await t.app.inject({ method: 'GET', url: '/api/programmes/uph-blekinge/pools?year=2027', headers: admin() });
@@ -160,6 +161,35 @@ describe("the director's decision commits money", () => {
     expect(ok.statusCode, ok.body).toBe(200);
   });
 
+  it("reserves an earmark for its area: another area cannot spend it", async () => {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/programmes/uph-blekinge/pools',
+      headers: admin(),
+      payload: { year: 2025, kind: 'joint', name: 'Gemensam 2025', amountOre: 10_000_000, earmarks: [{ priorityAreaId: 'suicidprevention', amountOre: 6_000_000 }] },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = await awaitingDecision('Annat område'); // barn-och-unga
+    const grant = (amountOre: number) =>
+      sendEvent(t, id, t.tokens['regional-director'], { type: 'RECORD_DECISION', payload: { ...decision, grantedBudget: [{ year: 2025, amountOre, pool: 'joint' }] } });
+    const refused = await rejected(() => grant(4_000_001), 'budget-exceeds-pool');
+    expect(refused.errors![0]!.message).toContain("4000000 öre left in Gemensam 2025 outside other areas' earmarks");
+    expect((await grant(4_000_000)).statusCode).toBe(200);
+    const pools = json<{ items: { remainingOre: number; earmarks: { remainingOre: number }[] }[] }>(
+      await t.app.inject({ method: 'GET', url: '/api/programmes/uph-blekinge/pools?year=2025', headers: admin() }),
+    ).items.find((p) => p.earmarks.length > 0)!;
+    expect(pools.remainingOre).toBe(6_000_000);
+    expect(pools.earmarks[0]!.remainingOre).toBe(6_000_000);
+    // Earmarks are per top-level area, once each.
+    const sub = await t.app.inject({
+      method: 'POST',
+      url: '/api/programmes/uph-blekinge/pools',
+      headers: admin(),
+      payload: { year: 2028, kind: 'joint', name: 'x', amountOre: 10, earmarks: [{ priorityAreaId: 'suicidprevention', amountOre: 1 }, { priorityAreaId: 'suicidprevention', amountOre: 1 }] },
+    });
+    expect(sub.statusCode).toBe(422);
+  });
+
   it('expands a follow-up rhythm into dates the deadlines then follow', async () => {
     const id = await awaitingDecision('Rytm');
     const res = await sendEvent(t, id, t.tokens['regional-director'], {
@@ -179,6 +209,7 @@ describe('proposals and follow-ups that do not fit the programme', () => {
     ['a budget year outside the programme', { budget: [{ year: 2024, costType: 'Personal', amountOre: 100 }] }, 'payload.budget.0.year'],
     ['a municipality that is not the programme’s', { scope: { level: 'local', municipalities: ['Växjö'] } }, 'payload.scope.municipalities.0'],
     ['a local initiative in two municipalities', { scope: { level: 'local', municipalities: ['Ronneby', 'Karlshamn'] } }, 'payload.scope.municipalities'],
+    ['a sub-regional initiative naming one municipality twice', { scope: { level: 'sub-regional', municipalities: ['Ronneby', 'Ronneby'] } }, 'payload.scope.municipalities'],
     ['an indicator without a unit', { indicators: [{ id: 'andel', name: 'Andel', target: 5 }] }, 'payload.indicators.0.unit'],
     ['a negative budget line', { budget: [{ year: 2026, costType: 'Personal', amountOre: -5 }] }, 'payload.budget.0.amountOre'],
   ])('%s is a 422 naming the field', async (_what, payload, path) => {
@@ -250,7 +281,38 @@ describe('the programme-year report', () => {
     const body = await rejected(() => get('/api/programmes/uph-blekinge/reports/2024'), 'validation-failed');
     expect(body.errors).toEqual([{ path: 'params.year', message: expect.stringContaining('no grant pool for 2024') }]);
     expect((await get('/api/programmes/uph-blekinge/reports/2026', t.tokens.initiator)).statusCode).toBe(403);
+    expect((await get('/api/programmes/uph-blekinge/pools', t.tokens.initiator)).statusCode).toBe(403);
     expect((await get('/api/programmes/uph-other/reports/2026')).statusCode).toBe(404);
+  });
+
+  it('a case created after the year but granted money for it is in the report, so rows and totals still agree', async () => {
+    const before = json<{ totals: { committedOre: number } }>(await get('/api/programmes/uph-blekinge/reports/2026')).totals.committedOre;
+    t.clock.set('2027-02-01T09:00:00.000Z');
+    const late = await awaitingDecision('=HYPERLINK("http://evil","x")');
+    const res = await sendEvent(t, late, t.tokens['regional-director'], { type: 'RECORD_DECISION', payload: { ...decision, grantedBudget: [{ year: 2026, amountOre: 1_000_000 }] } });
+    expect(res.statusCode, res.body).toBe(200);
+    const report = json<{ totals: { committedOre: number }; initiatives: { grantedOre: number }[] }>(await get('/api/programmes/uph-blekinge/reports/2026'));
+    expect(report.totals.committedOre).toBe(before + 1_000_000);
+    expect(report.initiatives.reduce((a, i) => a + i.grantedOre, 0)).toBe(report.totals.committedOre);
+    // Its title would be a formula in a spreadsheet: the CSVs defuse it.
+    for (const url of ['/api/programmes/uph-blekinge/reports/2026?format=csv', '/api/public/programmes/uph-blekinge/initiatives?format=csv']) {
+      const csv = (await get(url)).body;
+      expect(csv).toContain(`"'=HYPERLINK(""http://evil"",""x"")"`);
+      expect(csv).not.toMatch(/(^|;)"?=HYPERLINK/m);
+    }
+  });
+
+  it('negative amounts stay numbers in the CSV', async () => {
+    sqlite().prepare("UPDATE grant_pools SET amount_ore = 1 WHERE programme_id = 'uph-blekinge' AND year = 2026 AND kind = 'state'").run();
+    try {
+      const csv = parseCsv((await get('/api/programmes/uph-blekinge/reports/2026?format=csv')).body.replace(/^\ufeff/, ''));
+      const total = csv.find((r) => r[0] === 'total')!;
+      const col = (name: string) => csv[0]!.indexOf(name);
+      expect(Number(total[col('remaining_ore')])).toBeLessThan(0);
+      expect(total[col('remaining_kr')]).toMatch(/^-\d+,\d\d$/);
+    } finally {
+      sqlite().prepare("UPDATE grant_pools SET amount_ore = 10000000000 WHERE programme_id = 'uph-blekinge' AND year = 2026 AND kind = 'state'").run();
+    }
   });
 
   it('the public export lists decided initiatives with no personal data, without logging in', async () => {

@@ -46,11 +46,14 @@ describe('programme definitions', () => {
 describe("a programme's roles", () => {
   it('a user gets only roles their programme uses, and only in a programme that exists', async () => {
     const base = t.services.programmes.get('ph-orebro-norr')!;
-    t.services.programmes.upsert({ ...base, id: 'utan-lsvo', diaryPrefix: 'ULS', roles: ['initiator', 'county-coordinator', 'regional-director', 'administrator'] });
+    const processRoles = ['initiator', 'county-coordinator', 'coordination-group', 'lsvo-secretary', 'regional-director', 'steering-group', 'administrator'] as const;
+    t.services.programmes.upsert({ ...base, id: 'utan-lokal', diaryPrefix: 'ULS', roles: [...processRoles] });
     const error = await t.services.people
-      .createUser({ programmeId: 'utan-lsvo', email: 'x@utan.test', displayName: 'X', roles: ['county-coordinator', 'lsvo-secretary'] })
+      .createUser({ programmeId: 'utan-lokal', email: 'x@utan.test', displayName: 'X', roles: ['county-coordinator', 'local-coordinator'] })
       .catch((e: unknown) => e as { code: string; extra: { errors: unknown } });
-    expect(error).toMatchObject({ code: 'validation-failed', extra: { errors: [{ path: 'roles.1', message: 'utan-lsvo has no role lsvo-secretary' }] } });
+    expect(error).toMatchObject({ code: 'validation-failed', extra: { errors: [{ path: 'roles.1', message: 'utan-lokal has no role local-coordinator' }] } });
+    // A programme cannot leave out a role its cases need to get through the steps.
+    expect(() => t.services.programmes.upsert({ ...base, id: 'utan-lsvo', diaryPrefix: 'ULT', roles: processRoles.filter((r) => r !== 'lsvo-secretary') })).toThrow(/lsvo-secretary/);
     const missing = await t.services.people
       .createUser({ programmeId: 'finns-inte', email: 'y@utan.test', displayName: 'Y', roles: ['initiator'] })
       .catch((e: unknown) => e as { code: string });

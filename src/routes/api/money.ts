@@ -7,7 +7,7 @@ import { requestLanguage } from '../../http/errors.js';
 import { Problem } from '../../http/problem.js';
 import { newPoolSchema } from '../../money/service.js';
 import { isProgrammeRole } from '../../people/service.js';
-import { reportCsv, reportHtml } from '../../reports/render.js';
+import { csvCell, reportCsv, reportHtml } from '../../reports/render.js';
 import { errorResponses } from './schemas.js';
 
 const programmeParams = z.object({ programmeId: z.string().max(64) }).strict();
@@ -18,7 +18,13 @@ function ownProgramme(request: FastifyRequest, programmeId: string) {
   if (request.actor!.programmeId !== programmeId) throw new Problem('not-found', `no programme ${programmeId}`);
 }
 
-const csvEscape = (v: string) => (/[";\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+/** Money and reports are for the programme's own roles, not for initiators. */
+function programmeRoleOnly(request: FastifyRequest) {
+  if (!request.actor!.roles.some(isProgrammeRole)) {
+    throw new Problem('forbidden', "the programme's money is for its own roles", { roles: [] });
+  }
+}
 
 export function moneyRoutes(app: FastifyInstance, services: Services) {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -37,6 +43,7 @@ export function moneyRoutes(app: FastifyInstance, services: Services) {
     },
     async (request) => {
       ownProgramme(request, request.params.programmeId);
+      programmeRoleOnly(request);
       return { items: services.money.pools(request.params.programmeId, request.query.year) };
     },
   );
@@ -73,9 +80,7 @@ export function moneyRoutes(app: FastifyInstance, services: Services) {
     },
     async (request, reply) => {
       ownProgramme(request, request.params.programmeId);
-      if (!request.actor!.roles.some(isProgrammeRole)) {
-        throw new Problem('forbidden', 'the report is for the programme’s own roles', { roles: [] });
-      }
+      programmeRoleOnly(request);
       const report = services.reports.yearReport(request.params.programmeId, request.params.year, requestLanguage(request));
       const name = `${request.params.programmeId}-${request.params.year}`;
       switch (request.query.format) {
@@ -109,7 +114,7 @@ export function moneyRoutes(app: FastifyInstance, services: Services) {
       if (request.query.format === 'json') return data;
       const header = ['diary_number', 'title', 'purpose', 'parties', 'granted_ore', 'decision_date', 'decision_reference'];
       const rows = data.initiatives.map((i) =>
-        [i.diaryNumber, i.title, i.purpose, i.parties.map((p) => p.name).join(', '), String(i.grantedOre), i.decisionDate, i.decisionReference].map(csvEscape).join(';'),
+        [i.diaryNumber, i.title, i.purpose, i.parties.map((p) => p.name).join(', '), String(i.grantedOre), i.decisionDate, i.decisionReference].map(csvCell).join(';'),
       );
       return reply.type('text/csv; charset=utf-8').send('\ufeff' + [header.join(';'), ...rows].join('\r\n') + '\r\n');
     },

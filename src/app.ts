@@ -25,6 +25,7 @@ import { createProgrammeService } from './programmes/service.js';
 import { caseRoutes } from './routes/api/cases.js';
 import { processRoutes } from './routes/api/process.js';
 import { moneyRoutes } from './routes/api/money.js';
+import { pageRoutes } from './routes/pages.js';
 import { notificationRoutes } from './routes/api/notifications.js';
 import { sessionRoutes } from './routes/api/session.js';
 
@@ -120,6 +121,7 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   caseRoutes(app, services.cases);
   notificationRoutes(app, services);
   moneyRoutes(app, services);
+  await pageRoutes(app, services, config);
 
   // Idempotency keys live at least 24 hours; older ones are purged at start and hourly.
   let purgeTimer: NodeJS.Timeout | undefined;

@@ -42,7 +42,8 @@ export function registerAuthentication(app: FastifyInstance, people: PeopleServi
     request.actor = session.actor;
     request.authMethod = 'session';
     request.csrfToken = session.csrfToken;
-    if (!SAFE_METHODS.has(request.method) && !request.url.startsWith('/api/session')) {
+    // Logging in (over the API or the log-in page) needs no session token: it makes the session.
+    if (!SAFE_METHODS.has(request.method) && !request.url.startsWith('/api/session') && !request.url.startsWith('/login')) {
       const body = request.body as { _csrf?: unknown } | undefined;
       const sent = request.headers['x-csrf-token'] ?? (typeof body?._csrf === 'string' ? body._csrf : undefined);
       if (sent !== session.csrfToken) throw new Problem('csrf-token-invalid', 'send the X-CSRF-Token from the log-in response');
@@ -63,4 +64,9 @@ export function requireRole(...roles: Role[]) {
       throw new Problem('forbidden', `this needs one of the roles: ${roles.join(', ')}`);
     }
   };
+}
+
+/** Sets the session cookie: HttpOnly, SameSite=Strict, Secure when configured. */
+export function setSessionCookie(reply: FastifyReply, session: { token: string; expiresAt: Date }, secure: boolean) {
+  reply.setCookie(SESSION_COOKIE, session.token, { path: '/', httpOnly: true, sameSite: 'strict', secure, expires: session.expiresAt });
 }

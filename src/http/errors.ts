@@ -5,8 +5,13 @@ import { Problem, type ProblemCode } from './problem.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
+/** The cookie the pages' language switch sets for visitors who are not logged in. */
+export const LANGUAGE_COOKIE = 'satsa_lang';
+
 export function requestLanguage(request: FastifyRequest): Language {
-  return request.actor?.language ?? languageFrom(request.headers['accept-language']);
+  if (request.actor) return request.actor.language;
+  const chosen = (request.cookies as Record<string, string | undefined> | undefined)?.[LANGUAGE_COOKIE];
+  return chosen === 'sv' || chosen === 'en' ? chosen : languageFrom(request.headers['accept-language']);
 }
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem) {

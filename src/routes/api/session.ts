@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Config } from '../../config.js';
-import { SESSION_COOKIE, requireActor } from '../../http/auth.js';
+import { SESSION_COOKIE, requireActor, setSessionCookie } from '../../http/auth.js';
 import { Problem } from '../../http/problem.js';
 import type { PeopleService } from '../../people/service.js';
 import { errorResponses } from './schemas.js';
@@ -29,13 +29,7 @@ export function sessionRoutes(app: FastifyInstance, people: PeopleService, confi
       const actor = await people.verifyPassword(request.body.email, request.body.password);
       if (!actor) throw new Problem('invalid-credentials');
       const session = people.createSession(actor.id, config.SATSA_SESSION_HOURS);
-      reply.setCookie(SESSION_COOKIE, session.token, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'strict',
-        secure: config.SATSA_COOKIE_SECURE,
-        expires: session.expiresAt,
-      });
+      setSessionCookie(reply, session, config.SATSA_COOKIE_SECURE);
       request.actor = actor;
       return { user: me(request), csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
     },

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, exists, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { STEP_COUNT } from '../../machines/case/catalogue.js';
 import type { CaseContext } from '../../machines/case/context.js';
@@ -6,6 +6,7 @@ import { requirementsFor, unmet } from '../../machines/case/requirements.js';
 import { CASE_EVENT_TYPES, type CaseEventType } from '../../machines/case/schemas.js';
 import type { Role } from '../../machines/roles.js';
 import type { Db } from '../db/client.js';
+import { afterCursor, cutPage } from '../db/paging.js';
 import { caseEvents, caseMembers, cases, users } from '../db/schema.js';
 import {
   acceptedEventTypes,
@@ -44,23 +45,6 @@ export const createCaseSchema = z
     summary: z.string().trim().min(1).max(10_000),
   })
   .strict();
-
-const encodeCursor = (row: { createdAt: string; id: string }) =>
-  Buffer.from(JSON.stringify([row.createdAt, row.id])).toString('base64url');
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string')) {
-      return value as [string, string];
-    }
-  } catch {
-    // fall through to the 422 below
-  }
-  throw new Problem('validation-failed', 'the cursor is not one this API returned', {
-    errors: [{ path: 'cursor', message: 'invalid cursor' }],
-  });
-}
 
 export interface EventAvailability {
   type: CaseEventType;
@@ -185,10 +169,7 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
       if (query.priorityArea) conditions.push(eq(cases.priorityAreaId, query.priorityArea));
       if (query.status) conditions.push(eq(cases.status, query.status));
       if (query.q) conditions.push(sql`instr(${cases.searchText}, ${query.q.toLowerCase()}) > 0`);
-      if (query.cursor) {
-        const [createdAt, id] = decodeCursor(query.cursor);
-        conditions.push(or(lt(cases.createdAt, createdAt), and(eq(cases.createdAt, createdAt), lt(cases.id, id)))!);
-      }
+      if (query.cursor) conditions.push(afterCursor(query.cursor, cases.createdAt, cases.id));
       const rows = db
         .select()
         .from(cases)
@@ -196,11 +177,8 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
         .orderBy(desc(cases.createdAt), desc(cases.id))
         .limit(query.limit + 1)
         .all();
-      const page = rows.slice(0, query.limit);
-      return {
-        items: page.map((row) => summary(row, lang)),
-        nextCursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!) : null,
-      };
+      const page = cutPage(rows, query.limit);
+      return { items: page.items.map((row) => summary(row, lang)), nextCursor: page.nextCursor };
     },
 
     history(actor: Actor, caseId: string, lang: Language) {

@@ -1,5 +1,6 @@
-import { and, desc, eq, lt, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
+import { afterCursor, cutPage } from '../db/paging.js';
 import { outbox } from '../db/schema.js';
 import { Problem } from '../http/problem.js';
 
@@ -27,10 +28,7 @@ export function createOutboxAdmin(db: Db, now: () => Date) {
       const where: SQL[] = [eq(outbox.programmeId, programmeId)];
       if (filter.status) where.push(eq(outbox.status, filter.status));
       if (filter.caseId) where.push(eq(outbox.caseId, filter.caseId));
-      if (filter.cursor) {
-        const [createdAt = '', id = ''] = Buffer.from(filter.cursor, 'base64url').toString().split('|');
-        where.push(or(lt(outbox.createdAt, createdAt), and(eq(outbox.createdAt, createdAt), lt(outbox.id, id)))!);
-      }
+      if (filter.cursor) where.push(afterCursor(filter.cursor, outbox.createdAt, outbox.id));
       const rows = db
         .select(columns)
         .from(outbox)
@@ -38,12 +36,7 @@ export function createOutboxAdmin(db: Db, now: () => Date) {
         .orderBy(desc(outbox.createdAt), desc(outbox.id))
         .limit(filter.limit + 1)
         .all();
-      const page = rows.slice(0, filter.limit);
-      const last = page.at(-1);
-      return {
-        items: page,
-        nextCursor: rows.length > filter.limit && last ? Buffer.from(`${last.createdAt}|${last.id}`).toString('base64url') : null,
-      };
+      return cutPage(rows, filter.limit);
     },
 
     /** Puts every failed message of the programme back in line (after fixing the SMTP settings, say). */

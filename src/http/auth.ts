@@ -7,6 +7,10 @@ import { Problem } from './problem.js';
 export const SESSION_COOKIE = 'satsa_session';
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Routes that start a session (log-in) need no session CSRF token: they have none yet. */
+    csrf?: false;
+  }
   interface FastifyRequest {
     actor?: Actor;
     /** How the caller authenticated; cookie sessions need a CSRF token on unsafe requests. */
@@ -42,8 +46,7 @@ export function registerAuthentication(app: FastifyInstance, people: PeopleServi
     request.actor = session.actor;
     request.authMethod = 'session';
     request.csrfToken = session.csrfToken;
-    // Logging in (over the API or the log-in page) needs no session token: it makes the session.
-    if (!SAFE_METHODS.has(request.method) && !request.url.startsWith('/api/session') && !request.url.startsWith('/login')) {
+    if (!SAFE_METHODS.has(request.method) && request.routeOptions.config.csrf !== false) {
       const body = request.body as { _csrf?: unknown } | undefined;
       const sent = request.headers['x-csrf-token'] ?? (typeof body?._csrf === 'string' ? body._csrf : undefined);
       if (sent !== session.csrfToken) throw new Problem('csrf-token-invalid', 'send the X-CSRF-Token from the log-in response');

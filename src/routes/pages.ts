@@ -62,7 +62,8 @@ ${message ? html`<div class="alert" role="alert" id="login-error">${message}</di
       );
     });
 
-    pages.post('/login', { schema: { hide: true } }, async (request, reply) => {
+    // The log-in form has its own double-submit token; there is no session token yet.
+    pages.post('/login', { schema: { hide: true }, config: { csrf: false } }, async (request, reply) => {
       const form = loginForm.safeParse(request.body ?? {});
       const cookie = request.cookies[LOGIN_CSRF_COOKIE];
       if (!form.success || !cookie || form.data._csrf !== cookie) return reply.redirect('/login?error=expired', 303);

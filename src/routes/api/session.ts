@@ -24,6 +24,7 @@ export function sessionRoutes(app: FastifyInstance, people: PeopleService, confi
         body: z.object({ email: z.string().max(254), password: z.string().max(1024) }).strict(),
         response: errorResponses(401, 422),
       },
+      config: { csrf: false },
     },
     async (request, reply) => {
       const actor = await people.verifyPassword(request.body.email, request.body.password);
@@ -37,7 +38,7 @@ export function sessionRoutes(app: FastifyInstance, people: PeopleService, confi
 
   api.delete(
     '/api/session',
-    { schema: { tags: ['session'], summary: 'Log out', response: errorResponses(401) } },
+    { schema: { tags: ['session'], summary: 'Log out', response: errorResponses(401) }, config: { csrf: false } },
     async (request, reply) => {
       const token = request.cookies[SESSION_COOKIE];
       if (token) people.endSession(token);

@@ -72,10 +72,10 @@ export interface EngineEffects {
 const persist = (snapshot: CaseSnapshot, machineVersion: number) =>
   JSON.parse(JSON.stringify(caseMachineFor(machineVersion).getPersistedSnapshot(snapshot))) as object;
 
-function projection(snapshot: CaseSnapshot, diaryNumber: string) {
+function projection(snapshot: CaseSnapshot, diaryNumber: string, steps = stepsOf(snapshot).join(',')) {
   const ctx = snapshot.context;
   return {
-    steps: `,${stepsOf(snapshot).join(',')},`,
+    steps: `,${steps},`,
     statePaths: statePaths(snapshot.value).join(','),
     status: snapshot.status === 'done' ? ('done' as const) : ('active' as const),
     outcome: ctx.outcome?.kind ?? null,
@@ -188,6 +188,8 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
     event: { type: string; payload: unknown; actorId: string; role: string; at: string },
     before: CaseSnapshot | undefined,
     after: CaseSnapshot,
+    /** The snapshots' steps as "10,11,12", computed once by the caller. */
+    steps: { before: string | null; after: string },
   ) {
     db.insert(caseEvents)
       .values({
@@ -200,8 +202,8 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
         payload: event.payload ?? {},
         stateBefore: before ? before.value : null,
         stateAfter: after.value,
-        stepsBefore: before ? stepsOf(before).join(',') : null,
-        stepsAfter: stepsOf(after).join(','),
+        stepsBefore: steps.before,
+        stepsAfter: steps.after,
       })
       .run();
   }
@@ -249,7 +251,10 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
       };
       db.insert(cases).values(row).run();
       db.insert(caseMembers).values({ caseId: id, userId: actor.id, relation: 'owner' }).run();
-      appendEvent(id, 1, { type: 'CASE_CREATED', payload: input, actorId: actor.id, role: 'initiator', at: input.at }, undefined, snapshot);
+      appendEvent(id, 1, { type: 'CASE_CREATED', payload: input, actorId: actor.id, role: 'initiator', at: input.at }, undefined, snapshot, {
+        before: null,
+        after: stepsOf(snapshot).join(','),
+      });
       reconcileTimers(row, snapshot);
       return row;
     },
@@ -310,11 +315,12 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
         throw new Problem('event-not-accepted', `${cmd.type} changed nothing in the current state`);
       }
       const version = row.version + 1;
+      const [beforeAt, afterAt] = [stepInfo(before), stepInfo(after)];
       const changes = {
         snapshot: persist(after, row.machineVersion),
         version,
         updatedAt: at,
-        ...projection(after, row.diaryNumber),
+        ...projection(after, row.diaryNumber, afterAt.steps),
       };
       const updated: CaseRow = { ...row, ...changes };
       const result = db
@@ -325,7 +331,10 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
       if (result.changes !== 1) {
         throw new Problem('version-mismatch', 'the case changed while this command ran');
       }
-      appendEvent(row.id, version, { type: cmd.type, payload, actorId: cmd.actor.id, role: role.role, at }, before, after);
+      appendEvent(row.id, version, { type: cmd.type, payload, actorId: cmd.actor.id, role: role.role, at }, before, after, {
+        before: beforeAt.steps,
+        after: afterAt.steps,
+      });
       if (cmd.type === 'ADD_PARTICIPANT') {
         const { userId } = payload as { userId: string };
         db.insert(caseMembers).values({ caseId: row.id, userId, relation: 'participant' }).onConflictDoNothing().run();
@@ -338,8 +347,8 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
         payload,
         actorId: cmd.actor.id,
         context: after.context as CaseContext,
-        before: stepInfo(before),
-        after: stepInfo(after),
+        before: beforeAt,
+        after: afterAt,
       });
       return { row: updated, snapshot: after };
     },

@@ -73,3 +73,8 @@ export function requireRole(...roles: Role[]) {
 export function setSessionCookie(reply: FastifyReply, session: { token: string; expiresAt: Date }, secure: boolean) {
   reply.setCookie(SESSION_COOKIE, session.token, { path: '/', httpOnly: true, sameSite: 'strict', secure, expires: session.expiresAt });
 }
+
+/** The caller's own programme, or 404: another programme is not even confirmed to exist. */
+export function requireOwnProgramme(request: FastifyRequest, programmeId: string) {
+  if (request.actor?.programmeId !== programmeId) throw new Problem('not-found', `no programme ${programmeId}`);
+}

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { outbox } from '../db/schema.js';
 import type { Language } from '../i18n/index.js';
+import type { Log } from '../log.js';
 import { ruleFor } from '../notifications/rules.js';
 import { RenderError, type Renderer } from './render.js';
 import { isPermanent, type MailTransport } from './transport.js';
@@ -20,7 +21,7 @@ export interface RelayOptions {
   retryBaseMs: number;
   /** Messages claimed per round. */
   batch?: number;
-  log?: { info: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void; error?: (obj: object, msg: string) => void };
+  log?: Log;
 }
 
 /** How long a claimed message stays invisible to other rounds while it is being sent. */
@@ -93,7 +94,7 @@ export function createRelay(db: Db, transport: MailTransport, renderer: Renderer
     try {
       update(row.id, { status: 'sent', attempts, sentAt: now().toISOString(), lastError: null });
     } catch (error) {
-      options.log?.error?.({ outboxId: row.id, reason: error instanceof Error ? error.message : String(error) }, 'mail sent but not recorded');
+      options.log?.error({ outboxId: row.id, reason: error instanceof Error ? error.message : String(error) }, 'mail sent but not recorded');
       return true;
     }
     // No addresses in the log: the kind and the outbox id say enough.

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { PayloadOf } from '../../machines/case/schemas.js';
 import type { Db } from '../db/client.js';
@@ -68,10 +68,12 @@ export function createMoney(db: Db, programmes: ProgrammeService, now: () => Dat
       .where(year === undefined ? eq(grantPools.programmeId, programmeId) : and(eq(grantPools.programmeId, programmeId), eq(grantPools.year, year)))
       .orderBy(asc(grantPools.year), asc(grantPools.kind))
       .all();
+    const allEarmarks =
+      rows.length === 0 ? [] : db.select().from(poolEarmarks).where(inArray(poolEarmarks.poolId, rows.map((p) => p.id))).all();
     return rows.map((pool) => {
       const mine = committed.filter((c) => c.poolId === pool.id);
       const committedOre = mine.reduce((sum, c) => sum + Number(c.total), 0);
-      const earmarks = db.select().from(poolEarmarks).where(eq(poolEarmarks.poolId, pool.id)).all();
+      const earmarks = allEarmarks.filter((e) => e.poolId === pool.id);
       return {
         id: pool.id,
         year: pool.year,
@@ -162,12 +164,17 @@ export function createMoney(db: Db, programmes: ProgrammeService, now: () => Dat
       const planned: { poolId: string; year: number; amountOre: number; over: boolean }[] = [];
       // Lines drawing on the same pool add up before they are compared.
       const asked = new Map<string, number>();
+      const poolsOfYear = new Map<number, PoolView[]>();
+      const poolsFor = (year: number) => {
+        if (!poolsOfYear.has(year)) poolsOfYear.set(year, pools(input.programmeId, year));
+        return poolsOfYear.get(year)!;
+      };
       lines.forEach((line, i) => {
         const path = `payload.grantedBudget.${i}`;
         const outside = yearsError(config, line.year, `${path}.year`);
         if (outside) return void errors.push(outside);
         const kind = line.pool ?? 'state';
-        const pool = pools(input.programmeId, line.year).find((p) => p.kind === kind);
+        const pool = poolsFor(line.year).find((p) => p.kind === kind);
         if (!pool) return void errors.push({ path: `${path}.year`, message: `the programme has no ${kind} grant pool for ${line.year}` });
         const total = (asked.get(pool.id) ?? 0) + line.amountOre;
         asked.set(pool.id, total);

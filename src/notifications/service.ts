@@ -6,6 +6,7 @@ import type { Db } from '../db/client.js';
 import { caseMembers, cases, outbox, userRoles, users } from '../db/schema.js';
 import { t, type Language } from '../i18n/index.js';
 import { calendarInvitation, localDate } from '../mail/calendar.js';
+import { formatOre } from '../money/format.js';
 import { allAreas } from '../programmes/config.js';
 import type { ProgrammeService } from '../programmes/service.js';
 import { rulesForEvent, rulesForTimer, type Audience, type NotificationRule, type TimerKind } from './rules.js';
@@ -49,6 +50,7 @@ export interface StepInfo {
 
 export function createNotifications(db: Db, programmes: ProgrammeService, settings: MailSettings, now: () => Date) {
   const domain = domainOf(settings.from);
+  const caseUrl = (row: CaseRow) => `${settings.publicUrl}/cases/${row.id}`;
 
   const toRecipient = (u: typeof users.$inferSelect): Recipient => ({
     userId: u.id,
@@ -97,7 +99,7 @@ export function createNotifications(db: Db, programmes: ProgrammeService, settin
       programmeName: programme.name[recipient.language],
       diaryNumber: row.diaryNumber,
       caseTitle: row.title,
-      caseUrl: `${settings.publicUrl}/cases/${row.id}`,
+      caseUrl: caseUrl(row),
       settingsUrl: `${settings.publicUrl}/settings`,
       stepNumber: String(at.step),
       stepCount: String(STEP_COUNT),
@@ -178,14 +180,21 @@ export function createNotifications(db: Db, programmes: ProgrammeService, settin
     }): number {
       const stepChanged = input.before.steps !== input.after.steps || (!input.before.outcome && !!input.after.outcome);
       const rules = rulesForEvent(input.type, input.payload, stepChanged);
+      if (rules.length === 0) return 0;
       const source = `case-${input.row.id}.v${input.version}`;
+      let initiatorName: string | undefined;
+      const withName = {
+        ...input,
+        initiatorName: () =>
+          (initiatorName ??= db.select({ name: users.displayName }).from(users).where(eq(users.id, input.row.initiatorId)).get()?.name ?? ''),
+      };
       return enqueue(
         rules.map((rule) => ({
           rule,
           source,
           row: input.row,
           at: input.after,
-          variables: (lang, recipient) => eventVariables(rule.kind, lang, recipient, input),
+          variables: (lang, recipient) => eventVariables(rule.kind, lang, recipient, withName),
         })),
         input.actorId,
       );
@@ -194,13 +203,15 @@ export function createNotifications(db: Db, programmes: ProgrammeService, settin
     /** Messages of a fired timer. Call inside the scheduler's transaction. */
     forTimer(input: { row: CaseRow; timerId: string; kind: TimerKind; data: Record<string, string>; at: StepInfo; context: CaseContext }): number {
       const source = `timer-${input.timerId.replace(/[^a-zA-Z0-9-]/g, '.')}`;
+      // The same for every recipient and language: computed once.
+      const variables = timerVariables(input.data, input.context);
       return enqueue(
         rulesForTimer(input.kind).map((rule) => ({
           rule,
           source,
           row: input.row,
           at: input.at,
-          variables: () => timerVariables(input.data, input.context),
+          variables: () => variables,
         })),
         null,
       );
@@ -224,7 +235,7 @@ export function createNotifications(db: Db, programmes: ProgrammeService, settin
     kind: string,
     lang: Language,
     recipient: Recipient,
-    input: { row: CaseRow; version: number; type: string; payload: unknown; context: CaseContext; before: StepInfo },
+    input: { row: CaseRow; version: number; type: string; payload: unknown; context: CaseContext; before: StepInfo; initiatorName: () => string },
   ): Record<string, unknown> {
     const p = (input.payload ?? {}) as Record<string, unknown>;
     const ctx = input.context;
@@ -232,9 +243,8 @@ export function createNotifications(db: Db, programmes: ProgrammeService, settin
     switch (kind) {
       case 'idea-submitted': {
         const area = allAreas(programme).find((a) => a.id === ctx.eligibility?.priorityAreaId);
-        const initiator = db.select({ name: users.displayName }).from(users).where(eq(users.id, input.row.initiatorId)).get();
         return {
-          initiatorName: initiator?.name ?? '',
+          initiatorName: input.initiatorName(),
           priorityArea: area ? area.label[lang] : '',
           submittedDate: ctx.ideaTemplate ? localDate(ctx.ideaTemplate.at) : '',
         };
@@ -243,8 +253,7 @@ export function createNotifications(db: Db, programmes: ProgrammeService, settin
         return { meetingDate: p.meetingDate };
       case 'forum-booked': {
         const time = p.startTime ? `${p.startTime as string}${p.endTime ? `–${p.endTime as string}` : ''}` : '';
-        const url = `${settings.publicUrl}/cases/${input.row.id}`;
-        const vars = { title: input.row.title, diaryNumber: input.row.diaryNumber, url };
+        const vars = { title: input.row.title, diaryNumber: input.row.diaryNumber, url: caseUrl(input.row) };
         return {
           forumDate: p.date,
           forumTime: time,
@@ -309,9 +318,5 @@ export function createNotifications(db: Db, programmes: ProgrammeService, settin
   }
 }
 
-/** Whole öre as kronor, e.g. 1 250 000,00 kr. */
-export function formatOre(ore: number, lang: Language): string {
-  return new Intl.NumberFormat(lang === 'sv' ? 'sv-SE' : 'en-GB', { style: 'currency', currency: 'SEK' }).format(ore / 100);
-}
 
 export type Notifications = ReturnType<typeof createNotifications>;

@@ -161,13 +161,14 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
         initiatives: caseRows(programmeId, '9999')
           .map((row) => ({ row, ctx: contextOf(row.snapshot) }))
           .filter(({ ctx }) => ctx.decision?.decision === 'approve')
-          .map(({ row, ctx }) => ({
+          .map(({ row, ctx }) => ({ row, ctx, granted: money.grantedTo(row.id) }))
+          .map(({ row, ctx, granted }) => ({
             diaryNumber: row.diaryNumber,
             title: row.title,
             purpose: ctx.proposal.purpose ?? '',
             parties: (ctx.proposal.participants ?? []).map((p) => ({ name: p.name, kind: p.kind })),
-            grantedOre: money.grantedTo(row.id).reduce((a, g) => a + g.amountOre, 0),
-            grantedByYear: money.grantedTo(row.id),
+            grantedOre: granted.reduce((a, g) => a + g.amountOre, 0),
+            grantedByYear: granted,
             decisionDate: ctx.decision!.at.slice(0, 10),
             decisionReference: ctx.decision!.reference ?? row.diaryNumber,
             outcome: row.outcome,

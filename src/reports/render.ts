@@ -1,14 +1,12 @@
 import { t, type Language } from '../i18n/index.js';
 import { escapeHtml } from '../mail/render.js';
-import { formatOre } from '../notifications/service.js';
+import { formatOre, kronor } from '../money/format.js';
 import type { YearReport } from './programme-year.js';
 
 /*
  * The same report object as CSV (for spreadsheets: semicolons, UTF-8 with BOM, amounts in
  * whole öre and in kronor) and as a printable, accessible HTML page.
  */
-
-const kronor = (ore: number) => (ore / 100).toFixed(2).replace('.', ',');
 
 /** One CSV cell: quoted when needed; text that a spreadsheet would run as a formula is defused. */
 export function csvCell(value: string | number): string {

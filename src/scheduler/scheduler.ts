@@ -1,4 +1,5 @@
 import type { Engine } from '../engine/engine.js';
+import type { Log } from '../log.js';
 import type { TimerStore } from './timers.js';
 
 /*
@@ -6,12 +7,7 @@ import type { TimerStore } from './timers.js';
  * deadlines that passed while the server was down fire now) and then on every poll.
  */
 
-export interface SchedulerLog {
-  warn: (obj: object, msg: string) => void;
-  info: (obj: object, msg: string) => void;
-}
-
-export function createScheduler(engine: Engine, store: TimerStore, log?: SchedulerLog) {
+export function createScheduler(engine: Engine, store: TimerStore, log?: Log) {
   let poll: NodeJS.Timeout | undefined;
 
   /** Fires every timer due now; returns how each one went. */

@@ -2,21 +2,16 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../../app.js';
-import { requireActor, requireRole } from '../../http/auth.js';
+import { requireActor, requireOwnProgramme, requireRole } from '../../http/auth.js';
 import { requestLanguage } from '../../http/errors.js';
 import { Problem } from '../../http/problem.js';
 import { newPoolSchema } from '../../money/service.js';
 import { isProgrammeRole } from '../../people/service.js';
 import { csvCell, reportCsv, reportHtml } from '../../reports/render.js';
-import { errorResponses } from './schemas.js';
+import { errorResponses, programmeParams } from './schemas.js';
 
-const programmeParams = z.object({ programmeId: z.string().max(64) }).strict();
 const year = z.coerce.number().int().min(2000).max(2100);
 
-/** The caller's own programme, or 404 (another programme's money is not even confirmed to exist). */
-function ownProgramme(request: FastifyRequest, programmeId: string) {
-  if (request.actor!.programmeId !== programmeId) throw new Problem('not-found', `no programme ${programmeId}`);
-}
 
 
 /** Money and reports are for the programme's own roles, not for initiators. */
@@ -42,7 +37,7 @@ export function moneyRoutes(app: FastifyInstance, services: Services) {
       preValidation: requireActor,
     },
     async (request) => {
-      ownProgramme(request, request.params.programmeId);
+      requireOwnProgramme(request, request.params.programmeId);
       programmeRoleOnly(request);
       return { items: services.money.pools(request.params.programmeId, request.query.year) };
     },
@@ -61,7 +56,7 @@ export function moneyRoutes(app: FastifyInstance, services: Services) {
       preValidation: requireRole('administrator'),
     },
     async (request, reply) => {
-      ownProgramme(request, request.params.programmeId);
+      requireOwnProgramme(request, request.params.programmeId);
       return reply.code(201).send(services.money.createPool(request.params.programmeId, request.actor!.id, request.body));
     },
   );
@@ -79,7 +74,7 @@ export function moneyRoutes(app: FastifyInstance, services: Services) {
       preValidation: requireActor,
     },
     async (request, reply) => {
-      ownProgramme(request, request.params.programmeId);
+      requireOwnProgramme(request, request.params.programmeId);
       programmeRoleOnly(request);
       const report = services.reports.yearReport(request.params.programmeId, request.params.year, requestLanguage(request));
       const name = `${request.params.programmeId}-${request.params.year}`;

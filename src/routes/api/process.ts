@@ -1,13 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import { requireActor } from '../../http/auth.js';
+import { requireActor, requireOwnProgramme } from '../../http/auth.js';
 import { requestLanguage } from '../../http/errors.js';
-import { Problem } from '../../http/problem.js';
 import { describeProcess } from '../../process/describe.js';
 import { allAreas } from '../../programmes/config.js';
 import type { ProgrammeService } from '../../programmes/service.js';
-import { errorResponses } from './schemas.js';
+import { errorResponses, programmeParams } from './schemas.js';
 
 export function processRoutes(app: FastifyInstance, programmes: ProgrammeService) {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -38,15 +36,15 @@ export function processRoutes(app: FastifyInstance, programmes: ProgrammeService
       schema: {
         tags: ['programmes'],
         summary: "The programme's idea template (mall för idébeskrivning), with Swedish and English labels",
-        params: z.object({ programmeId: z.string().max(64) }).strict(),
+        params: programmeParams,
         response: errorResponses(401, 404),
       },
       preValidation: requireActor,
     },
     async (request) => {
       const { programmeId } = request.params;
-      const config = programmes.get(programmeId);
-      if (!config || programmeId !== request.actor!.programmeId) throw new Problem('not-found', `no programme ${programmeId}`);
+      requireOwnProgramme(request, programmeId);
+      const config = programmes.get(programmeId)!;
       const template = programmes.ideaTemplate(programmeId)!;
       return {
         ...template,

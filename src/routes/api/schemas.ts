@@ -25,6 +25,8 @@ export const errorResponses = (...statuses: number[]) => ({
 
 export const caseIdParams = z.object({ id: z.uuid() }).strict();
 
+export const programmeParams = z.object({ programmeId: z.string().max(64) }).strict();
+
 export const idempotencyHeader = z
   .string()
   .min(8)

@@ -192,6 +192,7 @@ describe('who is told what, over real SMTP', () => {
     const queued = outboxRows("status = 'pending'");
     expect(queued.length).toBeGreaterThanOrEqual(2);
     expect(await t.services.relay.drain()).toBe(0);
+    expect(outboxRows("status = 'pending'")).toHaveLength(queued.length);
     for (const row of outboxRows("status = 'pending'")) {
       expect(row.attempts).toBe(1);
       expect(row.last_error).toMatch(/ECONNREFUSED|connect/i);
@@ -208,6 +209,7 @@ describe('who is told what, over real SMTP', () => {
     // A second failed round doubles the wait.
     t.clock.advance(60_000);
     await t.services.relay.drain();
+    expect(outboxRows("status = 'pending'")).toHaveLength(queued.length);
     for (const row of outboxRows("status = 'pending'")) {
       expect(row.attempts).toBe(2);
       expect(new Date(row.next_attempt_at).getTime() - t.clock.now().getTime()).toBe(120_000);

@@ -89,6 +89,8 @@ describe('the case list', () => {
     // Someone else's initiator sees none of it.
     const other = t.services.people.createSession(t.otherInitiator.actor.id, 1);
     const theirs = await t.app.inject({ method: 'GET', url: '/cases', cookies: { satsa_session: other.token } });
+    expect(theirs.statusCode).toBe(200);
+    expect(theirs.body).toContain('<h1>Mina ärenden</h1>');
     expect(theirs.body).not.toContain(DEMO_IDEA.title);
     expect(theirs.body).not.toContain('Stödgrupper');
   });

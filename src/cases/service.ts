@@ -132,6 +132,48 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
     return row;
   }
 
+  function historyOf(row: CaseRow, lang: Language) {
+    const events = db
+      .select({
+        version: caseEvents.version,
+        type: caseEvents.type,
+        actorId: caseEvents.actorId,
+        actorName: users.displayName,
+        role: caseEvents.actorRole,
+        at: caseEvents.at,
+        payload: caseEvents.payload,
+        stateBefore: caseEvents.stateBefore,
+        stateAfter: caseEvents.stateAfter,
+        stepsBefore: caseEvents.stepsBefore,
+        stepsAfter: caseEvents.stepsAfter,
+      })
+      .from(caseEvents)
+      .leftJoin(users, eq(users.id, caseEvents.actorId))
+      .where(eq(caseEvents.caseId, row.id))
+      .orderBy(asc(caseEvents.version))
+      .all();
+    const steps = (s: string | null) => (s ? s.split(',').filter(Boolean).map(Number) : []);
+    return {
+      caseId: row.id,
+      diaryNumber: row.diaryNumber,
+      version: row.version,
+      events: events.map((e) => ({
+        version: e.version,
+        type: e.type,
+        label: e.type === 'CASE_CREATED' ? t(lang, 'steps.1') : t(lang, `events.${e.type}`),
+        actor: { id: e.actorId, displayName: e.actorName },
+        role: e.role,
+        roleLabel: t(lang, `roles.${e.role}`),
+        at: e.at,
+        payload: e.payload,
+        stateBefore: e.stateBefore === null ? null : statePaths(e.stateBefore as never),
+        stateAfter: statePaths(e.stateAfter as never),
+        stepsBefore: steps(e.stepsBefore),
+        stepsAfter: steps(e.stepsAfter),
+      })),
+    };
+  }
+
   const withEtag = (row: CaseRow, status: number, body: unknown, extra: Record<string, string> = {}): Response => ({
     status,
     body,
@@ -142,6 +184,12 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
     get(actor: Actor, caseId: string, lang: Language) {
       const row = loadVisible(actor, caseId);
       return withEtag(row, 200, view(actor, row, restoreSnapshot(row), lang));
+    },
+
+    /** The same read as `get`, typed, for the pages. */
+    read(actor: Actor, caseId: string, lang: Language) {
+      const row = loadVisible(actor, caseId);
+      return view(actor, row, restoreSnapshot(row), lang);
     },
 
     list(actor: Actor, query: ListQuery, lang: Language) {
@@ -183,45 +231,12 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
 
     history(actor: Actor, caseId: string, lang: Language) {
       const row = loadVisible(actor, caseId);
-      const events = db
-        .select({
-          version: caseEvents.version,
-          type: caseEvents.type,
-          actorId: caseEvents.actorId,
-          actorName: users.displayName,
-          role: caseEvents.actorRole,
-          at: caseEvents.at,
-          payload: caseEvents.payload,
-          stateBefore: caseEvents.stateBefore,
-          stateAfter: caseEvents.stateAfter,
-          stepsBefore: caseEvents.stepsBefore,
-          stepsAfter: caseEvents.stepsAfter,
-        })
-        .from(caseEvents)
-        .leftJoin(users, eq(users.id, caseEvents.actorId))
-        .where(eq(caseEvents.caseId, row.id))
-        .orderBy(asc(caseEvents.version))
-        .all();
-      const steps = (s: string | null) => (s ? s.split(',').filter(Boolean).map(Number) : []);
-      return withEtag(row, 200, {
-        caseId: row.id,
-        diaryNumber: row.diaryNumber,
-        version: row.version,
-        events: events.map((e) => ({
-          version: e.version,
-          type: e.type,
-          label: e.type === 'CASE_CREATED' ? t(lang, 'steps.1') : t(lang, `events.${e.type}`),
-          actor: { id: e.actorId, displayName: e.actorName },
-          role: e.role,
-          roleLabel: t(lang, `roles.${e.role}`),
-          at: e.at,
-          payload: e.payload,
-          stateBefore: e.stateBefore === null ? null : statePaths(e.stateBefore as never),
-          stateAfter: statePaths(e.stateAfter as never),
-          stepsBefore: steps(e.stepsBefore),
-          stepsAfter: steps(e.stepsAfter),
-        })),
-      });
+      return withEtag(row, 200, historyOf(row, lang));
+    },
+
+    /** The event log, typed, for the pages. */
+    readHistory(actor: Actor, caseId: string, lang: Language) {
+      return historyOf(loadVisible(actor, caseId), lang);
     },
 
     create(actor: Actor, body: z.infer<typeof createCaseSchema>, lang: Language, idempotencyKey?: string) {

@@ -191,6 +191,16 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
       return db.select().from(users).where(eq(users.email, email.trim().toLowerCase())).get();
     },
 
+    /** The active users of a programme, by name. */
+    usersOf(programmeId: string) {
+      return db
+        .select({ id: users.id, displayName: users.displayName })
+        .from(users)
+        .where(and(eq(users.programmeId, programmeId), eq(users.disabled, false)))
+        .orderBy(users.displayName)
+        .all();
+    },
+
     displayNames(ids: string[]): Map<string, string> {
       const out = new Map<string, string>();
       for (const id of new Set(ids)) {

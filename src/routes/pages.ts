@@ -7,8 +7,10 @@ import type { Config } from '../config.js';
 import { SESSION_COOKIE, setSessionCookie } from '../http/auth.js';
 import { LANGUAGE_COOKIE, requestLanguage } from '../http/errors.js';
 import { t, type Language } from '../i18n/index.js';
-import { html } from '../web/html.js';
+import { NOTIFICATION_KINDS, OPTIONAL_KINDS } from '../notifications/rules.js';
+import { html, raw } from '../web/html.js';
 import { page, stepTrack } from '../web/layout.js';
+import { casePageRoutes } from './case-pages.js';
 
 /*
  * The web pages: server-rendered HTML, Swedish by default. Forms post
@@ -19,11 +21,27 @@ import { page, stepTrack } from '../web/layout.js';
 
 const LOGIN_CSRF_COOKIE = 'satsa_login_csrf';
 
-const loginForm = z.object({ email: z.string().max(254).default(''), password: z.string().max(1024).default(''), _csrf: z.string().max(200).default('') });
+const loginForm = z.object({
+  email: z.string().max(254).default(''),
+  password: z.string().max(1024).default(''),
+  _csrf: z.string().max(200).default(''),
+  next: z.string().max(500).default('/cases'),
+});
 const languageForm = z.object({ language: z.enum(['sv', 'en']), returnTo: z.string().max(500).default('/'), _csrf: z.string().max(200).optional() });
 
 /** Only our own paths: never an open redirect. */
 const safePath = (path: string) => (/^\/(?!\/)[\w\-/?=&%.]*$/.test(path) ? path : '/');
+
+/** An error as a page (404 or 403), for people in a browser. */
+export function errorPage(request: FastifyRequest, reply: FastifyReply, status: 403 | 404) {
+  const lang = requestLanguage(request);
+  const key = status === 404 ? 'notFound' : 'forbidden';
+  const body = html`<h1>${t(lang, `web.${key}Title`)}</h1><p>${t(lang, `web.${key}Text`)}</p><p><a href="/cases">${t(lang, 'web.backToCases')}</a></p>`;
+  return reply
+    .code(status)
+    .type('text/html; charset=utf-8')
+    .send(page({ lang, title: t(lang, `web.${key}Title`), actor: request.actor, csrfToken: request.csrfToken, path: request.url, body }));
+}
 
 export function pageRoutes(app: FastifyInstance, services: Services, config: Config) {
   return app.register(async (pages) => {
@@ -31,6 +49,7 @@ export function pageRoutes(app: FastifyInstance, services: Services, config: Con
 
     const send = (reply: FastifyReply, body: string, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(body);
     const path = (request: FastifyRequest) => request.url;
+    const { waitingFor } = casePageRoutes(pages, services);
 
     pages.get('/', { schema: { hide: true } }, async (request, reply) => reply.redirect(request.actor ? '/cases' : '/login', 303));
 
@@ -38,7 +57,7 @@ export function pageRoutes(app: FastifyInstance, services: Services, config: Con
       if (request.actor) return reply.redirect('/cases', 303);
       const lang = requestLanguage(request);
       const l = (key: string) => t(lang, `web.${key}`);
-      const error = (request.query as { error?: string }).error;
+      const { error, next } = request.query as { error?: string; next?: string };
       const message = error === 'failed' ? l('loginFailed') : error === 'expired' ? l('loginExpired') : undefined;
       const token = crypto.randomBytes(24).toString('base64url');
       reply.setCookie(LOGIN_CSRF_COOKIE, token, { path: '/login', httpOnly: true, sameSite: 'strict', secure: config.SATSA_COOKIE_SECURE });
@@ -52,6 +71,7 @@ export function pageRoutes(app: FastifyInstance, services: Services, config: Con
 ${message ? html`<div class="alert" role="alert" id="login-error">${message}</div>` : ''}
 <form method="post" action="/login" novalidate>
   <input type="hidden" name="_csrf" value="${token}">
+  <input type="hidden" name="next" value="${safePath(typeof next === 'string' ? next : '/cases')}">
   <label for="email">${l('email')}</label>
   <input type="email" id="email" name="email" autocomplete="username" required ${message ? html`aria-describedby="login-error"` : ''}>
   <label for="password">${l('password')}</label>
@@ -72,7 +92,7 @@ ${message ? html`<div class="alert" role="alert" id="login-error">${message}</di
       const session = services.people.createSession(actor.id, config.SATSA_SESSION_HOURS);
       reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/login' });
       setSessionCookie(reply, session, config.SATSA_COOKIE_SECURE);
-      return reply.redirect('/cases', 303);
+      return reply.redirect(safePath(form.data.next), 303);
     });
 
     pages.post('/logout', { schema: { hide: true } }, async (request, reply) => {
@@ -117,6 +137,9 @@ ${message ? html`<div class="alert" role="alert" id="login-error">${message}</di
           csrfToken: request.csrfToken,
           path: path(request),
           body: html`<h1>${title}</h1>
+${actor.roles.includes('initiator') ? html`<p><a class="button" href="/cases/new">${l('newIdea')}</a></p>` : ''}
+${initiatorOnly ? '' : waitingFor(actor, lang)}
+${initiatorOnly ? '' : html`<h2>${l('cases')}</h2>`}
 ${
   list.items.length === 0
     ? html`<p>${l('noCases')}</p>`
@@ -128,6 +151,54 @@ ${
 }`,
         }),
       );
+    });
+
+    // ---- settings: language and the informational e-mails ------------------------------
+
+    const settingsPage = (request: FastifyRequest, reply: FastifyReply, saved: boolean) => {
+      const actor = request.actor!;
+      const lang = requestLanguage(request);
+      const l = (key: string) => t(lang, `web.${key}`);
+      const prefs = services.people.preferences(actor.id);
+      const muted = new Set(prefs.mutedNotifications);
+      const kinds = NOTIFICATION_KINDS.map((kind) => {
+        const optional = OPTIONAL_KINDS.includes(kind);
+        const on = !optional || !muted.has(kind);
+        return html`<div class="choice"><input type="checkbox" id="n-${kind}" name="notify" value="${kind}"${on ? raw(' checked') : ''}${optional ? '' : raw(' disabled aria-describedby="mandatory-note"')}><label for="n-${kind}">${t(lang, `notifications.${kind}`)}</label></div>`;
+      });
+      const body = html`<h1>${l('settings')}</h1>
+${saved ? html`<div class="notice" role="status">${l('settingsSaved')}</div>` : ''}
+<form method="post" action="/settings">
+<input type="hidden" name="_csrf" value="${request.csrfToken ?? ''}">
+<label for="s-language">${l('language')}</label>
+<select id="s-language" name="language">${(['sv', 'en'] as const).map((x) => html`<option value="${x}" lang="${x}"${x === prefs.language ? raw(' selected') : ''}>${x === 'sv' ? 'Svenska' : 'English'}</option>`)}</select>
+<fieldset><legend>${l('notificationsHeading')}</legend><p class="help" id="mandatory-note">${l('notificationsIntro')}</p>${kinds}</fieldset>
+<p><button type="submit">${l('save')}</button></p>
+</form>`;
+      return send(reply, page({ lang, title: l('settings'), actor, csrfToken: request.csrfToken, path: path(request), body }));
+    };
+
+    pages.get('/settings', { schema: { hide: true } }, async (request, reply) => {
+      if (!request.actor) return reply.redirect('/login?next=/settings', 303);
+      return settingsPage(request, reply, (request.query as { saved?: string }).saved === '1');
+    });
+
+    const settingsForm = z.object({
+      language: z.enum(['sv', 'en']),
+      notify: z.union([z.string(), z.array(z.string())]).optional(),
+      _csrf: z.string().optional(),
+    });
+    pages.post('/settings', { schema: { hide: true } }, async (request, reply) => {
+      if (!request.actor) return reply.redirect('/login?next=/settings', 303);
+      const form = settingsForm.safeParse(request.body ?? {});
+      if (!form.success) return reply.redirect('/settings', 303);
+      const on = new Set(([] as string[]).concat(form.data.notify ?? []));
+      services.people.updatePreferences(request.actor.id, {
+        language: form.data.language,
+        mutedNotifications: OPTIONAL_KINDS.filter((kind) => !on.has(kind)),
+      });
+      reply.setCookie(LANGUAGE_COOKIE, form.data.language, { path: '/', sameSite: 'lax', secure: config.SATSA_COOKIE_SECURE, maxAge: 365 * 86_400 });
+      return reply.redirect('/settings?saved=1', 303);
     });
   });
 }

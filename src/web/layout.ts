@@ -33,7 +33,46 @@ const STYLE = raw(`
   ol.track li.done { background: #7aa6c8; }
   ol.track li.current { background: var(--accent); }
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-  @media (max-width: 40rem) { th.optional, td.optional { display: none; } }
+  fieldset { border: 1px solid var(--line); border-radius: 4px; margin: 1rem 0; padding: .5rem 1rem 1rem; }
+  fieldset.row { background: #f7f7f7; }
+  legend { font-weight: 700; padding: 0 .25rem; }
+  .choice { display: flex; gap: .5rem; align-items: center; margin: .35rem 0; }
+  .choice label { display: inline; margin: 0; font-weight: 400; }
+  .choices.inline .choice { display: inline-flex; margin-right: 1.5rem; }
+  input[type=checkbox], input[type=radio] { width: 1.25rem; height: 1.25rem; }
+  input[type=date], input[type=time], input[type=search], input.short { font: inherit; padding: .45rem; border: 2px solid #6b6b6b; border-radius: 4px; max-width: 14rem; width: 100%; }
+  .help, .meta { color: var(--muted); font-size: .95rem; margin: .25rem 0; }
+  .optional { font-weight: 400; color: var(--muted); }
+  .field-error { color: #b00020; font-weight: 700; margin: .25rem 0; }
+  [aria-invalid=true] { border-color: #b00020 !important; }
+  .notice { border-left: 5px solid #2e7d32; background: #e8f5e9; padding: .75rem 1rem; margin: 1rem 0; }
+  .error-summary a { color: #8a0018; }
+  .text { white-space: pre-line; }
+  dl { display: grid; grid-template-columns: minmax(8rem, 14rem) 1fr; gap: .25rem 1rem; margin: .5rem 0; }
+  dt { font-weight: 600; }
+  dd { margin: 0; }
+  dd dl { grid-template-columns: minmax(6rem, 10rem) 1fr; }
+  section.action, details.action { border: 1px solid var(--line); border-radius: 4px; padding: .5rem 1rem; margin: 1rem 0; }
+  summary { cursor: pointer; font-weight: 600; padding: .25rem 0; }
+  ol.states { list-style: none; padding-left: 1rem; border-left: 2px solid var(--line); }
+  ol.states.diagram { padding-left: 0; border: none; }
+  li.state { border: 1px solid var(--line); border-radius: 6px; padding: .4rem .75rem; margin: .4rem 0; background: #fff; }
+  li.state.contains-current { border-color: var(--accent); }
+  li.state.current { border: 3px solid var(--accent); background: #e6f0f8; }
+  li.state.final { border-style: dashed; }
+  .state-name { font-weight: 600; }
+  .here { color: var(--accent); }
+  ul.transitions { margin: .25rem 0; padding-left: 1.25rem; font-size: .95rem; color: #333; }
+  .board { display: grid; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr)); gap: 1rem; }
+  .board section { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .75rem; }
+  .board h2 { font-size: 1.05rem; margin: .25rem 0 .5rem; }
+  .board ul { list-style: none; padding: 0; margin: 0; }
+  .board li { border-top: 1px solid var(--line); padding: .4rem 0; }
+  .filters { display: flex; flex-wrap: wrap; gap: 0 1rem; align-items: flex-end; }
+  .filters label { margin-top: .5rem; }
+  nav a[aria-current=page] { font-weight: 700; }
+  @media (max-width: 40rem) { th.optional, td.optional { display: none; } dl { grid-template-columns: 1fr; } }
+  @media print { header, .skip, .no-print, form { display: none !important; } main { max-width: none; } a { color: inherit; text-decoration: none; } }
 `);
 
 export interface PageOptions {
@@ -44,6 +83,18 @@ export interface PageOptions {
   /** Where the language switch returns to. */
   path: string;
   body: SafeHtml;
+}
+
+function menu(o: PageOptions): SafeHtml {
+  const actor = o.actor!;
+  const items: [string, string][] = [['/cases', actor.roles.every((r) => r === 'initiator') ? 'myCases' : 'cases']];
+  if (actor.roles.some((r) => r !== 'initiator')) items.push(['/board', 'board']);
+  if (actor.roles.includes('initiator')) items.push(['/cases/new', 'newIdea']);
+  items.push(['/settings', 'settings']);
+  const here = o.path.split('?')[0];
+  return html`<nav aria-label="${t(o.lang, 'web.nav')}"><ul>${items.map(
+    ([href, key]) => html`<li><a href="${href}"${href === here ? raw(' aria-current="page"') : ''}>${t(o.lang, `web.${key}`)}</a></li>`,
+  )}</ul></nav>`;
 }
 
 export function page(o: PageOptions): string {
@@ -61,7 +112,7 @@ export function page(o: PageOptions): string {
 <a class="skip" href="#main">${l('skip')}</a>
 <header>
   <span class="brand">Satsa</span>
-  ${o.actor ? html`<nav aria-label="${l('nav')}"><ul><li><a href="/cases">${l('cases')}</a></li></ul></nav>` : ''}
+  ${o.actor ? menu(o) : ''}
   <form method="post" action="/language">
     ${o.csrfToken ? html`<input type="hidden" name="_csrf" value="${o.csrfToken}">` : ''}
     <input type="hidden" name="language" value="${other}">

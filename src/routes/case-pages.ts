@@ -275,7 +275,11 @@ ${list.nextCursor ? html`<p><a href="/board?${params.toString()}">${t(lang, 'web
     const items: { id: string; title: string; diaryNumber: string; steps: number[]; outcomeLabel: string | null; createdAt: string }[] = [];
     for (const state of states) {
       const found = services.cases.list(actor, { state, status: 'active', limit: 100 }, lang) as { items: typeof items };
-      for (const c of found.items) if (!seen.has(c.id)) (seen.add(c.id), items.push(c));
+      for (const c of found.items) {
+        if (seen.has(c.id)) continue;
+        seen.add(c.id);
+        items.push(c);
+      }
     }
     items.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     return html`<section aria-labelledby="waiting"><h2 id="waiting">${t(lang, 'web.waitingForYou')}</h2>

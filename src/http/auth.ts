@@ -70,8 +70,12 @@ export function requireRole(...roles: Role[]) {
 }
 
 /** Sets the session cookie: HttpOnly, SameSite=Strict, Secure when configured. */
-export function setSessionCookie(reply: FastifyReply, session: { token: string; expiresAt: Date }, secure: boolean) {
-  reply.setCookie(SESSION_COOKIE, session.token, { path: '/', httpOnly: true, sameSite: 'strict', secure, expires: session.expiresAt });
+/**
+ * The session cookie lives as long as the session, counted by the browser from now (Max-Age),
+ * so a browser whose clock differs from the server's keeps it for the right time.
+ */
+export function setSessionCookie(reply: FastifyReply, session: { token: string }, hours: number, secure: boolean) {
+  reply.setCookie(SESSION_COOKIE, session.token, { path: '/', httpOnly: true, sameSite: 'strict', secure, maxAge: Math.round(hours * 3600) });
 }
 
 /** The caller's own programme, or 404: another programme is not even confirmed to exist. */

@@ -14,8 +14,19 @@ export function requestLanguage(request: FastifyRequest): Language {
   return chosen === 'sv' || chosen === 'en' ? chosen : languageFrom(request.headers['accept-language']);
 }
 
+/** Renders a problem as a page; set by the pages, used for browsers outside /api. */
+let htmlRenderer: ((request: FastifyRequest, reply: FastifyReply, problem: Problem, title: string) => unknown) | undefined;
+export const setHtmlProblemRenderer = (renderer: typeof htmlRenderer) => {
+  htmlRenderer = renderer;
+};
+
+/** A browser asking for a page (not the API, not the API docs) gets the error as a page. */
+const wantsHtml = (request: FastifyRequest) =>
+  !request.url.startsWith('/api') && !request.url.startsWith('/docs') && /text\/html/.test(request.headers.accept ?? '');
+
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem) {
   const lang = requestLanguage(request);
+  if (htmlRenderer && wantsHtml(request)) return htmlRenderer(request, reply, problem, t(lang, `problems.${problem.code}`));
   const unmet = problem.extra.unmet?.map((r) => ({
     ...r,
     label: r.label || t(lang, `requirements.${r.id}`, { subject: r.subject ?? '' }),

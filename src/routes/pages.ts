@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Services } from '../app.js';
 import type { Config } from '../config.js';
 import { SESSION_COOKIE, setSessionCookie } from '../http/auth.js';
-import { LANGUAGE_COOKIE, requestLanguage } from '../http/errors.js';
+import { LANGUAGE_COOKIE, requestLanguage, setHtmlProblemRenderer } from '../http/errors.js';
 import { t, type Language } from '../i18n/index.js';
 import { NOTIFICATION_KINDS, OPTIONAL_KINDS } from '../notifications/rules.js';
 import { html, raw } from '../web/html.js';
@@ -44,6 +44,15 @@ export function errorPage(request: FastifyRequest, reply: FastifyReply, status: 
 }
 
 export function pageRoutes(app: FastifyInstance, services: Services, config: Config) {
+  // Errors met in a browser (an expired form, a page that does not exist) are shown as pages.
+  setHtmlProblemRenderer((request, reply, problem, title) => {
+    const lang = requestLanguage(request);
+    const body = html`<h1>${title}</h1><p>${problem.status === 404 ? t(lang, 'web.notFoundText') : ''}</p><p><a href="/cases">${t(lang, 'web.backToCases')}</a></p>`;
+    return reply
+      .code(problem.status)
+      .type('text/html; charset=utf-8')
+      .send(page({ lang, title, actor: request.actor, csrfToken: request.csrfToken, path: '/cases', body }));
+  });
   return app.register(async (pages) => {
     await pages.register(fastifyFormbody);
 
@@ -91,7 +100,7 @@ ${message ? html`<div class="alert" role="alert" id="login-error">${message}</di
       if (!actor) return reply.redirect('/login?error=failed', 303);
       const session = services.people.createSession(actor.id, config.SATSA_SESSION_HOURS);
       reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/login' });
-      setSessionCookie(reply, session, config.SATSA_COOKIE_SECURE);
+      setSessionCookie(reply, session, config.SATSA_SESSION_HOURS, config.SATSA_COOKIE_SECURE);
       return reply.redirect(safePath(form.data.next), 303);
     });
 

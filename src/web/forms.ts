@@ -146,7 +146,7 @@ function rowsOf(ctx: FormContext, path: string, hints: FieldHints | undefined): 
   }
   const filled = max + 1;
   if (filled === 0 && hints?.defaultRows) return hints.defaultRows.length;
-  return filled + (hints?.extraRows ?? 2);
+  return filled + (hints?.extraRows ?? 3);
 }
 
 function renderNode(ctx: FormContext, schema: JsonSchema, path: string, required: boolean): SafeHtml {
@@ -201,7 +201,7 @@ function renderNode(ctx: FormContext, schema: JsonSchema, path: string, required
     const radios = (['true', 'false'] as const).map(
       (v) => html`<div class="choice"><input type="radio" id="${id}-${v}" name="${path}" value="${v}"${one(value) === v ? raw(' checked') : ''}${required ? raw(' required') : ''}><label for="${id}-${v}">${t(ctx.lang, `options.boolean.${v}`)}</label></div>`,
     );
-    return html`<fieldset id="${id}" class="choices inline"${describedBy(id, !!error, false)}${error ? raw(' aria-invalid="true"') : ''}><legend>${labelText(ctx, path, required, hints)}</legend>${errorText(ctx, id, error)}${radios}</fieldset>`;
+    return html`<fieldset id="${id}" class="choices inline"${describedBy(id, !!error, false)}><legend>${labelText(ctx, path, required, hints)}</legend>${errorText(ctx, id, error)}${radios}</fieldset>`;
   }
   const options = hints?.options ?? s.enum?.map((v) => ({ value: String(v), label: optionLabel(ctx.lang, lastName(path), String(v)) }));
   if (options) {
@@ -232,7 +232,7 @@ export function errorSummary(ctx: FormContext, extra: string[] = []): SafeHtml |
   const items = [...ctx.errors].map(
     ([path, message]) => html`<li><a href="#${idOf(ctx, path)}">${path ? `${fieldLabel(ctx.lang, path, ctx.event)}: ` : ''}${message}</a></li>`,
   );
-  return html`<div class="alert error-summary" role="alert" tabindex="-1" id="${ctx.idPrefix}-errors">
+  return html`<div class="alert error-summary" role="alert" tabindex="-1" autofocus id="${ctx.idPrefix}-errors">
 <p>${t(ctx.lang, 'web.errorSummary', { count: total })}</p><ul>${items}${extra.map((e) => html`<li>${e}</li>`)}</ul></div>`;
 }
 

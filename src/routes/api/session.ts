@@ -30,7 +30,7 @@ export function sessionRoutes(app: FastifyInstance, people: PeopleService, confi
       const actor = await people.verifyPassword(request.body.email, request.body.password);
       if (!actor) throw new Problem('invalid-credentials');
       const session = people.createSession(actor.id, config.SATSA_SESSION_HOURS);
-      setSessionCookie(reply, session, config.SATSA_COOKIE_SECURE);
+      setSessionCookie(reply, session, config.SATSA_SESSION_HOURS, config.SATSA_COOKIE_SECURE);
       request.actor = actor;
       return { user: me(request), csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
     },

@@ -1,0 +1,347 @@
+import type { AddressInfo } from 'node:net';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventPayloads } from '../../machines/case/schemas.js';
+import { FULL_PROPOSAL } from '../../src/demo/story.js';
+import { formValues } from '../../src/web/forms.js';
+import type { CaseContext } from '../../machines/case/context.js';
+import { createTestApp, PROGRAMME, type TestApp } from '../helpers.js';
+import { expectAccessible, launch, screenshot } from './browser.js';
+
+/*
+ * The whole road of an idea in a real browser (Debian's Chromium, headless): an initiator
+ * submits an idea and the idea template (keyboard only), a coordinator takes it through the
+ * coordination group, the dialogue forum and the proposal, LSVO recommends and the director
+ * decides. axe-core checks every page type on the way; screenshots are kept in
+ * test-artifacts/screenshots.
+ */
+
+const PASSWORD = 'browser-journey-password';
+let t: TestApp;
+let browser: Browser;
+let base: string;
+let caseId: string;
+const contexts: BrowserContext[] = [];
+
+const people = {
+  initiator: { email: 'ida@e2e.satsa.se', name: 'Ida Initiativ', role: 'initiator' },
+  coordinator: { email: 'kim@e2e.satsa.se', name: 'Kim Länsamordnare', role: 'county-coordinator' },
+  group: { email: 'sam@e2e.satsa.se', name: 'Sam Samordningsgrupp', role: 'coordination-group' },
+  lsvo: { email: 'lo@e2e.satsa.se', name: 'Lo LSVO', role: 'lsvo-secretary' },
+  director: { email: 'dir@e2e.satsa.se', name: 'Dana Direktör', role: 'regional-director' },
+} as const;
+type Who = keyof typeof people;
+const pages = {} as Record<Who, Page>;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  for (const p of Object.values(people)) {
+    await t.services.people.createUser({ programmeId: PROGRAMME, email: p.email, displayName: p.name, roles: [p.role], password: PASSWORD });
+  }
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  browser = await launch();
+}, 60_000);
+
+afterAll(async () => {
+  for (const c of contexts) await c.close();
+  await browser?.close();
+  await t?.close();
+});
+
+async function logIn(who: Who): Promise<Page> {
+  const context = await browser.newContext({ locale: 'sv-SE', viewport: { width: 1100, height: 900 } });
+  contexts.push(context);
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.getByLabel('E-postadress').fill(people[who].email);
+  await page.getByLabel('Lösenord').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await page.waitForURL(`${base}/cases`);
+  pages[who] = page;
+  return page;
+}
+
+/** The case as the engine has it (read as a coordinator). */
+function caseState(app: TestApp, id: string) {
+  const view = app.services.cases.read(app.actors['county-coordinator'], id, 'sv');
+  return { steps: view.steps, version: view.version, context: view.data as CaseContext };
+}
+
+const openCase = async (page: Page) => {
+  await page.goto(`${base}/cases/${caseId}`);
+};
+
+/** Sends the form of `event` on the case page and waits for the page that follows. */
+async function submit(page: Page, formId: string) {
+  await Promise.all([page.waitForLoadState('load'), page.locator(`#form-${formId} button[type=submit]`).click()]);
+}
+
+async function expectRecorded(page: Page, label: string) {
+  await expect.poll(() => page.locator('#notice').textContent()).toContain(`Registrerat: ${label}`);
+}
+
+/** Fills a generated form from flat values (`budget.0.year`), by the ids the form gives its fields. */
+async function fill(page: Page, prefix: string, values: Record<string, string | string[] | undefined>) {
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    const id = `${prefix}-${name.replace(/\./g, '-')}`;
+    if (Array.isArray(value)) {
+      for (const v of value) await page.locator(`#${id} input[value="${v}"]`).check();
+      continue;
+    }
+    const field = page.locator(`#${id}`);
+    const tag = await field.evaluate((el) => el.tagName.toLowerCase());
+    if (tag === 'select') await field.selectOption(value);
+    else if (tag === 'fieldset') await page.locator(`#${id}-${value}`).check();
+    else await field.fill(value);
+  }
+}
+
+describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 }, () => {
+  it('the initiator logs in and submits an idea; empty fields get errors next to them', async () => {
+    const login = await browser.newPage();
+    login.setDefaultTimeout(10_000);
+    await login.goto(`${base}/login`);
+    await expectAccessible(login, 'log-in page');
+    await screenshot(login, '01-login');
+    await login.close();
+
+    const page = await logIn('initiator');
+    await expectAccessible(page, 'my cases');
+    await page.getByRole('link', { name: 'Ny idé' }).first().click();
+    await page.getByRole('button', { name: 'Skicka in idén' }).click();
+    await expect.poll(() => page.locator('.error-summary').count()).toBe(1);
+    expect(await page.locator('#idea-title').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#idea-title-error').textContent()).toContain('Fyll i det här fältet.');
+    await expectAccessible(page, 'new idea with errors');
+    await screenshot(page, '02-new-idea-errors');
+
+    await page.getByLabel('Rubrik').fill('Kamratstöd för unga vuxna i Ronneby');
+    await page.getByLabel('Sammanfattning').fill('Unga vuxna med psykisk ohälsa får stöd av andra med egen erfarenhet.');
+    await page.getByRole('button', { name: 'Skicka in idén' }).click();
+    await page.waitForURL(/\/cases\/[0-9a-f-]{36}\?done=created/);
+    caseId = /\/cases\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+    expect(await page.locator('.step-text').first().textContent()).toContain('steg 1 av 12');
+    // What happens next, and who acts.
+    expect(await page.locator('#next + ul').textContent()).toContain('Kontakta länsamordnarna: görs av Initiativtagare');
+    await expectAccessible(page, 'case page, initiator');
+
+    await page.getByLabel('Meddelande till länsamordnarna').fill('Vi vill gärna berätta mer om idén.');
+    await submit(page, 'CONTACT_COORDINATORS');
+    await expectRecorded(page, 'Kontakta länsamordnarna');
+    await screenshot(page, '03-case-initiator-step2');
+  });
+
+  it('the coordinator finds it on the board and assesses it as eligible', async () => {
+    const page = await logIn('coordinator');
+    await page.goto(`${base}/board`);
+    await expectAccessible(page, 'board');
+    await page.getByLabel('Sök i rubrik, sammanfattning och diarienummer').fill('Ronneby');
+    await page.getByRole('button', { name: 'Visa' }).click();
+    expect(await page.locator('.board').textContent()).toContain('Kamratstöd för unga vuxna i Ronneby');
+    await screenshot(page, '04-board');
+    await page.getByRole('link', { name: 'Kamratstöd för unga vuxna i Ronneby' }).click();
+    await page.getByLabel('Prioriterat område').selectOption({ label: 'Suicidprevention' });
+    await page.locator('#ASSESS_ELIGIBLE-justification').fill('Passar överenskommelsens område suicidprevention.');
+    await submit(page, 'ASSESS_ELIGIBLE');
+    await expectRecorded(page, 'Bedöm: i linje med överenskommelsen');
+    expect(await page.locator('.step-text').first().textContent()).toContain('steg 3 av 12');
+  });
+
+  it('the initiator fills in the idea template with the keyboard only', async () => {
+    const page = pages.initiator;
+    await openCase(page);
+    const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
+    // Tab from the top of the page to the template's first field.
+    let steps = 0;
+    while ((await focused()) !== 'SUBMIT_IDEA_TEMPLATE-answers-title') {
+      await page.keyboard.press('Tab');
+      if (++steps > 40) throw new Error(`the template's first field is not reachable by Tab (at ${await focused()})`);
+    }
+    // The focused field is visibly marked.
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none');
+    const typeAndTab = async (text: string) => {
+      if (text) await page.keyboard.type(text);
+      await page.keyboard.press('Tab');
+    };
+    await typeAndTab('Kamratstöd Ronneby'); // title
+    await typeAndTab(''); // organisation: left empty on purpose
+    await typeAndTab(''); // contact phone (optional)
+    await typeAndTab('Unga vuxna blir ensamma med sin ohälsa.'); // problem
+    await typeAndTab('Grupper som leds av personer med egen erfarenhet.'); // idea
+    await typeAndTab('Unga vuxna 18–25 år'); // target group
+    expect(await focused()).toBe('SUBMIT_IDEA_TEMPLATE-answers-priorityArea');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Tab');
+    await typeAndTab('Ronneby kommun, RSMH'); // partners
+    await typeAndTab('Peer supporters leder grupperna.'); // user participation
+    await typeAndTab('Färre i isolering.'); // expected effects
+    await typeAndTab('250000'); // estimated cost
+    // The start date is left empty: Tab walks through its year, month and day to the button.
+    const focusedText = () => page.evaluate(() => (document.activeElement as HTMLElement).textContent);
+    for (steps = 0; (await focusedText()) !== 'Skicka in idébeskrivningen'; steps++) {
+      if (steps > 4) throw new Error(`the submit button is not reached by Tab after the date (at ${await focused()})`);
+      await page.keyboard.press('Tab');
+    }
+    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+
+    // Sent back: the missing field says so, next to it, and nothing else was lost.
+    expect(await page.locator('#SUBMIT_IDEA_TEMPLATE-answers-organisation-error').textContent()).toContain('Fyll i det här fältet.');
+    expect(await page.locator('#SUBMIT_IDEA_TEMPLATE-answers-problem').inputValue()).toBe('Unga vuxna blir ensamma med sin ohälsa.');
+    expect(await focused()).toBe('SUBMIT_IDEA_TEMPLATE-errors');
+    await expectAccessible(page, 'idea template with errors');
+    await screenshot(page, '05-idea-template-errors');
+    steps = 0;
+    while ((await focused()) !== 'SUBMIT_IDEA_TEMPLATE-answers-organisation') {
+      await page.keyboard.press('Tab');
+      if (++steps > 10) throw new Error('the field with the error is not reachable by Tab');
+    }
+    await page.keyboard.type('Ronneby kommun, socialtjänsten');
+    while ((await page.evaluate(() => (document.activeElement as HTMLElement).getAttribute('type'))) !== 'submit') await page.keyboard.press('Tab');
+    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    await expectRecorded(page, 'Skicka in idébeskrivningen');
+    expect(caseState(t, caseId).steps).toEqual([4]);
+  });
+
+  it('the coordination group and the coordinator take it through steps 4 to 7; what is not possible yet says why', async () => {
+    const coordinator = pages.coordinator;
+    await openCase(coordinator);
+    await coordinator.getByLabel('Mötesdatum').fill('2026-02-12');
+    await submit(coordinator, 'PLACE_ON_AGENDA');
+    await expectRecorded(coordinator, 'Sätt upp på samordningsgruppens dagordning');
+
+    const group = await logIn('group');
+    expect(await group.locator('#waiting + ul, #waiting ~ ul').first().textContent()).toContain('Kamratstöd för unga vuxna i Ronneby');
+    await openCase(group);
+    await fill(group, 'RECORD_COORDINATION_GROUP_REVIEW', {
+      meetingDate: '2026-02-12',
+      'actorsToInvolve.0.name': 'Ronneby kommun',
+      'actorsToInvolve.0.kind': 'municipal',
+      notes: 'Bjud in kommunens socialtjänst.',
+    });
+    await submit(group, 'RECORD_COORDINATION_GROUP_REVIEW');
+    await expectRecorded(group, 'Registrera samordningsgruppens genomgång');
+
+    await openCase(coordinator);
+    await fill(coordinator, 'BOOK_DIALOGUE_FORUM', { date: '2026-03-10', startTime: '13:00', endTime: '15:00', place: 'Kulturcentrum, Ronneby' });
+    await submit(coordinator, 'BOOK_DIALOGUE_FORUM');
+    await expectRecorded(coordinator, 'Boka dialogforum');
+    // The dialogue forum: one row per forum role, the required ones accounted for.
+    const attendance: Record<string, string> = { summary: 'Behovet bekräftades.' };
+    for (let i = 0; i < 6; i++) attendance[`attendance.${i}.present`] = 'true';
+    await fill(coordinator, 'RECORD_DIALOGUE_FORUM', attendance);
+    await submit(coordinator, 'RECORD_DIALOGUE_FORUM');
+    await expectRecorded(coordinator, 'Registrera dialogforum och deltagare');
+    await fill(coordinator, 'SKIP_TARGET_GROUP_DIALOGUE', { reason: 'Målgruppen var med i dialogforumet.' });
+    await submit(coordinator, 'SKIP_TARGET_GROUP_DIALOGUE');
+    await expectRecorded(coordinator, 'Hoppa över dialog med målgrupper');
+
+    // Step 7: the proposal cannot start before a check-in, and the page says so.
+    expect(await coordinator.locator('.not-yet').textContent()).toContain('Börja skriva fram underlaget');
+    await screenshot(coordinator, '06-case-coordinator-step7');
+    await coordinator.locator('summary', { hasText: 'Registrera avstämning med ledningsgrupp' }).click();
+    await fill(coordinator, 'RECORD_CHECK_IN', { date: '2026-04-02', group: 'Ledningsgrupp socialtjänst Ronneby', notes: 'Ställer sig bakom.' });
+    await submit(coordinator, 'RECORD_CHECK_IN');
+    await submit(coordinator, 'START_PROPOSAL');
+    await expectRecorded(coordinator, 'Börja skriva fram underlaget');
+    expect(caseState(t, caseId).steps).toEqual([8]);
+  });
+
+  it('the coordinator writes the proposal and assesses the criteria; a stale form shows a conflict, never overwrites', async () => {
+    const page = pages.coordinator;
+    await openCase(page);
+    await page.locator('summary', { hasText: 'Uppdatera underlaget' }).click();
+    const proposal = formValues(eventPayloads.UPDATE_PROPOSAL, FULL_PROPOSAL, {
+      'budget.amountOre': { money: true },
+      'scope.municipalities': { options: [] },
+    });
+    await fill(page, 'UPDATE_PROPOSAL', proposal);
+    await submit(page, 'UPDATE_PROPOSAL');
+    await expectRecorded(page, 'Uppdatera underlaget');
+    expect(caseState(t, caseId).context.proposal.budget).toEqual(FULL_PROPOSAL.budget);
+
+    // Two tabs on the same case: the second one's form is stale once the first has sent.
+    const second = await page.context().newPage();
+    await openCase(second);
+    await fill(page, 'ASSESS_CRITERION-c1', { fulfilled: 'true', justification: 'Satsningen bryter utanförskap.' });
+    await submit(page, 'ASSESS_CRITERION-c1');
+    await expectRecorded(page, 'Bedöm ett kriterium');
+    const before = caseState(t, caseId);
+    await fill(second, 'ASSESS_CRITERION-c1', { fulfilled: 'false', justification: 'Skrivet i en gammal flik.' });
+    await submit(second, 'ASSESS_CRITERION-c1');
+    expect(await second.locator('#notice').textContent()).toContain('Någon annan har ändrat ärendet');
+    expect(caseState(t, caseId).version).toBe(before.version);
+    expect(caseState(t, caseId).context.criteria.c1?.fulfilled).toBe(true);
+    // The page shows the new state, and what the user wrote is still there to look at.
+    expect(await second.locator('table.criteria').textContent()).toContain('Satsningen bryter utanförskap.');
+    expect(await second.locator('#ASSESS_CRITERION-c1-justification').inputValue()).toBe('Skrivet i en gammal flik.');
+    await expectAccessible(second, 'conflict page');
+    await screenshot(second, '07-conflict');
+    await second.close();
+
+    for (const c of ['c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8']) {
+      await fill(page, `ASSESS_CRITERION-${c}`, { fulfilled: 'true', justification: `Kriterium ${c} är uppfyllt enligt underlaget.` });
+      await submit(page, `ASSESS_CRITERION-${c}`);
+    }
+    await expectAccessible(page, 'case page, coordinator at step 8');
+    await submit(page, 'SUBMIT_TO_LSVO');
+    await expectRecorded(page, 'Skicka underlaget till LSVO');
+    expect(caseState(t, caseId).steps).toEqual([9]);
+  });
+
+  it('LSVO finds the case waiting, reads the printable proposal and recommends', async () => {
+    const page = await logIn('lsvo');
+    await page.locator('#waiting ~ ul a', { hasText: 'Kamratstöd för unga vuxna i Ronneby' }).click();
+    await page.getByRole('link', { name: 'Förslag och kriteriebedömning, utskriftsvänlig sida' }).click();
+    expect(await page.locator('h1').textContent()).toContain('Förslag och kriteriebedömning');
+    expect(await page.locator('table.criteria tbody tr').count()).toBe(8);
+    expect(await page.locator('main').textContent()).toContain(FULL_PROPOSAL.purpose!);
+    await expectAccessible(page, 'printable proposal');
+    await page.emulateMedia({ media: 'print' });
+    await screenshot(page, '08-print');
+    await page.emulateMedia({ media: 'screen' });
+
+    await openCase(page);
+    await fill(page, 'RECORD_RECOMMENDATION', {
+      recommendation: 'approve',
+      motivation: 'LSVO tillstyrker satsningen.',
+      'protocol.meetingDate': '2026-05-20',
+      'protocol.paragraph': '§ 42',
+      'protocol.diaryNumber': 'LSVO 2026/118',
+    });
+    await submit(page, 'RECORD_RECOMMENDATION');
+    await expectRecorded(page, 'Registrera LSVO:s rekommendation');
+  });
+
+  it('the director decides, with the granted budget filled in from the proposal; the case is running', async () => {
+    const page = await logIn('director');
+    await openCase(page);
+    expect(await page.locator('#RECORD_DECISION-grantedBudget-0-amountOre').inputValue()).toBe('650000');
+    await fill(page, 'RECORD_DECISION', { decision: 'approve', motivation: 'Beviljas enligt rekommendationen.', followUpDates: '2026-12-01\n2027-06-01' });
+    await expectAccessible(page, 'decision form');
+    await submit(page, 'RECORD_DECISION');
+    await expectRecorded(page, 'Registrera regiondirektörens beslut');
+    await screenshot(page, '09-decided');
+    const state = caseState(t, caseId);
+    expect(state.steps).toEqual([10, 11, 12]);
+    expect(state.context.decision?.grantedBudget).toEqual([
+      { year: 2026, amountOre: 65_000_000 },
+      { year: 2027, amountOre: 70_000_000 },
+    ]);
+    // The history names every step's actor, and the diagram marks where the case stands.
+    const history = await page.locator('#history + table').textContent();
+    for (const p of ['Ida Initiativ', 'Kim Länsamordnare', 'Sam Samordningsgrupp', 'Lo LSVO', 'Dana Direktör']) expect(history).toContain(p);
+    expect(await page.locator('.diagram li.current').count()).toBe(3);
+  });
+
+  it('settings and a missing page are accessible too', async () => {
+    const page = pages.initiator;
+    await page.goto(`${base}/settings`);
+    await expectAccessible(page, 'settings');
+    await page.goto(`${base}/cases/00000000-0000-4000-8000-000000000000`);
+    expect(await page.locator('h1').textContent()).toBe('Sidan finns inte');
+    await expectAccessible(page, 'not found');
+  });
+});

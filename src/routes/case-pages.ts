@@ -198,10 +198,14 @@ ${renderFields(ctx, newIdeaSchema)}
             return renderCase(request, reply, actor, id, 422, {
               form: form(fieldsOf(() => t(lang, 'problems.budget-exceeds-pool')), [t(lang, 'problems.budget-exceeds-pool')]),
             });
-          case 'requirements-not-met':
+          case 'requirements-not-met': {
+            // Said at the top as well: the form of an action not possible yet is not on the page.
+            const unmet = (error.extra.unmet ?? []).map((r) => t(lang, `requirements.${r.id}`, { subject: r.subject ?? '' }));
             return renderCase(request, reply, actor, id, 422, {
-              form: form(new Map(), (error.extra.unmet ?? []).map((r) => t(lang, `requirements.${r.id}`, { subject: r.subject ?? '' }))),
+              notice: { kind: 'error', text: `${t(lang, `events.${type}`)}: ${t(lang, 'web.requirementsUnmet')}`, items: unmet },
+              form: form(new Map(), unmet),
             });
+          }
           case 'event-not-accepted':
           case 'case-not-running':
             return renderCase(request, reply, actor, id, 409, { notice: { kind: 'error', text: t(lang, 'web.notAccepted') } });

@@ -42,7 +42,7 @@ export interface CasePageInput {
   /** Display names of everyone the case mentions. */
   names: Map<string, string>;
   candidates: ActionInputs['candidates'];
-  notice?: { kind: 'success' | 'conflict' | 'error'; text: string };
+  notice?: { kind: 'success' | 'conflict' | 'error'; text: string; items?: string[] };
   form?: FormState;
 }
 
@@ -219,7 +219,7 @@ ${general.map((e) => html`<details class="action"${i.form?.type === e.type ? raw
   );
 
   const notice = i.notice
-    ? html`<div class="${i.notice.kind === 'success' ? 'notice' : 'alert'}" role="${i.notice.kind === 'success' ? 'status' : 'alert'}" id="notice">${i.notice.text}</div>`
+    ? html`<div class="${i.notice.kind === 'success' ? 'notice' : 'alert'}" role="${i.notice.kind === 'success' ? 'status' : 'alert'}" id="notice">${i.notice.text}${i.notice.items?.length ? html`<ul>${i.notice.items.map((x) => html`<li>${x}</li>`)}</ul>` : ''}</div>`
     : '';
   const pending = view.deadlines.filter((d) => d.status === 'pending');
 

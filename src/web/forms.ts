@@ -230,7 +230,8 @@ export function errorSummary(ctx: FormContext, extra: string[] = []): SafeHtml |
   const total = ctx.errors.size + extra.length;
   if (total === 0) return '';
   const items = [...ctx.errors].map(
-    ([path, message]) => html`<li><a href="#${idOf(ctx, path)}">${path ? `${fieldLabel(ctx.lang, path, ctx.event)}: ` : ''}${message}</a></li>`,
+    ([path, message]) =>
+      html`<li><a href="#${idOf(ctx, path)}">${path ? `${ctx.hints?.[genericPath(path)]?.label ?? fieldLabel(ctx.lang, path, ctx.event)}: ` : ''}${message}</a></li>`,
   );
   return html`<div class="alert error-summary" role="alert" tabindex="-1" autofocus id="${ctx.idPrefix}-errors">
 <p>${t(ctx.lang, 'web.errorSummary', { count: total })}</p><ul>${items}${extra.map((e) => html`<li>${e}</li>`)}</ul></div>`;

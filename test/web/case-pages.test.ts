@@ -1,0 +1,235 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CASE_EVENT_TYPES } from '../../machines/case/schemas.js';
+import { FULL_STORY, storyUntilStep } from '../../src/demo/story.js';
+import { has, LANGUAGES, t as translate } from '../../src/i18n/index.js';
+import { loadIdeaTemplate } from '../../src/programmes/config.js';
+import { actionSetup } from '../../src/web/actions.js';
+import { allStatePaths, stateLabelKey } from '../../src/web/diagram.js';
+import { formValues, parseForm } from '../../src/web/forms.js';
+import { advance, createCase, createTestApp, PROGRAMME, tableCounts, type TestApp } from '../helpers.js';
+import type { Role } from '../../machines/roles.js';
+import type { CaseContext } from '../../machines/case/context.js';
+
+/*
+ * The case pages over HTTP: forms generated from the schemas (every payload of the demo
+ * story can be typed into them and comes back the same), errors next to fields with
+ * nothing written, why an action is not possible yet, access, CSRF and the conflict answer.
+ * The browser suite (test/browser) drives the same pages in Chromium.
+ */
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const FORM = { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' };
+
+function as(role: Role | 'other-initiator' | 'foreign') {
+  const actor = role === 'other-initiator' ? t.otherInitiator.actor : role === 'foreign' ? t.foreignCoordinator.actor : t.actors[role];
+  const session = t.services.people.createSession(actor.id, 1);
+  const cookies = { satsa_session: session.token };
+  return {
+    get: (url: string) => t.app.inject({ method: 'GET', url, cookies, headers: { accept: 'text/html' } }),
+    post: (url: string, fields: Record<string, string | string[]>, csrf = true) => {
+      const body = new URLSearchParams();
+      if (csrf) body.append('_csrf', session.csrfToken);
+      for (const [k, v] of Object.entries(fields)) for (const x of ([] as string[]).concat(v)) body.append(k, x);
+      return t.app.inject({ method: 'POST', url, cookies, headers: FORM, payload: body.toString() });
+    },
+  };
+}
+
+const version = (caseId: string) => t.services.cases.read(t.actors['county-coordinator'], caseId, 'sv').version;
+const contextOf = (caseId: string) => t.services.cases.read(t.actors['county-coordinator'], caseId, 'sv').data as CaseContext;
+
+describe('forms generated from the schemas', () => {
+  it('every payload of the demo story goes through its form and comes back the same', () => {
+    const config = t.services.programmes.get(PROGRAMME)!;
+    const template = loadIdeaTemplate(config.ideaTemplate);
+    let checked = 0;
+    for (const step of FULL_STORY) {
+      const setup = actionSetup(step.type, { lang: 'sv', config, template, context: { proposal: {}, dialogueForum: {} } as unknown as CaseContext, candidates: [] });
+      const values = formValues(setup.schema, step.payload, setup.hints);
+      const parsed = setup.schema.parse(parseForm(setup.schema, values, setup.hints));
+      expect(parsed, step.type).toEqual(setup.schema.parse(step.payload));
+      checked++;
+    }
+    expect(checked).toBe(FULL_STORY.length);
+  });
+
+  it('labels every state of every machine version in both languages, for the diagram', () => {
+    for (const v of [1, 2]) {
+      for (const path of allStatePaths(v)) for (const lang of LANGUAGES) expect(has(lang, stateLabelKey(path)), `${lang} ${path.join('.')}`).toBe(true);
+    }
+  });
+});
+
+describe('the case page', () => {
+  it('shows where the case stands, who acts next, the history and the diagram with its position', async () => {
+    const id = await createCase(t, '<b>Ej fet</b> idé');
+    advance(t, id, storyUntilStep(4));
+    const page = await as('county-coordinator').get(`/cases/${id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('&lt;b&gt;Ej fet&lt;/b&gt; idé');
+    expect(page.body).toContain('steg 4 av 12: Samordningsgruppen');
+    expect(page.body).toMatch(/Registrera samordningsgruppens genomgång: görs av Samordningsgrupp/);
+    // The history names who did what.
+    expect(page.body).toContain('Test initiator');
+    expect(page.body).toContain('Skicka in idébeskrivningen');
+    // The diagram holds every state, with only the current one marked.
+    for (const path of allStatePaths(2)) expect(page.body).toContain(translate('sv', stateLabelKey(path)).replace(/'/g, '&#39;'));
+    expect(page.body.match(/<li class="state current" aria-current="true">/g)).toHaveLength(1);
+    expect(page.body).toMatch(/<li class="state current" aria-current="true">\s*<span class="state-name">Steg 4: Samordningsgruppen/);
+    // The coordinator's own action at this step is a form; the group's is not theirs.
+    expect(page.body).toContain('id="form-PLACE_ON_AGENDA"');
+    expect(page.body).not.toContain('id="form-RECORD_COORDINATION_GROUP_REVIEW"');
+    const group = await as('coordination-group').get(`/cases/${id}`);
+    expect(group.body).toContain('id="form-RECORD_COORDINATION_GROUP_REVIEW"');
+  });
+
+  it('says why an action is not possible yet, and refuses it with the same reasons', async () => {
+    const id = await createCase(t);
+    advance(t, id, storyUntilStep(8));
+    const coordinator = as('county-coordinator');
+    const page = await coordinator.get(`/cases/${id}`);
+    const notYet = page.body.slice(page.body.indexOf('class="not-yet"'));
+    expect(notYet).toContain('Skicka underlaget till LSVO');
+    expect(notYet).toContain('Minst ett kommunalt och ett regionalt verksamhetsområde medverkar tillsammans.');
+    const counts = tableCounts(t);
+    const refused = await coordinator.post(`/cases/${id}/events/SUBMIT_TO_LSVO`, { _version: String(version(id)) });
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain(`role="alert" id="notice">Skicka underlaget till LSVO: Det går inte ännu, eftersom:`);
+    expect(refused.body).toContain('Minst ett kommunalt och ett regionalt verksamhetsområde medverkar tillsammans.');
+    expect(tableCounts(t)).toEqual(counts);
+  });
+
+  it('an idea template sent half empty comes back with an error at each field, in Swedish, and nothing is written', async () => {
+    const id = await createCase(t);
+    advance(t, id, storyUntilStep(3));
+    const initiator = as('initiator');
+    const form = await initiator.get(`/cases/${id}`);
+    const template = loadIdeaTemplate('uph-blekinge');
+    for (const field of template.fields) {
+      expect(form.body).toContain(`<label for="SUBMIT_IDEA_TEMPLATE-answers-${field.id}">${field.label.sv}`);
+      const input = new RegExp(`id="SUBMIT_IDEA_TEMPLATE-answers-${field.id}" name="answers.${field.id}"( required)?`).exec(form.body);
+      expect(input, field.id).not.toBeNull();
+      expect(Boolean(input![1]), field.id).toBe(field.required);
+    }
+    const counts = tableCounts(t);
+    const res = await initiator.post(`/cases/${id}/events/SUBMIT_IDEA_TEMPLATE`, {
+      _version: String(version(id)),
+      'answers.title': 'Ett <namn>',
+      'answers.estimatedCostSek': 'tusen',
+    });
+    expect(res.statusCode).toBe(422);
+    for (const field of template.fields.filter((f) => f.required && f.id !== 'title')) {
+      const message = field.type === 'select' ? 'Välj ett av alternativen.' : 'Fyll i det här fältet.';
+      expect(res.body).toContain(`<p class="field-error" id="SUBMIT_IDEA_TEMPLATE-answers-${field.id}-error"><span class="visually-hidden">Fel: </span>${message}</p>`);
+      // The summary names the field as the form does.
+      expect(res.body).toContain(`<a href="#SUBMIT_IDEA_TEMPLATE-answers-${field.id}">${field.label.sv}: ${message}</a>`);
+    }
+    expect(res.body).toContain('id="SUBMIT_IDEA_TEMPLATE-answers-estimatedCostSek-error"><span class="visually-hidden">Fel: </span>Ange ett tal');
+    expect(res.body).toContain('value="Ett &lt;namn&gt;"');
+    expect(res.body).not.toContain('SUBMIT_IDEA_TEMPLATE-answers-title-error');
+    expect(tableCounts(t)).toEqual(counts);
+  });
+
+  it('a stale form is a conflict: the page shows the case as it is now and nothing is overwritten', async () => {
+    const id = await createCase(t);
+    advance(t, id, storyUntilStep(5));
+    const coordinator = as('county-coordinator');
+    const stale = String(version(id));
+    const first = await coordinator.post(`/cases/${id}/events/BOOK_DIALOGUE_FORUM`, { _version: stale, date: '2026-03-10', place: 'Rådhuset' });
+    expect(first.statusCode).toBe(303);
+    expect(first.headers.location).toBe(`/cases/${id}?done=BOOK_DIALOGUE_FORUM`);
+    const second = await coordinator.post(`/cases/${id}/events/BOOK_DIALOGUE_FORUM`, { _version: stale, date: '2026-03-11', place: 'Biblioteket' });
+    expect(second.statusCode).toBe(409);
+    expect(second.body).toContain('Någon annan har ändrat ärendet');
+    expect(second.body).toContain('Rådhuset'); // the case as it is now
+    expect(second.body).toContain('value="Biblioteket"'); // what the user wrote, to look at again
+    expect(second.body).toContain(`name="_version" value="${version(id)}"`);
+    expect(contextOf(id).dialogueForum.booking?.place).toBe('Rådhuset');
+  });
+
+  it('a decision beyond the pool is refused at the amount, with nothing written', async () => {
+    const id = await createCase(t);
+    advance(t, id, FULL_STORY.slice(0, FULL_STORY.findIndex((s) => s.type === 'RECORD_DECISION')));
+    const director = as('regional-director');
+    const counts = tableCounts(t);
+    const res = await director.post(`/cases/${id}/events/RECORD_DECISION`, {
+      _version: String(version(id)),
+      decision: 'approve',
+      motivation: 'Beviljas.',
+      'grantedBudget.0.year': '2026',
+      'grantedBudget.0.amountOre': '999 999 999',
+      followUpDates: '2026-12-01',
+    });
+    expect(res.statusCode).toBe(422);
+    expect(res.body).toContain('id="RECORD_DECISION-grantedBudget-0-amountOre-error"');
+    expect(res.body).toContain('överskrider det som finns kvar i bidragsramen');
+    expect(tableCounts(t)).toEqual(counts);
+  });
+});
+
+describe('access and CSRF on the pages', () => {
+  it('only the case’s people and the programme see it; others get a 404 page, not a hint', async () => {
+    const id = await createCase(t);
+    for (const who of ['other-initiator', 'foreign'] as const) {
+      const res = await as(who).get(`/cases/${id}`);
+      expect(res.statusCode).toBe(404);
+      expect(res.headers['content-type']).toMatch(/^text\/html/);
+      expect(res.body).toContain('Sidan finns inte');
+    }
+    expect((await as('initiator').get('/board')).statusCode).toBe(403);
+    expect((await as('county-coordinator').get('/board')).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: `/cases/${id}` })).headers.location).toBe(`/login?next=%2Fcases%2F${id}`);
+  });
+
+  it('a form without the CSRF token, or by a role that may not send it, changes nothing', async () => {
+    const id = await createCase(t);
+    advance(t, id, storyUntilStep(2));
+    const [coordinator, initiator] = [as('county-coordinator'), as('initiator')];
+    const counts = tableCounts(t);
+    const forged = await coordinator.post(`/cases/${id}/events/ASSESS_NOT_ELIGIBLE`, { _version: String(version(id)), reason: 'x' }, false);
+    expect(forged.statusCode).toBe(403);
+    expect(forged.headers['content-type']).toMatch(/^text\/html/);
+    const wrongRole = await initiator.post(`/cases/${id}/events/ASSESS_NOT_ELIGIBLE`, { _version: String(version(id)), reason: 'Passar inte.' });
+    expect(wrongRole.statusCode).toBe(403);
+    const unknown = await coordinator.post(`/cases/${id}/events/DROP_TABLE`, { _version: '1' });
+    expect(unknown.statusCode).toBe(404);
+    expect(tableCounts(t)).toEqual(counts);
+    // The API still answers problem+json.
+    const api = await t.app.inject({ method: 'GET', url: '/api/cases/nope', headers: { accept: 'text/html' } });
+    expect(api.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
+  it('every event type the page posts is a known one, and the board filters by step and search', async () => {
+    expect(CASE_EVENT_TYPES).toContain('RECORD_DECISION');
+    const id = await createCase(t, 'Sökbar satsning i Sölvesborg');
+    advance(t, id, storyUntilStep(5));
+    const coordinator = as('county-coordinator');
+    const hit = await coordinator.get('/board?q=S%C3%B6lvesborg&step=5');
+    expect(hit.body).toContain('Sökbar satsning i Sölvesborg');
+    const miss = await coordinator.get('/board?q=S%C3%B6lvesborg&step=4');
+    expect(miss.body).not.toContain('Sökbar satsning i Sölvesborg');
+  });
+});
+
+describe('settings', () => {
+  it('turns informational e-mails off, never mandatory ones, and sets the language', async () => {
+    const user = as('steering-group');
+    const res = await user.post('/settings', { language: 'en', notify: ['decision-recorded'] });
+    expect(res.headers.location).toBe('/settings?saved=1');
+    const prefs = t.services.people.preferences(t.actors['steering-group'].id);
+    expect(prefs.language).toBe('en');
+    expect(prefs.mutedNotifications).toContain('step-changed');
+    expect(prefs.mutedNotifications).toEqual(['case-withdrawn', 'step-changed']);
+    const page = await user.get('/settings?saved=1');
+    expect(page.body).toContain('<html lang="en">');
+    expect(page.body).toContain('The settings are saved.');
+    t.services.people.updatePreferences(t.actors['steering-group'].id, { language: 'sv', mutedNotifications: [] });
+  });
+});

@@ -8,11 +8,21 @@ import { createCaseSchema } from '../cases/service.js';
 import { requestLanguage } from '../http/errors.js';
 import { Problem } from '../http/problem.js';
 import { t, type Language } from '../i18n/index.js';
-import type { Actor } from '../people/service.js';
+import { isProgrammeRole, type Actor } from '../people/service.js';
 import { describeStates } from '../process/describe.js';
-import { actionSetup, areaOptions, GENERAL_EVENTS } from '../web/actions.js';
+import { actionSetup, areaOptions, GENERAL_EVENTS, participantByEmail } from '../web/actions.js';
 import { casePage, mentionedUsers, printPage, type FormState } from '../web/case-page.js';
-import { errorSummary, formErrors, parseForm, renderFields, type FormContext, type FormErrors, type FormValues } from '../web/forms.js';
+import {
+  errorSummary,
+  formErrors,
+  jsonSchemaOf,
+  parseForm,
+  renderFields,
+  shownAt,
+  type FormContext,
+  type FormErrors,
+  type FormValues,
+} from '../web/forms.js';
 import { html, raw, type SafeHtml } from '../web/html.js';
 import { page, stepTrack } from '../web/layout.js';
 import { errorPage } from './pages.js';
@@ -24,8 +34,12 @@ import { errorPage } from './pages.js';
  * service as the API (one transaction, If-Match from the form's hidden version).
  */
 
-const caseParams = z.object({ id: z.string().max(100) });
-const eventParams = caseParams.extend({ type: z.string().max(64) });
+/** The route's parameters; anything odd in them is simply a page that does not exist. */
+function paramsOf(request: FastifyRequest): { id: string; type: string } {
+  const params = z.object({ id: z.string().max(100), type: z.string().max(64).default('') }).safeParse(request.params);
+  if (!params.success) throw new Problem('not-found', 'no such page');
+  return params.data;
+}
 const newIdeaSchema = createCaseSchema.omit({ programmeId: true });
 
 const ROLE_STATES = (() => {
@@ -47,8 +61,14 @@ const ROLE_STATES = (() => {
 export function casePageRoutes(pages: FastifyInstance, services: Services) {
   const send = (reply: FastifyReply, body: string, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(body);
   const one = (v: unknown) => (Array.isArray(v) ? String(v[0] ?? '') : typeof v === 'string' ? v : '');
+  /** The posted fields (not the form's own `_csrf`, `_version`); only text counts, whatever the body was. */
   const formFields = (body: unknown): FormValues =>
-    Object.fromEntries(Object.entries((body ?? {}) as Record<string, string | string[]>).filter(([k]) => !k.startsWith('_')));
+    Object.fromEntries(
+      Object.entries(body && typeof body === 'object' ? (body as Record<string, unknown>) : {})
+        .filter(([k]) => !k.startsWith('_'))
+        .map(([k, v]) => [k, typeof v === 'string' ? v : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined] as const)
+        .filter(([, v]) => v !== undefined),
+    ) as FormValues;
 
   function renderCase(
     request: FastifyRequest,
@@ -64,10 +84,13 @@ export function casePageRoutes(pages: FastifyInstance, services: Services) {
     const config = services.programmes.get(view.programmeId)!;
     const template = services.programmes.ideaTemplate(view.programmeId)!;
     const members = new Set(mentionedUsers(view));
-    const candidates = services.people.usersOf(view.programmeId).filter((u) => !members.has(u.id));
+    const candidates = actor.roles.some(isProgrammeRole)
+      ? services.people.usersOf(view.programmeId).filter((u) => !members.has(u.id))
+      : ('by-email' as const);
     const names = services.people.displayNames([...members]);
     const { title, body } = casePage({ lang, actor, csrfToken: request.csrfToken ?? '', view, history, config, template, names, candidates, ...extra });
-    return send(reply, page({ lang, title, actor, csrfToken: request.csrfToken, path: request.url, body }), status);
+    // A page answering a form post returns (language switch, log-in) to the case itself.
+    return send(reply, page({ lang, title, actor, csrfToken: request.csrfToken, path: `/cases/${caseId}`, body }), status);
   }
 
   /** Runs a page handler for a logged-in user; a case they may not see is a 404 page. */
@@ -75,7 +98,7 @@ export function casePageRoutes(pages: FastifyInstance, services: Services) {
     (handler: (request: FastifyRequest, reply: FastifyReply, actor: Actor) => unknown) =>
     async (request: FastifyRequest, reply: FastifyReply) => {
       const actor = request.actor;
-      if (!actor) return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+      if (!actor) return reply.redirect(`/login?next=${encodeURIComponent(request.method === 'GET' ? request.url : '/cases')}`, 303);
       try {
         return await handler(request, reply, actor);
       } catch (error) {
@@ -91,14 +114,15 @@ export function casePageRoutes(pages: FastifyInstance, services: Services) {
   const newIdeaPage = (request: FastifyRequest, reply: FastifyReply, actor: Actor, values: FormValues = {}, errors: FormErrors = new Map(), status = 200) => {
     const lang = requestLanguage(request);
     const config = services.programmes.get(actor.programmeId);
-    const ctx: FormContext = { lang, values, errors, idPrefix: 'idea' };
+    const ctx: FormContext = { lang, values, errors, idPrefix: 'idea', rendered: new Set() };
+    const fields = renderFields(ctx, newIdeaSchema);
     const body = html`<h1>${t(lang, 'web.newIdea')}</h1>
 <p>${t(lang, 'web.newIdeaIntro')}</p>
 ${config ? html`<p class="meta">${config.name[lang]}</p>` : ''}
 <form method="post" action="/cases/new" novalidate>
 <input type="hidden" name="_csrf" value="${request.csrfToken ?? ''}">
 ${errorSummary(ctx)}
-${renderFields(ctx, newIdeaSchema)}
+${fields}
 <p><button type="submit">${t(lang, 'web.submitIdea')}</button></p>
 </form>`;
     return send(reply, page({ lang, title: t(lang, 'web.newIdea'), actor, csrfToken: request.csrfToken, path: request.url, body }), status);
@@ -120,7 +144,7 @@ ${renderFields(ctx, newIdeaSchema)}
       if (!actor.roles.includes('initiator')) return errorPage(request, reply, 403);
       const lang = requestLanguage(request);
       const values = formFields(request.body);
-      const payload = parseForm(newIdeaSchema, values);
+      const { payload } = parseForm(newIdeaSchema, values);
       const parsed = newIdeaSchema.safeParse(payload);
       if (!parsed.success) return newIdeaPage(request, reply, actor, values, formErrors(lang, newIdeaSchema, parsed.error.issues, payload), 422);
       const created = services.cases.create(actor, parsed.data, lang).body as { id: string };
@@ -134,7 +158,7 @@ ${renderFields(ctx, newIdeaSchema)}
     '/cases/:id',
     { schema: { hide: true } },
     guarded((request, reply, actor) => {
-      const { id } = caseParams.parse(request.params);
+      const { id } = paramsOf(request);
       const done = one((request.query as Record<string, unknown>).done);
       const lang = requestLanguage(request);
       const label = done === 'created' ? t(lang, 'steps.1') : (CASE_EVENT_TYPES as string[]).includes(done) ? t(lang, `events.${done}`) : undefined;
@@ -146,7 +170,7 @@ ${renderFields(ctx, newIdeaSchema)}
     '/cases/:id/print',
     { schema: { hide: true } },
     guarded((request, reply, actor) => {
-      const { id } = caseParams.parse(request.params);
+      const { id } = paramsOf(request);
       const lang = requestLanguage(request);
       const view = services.cases.read(actor, id, lang);
       const config = services.programmes.get(view.programmeId)!;
@@ -160,7 +184,7 @@ ${renderFields(ctx, newIdeaSchema)}
     '/cases/:id/events/:type',
     { schema: { hide: true } },
     guarded((request, reply, actor) => {
-      const { id, type: rawType } = eventParams.parse(request.params);
+      const { id, type: rawType } = paramsOf(request);
       if (!(CASE_EVENT_TYPES as string[]).includes(rawType)) return errorPage(request, reply, 404);
       const type = rawType as CaseEventType;
       const lang = requestLanguage(request);
@@ -173,21 +197,37 @@ ${renderFields(ctx, newIdeaSchema)}
         config: services.programmes.get(view.programmeId)!,
         template: services.programmes.ideaTemplate(view.programmeId)!,
         context: view.data as never,
-        candidates: [],
+        candidates: actor.roles.some(isProgrammeRole) ? [] : 'by-email',
       });
       const key = type === 'ASSESS_CRITERION' ? one(values.criterionId) : undefined;
       const form = (errors: FormErrors, messages: string[] = []): FormState => ({ type, key, values, errors, messages });
-      const payload = parseForm(setup.schema, values, setup.hints);
+      const parsed = parseForm(setup.schema, values, setup.hints);
+      const { rows } = parsed;
+      let payload = parsed.payload;
       const checked = setup.schema.safeParse(payload);
       if (!checked.success) {
-        return renderCase(request, reply, actor, id, 422, { form: form(formErrors(lang, setup.schema, checked.error.issues, payload, setup.hints)) });
+        return renderCase(request, reply, actor, id, 422, { form: form(formErrors(lang, setup.schema, checked.error.issues, payload, setup.hints, rows)) });
+      }
+      if (setup.schema === participantByEmail) {
+        // An initiator names a co-writer by address; only a user of the same programme will do.
+        const user = services.people.userByEmail((checked.data as { email: string }).email);
+        if (!user || user.programmeId !== view.programmeId || user.disabled) {
+          return renderCase(request, reply, actor, id, 422, { form: form(new Map([['email', t(lang, 'validation.noSuchPerson')]])) });
+        }
+        payload = { userId: user.id };
       }
       try {
         services.cases.send(actor, id, { type, payload }, version, lang);
       } catch (error) {
         if (!(error instanceof Problem)) throw error;
+        // The engine's field errors are paths in the payload: shown where the form has them.
         const fieldsOf = (message: (m: string) => string) =>
-          new Map((error.extra.errors ?? []).map((e) => [e.path.replace(/^payload\.?/, ''), message(e.message)] as const));
+          new Map(
+            (error.extra.errors ?? []).map((e) => {
+              const segments = e.path.replace(/^payload\.?/, '').split('.').filter(Boolean);
+              return [shownAt(jsonSchemaOf(setup.schema), segments, rows), message(e.message)] as const;
+            }),
+          );
         switch (error.code) {
           case 'version-mismatch':
             return renderCase(request, reply, actor, id, 409, { notice: { kind: 'conflict', text: t(lang, 'web.conflict') }, form: form(new Map()) });
@@ -203,7 +243,7 @@ ${renderFields(ctx, newIdeaSchema)}
             const unmet = (error.extra.unmet ?? []).map((r) => t(lang, `requirements.${r.id}`, { subject: r.subject ?? '' }));
             return renderCase(request, reply, actor, id, 422, {
               notice: { kind: 'error', text: `${t(lang, `events.${type}`)}: ${t(lang, 'web.requirementsUnmet')}`, items: unmet },
-              form: form(new Map(), unmet),
+              form: form(new Map()),
             });
           }
           case 'event-not-accepted':

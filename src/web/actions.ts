@@ -25,9 +25,15 @@ export interface ActionInputs {
   config: ProgrammeConfig;
   template: IdeaTemplate;
   context: CaseContext;
-  /** Users of the programme who could be added to the case. */
-  candidates: { id: string; displayName: string }[];
+  /**
+   * Users of the programme who could be added to the case, for the programme's own roles. An
+   * initiator is not shown the programme's users: they name the person by e-mail address.
+   */
+  candidates: { id: string; displayName: string }[] | 'by-email';
 }
+
+/** ADD_PARTICIPANT as an initiator fills it in; the page turns the address into the user. */
+export const participantByEmail = z.object({ email: z.email().max(254) }).strict();
 
 /** Events that can be sent at any point of a stage, shown after the step's own actions. */
 export const GENERAL_EVENTS = new Set<CaseEventType>(['ADD_PARTICIPANT', 'WITHDRAW', 'RECORD_CHECK_IN']);
@@ -69,6 +75,7 @@ export function actionSetup(type: CaseEventType, inputs: ActionInputs): ActionSe
     case 'ASSESS_ELIGIBLE':
       return { schema, initial: {}, hints: { priorityAreaId: { options: areaOptions(lang, config), label: config.taxonomy[lang] } } };
     case 'ADD_PARTICIPANT':
+      if (inputs.candidates === 'by-email') return { schema: participantByEmail, initial: {}, hints: { email: { label: t(lang, 'web.participantEmail') } } };
       return { schema, initial: {}, hints: { userId: { options: inputs.candidates.map((u) => ({ value: u.id, label: u.displayName })) } } };
     case 'RECORD_DIALOGUE_FORUM': {
       const roles = FORUM_ROLES.map((role) => ({ role }));
@@ -96,7 +103,8 @@ export function actionSetup(type: CaseEventType, inputs: ActionInputs): ActionSe
         hints: {
           'budget.year': { options: yearOptions(config) },
           'budget.amountOre': { money: true },
-          'scope.municipalities': { options: config.municipalities.map((m) => ({ value: m, label: m })) },
+          // Without a list of municipalities in the programme, they are typed one per line.
+          ...(config.municipalities.length > 0 ? { 'scope.municipalities': { options: config.municipalities.map((m) => ({ value: m, label: m })) } } : {}),
         },
       };
     case 'RECORD_DECISION': {

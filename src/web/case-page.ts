@@ -58,6 +58,7 @@ export function dataList(lang: Language, value: unknown, name: string, names: Ma
   if (typeof value === 'number') return html`${name.endsWith('Ore') ? formatOre(value, lang) : value.toLocaleString(lang === 'sv' ? 'sv-SE' : 'en-GB')}`;
   if (typeof value === 'string') {
     if (name === 'userId' || name === 'by') return html`${names.get(value) ?? value}`;
+    if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return html`${dateTime(lang, value)}`;
     return html`<span class="text">${optionLabel(lang, name, value)}</span>`;
   }
   if (Array.isArray(value)) {
@@ -166,11 +167,13 @@ function actionForm(i: CasePageInput, type: CaseEventType, inputs: ActionInputs,
     errors: mine?.errors ?? new Map(),
     idPrefix: formKey,
     noOptionalMarks: setup.noOptionalMarks,
+    rendered: new Set(),
   };
+  const fields = emptyPayload(type) ? '' : renderFields(ctx, setup.schema);
   return html`<form method="post" action="/cases/${i.view.id}/events/${type}" novalidate id="form-${formKey}">
 <input type="hidden" name="_csrf" value="${i.csrfToken}"><input type="hidden" name="_version" value="${i.view.version}">
 ${errorSummary(ctx, mine?.messages)}
-${emptyPayload(type) ? '' : renderFields(ctx, setup.schema)}
+${fields}
 <p><button type="submit">${type === 'UPDATE_PROPOSAL' ? t(i.lang, 'web.save') : t(i.lang, `events.${type}`)}</button></p>
 </form>`;
 }

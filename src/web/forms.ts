@@ -65,6 +65,8 @@ export interface FormContext {
   idPrefix: string;
   /** Do not mark optional fields (a form where everything may be filled in bit by bit). */
   noOptionalMarks?: boolean;
+  /** Filled in while rendering: the ids of the fields and groups on the page. */
+  rendered?: Set<string>;
 }
 
 const cache = new WeakMap<z.ZodType, JsonSchema>();
@@ -134,39 +136,53 @@ function labelText(ctx: FormContext, path: string, required: boolean, hints?: Fi
   return html`${text}${mark}`;
 }
 
-/** Row numbers in use for an array field: those with values, at least the default rows. */
-function rowsOf(ctx: FormContext, path: string, hints: FieldHints | undefined): number {
+/** The most rows a form offers or reads for one list, whatever the posted names say. */
+const MAX_ROWS = 200;
+
+/** The row numbers posted for an array field (`budget.3.year` → 3), bounded. */
+function rowIndices(keys: Iterable<string>, path: string, maxItems: number | undefined): number[] {
   const prefix = `${path}.`;
-  let max = -1;
-  for (const key of Object.keys(ctx.values)) {
-    if (key.startsWith(prefix)) {
-      const n = Number(key.slice(prefix.length).split('.')[0]);
-      if (Number.isInteger(n)) max = Math.max(max, n);
-    }
+  const limit = Math.min(maxItems ?? MAX_ROWS, MAX_ROWS);
+  const found = new Set<number>();
+  for (const key of keys) {
+    if (!key.startsWith(prefix)) continue;
+    const n = /^(\d{1,3})(\.|$)/.exec(key.slice(prefix.length));
+    if (n && Number(n[1]) < limit) found.add(Number(n[1]));
   }
-  const filled = max + 1;
-  if (filled === 0 && hints?.defaultRows) return hints.defaultRows.length;
-  return filled + (hints?.extraRows ?? 3);
+  return [...found].sort((a, b) => a - b);
 }
 
-function renderNode(ctx: FormContext, schema: JsonSchema, path: string, required: boolean): SafeHtml {
+/** Rows shown for an array field: up to the last one with values, then a few empty ones. */
+function rowsOf(ctx: FormContext, path: string, hints: FieldHints | undefined, maxItems: number | undefined): number {
+  const filled = (rowIndices(Object.keys(ctx.values), path, maxItems).pop() ?? -1) + 1;
+  if (filled === 0 && hints?.defaultRows) return hints.defaultRows.length;
+  return Math.min(filled + (hints?.extraRows ?? 3), maxItems ?? MAX_ROWS, MAX_ROWS);
+}
+
+/**
+ * `required`: the schema requires the field (no "optional" mark); `mustFill`: it must be filled
+ * in for the form to go through, so not inside a row or an optional group, which may be left empty.
+ */
+function renderNode(ctx: FormContext, schema: JsonSchema, path: string, required: boolean, mustFill = required): SafeHtml {
   const s = resolve(schema);
   const hints = ctx.hints?.[genericPath(path)];
   const id = idOf(ctx, path);
+  if (!hints?.hidden) ctx.rendered?.add(id);
   const value = ctx.values[path];
   const error = ctx.errors.get(path);
   if (hints?.hidden) return html`<input type="hidden" name="${path}" value="${one(value)}">`;
 
   if (isObject(s)) {
-    const children = Object.entries(s.properties!).map(([key, child]) =>
-      renderNode(ctx, child, path ? `${path}.${key}` : key, (s.required ?? []).includes(key)),
-    );
+    const children = Object.entries(s.properties!).map(([key, child]) => {
+      const childRequired = (s.required ?? []).includes(key);
+      return renderNode(ctx, child, path ? `${path}.${key}` : key, childRequired, childRequired && mustFill);
+    });
     if (!path) return html`${children}`;
     return html`<fieldset id="${id}"${describedBy(id, !!error, false)}><legend>${labelText(ctx, path, required, hints)}</legend>${errorText(ctx, id, error)}${children}</fieldset>`;
   }
 
   if (isArray(s) && isObject(resolve(s.items!))) {
-    const count = rowsOf(ctx, path, hints);
+    const count = rowsOf(ctx, path, hints, s.maxItems);
     const defaults = hints?.defaultRows ?? [];
     const rows = Array.from({ length: count }, (_, i) => {
       // Default rows fill in values (e.g. a hidden role) the first time the form is shown.
@@ -174,9 +190,12 @@ function renderNode(ctx: FormContext, schema: JsonSchema, path: string, required
       const rowLabel = hints?.rowLabel?.(i, ctx.values) ?? t(ctx.lang, 'web.row', { label: fieldLabel(ctx.lang, path, ctx.event), n: i + 1 });
       const item = resolve(s.items!);
       const cells = Object.entries(item.properties!).map(([key, child]) =>
-        renderNode(ctx, child, `${path}.${i}.${key}`, (item.required ?? []).includes(key)),
+        renderNode(ctx, child, `${path}.${i}.${key}`, (item.required ?? []).includes(key), false),
       );
-      return html`<fieldset class="row"><legend>${rowLabel}</legend>${cells}</fieldset>`;
+      const rowId = idOf(ctx, `${path}.${i}`);
+      ctx.rendered?.add(rowId);
+      const rowError = ctx.errors.get(`${path}.${i}`);
+      return html`<fieldset class="row" id="${rowId}"${describedBy(rowId, !!rowError, false)}><legend>${rowLabel}</legend>${errorText(ctx, rowId, rowError)}${cells}</fieldset>`;
     });
     return html`<fieldset id="${id}" class="rows"${describedBy(id, !!error, true)}><legend>${labelText(ctx, path, required, hints)}</legend>
 <p class="help" id="${id}-help">${t(ctx.lang, 'web.rowsHint')}</p>${errorText(ctx, id, error)}${rows}</fieldset>`;
@@ -192,14 +211,14 @@ function renderNode(ctx: FormContext, schema: JsonSchema, path: string, required
 
   const help = hints?.help ?? (hints?.money ? t(ctx.lang, 'web.kronorHint') : isScalarArray(s) ? t(ctx.lang, 'web.onePerLine') : undefined);
   const label = html`<label for="${id}">${labelText(ctx, path, required, hints)}</label>${help ? html`<p class="help" id="${id}-help">${help}</p>` : ''}${errorText(ctx, id, error)}`;
-  const common = html`id="${id}" name="${path}"${required ? raw(' required aria-required="true"') : ''}${error ? raw(' aria-invalid="true"') : ''}${describedBy(id, !!error, !!help)}`;
+  const common = html`id="${id}" name="${path}"${mustFill ? raw(' required aria-required="true"') : ''}${error ? raw(' aria-invalid="true"') : ''}${describedBy(id, !!error, !!help)}`;
 
   if (isScalarArray(s)) {
     return html`<div class="field">${label}<textarea ${common} rows="4">${one(value)}</textarea></div>`;
   }
   if (typeOf(s) === 'boolean') {
     const radios = (['true', 'false'] as const).map(
-      (v) => html`<div class="choice"><input type="radio" id="${id}-${v}" name="${path}" value="${v}"${one(value) === v ? raw(' checked') : ''}${required ? raw(' required') : ''}><label for="${id}-${v}">${t(ctx.lang, `options.boolean.${v}`)}</label></div>`,
+      (v) => html`<div class="choice"><input type="radio" id="${id}-${v}" name="${path}" value="${v}"${one(value) === v ? raw(' checked') : ''}${mustFill ? raw(' required') : ''}><label for="${id}-${v}">${t(ctx.lang, `options.boolean.${v}`)}</label></div>`,
     );
     return html`<fieldset id="${id}" class="choices inline"${describedBy(id, !!error, false)}><legend>${labelText(ctx, path, required, hints)}</legend>${errorText(ctx, id, error)}${radios}</fieldset>`;
   }
@@ -229,10 +248,12 @@ export function renderFields(ctx: FormContext, schema: z.ZodType | JsonSchema, p
 export function errorSummary(ctx: FormContext, extra: string[] = []): SafeHtml | '' {
   const total = ctx.errors.size + extra.length;
   if (total === 0) return '';
-  const items = [...ctx.errors].map(
-    ([path, message]) =>
-      html`<li><a href="#${idOf(ctx, path)}">${path ? `${ctx.hints?.[genericPath(path)]?.label ?? fieldLabel(ctx.lang, path, ctx.event)}: ` : ''}${message}</a></li>`,
-  );
+  const items = [...ctx.errors].map(([path, message]) => {
+    const text = `${path ? `${ctx.hints?.[genericPath(path)]?.label ?? fieldLabel(ctx.lang, path, ctx.event)}: ` : ''}${message}`;
+    const id = idOf(ctx, path);
+    // Render the fields first (with ctx.rendered) so that only fields on the page are linked.
+    return ctx.rendered?.has(id) ? html`<li><a href="#${id}">${text}</a></li>` : html`<li>${text}</li>`;
+  });
   return html`<div class="alert error-summary" role="alert" tabindex="-1" autofocus id="${ctx.idPrefix}-errors">
 <p>${t(ctx.lang, 'web.errorSummary', { count: total })}</p><ul>${items}${extra.map((e) => html`<li>${e}</li>`)}</ul></div>`;
 }
@@ -242,39 +263,45 @@ export function errorSummary(ctx: FormContext, extra: string[] = []): SafeHtml |
 
 function numberFrom(text: string, money: boolean): number | string {
   const clean = text.replace(/[\s\u00a0]/g, '').replace(',', '.');
-  if (!/^-?\d+(\.\d+)?$/.test(clean)) return text; // left as text: the schema reports "a number"
-  const n = Number(clean);
-  if (!money) return n;
-  const ore = Math.round(n * 100);
-  return Math.abs(ore - n * 100) < 1e-6 ? ore : n * 100; // more than two decimals: not whole öre
+  const parts = /^(-?)(\d+)(?:\.(\d+))?$/.exec(clean);
+  if (!parts) return text; // left as text: the schema reports "a number"
+  if (!money) return Number(clean);
+  const [, sign, whole, decimals = ''] = parts;
+  // Kronor to öre from the digits, not through floating point; more than two decimals is not whole öre.
+  if (decimals.length > 2) return Number(clean) * 100 + 0.5;
+  const ore = Number(whole) * 100 + Number(decimals.padEnd(2, '0'));
+  return sign ? -ore : ore;
 }
 
-function parseNode(schema: JsonSchema, body: FormValues, path: string, required: boolean, hints: Record<string, FieldHints>): unknown {
+/** For each list of rows (by its form path): the form row of each payload row, empty rows dropped. */
+export type RowMap = Map<string, number[]>;
+
+function parseNode(schema: JsonSchema, body: FormValues, path: string, required: boolean, hints: Record<string, FieldHints>, rows: RowMap): unknown {
   const s = resolve(schema);
   const hint = hints[genericPath(path)];
   if (isObject(s)) {
     const out: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(s.properties!)) {
-      const v = parseNode(child, body, path ? `${path}.${key}` : key, (s.required ?? []).includes(key), hints);
+      const v = parseNode(child, body, path ? `${path}.${key}` : key, (s.required ?? []).includes(key), hints, rows);
       if (v !== undefined) out[key] = v;
     }
     // An optional group left empty is left out; a required one stays, so each missing field is named.
-    const filled = Object.entries(out).some(([key]) => !hints[genericPath(path ? `${path}.${key}` : key)]?.hidden);
+    const filled = Object.entries(out).some(
+      ([key, v]) => !hints[genericPath(path ? `${path}.${key}` : key)]?.hidden && !(Array.isArray(v) && v.length === 0),
+    );
     return filled || required || !path ? out : undefined;
   }
   if (isArray(s) && isObject(resolve(s.items!))) {
-    const prefix = `${path}.`;
-    const indices = [
-      ...new Set(
-        Object.keys(body)
-          .filter((k) => k.startsWith(prefix))
-          .map((k) => Number(k.slice(prefix.length).split('.')[0]))
-          .filter(Number.isInteger),
-      ),
-    ].sort((a, b) => a - b);
-    return indices
-      .map((i) => parseNode(s.items!, body, `${path}.${i}`, false, hints))
-      .filter((row) => row !== undefined);
+    const kept: number[] = [];
+    const out: unknown[] = [];
+    for (const i of rowIndices(Object.keys(body), path, s.maxItems)) {
+      const row = parseNode(s.items!, body, `${path}.${i}`, false, hints, rows);
+      if (row === undefined) continue;
+      kept.push(i);
+      out.push(row);
+    }
+    rows.set(path, kept);
+    return out;
   }
   const raw = body[path];
   if (isScalarArray(s)) {
@@ -291,8 +318,9 @@ function parseNode(schema: JsonSchema, body: FormValues, path: string, required:
 }
 
 /** The posted form as a payload for `schema` (fields starting with `_` are the form's own). */
-export function parseForm(schema: z.ZodType, body: FormValues, hints: Record<string, FieldHints> = {}): unknown {
-  return parseNode(jsonSchemaOf(schema), body, '', true, hints);
+export function parseForm(schema: z.ZodType, body: FormValues, hints: Record<string, FieldHints> = {}): { payload: unknown; rows: RowMap } {
+  const rows: RowMap = new Map();
+  return { payload: parseNode(jsonSchemaOf(schema), body, '', true, hints, rows), rows };
 }
 
 /** A payload (e.g. the current proposal) as the flat values a form is filled with. */
@@ -322,16 +350,25 @@ export function formValues(schema: z.ZodType, data: unknown, hints: Record<strin
 
 type Issue = z.core.$ZodIssue;
 
-/** The path an error is shown at: a list typed one per line is one field. */
-function shownAt(schema: JsonSchema, segments: readonly PropertyKey[]): string {
+/**
+ * The form path an error of the payload is shown at: rows renumbered back to the form's own
+ * (empty rows were dropped), and a list typed one per line is one field.
+ */
+export function shownAt(schema: JsonSchema, segments: readonly PropertyKey[], rows: RowMap = new Map()): string {
   const out: string[] = [];
   let s: JsonSchema | undefined = schema;
   for (const seg of segments) {
     if (!s) break;
     s = resolve(s);
     if (isScalarArray(s)) break;
+    if (isArray(s)) {
+      const formRow = rows.get(out.join('.'))?.[Number(seg)];
+      out.push(String(formRow ?? seg));
+      s = s.items;
+      continue;
+    }
     out.push(String(seg));
-    s = isObject(s) ? s.properties![String(seg)] : isArray(s) ? s.items : undefined;
+    s = isObject(s) ? s.properties![String(seg)] : undefined;
   }
   return out.join('.');
 }
@@ -364,7 +401,7 @@ export function issueMessage(lang: Language, issue: Issue, data: unknown, hints:
     case 'too_small':
       if (i.origin === 'string') return n(i.minimum) <= 1 ? v('required') : v('minLength', { min: n(i.minimum) });
       if (i.origin === 'array' || i.origin === 'set') return v('minItems', { min: n(i.minimum) });
-      return v('min', { min: n(i.minimum) });
+      return (i as { inclusive?: boolean }).inclusive === false ? v('greaterThan', { min: n(i.minimum) }) : v('min', { min: n(i.minimum) });
     case 'too_big':
       if (i.origin === 'string') return v('maxLength', { max: n(i.maximum) });
       if (i.origin === 'array' || i.origin === 'set') return v('maxItems', { max: n(i.maximum) });
@@ -395,12 +432,15 @@ export function formErrors(
   issues: readonly Issue[],
   data: unknown,
   hints: Record<string, FieldHints> = {},
+  rows: RowMap = new Map(),
 ): FormErrors {
   const json = schema instanceof z.ZodType ? jsonSchemaOf(schema) : schema;
   const out: FormErrors = new Map();
   for (const issue of issues) {
     const paths =
-      issue.code === 'unrecognized_keys' ? issue.keys.map((k) => shownAt(json, [...issue.path, k])) : [shownAt(json, issue.path)];
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((k) => shownAt(json, [...issue.path, k], rows))
+        : [shownAt(json, issue.path, rows)];
     const message = issueMessage(lang, issue, data, hints);
     for (const p of paths) if (!out.has(p)) out.set(p, message);
   }

@@ -71,7 +71,17 @@ const STYLE = raw(`
   .filters { display: flex; flex-wrap: wrap; gap: 0 1rem; align-items: flex-end; }
   .filters label { margin-top: .5rem; }
   nav a[aria-current=page] { font-weight: 700; }
-  @media (max-width: 40rem) { th.optional, td.optional { display: none; } dl { grid-template-columns: 1fr; } }
+  main { overflow-wrap: anywhere; }
+  @media (max-width: 40rem) {
+    th.optional, td.optional { display: none; }
+    dl { grid-template-columns: 1fr; }
+    /* On a phone, a table's rows become blocks; the header stays for screen readers. */
+    main table, main tbody, main tr, main th, main td, main caption { display: block; width: 100%; }
+    main thead { position: absolute; left: -9999px; }
+    main tr { border-bottom: 1px solid var(--line); padding: .5rem 0; }
+    main td, main th { border: none; padding: .1rem 0; }
+    header { padding: .5rem; gap: .5rem 1rem; }
+  }
   @media print { header, .skip, .no-print, form { display: none !important; } main { max-width: none; } a { color: inherit; text-decoration: none; } }
 `);
 

@@ -293,6 +293,7 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
 
   it('LSVO finds the case waiting, reads the printable proposal and recommends', async () => {
     const page = await logIn('lsvo');
+    await expectAccessible(page, 'cases waiting for LSVO');
     await page.locator('#waiting ~ ul a', { hasText: 'Kamratstöd för unga vuxna i Ronneby' }).click();
     await page.getByRole('link', { name: 'Förslag och kriteriebedömning, utskriftsvänlig sida' }).click();
     expect(await page.locator('h1').textContent()).toContain('Förslag och kriteriebedömning');
@@ -334,6 +335,21 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
     const history = await page.locator('#history + table').textContent();
     for (const p of ['Ida Initiativ', 'Kim Länsamordnare', 'Sam Samordningsgrupp', 'Lo LSVO', 'Dana Direktör']) expect(history).toContain(p);
     expect(await page.locator('.diagram li.current').count()).toBe(3);
+  });
+
+  it('works for the initiator on a phone: nothing wider than the screen', async () => {
+    const phone = await browser.newContext({ locale: 'sv-SE', viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+    contexts.push(phone);
+    const cookies = await pages.initiator.context().cookies();
+    await phone.addCookies(cookies);
+    const page = await phone.newPage();
+    for (const url of ['/cases', `/cases/${caseId}`, '/cases/new']) {
+      await page.goto(`${base}${url}`);
+      const [scroll, client] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+      expect(scroll, url).toBeLessThanOrEqual(client);
+    }
+    await expectAccessible(page, 'case page on a phone');
+    await screenshot(page, '10-phone-new-idea');
   });
 
   it('settings and a missing page are accessible too', async () => {

@@ -53,11 +53,28 @@ describe('forms generated from the schemas', () => {
     for (const step of FULL_STORY) {
       const setup = actionSetup(step.type, { lang: 'sv', config, template, context: { proposal: {}, dialogueForum: {} } as unknown as CaseContext, candidates: [] });
       const values = formValues(setup.schema, step.payload, setup.hints);
-      const parsed = setup.schema.parse(parseForm(setup.schema, values, setup.hints));
+      const parsed = setup.schema.parse(parseForm(setup.schema, values, setup.hints).payload);
       expect(parsed, step.type).toEqual(setup.schema.parse(step.payload));
       checked++;
     }
     expect(checked).toBe(FULL_STORY.length);
+  });
+
+  it('reads kronor into whole öre exactly, leaves an unused scope out, and drops empty rows', () => {
+    const config = t.services.programmes.get(PROGRAMME)!;
+    const template = loadIdeaTemplate(config.ideaTemplate);
+    const inputs = { lang: 'sv' as const, template, context: { proposal: {}, dialogueForum: {} } as unknown as CaseContext, candidates: [] };
+    const setup = actionSetup('UPDATE_PROPOSAL', { ...inputs, config });
+    const { payload, rows } = parseForm(setup.schema, { 'budget.0.costType': '', 'budget.1.year': '2027', 'budget.1.costType': 'Lön', 'budget.1.amountOre': '1 234 567 890,12', 'scope.level': '' }, setup.hints);
+    expect(payload).toMatchObject({ budget: [{ year: 2027, costType: 'Lön', amountOre: 123_456_789_012 }] });
+    expect(payload).not.toHaveProperty('scope');
+    expect(rows.get('budget')).toEqual([1]);
+    expect(parseForm(setup.schema, { 'budget.0.amountOre': '10,005' }, setup.hints).payload).not.toEqual(expect.objectContaining({ budget: [{ amountOre: 1000 }] }));
+    // A programme without a list of municipalities takes them typed, one per line.
+    const open = actionSetup('UPDATE_PROPOSAL', { ...inputs, config: { ...config, municipalities: [] } });
+    expect(parseForm(open.schema, { 'scope.level': 'sub-regional', 'scope.municipalities': 'Ronneby\nKarlshamn' }, open.hints).payload).toMatchObject({
+      scope: { level: 'sub-regional', municipalities: ['Ronneby', 'Karlshamn'] },
+    });
   });
 
   it('labels every state of every machine version in both languages, for the diagram', () => {
@@ -174,6 +191,73 @@ describe('the case page', () => {
   });
 });
 
+describe('forms that are sent back', () => {
+  it('an error in a row is shown at that row, even after empty rows above it are dropped', async () => {
+    const id = await createCase(t);
+    advance(t, id, storyUntilStep(8));
+    const res = await as('county-coordinator').post(`/cases/${id}/events/UPDATE_PROPOSAL`, {
+      _version: String(version(id)),
+      'budget.0.costType': '',
+      'budget.1.costType': 'Lön',
+      'budget.1.amountOre': '1000',
+    });
+    expect(res.statusCode).toBe(422);
+    expect(res.body).toContain('id="UPDATE_PROPOSAL-budget-1-year-error"');
+    expect(res.body).not.toContain('id="UPDATE_PROPOSAL-budget-0-year-error"');
+    expect(res.body).toContain('<a href="#UPDATE_PROPOSAL-budget-1-year">');
+  });
+
+  it('row numbers in the posted names cannot make the page huge, and a JSON body is no 500', async () => {
+    const id = await createCase(t);
+    advance(t, id, storyUntilStep(8));
+    const coordinator = as('county-coordinator');
+    const res = await coordinator.post(`/cases/${id}/events/UPDATE_PROPOSAL`, { _version: String(version(id)), 'budget.5000000.costType': 'x', 'budget.1e21.costType': 'y', 'budget.199.costType': 'z' });
+    expect(res.statusCode).toBe(422);
+    expect((res.body.match(/class="row"/g) ?? []).length).toBeLessThan(1000);
+    const session = t.services.people.createSession(t.actors['county-coordinator'].id, 1);
+    const json = await t.app.inject({
+      method: 'POST',
+      url: `/cases/${id}/events/WITHDRAW`,
+      cookies: { satsa_session: session.token },
+      headers: { 'content-type': 'application/json', accept: 'text/html' },
+      payload: JSON.stringify({ _csrf: session.csrfToken, _version: String(version(id)), reason: { nested: true }, title: 5 }),
+    });
+    expect(json.statusCode).toBeGreaterThanOrEqual(400);
+    expect(json.statusCode).toBeLessThan(500);
+  });
+
+  it('an initiator adds a co-writer by e-mail address and is not shown the programme’s users', async () => {
+    const id = await createCase(t);
+    const initiator = as('initiator');
+    const page = await initiator.get(`/cases/${id}`);
+    expect(page.body).toContain('Personens e-postadress');
+    expect(page.body).not.toContain('Test lsvo-secretary');
+    const unknown = await initiator.post(`/cases/${id}/events/ADD_PARTICIPANT`, { _version: String(version(id)), email: 'nobody@elsewhere.se' });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.body).toContain('Ingen användare i programmet har den e-postadressen.');
+    const foreign = await initiator.post(`/cases/${id}/events/ADD_PARTICIPANT`, { _version: String(version(id)), email: t.foreignCoordinator.actor.email });
+    expect(foreign.statusCode).toBe(422);
+    const added = await initiator.post(`/cases/${id}/events/ADD_PARTICIPANT`, { _version: String(version(id)), email: t.otherInitiator.actor.email });
+    expect(added.statusCode).toBe(303);
+    expect(contextOf(id).participants.map((p) => p.userId)).toEqual([t.otherInitiator.actor.id]);
+    // The coordinator chooses from the programme's users instead.
+    expect((await as('county-coordinator').get(`/cases/${id}`)).body).toContain('<option value="' + t.actors['lsvo-secretary'].id + '">Test lsvo-secretary</option>');
+  });
+});
+
+describe('the pages of the bodies that decide and follow up', () => {
+  it('the steering group gets the follow-up form, with the proposal’s indicators to choose from', async () => {
+    const id = await createCase(t);
+    advance(t, id, storyUntilStep(10));
+    const page = await as('steering-group').get(`/cases/${id}`);
+    expect(page.body).toContain('id="form-RECORD_FOLLOW_UP"');
+    expect(page.body).toContain('<option value="andel-i-syssla">Andel deltagare i arbete eller studier efter 12 månader (procent)</option>');
+    expect(page.body).toContain('name="adjustment"');
+    const waiting = await as('steering-group').get('/cases');
+    expect(waiting.body.slice(waiting.body.indexOf('id="waiting"'))).toContain(`/cases/${id}`);
+  });
+});
+
 describe('access and CSRF on the pages', () => {
   it('only the case’s people and the programme see it; others get a 404 page, not a hint', async () => {
     const id = await createCase(t);
@@ -184,6 +268,10 @@ describe('access and CSRF on the pages', () => {
       expect(res.body).toContain('Sidan finns inte');
     }
     expect((await as('initiator').get('/board')).statusCode).toBe(403);
+    const long = await as('county-coordinator').get(`/cases/${'x'.repeat(300)}`);
+    expect([400, 404]).toContain(long.statusCode);
+    expect(long.headers['content-type']).toMatch(/^text\/html/);
+    expect((await as('county-coordinator').get('/cases/not-a-case/print')).statusCode).toBe(404);
     expect((await as('county-coordinator').get('/board')).statusCode).toBe(200);
     expect((await t.app.inject({ method: 'GET', url: `/cases/${id}` })).headers.location).toBe(`/login?next=%2Fcases%2F${id}`);
   });

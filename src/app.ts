@@ -143,7 +143,7 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   });
   app.addHook('onClose', async () => {
     clearInterval(purgeTimer);
-    services.scheduler.stop();
+    await services.scheduler.stop();
     await services.relay.stop();
     if (!options.db) db.$client.close();
   });

@@ -86,7 +86,25 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
     });
   }
 
-  function summary(row: CaseRow, lang: Language) {
+  /** What a list shows of a case: everything but the snapshot (large, and parsed from JSON). */
+  const summaryColumns = {
+    id: cases.id,
+    diaryNumber: cases.diaryNumber,
+    programmeId: cases.programmeId,
+    title: cases.title,
+    status: cases.status,
+    outcome: cases.outcome,
+    steps: cases.steps,
+    statePaths: cases.statePaths,
+    priorityAreaId: cases.priorityAreaId,
+    initiatorId: cases.initiatorId,
+    version: cases.version,
+    createdAt: cases.createdAt,
+    updatedAt: cases.updatedAt,
+  };
+  type SummaryRow = Pick<CaseRow, keyof typeof summaryColumns>;
+
+  function summary(row: SummaryRow, lang: Language) {
     const steps = row.steps.split(',').filter(Boolean).map(Number);
     return {
       id: row.id,
@@ -219,7 +237,7 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
       if (query.q) conditions.push(sql`instr(${cases.searchText}, ${query.q.toLowerCase()}) > 0`);
       if (query.cursor) conditions.push(afterCursor(query.cursor, cases.createdAt, cases.id));
       const rows = db
-        .select()
+        .select(summaryColumns)
         .from(cases)
         .where(and(...conditions))
         .orderBy(desc(cases.createdAt), desc(cases.id))

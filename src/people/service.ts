@@ -183,7 +183,11 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
         .where(and(eq(apiTokens.tokenHash, sha256(token)), isNull(apiTokens.revokedAt)))
         .get();
       if (!row) return undefined;
-      db.update(apiTokens).set({ lastUsedAt: now().toISOString() }).where(eq(apiTokens.id, row.id)).run();
+      // "Last used" to the minute: a read must not cost a durable write on every request.
+      const at = now();
+      if (!row.lastUsedAt || at.getTime() - Date.parse(row.lastUsedAt) >= 60_000) {
+        db.update(apiTokens).set({ lastUsedAt: at.toISOString() }).where(eq(apiTokens.id, row.id)).run();
+      }
       return actorById(row.userId);
     },
 

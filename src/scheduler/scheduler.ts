@@ -9,40 +9,77 @@ import type { TimerStore } from './timers.js';
 
 export function createScheduler(engine: Engine, store: TimerStore, log?: Log) {
   let poll: NodeJS.Timeout | undefined;
+  let round: Promise<unknown> | undefined;
+  let stopped = false;
+  const BATCH = 200;
+  const BACKGROUND_BATCH = 20;
+  type Counts = { fired: number; cancelled: number; skipped: number; failed: number };
 
-  /** Fires every timer due now; returns how each one went. */
-  function runDue(): { fired: number; cancelled: number; skipped: number; failed: number } {
-    const counts = { fired: 0, cancelled: 0, skipped: 0, failed: 0 };
-    const failing = new Set<string>();
-    const batch = 200;
-    for (;;) {
-      const ids = store.due(batch + failing.size).filter((id) => !failing.has(id));
-      for (const id of ids) {
-        try {
-          counts[engine.fireTimer(id)] += 1;
-        } catch (error) {
-          failing.add(id);
-          counts.failed += 1;
-          log?.warn({ timerId: id, reason: error instanceof Error ? error.message : String(error) }, 'timer failed to fire');
-        }
+  /** Fires up to one batch of due timers; returns how many it looked at. */
+  function fireBatch(counts: Counts, failing: Set<string>, size = BATCH): number {
+    const ids = store.due(size + failing.size).filter((id) => !failing.has(id));
+    for (const id of ids) {
+      try {
+        counts[engine.fireTimer(id)] += 1;
+      } catch (error) {
+        failing.add(id);
+        counts.failed += 1;
+        log?.warn({ timerId: id, reason: error instanceof Error ? error.message : String(error) }, 'timer failed to fire');
       }
-      if (ids.length < batch) break;
     }
+    return ids.length;
+  }
+
+  const report = (counts: Counts) => {
     if (counts.fired + counts.cancelled + counts.failed > 0) log?.info(counts, 'timers fired');
     return counts;
+  };
+
+  /** Fires every timer due now, in one go; returns how each one went. */
+  function runDue(): Counts {
+    const counts = { fired: 0, cancelled: 0, skipped: 0, failed: 0 };
+    const failing = new Set<string>();
+    while (fireBatch(counts, failing) >= BATCH);
+    return report(counts);
   }
+
+  /**
+   * The same in the background: a batch at a time, letting requests in between, so a server
+   * that was down while many deadlines passed starts serving at once and catches up meanwhile.
+   */
+  async function runDueInBackground(): Promise<Counts> {
+    const counts = { fired: 0, cancelled: 0, skipped: 0, failed: 0 };
+    const failing = new Set<string>();
+    // Small batches: a request waits for at most one of them.
+    do await new Promise((resolve) => setImmediate(resolve));
+    while (!stopped && fireBatch(counts, failing, BACKGROUND_BATCH) >= BACKGROUND_BATCH);
+    return report(counts);
+  }
+
+  const startRound = () => {
+    round ??= runDueInBackground().finally(() => {
+      round = undefined;
+    });
+  };
 
   return {
     runDue,
+    /** Deadlines that passed while the server was down fire right after start, then on every poll. */
     start(pollMs: number) {
-      runDue();
-      poll = setInterval(runDue, pollMs);
+      stopped = false;
+      startRound();
+      poll = setInterval(startRound, pollMs);
       poll.unref();
     },
-    stop() {
+    /** Stops polling and waits for the round under way to end at its batch (before the database closes). */
+    async stop() {
+      stopped = true;
       clearInterval(poll);
+      await round;
+    },
+    /** Resolves when the round under way (if any) is done. */
+    async idle() {
+      await round;
     },
   };
 }
-
-export type Scheduler = ReturnType<typeof createScheduler>;

@@ -229,7 +229,8 @@ describe('firing', () => {
       clock.set('2026-02-10T09:00:00.000Z');
       for (let start = 1; start <= 2; start += 1) {
         const { app, services } = await buildApp({ config, now: clock.now });
-        await app.ready(); // the scheduler and the relay start here
+        await app.ready(); // the scheduler and the relay start here, catching up in the background
+        await services.scheduler.idle();
         await services.relay.drain();
         const db = services.db.$client;
         expect(db.prepare('SELECT status, settled_at FROM timers WHERE case_id = ?').all(id)).toEqual([

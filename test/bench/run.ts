@@ -1,0 +1,230 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { createServices } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { openDatabase } from '../../src/db/client.js';
+import { buildDatabase, cloneCase, openFixture, templateCase } from './fixture.js';
+
+/*
+ * `npm run bench` (or `npm run bench -- --quick`): builds a fresh database, starts the real
+ * server on 127.0.0.1 in a child process and drives it with autocannon; prints one table and
+ * writes it to .bench/results.json. Every figure stands next to a baseline measured in the
+ * same run on the same machine. --quick is small and short: it proves the benchmark works
+ * (CI runs it) and asserts no figures.
+ */
+
+const quick = process.argv.includes('--quick');
+const SIZE = quick
+  ? { total: 2_000, running: 500, seconds: 2, timers: 500, connections: 50 }
+  : { total: 100_000, running: 10_000, seconds: 10, timers: 10_000, connections: 50 };
+const TARGETS = { commandsPerSecond: 2000, commandsVsBaseline: 0.6, commandP99Ms: 25, listP99Ms: 15, startupMs: 1000, rssMb: 200, timersSeconds: 10 };
+
+const root = path.resolve('.bench');
+const runDir = path.join(root, `run-${Date.now()}`);
+fs.mkdirSync(runDir, { recursive: true });
+const log = (line: string) => console.log(`[bench] ${line}`);
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** Starts `script` under tsx; resolves once `url` answers 200, with the time that took. */
+async function startServer(script: string, env: Record<string, string>, url: string): Promise<{ child: ChildProcess; startupMs: number }> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  child.stdout!.resume();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return { child, startupMs: performance.now() - started };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const stop = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+
+/** Peak resident memory of a process so far (Linux: VmHWM), in MB. */
+function peakRssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+interface Load {
+  requests: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+}
+
+async function load(options: autocannon.Options): Promise<Load> {
+  const result = await autocannon({ duration: SIZE.seconds, connections: SIZE.connections, ...options });
+  return {
+    requests: result.requests.total,
+    perSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+async function main() {
+  log(`${quick ? 'quick run' : 'full run'}: ${SIZE.total} cases, ${SIZE.running} running, ${SIZE.seconds} s per load, ${SIZE.connections} connections; data in ${runDir}`);
+
+  // ---- the database ----------------------------------------------------------------------
+  const dataDir = path.join(runDir, 'satsa');
+  let t0 = performance.now();
+  const { runningIds, tokens } = await buildDatabase(dataDir, SIZE.total, SIZE.running);
+  log(`built ${SIZE.total} cases in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+  // ---- baseline ------------------------------------------------------------------------
+  const basePort = await freePort();
+  // The baseline says when it listens.
+  const base = spawn(process.execPath, ['--import', 'tsx', 'test/bench/baseline-server.ts'], {
+    env: { ...process.env, PORT: String(basePort), BASELINE_DB: path.join(runDir, 'baseline.sqlite') },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve) => base.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
+  const seminar = (i: number) => JSON.stringify({ type: 'RECORD_SEMINAR', payload: { date: '2027-03-15', title: `Seminarium ${i}`, audience: 'Kommuner och region' } });
+  let n = 0;
+  const baselineLoad = await load({
+    url: `http://127.0.0.1:${basePort}`,
+    requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, path: `/baseline/${runningIds[n % runningIds.length]}`, headers: { 'content-type': 'application/json' }, body: seminar(n++) }) }],
+  });
+  await stop(base);
+  log(`baseline: ${baselineLoad.perSecond.toFixed(0)} req/s, p99 ${baselineLoad.p99} ms`);
+
+  // ---- Satsa: start-up --------------------------------------------------------------------
+  const port = await freePort();
+  const env = { SATSA_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', SATSA_DEMO_DATA: 'false', SATSA_LOG_LEVEL: 'warn', SATSA_POLL_SECONDS: '3600' };
+  const { child, startupMs } = await startServer('src/server.ts', env, `http://127.0.0.1:${port}/health`);
+  log(`start-up with ${SIZE.total} cases: ${startupMs.toFixed(0)} ms`);
+  const url = `http://127.0.0.1:${port}`;
+  const auth = (role: 'county-coordinator') => ({ authorization: `Bearer ${tokens[role]}` });
+
+  // ---- commands: random running cases, If-Match from the last ETag seen -----------------
+  const versions = new Map<string, number>();
+  const first = (await (await fetch(`${url}/api/cases/${runningIds[0]}`, { headers: auth('county-coordinator') })).json()) as { version: number };
+  const pick = () => runningIds[Math.floor(Math.random() * runningIds.length)]!;
+  let conflicts = 0;
+  const commands = await load({
+    url,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req, context: object) => {
+          const id = pick();
+          (context as { id?: string }).id = id;
+          return {
+            ...req,
+            path: `/api/cases/${id}/events`,
+            headers: { ...auth('county-coordinator'), 'content-type': 'application/json', 'if-match': `"${versions.get(id) ?? first.version}"` },
+            body: seminar(n++),
+          };
+        },
+        onResponse: (status, _body, context: object, headers) => {
+          const etag = headers?.etag;
+          if (status === 200 && typeof etag === 'string') versions.set(String((context as { id?: string }).id), Number(etag.replace(/"/g, '')));
+          if (status === 412) conflicts++;
+        },
+      },
+    ],
+  });
+  log(`commands: ${commands.perSecond.toFixed(0)}/s, p50 ${commands.p50} ms, p99 ${commands.p99} ms, ${commands.non2xx} non-2xx (${conflicts} stale If-Match)`);
+
+  // ---- reads ------------------------------------------------------------------------------
+  const listPath = '/api/cases?status=active&step=10&limit=25';
+  const page1 = (await (await fetch(`${url}${listPath}`, { headers: auth('county-coordinator') })).json()) as { nextCursor: string | null };
+  const list = await load({ url: `${url}${listPath}`, headers: auth('county-coordinator') });
+  const paged = await load({ url: `${url}${listPath}&cursor=${encodeURIComponent(page1.nextCursor ?? '')}`, headers: auth('county-coordinator') });
+  const search = await load({ url: `${url}/api/cases?q=${encodeURIComponent('#R1')}&limit=25`, headers: auth('county-coordinator') });
+  const one = await load({
+    url,
+    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/cases/${pick()}`, headers: auth('county-coordinator') }) }],
+  });
+  const rssMb = peakRssMb(child.pid!);
+  await stop(child);
+  log(`reads: list p99 ${list.p99} ms, next page p99 ${paged.p99} ms, search p99 ${search.p99} ms, one case p99 ${one.p99} ms; peak RSS ${rssMb.toFixed(0)} MB`);
+
+  // ---- timers: N due timers fired, exactly once each --------------------------------------
+  const timerDir = path.join(runDir, 'timers');
+  const fixture = await openFixture(timerDir);
+  const template = templateCase(fixture, 4); // a submitted idea not yet on the agenda has a pending reminder
+  cloneCase(fixture, template, SIZE.timers - 1, 'T', Date.UTC(2025, 0, 1));
+  fixture.close();
+  const later = () => new Date(Date.now() + 30 * 86_400_000);
+  const timerDb = openDatabase(loadConfig({ SATSA_DATA_DIR: timerDir }).databaseFile);
+  const services = createServices(timerDb, later, loadConfig({ SATSA_DATA_DIR: timerDir, SATSA_LOG_LEVEL: 'silent' }));
+  t0 = performance.now();
+  const fired = services.scheduler.runDue();
+  const timersSeconds = (performance.now() - t0) / 1000;
+  const again = services.scheduler.runDue();
+  const counts = timerDb.$client.prepare("SELECT status, count(*) AS n FROM timers WHERE kind = 'idea-unanswered' GROUP BY status").all() as { status: string; n: number }[];
+  timerDb.$client.close();
+  const firedOnce = fired.fired === SIZE.timers && again.fired === 0 && counts.find((c) => c.status === 'fired')?.n === SIZE.timers;
+  log(`timers: ${fired.fired} fired in ${timersSeconds.toFixed(2)} s; a second run fired ${again.fired}; exactly once: ${firedOnce}`);
+
+  // ---- the table ----------------------------------------------------------------------------
+  const ratio = commands.perSecond / baselineLoad.perSecond;
+  const rows: [string, string, string, string][] = [
+    ['baseline (zod + 1 INSERT txn)', `${baselineLoad.perSecond.toFixed(0)} req/s`, `p50 ${baselineLoad.p50} ms, p99 ${baselineLoad.p99} ms`, '–'],
+    ['commands (10 000 running cases)'.replace('10 000', SIZE.running.toLocaleString('sv-SE')), `${commands.perSecond.toFixed(0)} /s`, `p50 ${commands.p50} ms, p99 ${commands.p99} ms`, `≥ ${TARGETS.commandsPerSecond}/s, p99 ≤ ${TARGETS.commandP99Ms} ms`],
+    ['commands ÷ baseline', `${(ratio * 100).toFixed(0)} %`, '', `≥ ${TARGETS.commandsVsBaseline * 100} %`],
+    [`case list, filtered (${SIZE.total} cases)`, `${list.perSecond.toFixed(0)} req/s`, `p50 ${list.p50} ms, p99 ${list.p99} ms`, `p99 ≤ ${TARGETS.listP99Ms} ms`],
+    ['case list, next page', `${paged.perSecond.toFixed(0)} req/s`, `p50 ${paged.p50} ms, p99 ${paged.p99} ms`, `p99 ≤ ${TARGETS.listP99Ms} ms`],
+    ['case list, search', `${search.perSecond.toFixed(0)} req/s`, `p50 ${search.p50} ms, p99 ${search.p99} ms`, '–'],
+    ['one case with allowed events', `${one.perSecond.toFixed(0)} req/s`, `p50 ${one.p50} ms, p99 ${one.p99} ms`, '–'],
+    ['start-up to serving', `${startupMs.toFixed(0)} ms`, '', `≤ ${TARGETS.startupMs} ms`],
+    ['peak RSS of the server', `${rssMb.toFixed(0)} MB`, '', `≤ ${TARGETS.rssMb} MB`],
+    [`${SIZE.timers} due timers fired`, `${timersSeconds.toFixed(2)} s`, firedOnce ? 'each exactly once' : 'NOT exactly once', `≤ ${TARGETS.timersSeconds} s`],
+  ];
+  const width = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['measure', 'figure', 'latency', 'target'][i]!.length));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(width[i]!)).join(' | ')} |`;
+  console.log(['', line(['measure', 'figure', 'latency', 'target']), line(width.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
+
+  const results = {
+    at: new Date().toISOString(),
+    mode: quick ? 'quick' : 'full',
+    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+    size: SIZE,
+    baseline: baselineLoad,
+    commands: { ...commands, staleIfMatch: conflicts, ratioToBaseline: ratio },
+    reads: { list, nextPage: paged, search, oneCase: one },
+    startupMs,
+    peakRssMb: rssMb,
+    timers: { count: SIZE.timers, seconds: timersSeconds, firedExactlyOnce: firedOnce },
+    targets: TARGETS,
+  };
+  fs.writeFileSync(path.join(root, 'results.json'), JSON.stringify(results, null, 2));
+  log(`written to ${path.join(root, 'results.json')}`);
+  fs.rmSync(runDir, { recursive: true, force: true });
+  // The quick run proves the benchmark works; it asserts correctness, not speed.
+  const broken = !firedOnce || commands.requests === 0 || commands.errors > 0 || list.non2xx > 0 || one.non2xx > 0;
+  if (broken) {
+    console.error('[bench] the benchmark did not work: see the figures above');
+    process.exitCode = 1;
+  }
+}
+
+await main();

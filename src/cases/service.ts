@@ -7,7 +7,7 @@ import { CASE_EVENT_TYPES, type CaseEventType } from '../../machines/case/schema
 import type { Role } from '../../machines/roles.js';
 import type { Db } from '../db/client.js';
 import { afterCursor, cutPage } from '../db/paging.js';
-import { caseEvents, caseMembers, cases, users } from '../db/schema.js';
+import { caseEvents, caseMembers, cases, caseSteps, users } from '../db/schema.js';
 import {
   acceptedEventTypes,
   hashRequest,
@@ -211,11 +211,17 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
     },
 
     list(actor: Actor, query: ListQuery, lang: Language) {
-      const conditions: SQL[] = [eq(cases.programmeId, actor.programmeId)];
       if (query.programme && query.programme !== actor.programmeId) {
         // Another programme's cases are never visible: the answer is an empty page.
         return { items: [], nextCursor: null };
       }
+      // With a step, the step index (case_steps) drives the query, newest first; otherwise the
+      // cases' own (programme, [status,] created) indexes do.
+      const created = query.step ? caseSteps.createdAt : cases.createdAt;
+      const id = query.step ? caseSteps.caseId : cases.id;
+      const conditions: SQL[] = query.step
+        ? [eq(caseSteps.programmeId, actor.programmeId), eq(caseSteps.step, query.step)]
+        : [eq(cases.programmeId, actor.programmeId)];
       if (!actor.roles.some(isProgrammeRole)) {
         conditions.push(
           exists(
@@ -226,7 +232,6 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
           ),
         );
       }
-      if (query.step) conditions.push(sql`instr(${cases.steps}, ${`,${query.step},`}) > 0`);
       if (query.state) {
         // The named state or one of its ancestors: "open.idea" must not match "open.ideaTemplate".
         const paths = sql`(',' || ${cases.statePaths} || ',')`;
@@ -235,12 +240,13 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
       if (query.priorityArea) conditions.push(eq(cases.priorityAreaId, query.priorityArea));
       if (query.status) conditions.push(eq(cases.status, query.status));
       if (query.q) conditions.push(sql`instr(${cases.searchText}, ${query.q.toLowerCase()}) > 0`);
-      if (query.cursor) conditions.push(afterCursor(query.cursor, cases.createdAt, cases.id));
-      const rows = db
-        .select(summaryColumns)
-        .from(cases)
+      if (query.cursor) conditions.push(afterCursor(query.cursor, created, id));
+      const base = query.step
+        ? db.select(summaryColumns).from(caseSteps).innerJoin(cases, eq(cases.id, caseSteps.caseId))
+        : db.select(summaryColumns).from(cases);
+      const rows = base
         .where(and(...conditions))
-        .orderBy(desc(cases.createdAt), desc(cases.id))
+        .orderBy(desc(created), desc(id))
         .limit(query.limit + 1)
         .all();
       const page = cutPage(rows, query.limit);

@@ -121,8 +121,27 @@ export const cases = sqliteTable(
   (t) => [
     uniqueIndex('cases_diary_number').on(t.diaryNumber),
     index('cases_programme_created').on(t.programmeId, t.createdAt, t.id),
+    index('cases_programme_status_created').on(t.programmeId, t.status, t.createdAt, t.id),
     index('cases_initiator').on(t.initiatorId),
   ],
+);
+
+/**
+ * The steps each case stands at, one row per step (three while steps 10–12 run side by side):
+ * the case list's step filter reads this index newest first instead of scanning every case.
+ * Written by the engine in the same transaction as the case.
+ */
+export const caseSteps = sqliteTable(
+  'case_steps',
+  {
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id),
+    programmeId: text('programme_id').notNull(),
+    step: integer('step').notNull(),
+    createdAt: text('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.step] }), index('case_steps_programme_step_created').on(t.programmeId, t.step, t.createdAt, t.caseId)],
 );
 
 export const caseMembers = sqliteTable(

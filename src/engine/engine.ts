@@ -9,7 +9,7 @@ import type { Role } from '../../machines/roles.js';
 import { CURRENT_CASE_MACHINE_VERSION, caseMachineFor } from '../../machines/versions.js';
 import { canSeeCase, roleFor } from '../cases/access.js';
 import type { Db } from '../db/client.js';
-import { caseEvents, caseMembers, cases, diaryCounters, idempotencyKeys, meta, timers, users } from '../db/schema.js';
+import { caseEvents, caseMembers, cases, caseSteps, diaryCounters, idempotencyKeys, meta, timers, users } from '../db/schema.js';
 import { Problem, fieldErrors } from '../http/problem.js';
 import type { Actor } from '../people/service.js';
 import { ideaAnswersSchema } from '../programmes/config.js';
@@ -112,6 +112,8 @@ export const hashRequest = (value: unknown) =>
  * check access, restore, pure transition(), update WHERE version = ?, append to the log,
  * store the idempotent response. Any Problem thrown rolls the whole command back.
  */
+export type TimerOutcome = 'fired' | 'cancelled' | 'skipped';
+
 export function createEngine(db: Db, programmes: ProgrammeService, now: () => Date, effects: EngineEffects) {
   const reconcileTimers = (row: CaseRow, snapshot: CaseSnapshot) =>
     effects.timers.reconcile(row.id, row.programmeId, desiredTimers(snapshot, programmes.get(row.programmeId)!.deadlines));
@@ -182,6 +184,39 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
     return response;
   }
 
+  /** Fires one timer inside the caller's transaction (see fireTimer). */
+  function fireInTransaction(id: string): TimerOutcome {
+    const timer = db.select().from(timers).where(eq(timers.id, id)).get();
+    const at = now().toISOString();
+    if (!timer || timer.status !== 'pending' || timer.dueAt > at) return 'skipped' as const;
+    const row = db.select().from(cases).where(eq(cases.id, timer.caseId)).get()!;
+    const snapshot = restoreSnapshot(row);
+    // The case's state (or the programme's deadlines) may have moved on since the
+    // timer was set: bring the timers in line first, then fire only if still due.
+    reconcileTimers(row, snapshot);
+    const now_ = db.select({ status: timers.status, dueAt: timers.dueAt }).from(timers).where(eq(timers.id, id)).get()!;
+    if (now_.status === 'cancelled') return 'cancelled' as const;
+    if (now_.dueAt > at) return 'skipped' as const;
+    effects.notifications.forTimer({
+      row,
+      timerId: id,
+      kind: timer.kind as TimerKind,
+      data: timer.data as Record<string, string>,
+      at: stepInfo(snapshot),
+      context: snapshot.context as CaseContext,
+    });
+    db.update(timers).set({ status: 'fired', settledAt: at }).where(eq(timers.id, id)).run();
+    return 'fired' as const;
+  }
+
+  /** The case list's step index: one row per step the case stands at. */
+  function writeSteps(row: Pick<CaseRow, 'id' | 'programmeId' | 'createdAt'>, steps: number[]) {
+    if (steps.length === 0) return;
+    db.insert(caseSteps)
+      .values(steps.map((step) => ({ caseId: row.id, programmeId: row.programmeId, step, createdAt: row.createdAt })))
+      .run();
+  }
+
   function appendEvent(
     caseId: string,
     version: number,
@@ -250,6 +285,7 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
         ...projection(snapshot, diaryNumber),
       };
       db.insert(cases).values(row).run();
+      writeSteps(row, stepsOf(snapshot));
       db.insert(caseMembers).values({ caseId: id, userId: actor.id, relation: 'owner' }).run();
       appendEvent(id, 1, { type: 'CASE_CREATED', payload: input, actorId: actor.id, role: 'initiator', at: input.at }, undefined, snapshot, {
         before: null,
@@ -335,6 +371,10 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
         before: beforeAt.steps,
         after: afterAt.steps,
       });
+      if (afterAt.steps !== beforeAt.steps) {
+        db.delete(caseSteps).where(eq(caseSteps.caseId, row.id)).run();
+        writeSteps(row, stepsOf(after));
+      }
       if (cmd.type === 'ADD_PARTICIPANT') {
         const { userId } = payload as { userId: string };
         db.insert(caseMembers).values({ caseId: row.id, userId, relation: 'participant' }).onConflictDoNothing().run();
@@ -389,35 +429,37 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
      * timer fired twice (two pollers, a restart) is applied once. A timer whose state the
      * case has left is cancelled instead.
      */
-    fireTimer(id: string): 'fired' | 'cancelled' | 'skipped' {
-      const result = db.transaction(
+    fireTimer(id: string): TimerOutcome {
+      const result = db.transaction(() => fireInTransaction(id), { behavior: 'immediate' });
+      if (result === 'fired') effects.afterCommit?.();
+      return result;
+    },
+
+    /**
+     * Fires several timers in one transaction (one durable commit for the lot), each in a
+     * savepoint of its own: a timer that fails is rolled back alone and reported as its error.
+     */
+    fireTimers(ids: readonly string[]): Map<string, TimerOutcome | Error> {
+      const results = new Map<string, TimerOutcome | Error>();
+      const sqlite = db.$client;
+      db.transaction(
         () => {
-          const timer = db.select().from(timers).where(eq(timers.id, id)).get();
-          const at = now().toISOString();
-          if (!timer || timer.status !== 'pending' || timer.dueAt > at) return 'skipped' as const;
-          const row = db.select().from(cases).where(eq(cases.id, timer.caseId)).get()!;
-          const snapshot = restoreSnapshot(row);
-          // The case's state (or the programme's deadlines) may have moved on since the
-          // timer was set: bring the timers in line first, then fire only if still due.
-          reconcileTimers(row, snapshot);
-          const now_ = db.select({ status: timers.status, dueAt: timers.dueAt }).from(timers).where(eq(timers.id, id)).get()!;
-          if (now_.status === 'cancelled') return 'cancelled' as const;
-          if (now_.dueAt > at) return 'skipped' as const;
-          effects.notifications.forTimer({
-            row,
-            timerId: id,
-            kind: timer.kind as TimerKind,
-            data: timer.data as Record<string, string>,
-            at: stepInfo(snapshot),
-            context: snapshot.context as CaseContext,
-          });
-          db.update(timers).set({ status: 'fired', settledAt: at }).where(eq(timers.id, id)).run();
-          return 'fired' as const;
+          for (const id of ids) {
+            sqlite.exec('SAVEPOINT fire_timer');
+            try {
+              results.set(id, fireInTransaction(id));
+              sqlite.exec('RELEASE fire_timer');
+            } catch (error) {
+              sqlite.exec('ROLLBACK TO fire_timer');
+              sqlite.exec('RELEASE fire_timer');
+              results.set(id, error instanceof Error ? error : new Error(String(error)));
+            }
+          }
         },
         { behavior: 'immediate' },
       );
-      if (result === 'fired') effects.afterCommit?.();
-      return result;
+      if ([...results.values()].includes('fired')) effects.afterCommit?.();
+      return results;
     },
   };
 

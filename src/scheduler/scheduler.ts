@@ -18,14 +18,15 @@ export function createScheduler(engine: Engine, store: TimerStore, log?: Log) {
   /** Fires up to one batch of due timers; returns how many it looked at. */
   function fireBatch(counts: Counts, failing: Set<string>, size = BATCH): number {
     const ids = store.due(size + failing.size).filter((id) => !failing.has(id));
-    for (const id of ids) {
-      try {
-        counts[engine.fireTimer(id)] += 1;
-      } catch (error) {
-        failing.add(id);
-        counts.failed += 1;
-        log?.warn({ timerId: id, reason: error instanceof Error ? error.message : String(error) }, 'timer failed to fire');
+    if (ids.length === 0) return 0;
+    for (const [id, outcome] of engine.fireTimers(ids)) {
+      if (!(outcome instanceof Error)) {
+        counts[outcome] += 1;
+        continue;
       }
+      failing.add(id);
+      counts.failed += 1;
+      log?.warn({ timerId: id, reason: outcome.message }, 'timer failed to fire');
     }
     return ids.length;
   }

@@ -3,8 +3,9 @@ import { initialTransition, transition } from 'xstate';
 import type { CaseEvent } from '../../machines/case/schemas.js';
 import { caseMachineFor } from '../../machines/versions.js';
 import { FULL_STORY, storyUntilStep, type StoryStep } from '../../src/demo/story.js';
-import { statePaths, stepsOf } from '../../src/engine/engine.js';
+import { stepsOf } from '../../src/engine/engine.js';
 import { advance, createCase, createTestApp, sendEvent, type TestApp } from '../helpers.js';
+import { expectReplayReproduces, replay, rowsOf } from '../replay.js';
 
 /*
  * The event log is the truth: replaying a case's log from the machine's initial state, with
@@ -12,31 +13,6 @@ import { advance, createCase, createTestApp, sendEvent, type TestApp } from '../
  * row's state_before / state_after must be what the replay passes through.
  */
 
-interface EventRow {
-  id: number;
-  case_id: string;
-  version: number;
-  type: string;
-  actor_id: string;
-  actor_role: string;
-  at: string;
-  payload: string;
-  state_before: string | null;
-  state_after: string;
-  steps_before: string | null;
-  steps_after: string;
-}
-
-interface CaseRowRaw {
-  id: string;
-  snapshot: string;
-  version: number;
-  machine_version: number;
-  steps: string;
-  state_paths: string;
-  status: string;
-  outcome: string | null;
-}
 
 const step = (type: string, role: StoryStep['role'], payload: unknown) => ({ type, role, payload }) as StoryStep;
 const byType = (type: string) => FULL_STORY.find((s) => s.type === type)!;
@@ -100,67 +76,17 @@ async function caseWith(steps: StoryStep[], title: string): Promise<string> {
   return id;
 }
 
-function rowsOf(caseId: string) {
-  const sqlite = t.services.db.$client;
-  const row = sqlite.prepare('SELECT * FROM cases WHERE id = ?').get(caseId) as CaseRowRaw;
-  const events = sqlite
-    .prepare('SELECT * FROM case_events WHERE case_id = ? ORDER BY version')
-    .all(caseId) as EventRow[];
-  return { row, events };
-}
-
-/** Replays `events` from the initial state; checks each row on the way and returns the final snapshot. */
-function replay(row: CaseRowRaw, events: EventRow[]) {
-  const machine = caseMachineFor(row.machine_version);
-  const [first, ...rest] = events;
-  expect(first!.type).toBe('CASE_CREATED');
-  expect(first!.version).toBe(1);
-  expect(first!.state_before).toBeNull();
-  let [snapshot] = initialTransition(machine, JSON.parse(first!.payload));
-  expect(JSON.parse(first!.state_after), 'state_after of CASE_CREATED').toEqual(snapshot.value);
-  expect(first!.steps_after).toBe(stepsOf(snapshot).join(','));
-
-  for (const e of rest) {
-    const before = snapshot;
-    expect(JSON.parse(e.state_before!), `state_before of v${e.version} ${e.type}`).toEqual(before.value);
-    expect(e.steps_before).toBe(stepsOf(before).join(','));
-    const event = {
-      type: e.type,
-      payload: JSON.parse(e.payload),
-      meta: { actorId: e.actor_id, role: e.actor_role, at: e.at },
-    } as CaseEvent;
-    [snapshot] = transition(machine, snapshot, event);
-    expect(snapshot, `v${e.version} ${e.type} changed nothing on replay`).not.toBe(before);
-    expect(JSON.parse(e.state_after), `state_after of v${e.version} ${e.type}`).toEqual(snapshot.value);
-    expect(e.steps_after).toBe(stepsOf(snapshot).join(','));
-  }
-  return { machine, snapshot };
-}
-
-function expectReplayReproduces(caseId: string) {
-  const { row, events } = rowsOf(caseId);
-  expect(events.map((e) => e.version)).toEqual(Array.from({ length: row.version }, (_, i) => i + 1));
-  const { machine, snapshot } = replay(row, events);
-  expect(JSON.parse(JSON.stringify(machine.getPersistedSnapshot(snapshot)))).toEqual(JSON.parse(row.snapshot));
-  // The list columns are a projection of the same snapshot.
-  expect(row.steps).toBe(`,${stepsOf(snapshot).join(',')},`);
-  expect(row.state_paths).toBe(statePaths(snapshot.value).join(','));
-  expect(row.status).toBe(snapshot.status === 'done' ? 'done' : 'active');
-  expect(row.outcome).toBe(snapshot.context.outcome?.kind ?? null);
-  return { row, events, snapshot };
-}
-
 describe("replaying a case's log reproduces its stored snapshot", () => {
   it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])('a case standing at step %i', async (n) => {
     const id = await caseWith(storyUntilStep(n), `Ärende i steg ${n}`);
-    const { events, snapshot } = expectReplayReproduces(id);
+    const { events, snapshot } = expectReplayReproduces(t.services.db.$client, id);
     expect(events).toHaveLength(storyUntilStep(n).length + 1);
     expect(stepsOf(snapshot)).toEqual(n === 10 ? [10, 11, 12] : [n]);
   });
 
   it('a case that went through the whole story to scale-up', async () => {
     const id = await caseWith(FULL_STORY, 'Hela berättelsen');
-    const { events, snapshot, row } = expectReplayReproduces(id);
+    const { events, snapshot, row } = expectReplayReproduces(t.services.db.$client, id);
     expect(events).toHaveLength(FULL_STORY.length + 1);
     expect(snapshot.value).toBe('scaledUp');
     expect(row.outcome).toBe('scaled-up');
@@ -168,7 +94,7 @@ describe("replaying a case's log reproduces its stored snapshot", () => {
 
   it('a case the initiator withdrew at the dialogue forum', async () => {
     const id = await caseWith([...storyUntilStep(5), WITHDRAW], 'Tillbakadraget ärende');
-    const { snapshot, row } = expectReplayReproduces(id);
+    const { snapshot, row } = expectReplayReproduces(t.services.db.$client, id);
     expect(snapshot.value).toBe('withdrawn');
     expect(snapshot.context.outcome).toMatchObject({ kind: 'withdrawn', step: 5, reason: WITHDRAW_REASON });
     expect(row).toMatchObject({ status: 'done', outcome: 'withdrawn', steps: ',5,' });
@@ -176,7 +102,7 @@ describe("replaying a case's log reproduces its stored snapshot", () => {
 
   it('a case the county coordinators found not in line with the agreement', async () => {
     const id = await caseWith([...storyUntilStep(2), NOT_ELIGIBLE], 'Ej i linje');
-    const { snapshot, row } = expectReplayReproduces(id);
+    const { snapshot, row } = expectReplayReproduces(t.services.db.$client, id);
     expect(snapshot.value).toBe('notEligible');
     expect(snapshot.context.eligibility).toMatchObject({ eligible: false });
     expect(row).toMatchObject({ status: 'done', outcome: 'not-eligible', steps: ',2,' });
@@ -184,7 +110,7 @@ describe("replaying a case's log reproduces its stored snapshot", () => {
 
   it('a case sent back for revision by LSVO and by the director, revised and resubmitted, then approved', async () => {
     const id = await caseWith(REVISED_AND_RESUBMITTED, 'Reviderat och inskickat igen');
-    const { snapshot, events } = expectReplayReproduces(id);
+    const { snapshot, events } = expectReplayReproduces(t.services.db.$client, id);
     expect(events.filter((e) => e.type === 'SUBMIT_TO_LSVO')).toHaveLength(3);
     expect(snapshot.context.revisions.map((r) => r.source)).toEqual(['recommendation', 'decision']);
     expect(stepsOf(snapshot)).toEqual([10, 11, 12]);
@@ -208,7 +134,7 @@ describe("replaying a case's log reproduces its stored snapshot", () => {
       ],
       'Med deltagare',
     );
-    const { snapshot } = expectReplayReproduces(id);
+    const { snapshot } = expectReplayReproduces(t.services.db.$client, id);
     expect(snapshot.context.participants.map((p) => p.userId)).toEqual([t.otherInitiator.actor.id]);
     expect(snapshot.context.targetGroupDialogue).toMatchObject({ skipped: true });
     expect(snapshot.context.checkIns.map((c) => c.step)).toEqual([7, 7]);
@@ -223,7 +149,7 @@ describe("replaying a case's log reproduces its stored snapshot", () => {
       ],
       'Avslag',
     );
-    expect(expectReplayReproduces(rejected).snapshot.value).toBe('rejected');
+    expect(expectReplayReproduces(t.services.db.$client, rejected).snapshot.value).toBe('rejected');
 
     const stopped = await caseWith(
       [
@@ -238,7 +164,7 @@ describe("replaying a case's log reproduces its stored snapshot", () => {
       ],
       'Avbrutet',
     );
-    const { snapshot, row } = expectReplayReproduces(stopped);
+    const { snapshot, row } = expectReplayReproduces(t.services.db.$client, stopped);
     expect(snapshot.value).toBe('stopped');
     expect(row).toMatchObject({ outcome: 'stopped', steps: ',10,' });
   });
@@ -263,13 +189,13 @@ describe("replaying a case's log reproduces its stored snapshot", () => {
       });
       expect(again.headers['idempotent-replay']).toBe('true');
     }
-    const { events } = expectReplayReproduces(id);
+    const { events } = expectReplayReproduces(t.services.db.$client, id);
     expect(events.map((e) => e.type)).toEqual(['CASE_CREATED', ...steps.map((s) => s.type)]);
   });
 
   it('the comparison is strict: a log with one event left out does not reproduce the snapshot', async () => {
     const id = await caseWith(storyUntilStep(8), 'Kontroll');
-    const { row, events } = rowsOf(id);
+    const { row, events } = rowsOf(t.services.db.$client, id);
     const withoutCheckIn = events.filter((e) => e.type !== 'RECORD_CHECK_IN');
     expect(withoutCheckIn).toHaveLength(events.length - 1);
     // Without the check-in, START_PROPOSAL's guard fails: the replay stops changing at that event.

@@ -65,6 +65,7 @@ export function cloneCase(f: Fixture, templateId: string, count: number, label: 
     INSERT INTO case_events (case_id, version, type, actor_id, actor_role, at, payload, state_before, state_after, steps_before, steps_after)
     SELECT @id, version, type, actor_id, actor_role, at, payload, state_before, state_after, steps_before, steps_after
     FROM case_events WHERE case_id = @template`);
+  const insertSteps = sqlite.prepare(`INSERT INTO case_steps (case_id, programme_id, step, created_at) SELECT @id, programme_id, step, @createdAt FROM case_steps WHERE case_id = @template`);
   const insertMembers = sqlite.prepare(`INSERT INTO case_members (case_id, user_id, relation) SELECT @id, user_id, relation FROM case_members WHERE case_id = @template`);
   const insertTimers = sqlite.prepare(`
     INSERT INTO timers (id, case_id, programme_id, kind, due_at, data, status, created_at, settled_at)
@@ -77,6 +78,7 @@ export function cloneCase(f: Fixture, templateId: string, count: number, label: 
       const params = { id, template: templateId, diary: `UPH-B${label}-${String(i).padStart(6, '0')}`, n: `#${label}${i}`, createdAt: new Date(startMs + i).toISOString() };
       insertCase.run(params);
       insertEvents.run(params);
+      insertSteps.run(params);
       insertMembers.run(params);
       insertTimers.run(params);
       ids.push(id);

@@ -23,9 +23,10 @@ export async function backupDatabase(source: string, target: string): Promise<Ba
   const started = performance.now();
   const db = new Database(source, { readonly: true, fileMustExist: true });
   db.pragma('busy_timeout = 5000');
-  let pages = 0;
+  let pages: number;
   try {
-    const result = await db.backup(target, { progress: ({ totalPages }) => ((pages = totalPages), Number.MAX_SAFE_INTEGER) });
+    // The first step only opens the backup; the answer makes the next step copy every page at once.
+    const result = await db.backup(target, { progress: () => 0x7fffffff });
     pages = result.totalPages;
   } finally {
     db.close();

@@ -63,7 +63,7 @@ export function cloneCase(f: Fixture, templateId: string, count: number, label: 
     FROM cases WHERE id = @template`);
   const insertEvents = sqlite.prepare(`
     INSERT INTO case_events (case_id, version, type, actor_id, actor_role, at, payload, state_before, state_after, steps_before, steps_after)
-    SELECT @id, version, type, actor_id, actor_role, at, payload, state_before, state_after, steps_before, steps_after
+    SELECT @id, version, type, actor_id, actor_role, at, replace(payload, @template, @id), state_before, state_after, steps_before, steps_after
     FROM case_events WHERE case_id = @template`);
   const insertSteps = sqlite.prepare(`INSERT INTO case_steps (case_id, programme_id, step, created_at) SELECT @id, programme_id, step, @createdAt FROM case_steps WHERE case_id = @template`);
   const insertMembers = sqlite.prepare(`INSERT INTO case_members (case_id, user_id, relation) SELECT @id, user_id, relation FROM case_members WHERE case_id = @template`);

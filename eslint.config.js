@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'migrations/', 'data/', 'test-artifacts/', 'coverage/'] },
+  { ignores: ['node_modules/', 'migrations/', 'data/', 'test-artifacts/', 'coverage/', 'dist/', '.bench/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,8 +1,8 @@
-import { createRequire } from 'node:module';
+import enJson from './en.json' with { type: 'json' };
+import svJson from './sv.json' with { type: 'json' };
 
-const require = createRequire(import.meta.url);
-const sv = require('./sv.json') as Messages;
-const en = require('./en.json') as Messages;
+const sv = svJson as Messages;
+const en = enJson as Messages;
 
 export const LANGUAGES = ['sv', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];

@@ -78,13 +78,13 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
     },
 
     updatePreferences(userId: string, change: { language?: Language; mutedNotifications?: string[] }) {
-      db.update(users)
-        .set({
-          ...(change.language ? { language: change.language } : {}),
-          ...(change.mutedNotifications ? { mutedNotifications: [...new Set(change.mutedNotifications)].sort() } : {}),
-        })
-        .where(eq(users.id, userId))
-        .run();
+      const values = {
+        ...(change.language ? { language: change.language } : {}),
+        ...(change.mutedNotifications ? { mutedNotifications: [...new Set(change.mutedNotifications)].sort() } : {}),
+      };
+      // A change that names nothing changes nothing (and is no error).
+      if (Object.keys(values).length === 0) return;
+      db.update(users).set(values).where(eq(users.id, userId)).run();
     },
 
     async createUser(input: z.input<typeof newUserSchema>): Promise<Actor> {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -38,10 +38,10 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Starts `script` under tsx; resolves once `url` answers 200, with the time that took. */
+/** Starts Satsa as `npm start` does (the built bundle); resolves once `url` answers 200, with the time that took. */
 async function startServer(script: string, env: Record<string, string>, url: string): Promise<{ child: ChildProcess; startupMs: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   child.stdout!.resume();
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
@@ -118,7 +118,8 @@ async function main() {
   // ---- Satsa: start-up --------------------------------------------------------------------
   const port = await freePort();
   const env = { SATSA_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', SATSA_DEMO_DATA: 'false', SATSA_LOG_LEVEL: 'warn', SATSA_POLL_SECONDS: '3600' };
-  const { child, startupMs } = await startServer('src/server.ts', env, `http://127.0.0.1:${port}/health`);
+  execSync('npm run --silent build');
+  const { child, startupMs } = await startServer('dist/bundle/server.mjs', env, `http://127.0.0.1:${port}/health`);
   log(`start-up with ${SIZE.total} cases: ${startupMs.toFixed(0)} ms`);
   const url = `http://127.0.0.1:${port}`;
   const auth = (role: 'county-coordinator') => ({ authorization: `Bearer ${tokens[role]}` });

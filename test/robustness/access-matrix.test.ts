@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { EVENT_ROLES } from '../../machines/case/catalogue.js';
+import { CASE_EVENT_TYPES, type CaseEventType } from '../../machines/case/schemas.js';
+import { ROLES, type Role } from '../../machines/roles.js';
+import { playStory } from '../../src/demo/seed.js';
+import { DEMO_IDEA, FULL_STORY, type StoryStep } from '../../src/demo/story.js';
+import type { Actor } from '../../src/people/service.js';
+import { auth, createTestApp, OTHER_PROGRAMME, PROGRAMME, type TestApp } from '../helpers.js';
+
+/*
+ * The complete access matrix of POST /api/cases/{id}/events: every role × every event type ×
+ * three relations to the case, each sent to a case standing where the event is accepted, with a
+ * valid payload. It proves that exactly the pairs the catalogue (EVENT_ROLES) allows succeed,
+ * that a case the caller may not see answers 404 and a visible case with the wrong role 403,
+ * and that every refused request leaves the case's version untouched.
+ *
+ *   own              the caller is a member of a case of their programme: the owner for
+ *                    `initiator`, an added participant for the programme roles;
+ *   others           a case of their programme they take no part in (for `initiator`, a second
+ *                    initiator of the programme who owns nothing calls);
+ *   other-programme  a case of another programme, carried to the same point by its own users.
+ */
+
+const RELATIONS = ['own', 'others', 'other-programme'] as const;
+type Relation = (typeof RELATIONS)[number];
+
+/** The outcome the process prescribes, from the catalogue and the relation alone. */
+function expectedStatus(type: CaseEventType, role: Role, relation: Relation): 200 | 403 | 404 {
+  if (relation === 'other-programme') return 404; // another programme's cases do not exist for the caller
+  if (relation === 'others' && role === 'initiator') return 404; // an initiator sees only the cases she is part of
+  return EVENT_ROLES[type].includes(role) ? 200 : 403; // programme roles see every case of their programme
+}
+
+/** The story up to an event's first occurrence, and the payload it is sent with there. */
+function scenario(type: CaseEventType, newcomerId: string): { before: StoryStep[]; payload: unknown } {
+  const upTo = (t: CaseEventType) => {
+    const i = FULL_STORY.findIndex((s) => s.type === t);
+    if (i < 0) throw new Error(`${t} is not in FULL_STORY`);
+    return FULL_STORY.slice(0, i);
+  };
+  const reason = 'Skäl som testet anger.';
+  switch (type) {
+    case 'ADD_PARTICIPANT':
+      return { before: [], payload: { userId: newcomerId } };
+    case 'WITHDRAW':
+      return { before: upTo('BOOK_DIALOGUE_FORUM'), payload: { reason } };
+    case 'ASSESS_NOT_ELIGIBLE':
+      return { before: upTo('ASSESS_ELIGIBLE'), payload: { reason } };
+    case 'SKIP_TARGET_GROUP_DIALOGUE':
+      return { before: upTo('RECORD_TARGET_GROUP_DIALOGUE'), payload: { reason } };
+    default:
+      return { before: upTo(type), payload: FULL_STORY.find((s) => s.type === type)!.payload };
+  }
+}
+
+interface World {
+  programmeId: string;
+  actors: Record<Role, Actor>;
+  /** Steps played on every new case before the scenario's own (making the callers members). */
+  preamble: StoryStep[];
+  /** A user of the programme who is in no case: the one ADD_PARTICIPANT adds. */
+  newcomer: Actor;
+  token: (role: Role) => string;
+}
+
+let t: TestApp;
+const worlds = {} as Record<Relation, World>;
+
+const versionOf = (caseId: string) =>
+  (t.services.db.$client.prepare('SELECT version FROM cases WHERE id = ?').get(caseId) as { version: number }).version;
+
+function freshCase(w: World, before: StoryStep[]): string {
+  const created = t.services.cases.create(w.actors.initiator, { title: DEMO_IDEA.title, summary: DEMO_IDEA.summary }, 'sv');
+  const id = (created.body as { id: string }).id;
+  playStory(t.services, id, [...w.preamble, ...before], w.actors);
+  return id;
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  const user = (programmeId: string, name: string, role: Role) =>
+    t.services.people.createUser({ programmeId, email: `${name}@matrix.test.satsa.se`, displayName: name, roles: [role] });
+  const foreign = {} as Record<Role, Actor>;
+  for (const role of ROLES) foreign[role] = await user(OTHER_PROGRAMME, `other-${role}`, role);
+  const newcomer = await user(PROGRAMME, 'newcomer', 'initiator');
+
+  const joinAsParticipants: StoryStep[] = ROLES.filter((r) => r !== 'initiator').map(
+    (r) => ({ type: 'ADD_PARTICIPANT', role: 'initiator', payload: { userId: t.actors[r].id } }) as StoryStep,
+  );
+  worlds.own = { programmeId: PROGRAMME, actors: t.actors, preamble: joinAsParticipants, newcomer, token: (r) => t.tokens[r] };
+  worlds.others = {
+    programmeId: PROGRAMME,
+    actors: t.actors,
+    preamble: [],
+    newcomer,
+    token: (r) => (r === 'initiator' ? t.otherInitiator.token : t.tokens[r]),
+  };
+  worlds['other-programme'] = {
+    programmeId: OTHER_PROGRAMME,
+    actors: foreign,
+    preamble: [],
+    newcomer: await user(OTHER_PROGRAMME, 'other-newcomer', 'initiator'),
+    token: (r) => t.tokens[r],
+  };
+});
+afterAll(async () => t?.close());
+
+it('every role × event × relation gets exactly what the process allows, and refusals change nothing', async () => {
+  const mismatches: string[] = [];
+  let pairs = 0;
+  for (const type of CASE_EVENT_TYPES) {
+    for (const relation of RELATIONS) {
+      const w = worlds[relation];
+      const { before, payload } = scenario(type, w.newcomer.id);
+      let caseId: string | undefined;
+      for (const role of ROLES) {
+        caseId ??= freshCase(w, before); // a success moves the case on, so the next caller gets a new one
+        const version = versionOf(caseId);
+        const res = await t.app.inject({
+          method: 'POST',
+          url: `/api/cases/${caseId}/events`,
+          headers: { ...auth(w.token(role)), 'if-match': `"${version}"` },
+          payload: { type, payload },
+        });
+        pairs++;
+        const expected = expectedStatus(type, role, relation);
+        const succeeded = res.statusCode >= 200 && res.statusCode < 300;
+        const after = versionOf(caseId);
+        const problems: string[] = [];
+        if (expected === 200 ? !succeeded : res.statusCode !== expected) {
+          const code = succeeded ? '' : ` ${(res.json() as { code?: string }).code}`;
+          problems.push(`expected ${expected}, got ${res.statusCode}${code}`);
+        }
+        if (after !== (succeeded ? version + 1 : version)) problems.push(`version ${version} → ${after}`);
+        if (problems.length > 0) mismatches.push(`${type} × ${role} × ${relation}: ${problems.join('; ')}`);
+        if (after !== version) caseId = undefined;
+      }
+    }
+  }
+  expect(mismatches).toEqual([]);
+  expect(pairs).toBe(ROLES.length * CASE_EVENT_TYPES.length * RELATIONS.length);
+}, 120_000);

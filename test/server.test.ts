@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../src/demo/seed.js';
+import { startChildServer } from './child-server.js';
 
 /*
  * The README's start command, for real: `tsx src/server.ts` as a child process on a fresh
@@ -19,33 +20,9 @@ afterAll(() => {
 });
 
 async function startServer(dataDir: string, env: Record<string, string> = {}) {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', SATSA_DATA_DIR: dataDir, SATSA_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 25_000;
-  for (;;) {
-    try {
-      const res = await fetch(`${base}/health`);
-      if (res.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const stop = () =>
-    new Promise<number | null>((resolve) => {
-      child.once('exit', (code) => resolve(code));
-      child.kill('SIGTERM');
-    });
-  return { base, output: () => output, stop };
+  const server = await startChildServer({ env: { SATSA_DATA_DIR: dataDir, SATSA_LOG_LEVEL: 'warn', ...env } });
+  children.push(server.child);
+  return server;
 }
 
 /** Polls `probe` (a real child process works at its own pace) until it returns a value. */

@@ -210,7 +210,8 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
       return view(actor, row, restoreSnapshot(row), lang);
     },
 
-    list(actor: Actor, query: ListQuery, lang: Language) {
+    /** `states` (not in the API) lists cases at any of several states in one query, for the pages. */
+    list(actor: Actor, query: ListQuery & { states?: string[] }, lang: Language) {
       if (query.programme && query.programme !== actor.programmeId) {
         // Another programme's cases are never visible: the answer is an empty page.
         return { items: [], nextCursor: null };
@@ -232,10 +233,11 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
           ),
         );
       }
-      if (query.state) {
-        // The named state or one of its ancestors: "open.idea" must not match "open.ideaTemplate".
+      const states = [...(query.state ? [query.state] : []), ...(query.states ?? [])];
+      if (states.length > 0) {
+        // The named state or one inside it: "open.idea" must not match "open.ideaTemplate".
         const paths = sql`(',' || ${cases.statePaths} || ',')`;
-        conditions.push(or(sql`${paths} LIKE ${`%,${query.state},%`}`, sql`${paths} LIKE ${`%,${query.state}.%`}`)!);
+        conditions.push(or(...states.flatMap((state) => [sql`${paths} LIKE ${`%,${state},%`}`, sql`${paths} LIKE ${`%,${state}.%`}`]))!);
       }
       if (query.priorityArea) conditions.push(eq(cases.priorityAreaId, query.priorityArea));
       if (query.status) conditions.push(eq(cases.status, query.status));

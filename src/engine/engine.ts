@@ -184,7 +184,7 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
     return response;
   }
 
-  /** Fires one timer inside the caller's transaction (see fireTimer). */
+  /** Fires one timer inside the caller's transaction (see fireTimers). */
   function fireInTransaction(id: string): TimerOutcome {
     const timer = db.select().from(timers).where(eq(timers.id, id)).get();
     const at = now().toISOString();
@@ -429,9 +429,10 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
      * timer fired twice (two pollers, a restart) is applied once. A timer whose state the
      * case has left is cancelled instead.
      */
+    /** Fires one timer (see fireTimers); its error, if any, is thrown. */
     fireTimer(id: string): TimerOutcome {
-      const result = db.transaction(() => fireInTransaction(id), { behavior: 'immediate' });
-      if (result === 'fired') effects.afterCommit?.();
+      const result = this.fireTimers([id]).get(id)!;
+      if (result instanceof Error) throw result;
       return result;
     },
 

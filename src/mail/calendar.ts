@@ -55,7 +55,7 @@ const utc = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/,
 
 /** One formatter per time zone and kind: building an Intl.DateTimeFormat costs far more than using one. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
+export function formatter(key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
   let f = formatters.get(key);
   if (!f) formatters.set(key, (f = make()));
   return f;

@@ -14,6 +14,7 @@ import { actionSetup, areaOptions, GENERAL_EVENTS, participantByEmail } from '..
 import { casePage, mentionedUsers, printPage, type FormState } from '../web/case-page.js';
 import {
   errorSummary,
+  firstText,
   formErrors,
   jsonSchemaOf,
   parseForm,
@@ -24,8 +25,8 @@ import {
   type FormValues,
 } from '../web/forms.js';
 import { html, raw, type SafeHtml } from '../web/html.js';
-import { page, stepTrack } from '../web/layout.js';
-import { errorPage } from './pages.js';
+import { stepTrack } from '../web/layout.js';
+import { errorPage, sendPage } from '../web/reply.js';
 
 /*
  * The case pages: a new idea, the case page with its action forms, the printable proposal,
@@ -59,8 +60,6 @@ const ROLE_STATES = (() => {
 })();
 
 export function casePageRoutes(pages: FastifyInstance, services: Services) {
-  const send = (reply: FastifyReply, body: string, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(body);
-  const one = (v: unknown) => (Array.isArray(v) ? String(v[0] ?? '') : typeof v === 'string' ? v : '');
   /** The posted fields (not the form's own `_csrf`, `_version`); only text counts, whatever the body was. */
   const formFields = (body: unknown): FormValues =>
     Object.fromEntries(
@@ -90,7 +89,7 @@ export function casePageRoutes(pages: FastifyInstance, services: Services) {
     const names = services.people.displayNames([...members]);
     const { title, body } = casePage({ lang, actor, csrfToken: request.csrfToken ?? '', view, history, config, template, names, candidates, ...extra });
     // A page answering a form post returns (language switch, log-in) to the case itself.
-    return send(reply, page({ lang, title, actor, csrfToken: request.csrfToken, path: `/cases/${caseId}`, body }), status);
+    return sendPage(request, reply, { title, body, status, path: `/cases/${caseId}` });
   }
 
   /** Runs a page handler for a logged-in user; a case they may not see is a 404 page. */
@@ -125,7 +124,7 @@ ${errorSummary(ctx)}
 ${fields}
 <p><button type="submit">${t(lang, 'web.submitIdea')}</button></p>
 </form>`;
-    return send(reply, page({ lang, title: t(lang, 'web.newIdea'), actor, csrfToken: request.csrfToken, path: request.url, body }), status);
+    return sendPage(request, reply, { title: t(lang, 'web.newIdea'), body, status, path: '/cases/new' });
   };
 
   pages.get(
@@ -159,7 +158,7 @@ ${fields}
     { schema: { hide: true } },
     guarded((request, reply, actor) => {
       const { id } = paramsOf(request);
-      const done = one((request.query as Record<string, unknown>).done);
+      const done = firstText((request.query as Record<string, unknown>).done);
       const lang = requestLanguage(request);
       const label = done === 'created' ? t(lang, 'steps.1') : (CASE_EVENT_TYPES as string[]).includes(done) ? t(lang, `events.${done}`) : undefined;
       return renderCase(request, reply, actor, id, 200, label ? { notice: { kind: 'success', text: t(lang, 'web.saved', { action: label }) } } : {});
@@ -176,7 +175,7 @@ ${fields}
       const config = services.programmes.get(view.programmeId)!;
       const names = services.people.displayNames(mentionedUsers(view));
       const { title, body } = printPage({ lang, view, config, names });
-      return send(reply, page({ lang, title, actor, csrfToken: request.csrfToken, path: request.url, body }));
+      return sendPage(request, reply, { title, body });
     }),
   );
 
@@ -189,7 +188,7 @@ ${fields}
       const type = rawType as CaseEventType;
       const lang = requestLanguage(request);
       const body = (request.body ?? {}) as Record<string, unknown>;
-      const version = /^\d{1,12}$/.test(one(body._version)) ? Number(one(body._version)) : -1;
+      const version = /^\d{1,12}$/.test(firstText(body._version)) ? Number(firstText(body._version)) : -1;
       const values = formFields(body);
       const view = services.cases.read(actor, id, lang);
       const setup = actionSetup(type, {
@@ -199,7 +198,7 @@ ${fields}
         context: view.data as never,
         candidates: actor.roles.some(isProgrammeRole) ? [] : 'by-email',
       });
-      const key = type === 'ASSESS_CRITERION' ? one(values.criterionId) : undefined;
+      const key = type === 'ASSESS_CRITERION' ? firstText(values.criterionId) : undefined;
       const form = (errors: FormErrors, messages: string[] = []): FormState => ({ type, key, values, errors, messages });
       const parsed = parseForm(setup.schema, values, setup.hints);
       const { rows } = parsed;
@@ -277,7 +276,7 @@ ${fields}
       const lang = requestLanguage(request);
       const config = services.programmes.get(actor.programmeId)!;
       const raw0 = request.query as Record<string, unknown>;
-      const query = boardQuery.parse(Object.fromEntries(Object.entries(raw0).map(([k, v]) => [k, one(v) || undefined])));
+      const query = boardQuery.parse(Object.fromEntries(Object.entries(raw0).map(([k, v]) => [k, firstText(v) || undefined])));
       const list = services.cases.list(actor, { limit: 100, ...query, q: query.q || undefined }, lang) as ReturnType<Services['cases']['list']> & {
         items: { id: string; diaryNumber: string; title: string; steps: number[]; status: string; outcomeLabel: string | null; priorityAreaId: string | null; updatedAt: string }[];
       };
@@ -296,7 +295,12 @@ ${fields}
 <select id="f-${name}" name="${name}"><option value="">${all}</option>${options.map((o) => html`<option value="${o.value}"${o.value === current ? raw(' selected') : ''}>${o.label}</option>`)}</select></div>`;
       const params = new URLSearchParams(Object.entries(query).filter(([k, v]) => v !== undefined && k !== 'cursor').map(([k, v]) => [k, String(v)]));
       if (list.nextCursor) params.set('cursor', list.nextCursor);
+      // The programme-year reports (issue 4's printable page), for the years the programme runs up to now.
+      const thisYear = services.now().getUTCFullYear();
+      const years = Array.from({ length: Math.min(thisYear, config.years.last) - config.years.first + 1 }, (_, i) => config.years.first + i).reverse();
+      const reports = years.map((y) => html`<li><a href="/api/programmes/${config.id}/reports/${y}?format=html">${t(lang, 'web.reportLink', { year: y })}</a></li>`);
       const body = html`<h1>${t(lang, 'web.board')}</h1>
+${reports.length ? html`<nav aria-label="${t(lang, 'web.reports')}"><ul class="inline">${reports}</ul></nav>` : ''}
 <form method="get" action="/board" class="filters" role="search" aria-label="${t(lang, 'web.filters')}">
 ${select('step', STEPS.map((s) => ({ value: String(s), label: `${s}. ${t(lang, `steps.${s}`)}` })), query.step ? String(query.step) : undefined, t(lang, 'web.allSteps'))}
 ${select('priorityArea', areas, query.priorityArea, t(lang, 'web.all'))}
@@ -308,23 +312,16 @@ ${select('status', [{ value: 'active', label: t(lang, 'web.statusActive') }, { v
 <div class="board">${columns}</div>
 ${closed.length ? html`<section aria-labelledby="closed"><h2 id="closed">${t(lang, 'web.closedCases')}</h2><ul>${closed.map((c) => html`<li><a href="/cases/${c.id}">${c.title}</a> <span class="meta">${c.diaryNumber} · ${c.outcomeLabel ?? ''}</span></li>`)}</ul></section>` : ''}
 ${list.nextCursor ? html`<p><a href="/board?${params.toString()}">${t(lang, 'web.moreCases')}</a></p>` : ''}`;
-      return send(reply, page({ lang, title: t(lang, 'web.board'), actor, csrfToken: request.csrfToken, path: request.url, body }));
+      return sendPage(request, reply, { title: t(lang, 'web.board'), body });
     }),
   );
 
-  /** The cases at a state where one of the caller's roles has the next move. */
+  type Waiting = { id: string; title: string; diaryNumber: string; steps: number[]; outcomeLabel: string | null; createdAt: string };
+
+  /** The cases at a state where one of the caller's roles has the next move (oldest first). */
   function waitingFor(actor: Actor, lang: Language): SafeHtml {
     const states = [...new Set(actor.roles.filter((r) => r !== 'initiator').flatMap((r) => ROLE_STATES.get(r) ?? []))];
-    const seen = new Set<string>();
-    const items: { id: string; title: string; diaryNumber: string; steps: number[]; outcomeLabel: string | null; createdAt: string }[] = [];
-    for (const state of states) {
-      const found = services.cases.list(actor, { state, status: 'active', limit: 100 }, lang) as { items: typeof items };
-      for (const c of found.items) {
-        if (seen.has(c.id)) continue;
-        seen.add(c.id);
-        items.push(c);
-      }
-    }
+    const items = states.length === 0 ? [] : (services.cases.list(actor, { states, status: 'active', limit: 100 }, lang).items as Waiting[]);
     items.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     return html`<section aria-labelledby="waiting"><h2 id="waiting">${t(lang, 'web.waitingForYou')}</h2>
 ${items.length === 0 ? html`<p>${t(lang, 'web.nothingWaiting')}</p>` : html`<ul>${items.map((c) => html`<li><a href="/cases/${c.id}">${c.title}</a> <span class="meta">${c.diaryNumber}</span>${stepTrack(lang, c.steps, c.outcomeLabel)}</li>`)}</ul>`}</section>`;

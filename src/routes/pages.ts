@@ -9,7 +9,8 @@ import { LANGUAGE_COOKIE, requestLanguage, setHtmlProblemRenderer } from '../htt
 import { t, type Language } from '../i18n/index.js';
 import { NOTIFICATION_KINDS, OPTIONAL_KINDS } from '../notifications/rules.js';
 import { html, raw } from '../web/html.js';
-import { page, stepTrack } from '../web/layout.js';
+import { stepTrack } from '../web/layout.js';
+import { errorPage, sendPage } from '../web/reply.js';
 import { casePageRoutes } from './case-pages.js';
 
 /*
@@ -32,32 +33,12 @@ const languageForm = z.object({ language: z.enum(['sv', 'en']), returnTo: z.stri
 /** Only our own paths: never an open redirect. */
 const safePath = (path: string) => (/^\/(?!\/)[\w\-/?=&%.]*$/.test(path) ? path : '/');
 
-/** An error as a page (404 or 403), for people in a browser. */
-export function errorPage(request: FastifyRequest, reply: FastifyReply, status: 403 | 404) {
-  const lang = requestLanguage(request);
-  const key = status === 404 ? 'notFound' : 'forbidden';
-  const body = html`<h1>${t(lang, `web.${key}Title`)}</h1><p>${t(lang, `web.${key}Text`)}</p><p><a href="/cases">${t(lang, 'web.backToCases')}</a></p>`;
-  return reply
-    .code(status)
-    .type('text/html; charset=utf-8')
-    .send(page({ lang, title: t(lang, `web.${key}Title`), actor: request.actor, csrfToken: request.csrfToken, path: request.url, body }));
-}
-
 export function pageRoutes(app: FastifyInstance, services: Services, config: Config) {
   // Errors met in a browser (an expired form, a page that does not exist) are shown as pages.
-  setHtmlProblemRenderer((request, reply, problem, title) => {
-    const lang = requestLanguage(request);
-    const body = html`<h1>${title}</h1><p>${problem.status === 404 ? t(lang, 'web.notFoundText') : ''}</p><p><a href="/cases">${t(lang, 'web.backToCases')}</a></p>`;
-    return reply
-      .code(problem.status)
-      .type('text/html; charset=utf-8')
-      .send(page({ lang, title, actor: request.actor, csrfToken: request.csrfToken, path: '/cases', body }));
-  });
+  setHtmlProblemRenderer((request, reply, problem, title) => errorPage(request, reply, problem.status, title));
   return app.register(async (pages) => {
     await pages.register(fastifyFormbody);
 
-    const send = (reply: FastifyReply, body: string, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(body);
-    const path = (request: FastifyRequest) => request.url;
     const { waitingFor } = casePageRoutes(pages, services);
 
     pages.get('/', { schema: { hide: true } }, async (request, reply) => reply.redirect(request.actor ? '/cases' : '/login', 303));
@@ -70,13 +51,10 @@ export function pageRoutes(app: FastifyInstance, services: Services, config: Con
       const message = error === 'failed' ? l('loginFailed') : error === 'expired' ? l('loginExpired') : undefined;
       const token = crypto.randomBytes(24).toString('base64url');
       reply.setCookie(LOGIN_CSRF_COOKIE, token, { path: '/login', httpOnly: true, sameSite: 'strict', secure: config.SATSA_COOKIE_SECURE });
-      return send(
-        reply,
-        page({
-          lang,
-          title: l('loginTitle'),
-          path: '/login',
-          body: html`<h1>${l('loginTitle')}</h1>
+      return sendPage(request, reply, {
+        title: l('loginTitle'),
+        path: '/login',
+        body: html`<h1>${l('loginTitle')}</h1>
 ${message ? html`<div class="alert" role="alert" id="login-error">${message}</div>` : ''}
 <form method="post" action="/login" novalidate>
   <input type="hidden" name="_csrf" value="${token}">
@@ -87,8 +65,7 @@ ${message ? html`<div class="alert" role="alert" id="login-error">${message}</di
   <input type="password" id="password" name="password" autocomplete="current-password" required>
   <p><button type="submit">${l('logIn')}</button></p>
 </form>`,
-        }),
-      );
+      });
     });
 
     // The log-in form has its own double-submit token; there is no session token yet.
@@ -137,15 +114,9 @@ ${message ? html`<div class="alert" role="alert" id="login-error">${message}</di
   <td class="optional">${c.updatedAt.slice(0, 10)}</td>
 </tr>`,
       );
-      return send(
-        reply,
-        page({
-          lang,
-          title,
-          actor,
-          csrfToken: request.csrfToken,
-          path: path(request),
-          body: html`<h1>${title}</h1>
+      return sendPage(request, reply, {
+        title,
+        body: html`<h1>${title}</h1>
 ${actor.roles.includes('initiator') ? html`<p><a class="button" href="/cases/new">${l('newIdea')}</a></p>` : ''}
 ${initiatorOnly ? '' : waitingFor(actor, lang)}
 ${initiatorOnly ? '' : html`<h2>${l('cases')}</h2>`}
@@ -158,8 +129,7 @@ ${
   <tbody>${rows}</tbody>
 </table>`
 }`,
-        }),
-      );
+      });
     });
 
     // ---- settings: language and the informational e-mails ------------------------------
@@ -184,7 +154,7 @@ ${saved ? html`<div class="notice" role="status">${l('settingsSaved')}</div>` : 
 <fieldset><legend>${l('notificationsHeading')}</legend><p class="help" id="mandatory-note">${l('notificationsIntro')}</p>${kinds}</fieldset>
 <p><button type="submit">${l('save')}</button></p>
 </form>`;
-      return send(reply, page({ lang, title: l('settings'), actor, csrfToken: request.csrfToken, path: path(request), body }));
+      return sendPage(request, reply, { title: l('settings'), body });
     };
 
     pages.get('/settings', { schema: { hide: true } }, async (request, reply) => {

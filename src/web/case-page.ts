@@ -3,6 +3,7 @@ import type { CaseContext } from '../../machines/case/context.js';
 import type { CaseEventType } from '../../machines/case/schemas.js';
 import type { CaseService } from '../cases/service.js';
 import { t, type Language } from '../i18n/index.js';
+import { formatter, PROGRAMME_TIME_ZONE } from '../mail/calendar.js';
 import { formatOre } from '../money/format.js';
 import type { Actor } from '../people/service.js';
 import { allAreas, type IdeaTemplate, type ProgrammeConfig } from '../programmes/config.js';
@@ -46,8 +47,9 @@ export interface CasePageInput {
   form?: FormState;
 }
 
+/** Swedish time, in the reader's language. */
 const dateTime = (lang: Language, iso: string) =>
-  new Intl.DateTimeFormat(lang === 'sv' ? 'sv-SE' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Stockholm' }).format(new Date(iso));
+  formatter(`page ${lang}`, () => new Intl.DateTimeFormat(lang === 'sv' ? 'sv-SE' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: PROGRAMME_TIME_ZONE })).format(new Date(iso));
 
 const META_KEYS = new Set(['by', 'role', 'at']);
 
@@ -208,8 +210,11 @@ export function casePage(i: CasePageInput): { title: string; body: SafeHtml } {
   const folded = (type: CaseEventType) => GENERAL_EVENTS.has(type) || type === 'UPDATE_PROPOSAL';
   const primary = allowed.filter((e) => !folded(e.type));
   const general = allowed.filter((e) => folded(e.type));
-  const proposalValues = (type: CaseEventType) =>
-    type === 'UPDATE_PROPOSAL' ? formValues(actionSetup(type, inputs).schema, context.proposal, actionSetup(type, inputs).hints) : {};
+  const proposalValues = (type: CaseEventType) => {
+    if (type !== 'UPDATE_PROPOSAL') return {};
+    const setup = actionSetup(type, inputs);
+    return formValues(setup.schema, context.proposal, setup.hints);
+  };
   const criteriaAllowed = view.allowedEvents.some((e) => e.type === 'ASSESS_CRITERION') ||
     view.blockedEvents.some((e) => e.type === 'ASSESS_CRITERION' && e.reasons.every((r) => r.code === 'requirement-unmet'));
   const actions = html`

@@ -85,7 +85,9 @@ const typeOf = (s: JsonSchema) => (Array.isArray(s.type) ? s.type.find((x) => x 
 const isObject = (s: JsonSchema) => typeOf(s) === 'object' && s.properties !== undefined;
 const isArray = (s: JsonSchema) => typeOf(s) === 'array' && s.items !== undefined;
 const isScalarArray = (s: JsonSchema) => isArray(s) && !isObject(resolve(s.items!));
-const isTime = (s: JsonSchema) => s.pattern?.includes('[0-5]') === true;
+/** The clock-time pattern of the event schemas (`13:00`); the other patterns are ids. */
+const isTimePattern = (pattern: string | undefined) => pattern?.includes('[0-5]') === true;
+const isTime = (s: JsonSchema) => isTimePattern(s.pattern);
 
 /** `attendance.0.role` → `attendance.role`: the key of hints. */
 export const genericPath = (path: string) =>
@@ -118,7 +120,8 @@ export function optionLabel(lang: Language, name: string, value: string): string
 // Rendering
 
 const idOf = (ctx: FormContext, path: string) => `${ctx.idPrefix}-${path.replace(/\./g, '-') || 'root'}`;
-const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) ?? '';
+/** The first text of a posted value (a field may come once, several times, or not at all). */
+export const firstText = (v: unknown): string => (Array.isArray(v) ? firstText(v[0]) : typeof v === 'string' ? v : '');
 
 function errorText(ctx: FormContext, id: string, message: string | undefined): SafeHtml | '' {
   if (!message) return '';
@@ -170,7 +173,7 @@ function renderNode(ctx: FormContext, schema: JsonSchema, path: string, required
   if (!hints?.hidden) ctx.rendered?.add(id);
   const value = ctx.values[path];
   const error = ctx.errors.get(path);
-  if (hints?.hidden) return html`<input type="hidden" name="${path}" value="${one(value)}">`;
+  if (hints?.hidden) return html`<input type="hidden" name="${path}" value="${firstText(value)}">`;
 
   if (isObject(s)) {
     const children = Object.entries(s.properties!).map(([key, child]) => {
@@ -214,28 +217,28 @@ function renderNode(ctx: FormContext, schema: JsonSchema, path: string, required
   const common = html`id="${id}" name="${path}"${mustFill ? raw(' required aria-required="true"') : ''}${error ? raw(' aria-invalid="true"') : ''}${describedBy(id, !!error, !!help)}`;
 
   if (isScalarArray(s)) {
-    return html`<div class="field">${label}<textarea ${common} rows="4">${one(value)}</textarea></div>`;
+    return html`<div class="field">${label}<textarea ${common} rows="4">${firstText(value)}</textarea></div>`;
   }
   if (typeOf(s) === 'boolean') {
     const radios = (['true', 'false'] as const).map(
-      (v) => html`<div class="choice"><input type="radio" id="${id}-${v}" name="${path}" value="${v}"${one(value) === v ? raw(' checked') : ''}${mustFill ? raw(' required') : ''}><label for="${id}-${v}">${t(ctx.lang, `options.boolean.${v}`)}</label></div>`,
+      (v) => html`<div class="choice"><input type="radio" id="${id}-${v}" name="${path}" value="${v}"${firstText(value) === v ? raw(' checked') : ''}${mustFill ? raw(' required') : ''}><label for="${id}-${v}">${t(ctx.lang, `options.boolean.${v}`)}</label></div>`,
     );
     return html`<fieldset id="${id}" class="choices inline"${describedBy(id, !!error, false)}><legend>${labelText(ctx, path, required, hints)}</legend>${errorText(ctx, id, error)}${radios}</fieldset>`;
   }
   const options = hints?.options ?? s.enum?.map((v) => ({ value: String(v), label: optionLabel(ctx.lang, lastName(path), String(v)) }));
   if (options) {
-    const current = one(value);
+    const current = firstText(value);
     const items = options.map((o) => html`<option value="${o.value}"${o.value === current ? raw(' selected') : ''}>${o.label}</option>`);
     return html`<div class="field">${label}<select ${common}><option value="">${t(ctx.lang, 'web.choose')}</option>${items}</select></div>`;
   }
   if (typeOf(s) === 'number' || typeOf(s) === 'integer') {
-    return html`<div class="field">${label}<input type="text" inputmode="decimal" ${common} value="${one(value)}" class="short"></div>`;
+    return html`<div class="field">${label}<input type="text" inputmode="decimal" ${common} value="${firstText(value)}" class="short"></div>`;
   }
   if ((s.maxLength ?? 0) > 300 || hints?.multiline) {
-    return html`<div class="field">${label}<textarea ${common} rows="5">${one(value)}</textarea></div>`;
+    return html`<div class="field">${label}<textarea ${common} rows="5">${firstText(value)}</textarea></div>`;
   }
   const type = s.format === 'date' ? 'date' : isTime(s) ? 'time' : s.format === 'email' ? 'email' : 'text';
-  return html`<div class="field">${label}<input type="${type}" ${common} value="${one(value)}"${type !== 'text' ? raw(' class="short"') : ''}${s.maxLength ? html` maxlength="${s.maxLength}"` : ''}></div>`;
+  return html`<div class="field">${label}<input type="${type}" ${common} value="${firstText(value)}"${type !== 'text' ? raw(' class="short"') : ''}${s.maxLength ? html` maxlength="${s.maxLength}"` : ''}></div>`;
 }
 
 /** The inputs of a form for `schema`, labelled, filled from `ctx.values`, with errors. */
@@ -305,12 +308,12 @@ function parseNode(schema: JsonSchema, body: FormValues, path: string, required:
   }
   const raw = body[path];
   if (isScalarArray(s)) {
-    const items = hint?.options ? ([] as string[]).concat(raw ?? []) : one(raw).split(/\r?\n/);
+    const items = hint?.options ? ([] as string[]).concat(raw ?? []) : firstText(raw).split(/\r?\n/);
     const item = resolve(s.items!);
     const isNumber = typeOf(item) === 'number' || typeOf(item) === 'integer';
     return items.map((x) => x.trim()).filter(Boolean).map((x) => (isNumber ? numberFrom(x, false) : x));
   }
-  const text = one(raw).trim();
+  const text = firstText(raw).trim();
   if (text === '') return undefined;
   if (typeOf(s) === 'boolean') return text === 'true' ? true : text === 'false' ? false : text;
   if (typeOf(s) === 'number' || typeOf(s) === 'integer') return numberFrom(text, hint?.money === true);
@@ -410,7 +413,7 @@ export function issueMessage(lang: Language, issue: Issue, data: unknown, hints:
       if (i.format === 'date') return v('date');
       if (i.format === 'email') return v('email');
       if (i.format === 'uuid') return v('choose');
-      if (i.format === 'regex') return i.pattern?.includes('[0-5]') ? v('time') : v('id');
+      if (i.format === 'regex') return isTimePattern(i.pattern) ? v('time') : v('id');
       return v('invalid');
     case 'invalid_value':
       return v('choose');

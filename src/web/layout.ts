@@ -68,6 +68,7 @@ const STYLE = raw(`
   .board h2 { font-size: 1.05rem; margin: .25rem 0 .5rem; }
   .board ul { list-style: none; padding: 0; margin: 0; }
   .board li { border-top: 1px solid var(--line); padding: .4rem 0; }
+  ul.inline { list-style: none; display: flex; flex-wrap: wrap; gap: .25rem 1rem; padding: 0; }
   .filters { display: flex; flex-wrap: wrap; gap: 0 1rem; align-items: flex-end; }
   .filters label { margin-top: .5rem; }
   nav a[aria-current=page] { font-weight: 700; }

@@ -32,5 +32,6 @@ app.withTypeProvider<ZodTypeProvider>().post(
     return { id: Number(result.lastInsertRowid) };
   },
 );
+app.get('/health', async () => ({ status: 'ok' }));
 const address = await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
 console.log(`ready ${address}`);

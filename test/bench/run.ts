@@ -1,11 +1,11 @@
-import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { createServices } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/client.js';
+import { startChildServer } from '../child-server.js';
 import { buildDatabase, cloneCase, openFixture, templateCase } from './fixture.js';
 
 /*
@@ -26,41 +26,6 @@ const root = path.resolve('.bench');
 const runDir = path.join(root, `run-${Date.now()}`);
 fs.mkdirSync(runDir, { recursive: true });
 const log = (line: string) => console.log(`[bench] ${line}`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-/** Starts Satsa as `npm start` does (the built bundle); resolves once `url` answers 200, with the time that took. */
-async function startServer(script: string, env: Record<string, string>, url: string): Promise<{ child: ChildProcess; startupMs: number }> {
-  const started = performance.now();
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  child.stdout!.resume();
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
-    try {
-      const res = await fetch(url);
-      if (res.ok) return { child, startupMs: performance.now() - started };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
 
 /** Peak resident memory of a process so far (Linux: VmHWM), in MB. */
 function peakRssMb(pid: number): number {
@@ -99,29 +64,26 @@ async function main() {
   log(`built ${SIZE.total} cases in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   // ---- baseline ------------------------------------------------------------------------
-  const basePort = await freePort();
-  // The baseline says when it listens.
-  const base = spawn(process.execPath, ['--import', 'tsx', 'test/bench/baseline-server.ts'], {
-    env: { ...process.env, PORT: String(basePort), BASELINE_DB: path.join(runDir, 'baseline.sqlite') },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve) => base.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
+  const baseline = await startChildServer({ argv: ['--import', 'tsx', 'test/bench/baseline-server.ts'], env: { BASELINE_DB: path.join(runDir, 'baseline.sqlite') } });
   const seminar = (i: number) => JSON.stringify({ type: 'RECORD_SEMINAR', payload: { date: '2027-03-15', title: `Seminarium ${i}`, audience: 'Kommuner och region' } });
   let n = 0;
   const baselineLoad = await load({
-    url: `http://127.0.0.1:${basePort}`,
+    url: baseline.base,
     requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, path: `/baseline/${runningIds[n % runningIds.length]}`, headers: { 'content-type': 'application/json' }, body: seminar(n++) }) }],
   });
-  await stop(base);
+  await baseline.stop();
   log(`baseline: ${baselineLoad.perSecond.toFixed(0)} req/s, p99 ${baselineLoad.p99} ms`);
 
   // ---- Satsa: start-up --------------------------------------------------------------------
-  const port = await freePort();
-  const env = { SATSA_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', SATSA_DEMO_DATA: 'false', SATSA_LOG_LEVEL: 'warn', SATSA_POLL_SECONDS: '3600' };
+  // Started as `npm start` does: the built bundle.
   execSync('npm run --silent build');
-  const { child, startupMs } = await startServer('dist/bundle/server.mjs', env, `http://127.0.0.1:${port}/health`);
+  const satsa = await startChildServer({
+    argv: ['dist/bundle/server.mjs'],
+    env: { SATSA_DATA_DIR: dataDir, SATSA_DEMO_DATA: 'false', SATSA_LOG_LEVEL: 'warn', SATSA_POLL_SECONDS: '3600' },
+  });
+  const { startupMs } = satsa;
   log(`start-up with ${SIZE.total} cases: ${startupMs.toFixed(0)} ms`);
-  const url = `http://127.0.0.1:${port}`;
+  const url = satsa.base;
   const auth = (role: 'county-coordinator') => ({ authorization: `Bearer ${tokens[role]}` });
 
   // ---- commands: random running cases, If-Match from the last ETag seen -----------------
@@ -167,8 +129,8 @@ async function main() {
   });
   // Free-text search scans the cases: measured last, with one connection, so its backlog cannot hold up the others.
   const search = await load({ url: `${url}/api/cases?q=${encodeURIComponent('#R1')}&limit=25`, headers: auth('county-coordinator'), connections: 1 });
-  const rssMb = peakRssMb(child.pid!);
-  await stop(child);
+  const rssMb = peakRssMb(satsa.child.pid!);
+  await satsa.stop();
   log(`reads: list p99 ${list.p99} ms (1 connection: ${listAlone.p99} ms), next page p99 ${paged.p99} ms, search p99 ${search.p99} ms, one case p99 ${one.p99} ms; peak RSS ${rssMb.toFixed(0)} MB`);
 
   // ---- timers: N due timers fired, exactly once each --------------------------------------

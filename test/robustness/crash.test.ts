@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { cloneCase, openFixture, templateCase } from '../bench/fixture.js';
+import { freePort, startChildServer } from '../child-server.js';
 import { expectReplayReproduces } from '../replay.js';
 
 /*
@@ -26,28 +26,11 @@ let tokens: Record<string, string>;
 let running: string[];
 let server: ChildProcess | undefined;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { ...process.env, SATSA_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', SATSA_DEMO_DATA: 'false', SATSA_LOG_LEVEL: 'silent', SATSA_POLL_SECONDS: '3600' },
-    stdio: 'ignore',
-  });
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
-    if (ok) return child;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('the server did not start');
-}
+const startServer = (port: number) =>
+  startChildServer({
+    port,
+    env: { SATSA_DATA_DIR: dataDir, SATSA_DEMO_DATA: 'false', SATSA_LOG_LEVEL: 'silent', SATSA_POLL_SECONDS: '3600' },
+  }).then((s) => s.child);
 
 const run = (args: string[]) =>
   new Promise<{ code: number | null; out: string }>((resolve) => {

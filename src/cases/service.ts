@@ -143,7 +143,7 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
   }
 
   function loadVisible(actor: Actor, caseId: string): CaseRow {
-    const row = db.select().from(cases).where(eq(cases.id, caseId)).get();
+    const row = engine.loadCase(caseId);
     if (!row || !canSeeCase(actor, row.programmeId, engine.isMember(row.id, actor.id))) {
       throw new Problem('not-found', `no case ${caseId}`);
     }

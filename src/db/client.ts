@@ -21,9 +21,36 @@ export function openDatabase(file: string): Db {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  cacheStatements(sqlite);
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder });
   return db;
+}
+
+/** How many prepared statements a connection keeps (least recently used are dropped). */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Drizzle prepares every query anew, and preparing costs more than running a small query.
+ * The connection keeps its prepared statements by SQL text instead. A statement handed out
+ * again is reset to plain rows first, because drizzle switches some to raw (array) rows.
+ */
+export function cacheStatements(sqlite: Database.Database): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, Database.Statement>();
+  sqlite.prepare = ((source: string) => {
+    let stmt = cache.get(source);
+    if (stmt) {
+      // Most recently used last: Map keeps insertion order.
+      cache.delete(source);
+      if (stmt.reader) stmt.raw(false);
+    } else {
+      stmt = prepare(source);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(source, stmt);
+    return stmt;
+  }) as typeof sqlite.prepare;
 }
 
 export { schema };

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { and, eq, lt, sql } from 'drizzle-orm';
-import { createActor, getNextTransitions, type AnyStateMachine, type Snapshot, initialTransition, transition, type SnapshotFrom, type StateValue } from 'xstate';
+import { createActor, getNextTransitions, type AnyActorScope, type AnyStateMachine, type Snapshot, initialTransition, type SnapshotFrom, type StateValue } from 'xstate';
 import type { CaseContext, CaseInput } from '../../machines/case/context.js';
 import type { CaseMachine } from '../../machines/case/machine.js';
 import { requirementsFor, unmet } from '../../machines/case/requirements.js';
@@ -17,7 +17,7 @@ import type { ProgrammeService } from '../programmes/service.js';
 import type { Money } from '../money/service.js';
 import type { Notifications, StepInfo } from '../notifications/service.js';
 import type { TimerKind } from '../notifications/rules.js';
-import { desiredTimers, TIMER_RULES_VERSION, type TimerStore } from '../scheduler/timers.js';
+import { desiredTimers, TIMER_RULES_VERSION, type DesiredTimer, type TimerStore } from '../scheduler/timers.js';
 
 export type CaseRow = typeof cases.$inferSelect;
 export type CaseSnapshot = SnapshotFrom<CaseMachine>;
@@ -40,11 +40,45 @@ export function statePaths(value: StateValue, prefix = ''): string[] {
   );
 }
 
+/**
+ * One inert actor scope per machine version, made once. xstate's `transition()` builds a new
+ * actor for every call, and that actor computes the machine's initial snapshot each time:
+ * a third of a transition's cost. The case machine has no child actors, so nothing a
+ * transition does is kept in the scope, and the scope runs no actions: the engine stores
+ * snapshots and never executes a machine's actions.
+ */
+const scopes = new WeakMap<AnyStateMachine, AnyActorScope>();
+function inertScope(machine: AnyStateMachine): AnyActorScope {
+  let scope = scopes.get(machine);
+  if (!scope) {
+    const self = createActor(machine);
+    scope = {
+      self,
+      system: self.system,
+      id: '',
+      sessionId: '',
+      logger: () => {},
+      defer: () => {},
+      emit: () => {},
+      stopChild: () => {},
+      actionExecutor: () => {},
+    } as unknown as AnyActorScope;
+    scopes.set(machine, scope);
+  }
+  return scope;
+}
+
 export function restoreSnapshot(row: Pick<CaseRow, 'snapshot' | 'machineVersion'>): CaseSnapshot {
-  const machine = caseMachineFor(row.machineVersion);
-  // An unstarted actor restores without running entry actions; machine.resolveState
-  // breaks on history states after a JSON round-trip (see shared/docs/engine.md).
-  return createActor(machine as AnyStateMachine, { snapshot: row.snapshot as Snapshot<unknown> }).getSnapshot() as CaseSnapshot;
+  const machine = caseMachineFor(row.machineVersion) as AnyStateMachine;
+  // Restoring runs no entry actions; machine.resolveState breaks on history states after
+  // a JSON round-trip (see shared/docs/engine.md).
+  return machine.restoreSnapshot!(row.snapshot as Snapshot<unknown>, inertScope(machine)) as CaseSnapshot;
+}
+
+/** The machine's next snapshot for `event`: xstate's pure `transition()`, in the machine's cached scope. */
+export function nextSnapshot(machineVersion: number, snapshot: CaseSnapshot, event: CaseEvent): CaseSnapshot {
+  const machine = caseMachineFor(machineVersion) as AnyStateMachine;
+  return machine.transition(snapshot, event, inertScope(machine)) as CaseSnapshot;
 }
 
 /** Event types the current state handles at all (guards not evaluated). */
@@ -69,8 +103,8 @@ export interface EngineEffects {
 }
 
 /** The snapshot as stored, persisted by the machine version the case is pinned to. */
-const persist = (snapshot: CaseSnapshot, machineVersion: number) =>
-  JSON.parse(JSON.stringify(caseMachineFor(machineVersion).getPersistedSnapshot(snapshot))) as object;
+const persistJson = (snapshot: CaseSnapshot, machineVersion: number) => JSON.stringify(caseMachineFor(machineVersion).getPersistedSnapshot(snapshot));
+const persist = (snapshot: CaseSnapshot, machineVersion: number) => JSON.parse(persistJson(snapshot, machineVersion)) as object;
 
 function projection(snapshot: CaseSnapshot, diaryNumber: string, steps = stepsOf(snapshot).join(',')) {
   const ctx = snapshot.context;
@@ -115,15 +149,55 @@ export const hashRequest = (value: unknown) =>
 export type TimerOutcome = 'fired' | 'cancelled' | 'skipped';
 
 export function createEngine(db: Db, programmes: ProgrammeService, now: () => Date, effects: EngineEffects) {
-  const reconcileTimers = (row: CaseRow, snapshot: CaseSnapshot) =>
-    effects.timers.reconcile(row.id, row.programmeId, desiredTimers(snapshot, programmes.get(row.programmeId)!.deadlines));
+  const desiredOf = (row: CaseRow, snapshot: CaseSnapshot) => desiredTimers(snapshot, programmes.get(row.programmeId)!.deadlines);
+  const reconcileTimers = (row: CaseRow, snapshot: CaseSnapshot) => effects.timers.reconcile(row.id, row.programmeId, desiredOf(row, snapshot));
 
-  const isMember = (caseId: string, userId: string) =>
-    db
-      .select({ userId: caseMembers.userId })
-      .from(caseMembers)
-      .where(and(eq(caseMembers.caseId, caseId), eq(caseMembers.userId, userId)))
-      .get() !== undefined;
+  // The hot path's queries, built and prepared once (drizzle otherwise builds each query anew).
+  const memberQuery = db
+    .select({ userId: caseMembers.userId })
+    .from(caseMembers)
+    .where(and(eq(caseMembers.caseId, sql.placeholder('caseId')), eq(caseMembers.userId, sql.placeholder('userId'))))
+    .prepare();
+  // A placeholder wrapped as SQL takes its value as given: JSON columns get their JSON from
+  // us (drizzle's own encoding would store null as 'null'), and update's SET accepts it.
+  const param = (name: string) => sql`${sql.placeholder(name)}`;
+  const caseQuery = db.select().from(cases).where(eq(cases.id, sql.placeholder('id'))).prepare();
+  const timerQuery = db.select().from(timers).where(eq(timers.id, sql.placeholder('id'))).prepare();
+  const timerStateQuery = db.select({ status: timers.status, dueAt: timers.dueAt }).from(timers).where(eq(timers.id, sql.placeholder('id'))).prepare();
+  const updateCase = db
+    .update(cases)
+    .set({
+      snapshot: param('snapshot'),
+      version: param('version'),
+      updatedAt: param('updatedAt'),
+      steps: param('steps'),
+      statePaths: param('statePaths'),
+      status: param('status'),
+      outcome: param('outcome'),
+      priorityAreaId: param('priorityAreaId'),
+      searchText: param('searchText'),
+    })
+    .where(and(eq(cases.id, sql.placeholder('id')), eq(cases.version, sql.placeholder('expectedVersion'))))
+    .prepare();
+  const insertEvent = db
+    .insert(caseEvents)
+    .values({
+      caseId: sql.placeholder('caseId'),
+      version: sql.placeholder('version'),
+      type: sql.placeholder('type'),
+      actorId: sql.placeholder('actorId'),
+      actorRole: sql.placeholder('actorRole'),
+      at: sql.placeholder('at'),
+      payload: param('payload'),
+      stateBefore: param('stateBefore'),
+      stateAfter: param('stateAfter'),
+      stepsBefore: sql.placeholder('stepsBefore'),
+      stepsAfter: sql.placeholder('stepsAfter'),
+    })
+    .prepare();
+
+  const isMember = (caseId: string, userId: string) => memberQuery.get({ caseId, userId }) !== undefined;
+  const loadCase = (id: string): CaseRow | undefined => caseQuery.get({ id });
 
   function nextDiaryNumber(programmeId: string, prefix: string, year: number): string {
     const row = db
@@ -186,15 +260,15 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
 
   /** Fires one timer inside the caller's transaction (see fireTimers). */
   function fireInTransaction(id: string): TimerOutcome {
-    const timer = db.select().from(timers).where(eq(timers.id, id)).get();
+    const timer = timerQuery.get({ id });
     const at = now().toISOString();
     if (!timer || timer.status !== 'pending' || timer.dueAt > at) return 'skipped' as const;
-    const row = db.select().from(cases).where(eq(cases.id, timer.caseId)).get()!;
+    const row = loadCase(timer.caseId)!;
     const snapshot = restoreSnapshot(row);
     // The case's state (or the programme's deadlines) may have moved on since the
     // timer was set: bring the timers in line first, then fire only if still due.
     reconcileTimers(row, snapshot);
-    const now_ = db.select({ status: timers.status, dueAt: timers.dueAt }).from(timers).where(eq(timers.id, id)).get()!;
+    const now_ = timerStateQuery.get({ id })!;
     if (now_.status === 'cancelled') return 'cancelled' as const;
     if (now_.dueAt > at) return 'skipped' as const;
     effects.notifications.forTimer({
@@ -226,26 +300,25 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
     /** The snapshots' steps as "10,11,12", computed once by the caller. */
     steps: { before: string | null; after: string },
   ) {
-    db.insert(caseEvents)
-      .values({
-        caseId,
-        version,
-        type: event.type,
-        actorId: event.actorId,
-        actorRole: event.role,
-        at: event.at,
-        payload: event.payload ?? {},
-        stateBefore: before ? before.value : null,
-        stateAfter: after.value,
-        stepsBefore: steps.before,
-        stepsAfter: steps.after,
-      })
-      .run();
+    insertEvent.run({
+      caseId,
+      version,
+      type: event.type,
+      actorId: event.actorId,
+      actorRole: event.role,
+      at: event.at,
+      payload: JSON.stringify(event.payload ?? {}),
+      stateBefore: before ? JSON.stringify(before.value) : null,
+      stateAfter: JSON.stringify(after.value),
+      stepsBefore: steps.before,
+      stepsAfter: steps.after,
+    });
   }
 
   return {
     idempotent,
     isMember,
+    loadCase,
 
     /** Forgets stored Idempotency-Key responses after `hours` (kept for at least 24 h). */
     purgeIdempotencyKeys(hours = 48): number {
@@ -297,7 +370,7 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
 
     /** Sends one event to a case. Call inside `idempotent`. */
     send(cmd: SendCommand): { row: CaseRow; snapshot: CaseSnapshot } {
-      const row = db.select().from(cases).where(eq(cases.id, cmd.caseId)).get();
+      const row = loadCase(cmd.caseId);
       const member = row ? isMember(row.id, cmd.actor.id) : false;
       if (!row || !canSeeCase(cmd.actor, row.programmeId, member)) {
         throw new Problem('not-found', `no case ${cmd.caseId}`);
@@ -345,25 +418,16 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
           decision: payload as PayloadOf<'RECORD_DECISION'>,
         });
       }
-      const machine = caseMachineFor(row.machineVersion);
-      const [after] = transition(machine, before, event);
+      const after = nextSnapshot(row.machineVersion, before, event);
       if (after === before) {
         throw new Problem('event-not-accepted', `${cmd.type} changed nothing in the current state`);
       }
       const version = row.version + 1;
       const [beforeAt, afterAt] = [stepInfo(before), stepInfo(after)];
-      const changes = {
-        snapshot: persist(after, row.machineVersion),
-        version,
-        updatedAt: at,
-        ...projection(after, row.diaryNumber, afterAt.steps),
-      };
-      const updated: CaseRow = { ...row, ...changes };
-      const result = db
-        .update(cases)
-        .set(changes)
-        .where(and(eq(cases.id, row.id), eq(cases.version, row.version)))
-        .run();
+      const snapshotJson = persistJson(after, row.machineVersion);
+      const changes = { version, updatedAt: at, ...projection(after, row.diaryNumber, afterAt.steps) };
+      const updated: CaseRow = { ...row, ...changes, snapshot: JSON.parse(snapshotJson) as object };
+      const result = updateCase.run({ ...changes, snapshot: snapshotJson, id: row.id, expectedVersion: row.version });
       if (result.changes !== 1) {
         throw new Problem('version-mismatch', 'the case changed while this command ran');
       }
@@ -379,7 +443,10 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
         const { userId } = payload as { userId: string };
         db.insert(caseMembers).values({ caseId: row.id, userId, relation: 'participant' }).onConflictDoNothing().run();
       }
-      reconcileTimers(updated, after);
+      // The timers table holds what the snapshot before wanted (every change, deadline change
+      // and rules version reconciles it), so it is read only when the wish has changed.
+      const desired = desiredOf(updated, after);
+      if (!sameTimers(desiredOf(row, before), desired)) effects.timers.reconcile(row.id, row.programmeId, desired);
       effects.notifications.forEvent({
         row: updated,
         version,
@@ -523,6 +590,10 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
 }
 
 export type Engine = ReturnType<typeof createEngine>;
+
+function sameTimers(a: DesiredTimer[], b: DesiredTimer[]): boolean {
+  return a.length === b.length && a.every((x, i) => x.key === b[i]!.key && x.dueAt === b[i]!.dueAt);
+}
 
 const RHYTHM_MONTHS = { quarter: 3, 'half-year': 6, year: 12 } as const;
 

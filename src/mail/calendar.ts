@@ -82,14 +82,27 @@ function zoneOffset(instant: number, zone: string): number {
   return asUtc - instant;
 }
 
+/** Answers of zonedTime by "date time zone": deadlines ask for the same few dates again and again. */
+const zonedTimes = new Map<string, number>();
+
 /** The instant at which the wall clock in `zone` shows `date` `time`. */
 export function zonedTime(date: string, time: string, zone = PROGRAMME_TIME_ZONE): Date {
+  const key = `${date} ${time} ${zone}`;
+  let instant = zonedTimes.get(key);
+  if (instant === undefined) {
+    if (zonedTimes.size >= 10_000) zonedTimes.clear();
+    zonedTimes.set(key, (instant = resolveZonedTime(date, time, zone)));
+  }
+  return new Date(instant);
+}
+
+function resolveZonedTime(date: string, time: string, zone: string): number {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   const [hh, mm] = time.split(':').map(Number) as [number, number];
   const wall = Date.UTC(y, m - 1, d, hh, mm);
   let instant = wall - zoneOffset(wall, zone);
   instant = wall - zoneOffset(instant, zone);
-  return new Date(instant);
+  return instant;
 }
 
 const compactDate = (date: string) => date.replace(/-/g, '');

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { ROLES, type Role } from '../../machines/roles.js';
 import type { Db } from '../db/client.js';
@@ -48,14 +48,26 @@ let dummyHash: Promise<string> | undefined;
  * is only ever given roles their programme has.
  */
 export function createPeopleService(db: Db, now: () => Date, rolesOf: (programmeId: string) => readonly Role[] | undefined = () => ROLES) {
+  // Every request asks these: built and prepared once.
+  const userQuery = db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare();
+  const rolesQuery = db.select({ role: userRoles.role }).from(userRoles).where(eq(userRoles.userId, sql.placeholder('id'))).prepare();
+  const tokenQuery = db
+    .select()
+    .from(apiTokens)
+    .where(and(eq(apiTokens.tokenHash, sql.placeholder('hash')), isNull(apiTokens.revokedAt)))
+    .prepare();
+  const sessionQuery = db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.id, sql.placeholder('id')), gt(sessions.expiresAt, sql.placeholder('now'))))
+    .prepare();
+  const nameQuery = db.select({ name: users.displayName }).from(users).where(eq(users.id, sql.placeholder('id'))).prepare();
+
   function actorById(userId: string): Actor | undefined {
-    const user = db.select().from(users).where(eq(users.id, userId)).get();
+    const user = userQuery.get({ id: userId });
     if (!user || user.disabled) return undefined;
-    const roles = db
-      .select({ role: userRoles.role })
-      .from(userRoles)
-      .where(eq(userRoles.userId, userId))
-      .all()
+    const roles = rolesQuery
+      .all({ id: userId })
       .map((r) => r.role as Role)
       .sort((a, b) => ROLES.indexOf(a) - ROLES.indexOf(b));
     return {
@@ -152,11 +164,7 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
     },
 
     sessionActor(token: string): { actor: Actor; csrfToken: string } | undefined {
-      const row = db
-        .select()
-        .from(sessions)
-        .where(and(eq(sessions.id, sha256(token)), gt(sessions.expiresAt, now().toISOString())))
-        .get();
+      const row = sessionQuery.get({ id: sha256(token), now: now().toISOString() });
       if (!row) return undefined;
       const actor = actorById(row.userId);
       return actor ? { actor, csrfToken: row.csrfToken } : undefined;
@@ -177,11 +185,7 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
     },
 
     tokenActor(token: string): Actor | undefined {
-      const row = db
-        .select()
-        .from(apiTokens)
-        .where(and(eq(apiTokens.tokenHash, sha256(token)), isNull(apiTokens.revokedAt)))
-        .get();
+      const row = tokenQuery.get({ hash: sha256(token) });
       if (!row) return undefined;
       // "Last used" to the minute: a read must not cost a durable write on every request.
       const at = now();
@@ -208,7 +212,7 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
     displayNames(ids: string[]): Map<string, string> {
       const out = new Map<string, string>();
       for (const id of new Set(ids)) {
-        const row = db.select({ name: users.displayName }).from(users).where(eq(users.id, id)).get();
+        const row = nameQuery.get({ id });
         if (row) out.set(id, row.name);
       }
       return out;

@@ -1,4 +1,4 @@
-import { and, asc, eq, lte } from 'drizzle-orm';
+import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import type { CaseContext } from '../../machines/case/context.js';
 import type { Db } from '../db/client.js';
 import { timers } from '../db/schema.js';
@@ -84,12 +84,23 @@ export function desiredTimers(snapshot: SnapshotLike, deadlines: Deadlines): Des
 export const timerId = (caseId: string, key: string) => `${caseId}:${key}`;
 
 export function createTimerStore(db: Db, now: () => Date) {
+  const ofCaseQuery = db
+    .select({ kind: timers.kind, dueAt: timers.dueAt, status: timers.status, settledAt: timers.settledAt, data: timers.data })
+    .from(timers)
+    .where(eq(timers.caseId, sql.placeholder('caseId')))
+    .orderBy(asc(timers.dueAt))
+    .prepare();
+  const stateOfCaseQuery = db
+    .select({ id: timers.id, status: timers.status, dueAt: timers.dueAt })
+    .from(timers)
+    .where(eq(timers.caseId, sql.placeholder('caseId')))
+    .prepare();
   return {
     /** Brings the case's timers in line with its state. Call inside the change's transaction. */
     reconcile(caseId: string, programmeId: string, desired: DesiredTimer[]): { set: number; cancelled: number } {
       const at = now().toISOString();
       const existing = new Map(
-        db.select().from(timers).where(eq(timers.caseId, caseId)).all().map((row) => [row.id, row]),
+        stateOfCaseQuery.all({ caseId }).map((row) => [row.id, row]),
       );
       let set = 0;
       let cancelled = 0;
@@ -130,12 +141,7 @@ export function createTimerStore(db: Db, now: () => Date) {
     },
 
     ofCase(caseId: string) {
-      return db
-        .select({ kind: timers.kind, dueAt: timers.dueAt, status: timers.status, settledAt: timers.settledAt, data: timers.data })
-        .from(timers)
-        .where(eq(timers.caseId, caseId))
-        .orderBy(asc(timers.dueAt))
-        .all();
+      return ofCaseQuery.all({ caseId });
     },
   };
 }

@@ -7,6 +7,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, val
 import { createCaseService } from './cases/service.js';
 import type { Config } from './config.js';
 import { openDatabase, type Db } from './db/client.js';
+import { createGroupCommit } from './db/group-commit.js';
 import { createEngine } from './engine/engine.js';
 import { registerAuthentication } from './http/auth.js';
 import { registerErrorHandling, sendProblem } from './http/errors.js';
@@ -55,11 +56,13 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Fa
   });
   const money = createMoney(db, programmes, now);
   const engine = createEngine(db, programmes, now, { notifications, timers, money, afterCommit: () => relay.kick() });
+  // People's commands over HTTP share durable commits (see src/db/group-commit.ts).
+  const commits = createGroupCommit(db.$client, { afterCommit: () => relay.kick() });
   const scheduler = createScheduler(engine, timers, log);
   const outboxAdmin = createOutboxAdmin(db, now);
   const cases = createCaseService(db, engine, people, timers);
   const reports = createReports(db, programmes, money);
-  return { db, now, programmes, people, engine, cases, relay, scheduler, timers, outboxAdmin, money, reports };
+  return { db, now, programmes, people, engine, commits, cases, relay, scheduler, timers, outboxAdmin, money, reports };
 }
 export type Services = ReturnType<typeof createServices>;
 
@@ -118,7 +121,7 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   sessionRoutes(app, services.people, config);
   processRoutes(app, services.programmes);
-  caseRoutes(app, services.cases);
+  caseRoutes(app, services.cases, services.commits);
   notificationRoutes(app, services);
   moneyRoutes(app, services);
   await pageRoutes(app, services, config);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from './schema.js';
@@ -52,5 +53,12 @@ export function cacheStatements(sqlite: Database.Database): void {
     return stmt;
   }) as typeof sqlite.prepare;
 }
+
+/**
+ * A placeholder for a prepared query, wrapped as SQL so it takes its value as given: JSON
+ * columns get their JSON from the caller (drizzle's own encoding of a placeholder stores
+ * null as 'null'), and an update's SET accepts it (its types take no bare placeholder).
+ */
+export const param = (name: string) => sql`${sql.placeholder(name)}`;
 
 export { schema };

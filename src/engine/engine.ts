@@ -8,7 +8,7 @@ import { eventPayloads, type CaseEvent, type CaseEventType, type PayloadOf } fro
 import type { Role } from '../../machines/roles.js';
 import { CURRENT_CASE_MACHINE_VERSION, caseMachineFor } from '../../machines/versions.js';
 import { canSeeCase, roleFor } from '../cases/access.js';
-import type { Db } from '../db/client.js';
+import { param, type Db } from '../db/client.js';
 import { caseEvents, caseMembers, cases, caseSteps, diaryCounters, idempotencyKeys, meta, timers, users } from '../db/schema.js';
 import { Problem, fieldErrors } from '../http/problem.js';
 import type { Actor } from '../people/service.js';
@@ -158,9 +158,6 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
     .from(caseMembers)
     .where(and(eq(caseMembers.caseId, sql.placeholder('caseId')), eq(caseMembers.userId, sql.placeholder('userId'))))
     .prepare();
-  // A placeholder wrapped as SQL takes its value as given: JSON columns get their JSON from
-  // us (drizzle's own encoding would store null as 'null'), and update's SET accepts it.
-  const param = (name: string) => sql`${sql.placeholder(name)}`;
   const caseQuery = db.select().from(cases).where(eq(cases.id, sql.placeholder('id'))).prepare();
   const timerQuery = db.select().from(timers).where(eq(timers.id, sql.placeholder('id'))).prepare();
   const timerStateQuery = db.select({ status: timers.status, dueAt: timers.dueAt }).from(timers).where(eq(timers.id, sql.placeholder('id'))).prepare();
@@ -254,7 +251,8 @@ export function createEngine(db: Db, programmes: ProgrammeService, now: () => Da
       },
       { behavior: 'immediate' },
     );
-    effects.afterCommit?.();
+    // Inside a group commit (src/db/group-commit.ts) the commit is still to come; the group tells.
+    if (!db.$client.inTransaction) effects.afterCommit?.();
     return response;
   }
 

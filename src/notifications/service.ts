@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { CaseContext } from '../../machines/case/context.js';
 import { STEP_COUNT } from '../../machines/case/catalogue.js';
-import type { Db } from '../db/client.js';
+import { param, type Db } from '../db/client.js';
 import { caseMembers, cases, outbox, userRoles, users } from '../db/schema.js';
 import { t, type Language } from '../i18n/index.js';
 import { calendarInvitation, localDate } from '../mail/calendar.js';
@@ -60,36 +60,57 @@ export function createNotifications(db: Db, programmes: ProgrammeService, settin
     muted: u.mutedNotifications,
   });
 
+  // Asked for every message: built and prepared once.
+  const roleQuery = db
+    .select({ user: users })
+    .from(users)
+    .innerJoin(userRoles, eq(userRoles.userId, users.id))
+    .where(and(eq(users.programmeId, sql.placeholder('programmeId')), eq(userRoles.role, sql.placeholder('role')), eq(users.disabled, false)))
+    .prepare();
+  const participantsQuery = db
+    .select({ userId: caseMembers.userId })
+    .from(caseMembers)
+    .where(and(eq(caseMembers.caseId, sql.placeholder('caseId')), eq(caseMembers.relation, 'participant')))
+    .prepare();
+  const activeUserQuery = db
+    .select()
+    .from(users)
+    .where(and(eq(users.id, sql.placeholder('id')), eq(users.disabled, false)))
+    .prepare();
+  const nameQuery = db.select({ name: users.displayName }).from(users).where(eq(users.id, sql.placeholder('id'))).prepare();
+  const insertMessage = db
+    .insert(outbox)
+    .values({
+      id: sql.placeholder('id'),
+      messageId: sql.placeholder('messageId'),
+      programmeId: sql.placeholder('programmeId'),
+      caseId: sql.placeholder('caseId'),
+      source: sql.placeholder('source'),
+      kind: sql.placeholder('kind'),
+      language: sql.placeholder('language'),
+      recipientUserId: sql.placeholder('recipientUserId'),
+      toAddress: sql.placeholder('toAddress'),
+      data: param('data'),
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: sql.placeholder('at'),
+      createdAt: sql.placeholder('at'),
+    })
+    .prepare();
+
   function audienceOf(audience: Audience, row: CaseRow): Recipient[] {
     if ('programme' in audience) {
       const programme = programmes.get(row.programmeId)!;
       return [{ userId: null, address: programme.mailbox, name: t('sv', 'mail.mailboxName'), language: 'sv', muted: [] }];
     }
     if ('role' in audience) {
-      return db
-        .select({ user: users })
-        .from(users)
-        .innerJoin(userRoles, eq(userRoles.userId, users.id))
-        .where(and(eq(users.programmeId, row.programmeId), eq(userRoles.role, audience.role), eq(users.disabled, false)))
-        .all()
-        .map((r) => toRecipient(r.user));
+      return roleQuery.all({ programmeId: row.programmeId, role: audience.role }).map((r) => toRecipient(r.user));
     }
-    const ids =
-      audience.case === 'initiator'
-        ? [row.initiatorId]
-        : db
-            .select({ userId: caseMembers.userId })
-            .from(caseMembers)
-            .where(and(eq(caseMembers.caseId, row.id), eq(caseMembers.relation, 'participant')))
-            .all()
-            .map((m) => m.userId);
-    if (ids.length === 0) return [];
-    return db
-      .select()
-      .from(users)
-      .where(and(inArray(users.id, ids), eq(users.disabled, false)))
-      .all()
-      .map(toRecipient);
+    const ids = audience.case === 'initiator' ? [row.initiatorId] : participantsQuery.all({ caseId: row.id }).map((m) => m.userId);
+    return [...new Set(ids)].flatMap((id) => {
+      const user = activeUserQuery.get({ id });
+      return user ? [toRecipient(user)] : [];
+    });
   }
 
   function commonVariables(row: CaseRow, recipient: Recipient, at: StepInfo) {
@@ -142,24 +163,19 @@ export function createNotifications(db: Db, programmes: ProgrammeService, settin
           ...message.variables(recipient.language, recipient),
         };
         const recipientKey = recipient.userId ?? crypto.createHash('sha256').update(key).digest('hex').slice(0, 16);
-        db.insert(outbox)
-          .values({
-            id: crypto.randomUUID(),
-            messageId: `<satsa.${message.source}.${rule.kind}.${recipientKey}@${domain}>`,
-            programmeId: row.programmeId,
-            caseId: row.id,
-            source: message.source,
-            kind: rule.kind,
-            language: recipient.language,
-            recipientUserId: recipient.userId,
-            toAddress: recipient.address,
-            data,
-            status: 'pending',
-            attempts: 0,
-            nextAttemptAt: at,
-            createdAt: at,
-          })
-          .run();
+        insertMessage.run({
+          id: crypto.randomUUID(),
+          messageId: `<satsa.${message.source}.${rule.kind}.${recipientKey}@${domain}>`,
+          programmeId: row.programmeId,
+          caseId: row.id,
+          source: message.source,
+          kind: rule.kind,
+          language: recipient.language,
+          recipientUserId: recipient.userId,
+          toAddress: recipient.address,
+          data: JSON.stringify(data),
+          at,
+        });
         written += 1;
       }
     }
@@ -186,7 +202,7 @@ export function createNotifications(db: Db, programmes: ProgrammeService, settin
       const withName = {
         ...input,
         initiatorName: () =>
-          (initiatorName ??= db.select({ name: users.displayName }).from(users).where(eq(users.id, input.row.initiatorId)).get()?.name ?? ''),
+          (initiatorName ??= nameQuery.get({ id: input.row.initiatorId })?.name ?? ''),
       };
       return enqueue(
         rules.map((rule) => ({

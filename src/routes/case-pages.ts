@@ -139,14 +139,14 @@ ${fields}
   pages.post(
     '/cases/new',
     { schema: { hide: true } },
-    guarded((request, reply, actor) => {
+    guarded(async (request, reply, actor) => {
       if (!actor.roles.includes('initiator')) return errorPage(request, reply, 403);
       const lang = requestLanguage(request);
       const values = formFields(request.body);
       const { payload } = parseForm(newIdeaSchema, values);
       const parsed = newIdeaSchema.safeParse(payload);
       if (!parsed.success) return newIdeaPage(request, reply, actor, values, formErrors(lang, newIdeaSchema, parsed.error.issues, payload), 422);
-      const created = services.cases.create(actor, parsed.data, lang).body as { id: string };
+      const created = (await services.commits.run(() => services.cases.create(actor, parsed.data, lang))).body as { id: string };
       return reply.redirect(`/cases/${created.id}?done=created`, 303);
     }),
   );
@@ -182,7 +182,7 @@ ${fields}
   pages.post(
     '/cases/:id/events/:type',
     { schema: { hide: true } },
-    guarded((request, reply, actor) => {
+    guarded(async (request, reply, actor) => {
       const { id, type: rawType } = paramsOf(request);
       if (!(CASE_EVENT_TYPES as string[]).includes(rawType)) return errorPage(request, reply, 404);
       const type = rawType as CaseEventType;
@@ -216,7 +216,7 @@ ${fields}
         payload = { userId: user.id };
       }
       try {
-        services.cases.send(actor, id, { type, payload }, version, lang);
+        await services.commits.run(() => services.cases.send(actor, id, { type, payload }, version, lang));
       } catch (error) {
         if (!(error instanceof Problem)) throw error;
         // The engine's field errors are paths in the payload: shown where the form has them.

@@ -69,7 +69,7 @@ export function cloneCase(f: Fixture, templateId: string, count: number, label: 
   const insertMembers = sqlite.prepare(`INSERT INTO case_members (case_id, user_id, relation) SELECT @id, user_id, relation FROM case_members WHERE case_id = @template`);
   const insertTimers = sqlite.prepare(`
     INSERT INTO timers (id, case_id, programme_id, kind, due_at, data, status, created_at, settled_at)
-    SELECT lower(hex(randomblob(16))), @id, programme_id, kind, due_at, replace(data, @template, @id), status, created_at, settled_at
+    SELECT replace(id, @template, @id), @id, programme_id, kind, due_at, replace(data, @template, @id), status, created_at, settled_at
     FROM timers WHERE case_id = @template AND status = 'pending'`);
   const ids: string[] = [];
   sqlite.transaction(() => {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createCaseSchema, listQuerySchema, type CaseService } from '../../cases/service.js';
+import type { GroupCommit } from '../../db/group-commit.js';
 import type { Response } from '../../engine/engine.js';
 import { requireActor } from '../../http/auth.js';
 import { requestLanguage } from '../../http/errors.js';
@@ -22,7 +23,7 @@ function parseIfMatch(value: string | undefined): number {
   return Number(match[1]);
 }
 
-export function caseRoutes(app: FastifyInstance, service: CaseService) {
+export function caseRoutes(app: FastifyInstance, service: CaseService, commits: GroupCommit) {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const idempotencyHeaders = z.object({ 'idempotency-key': idempotencyHeader }).passthrough();
 
@@ -55,7 +56,7 @@ export function caseRoutes(app: FastifyInstance, service: CaseService) {
     async (request, reply) =>
       send(
         reply,
-        service.create(request.actor!, request.body, requestLanguage(request), request.headers['idempotency-key']),
+        await commits.run(() => service.create(request.actor!, request.body, requestLanguage(request), request.headers['idempotency-key'])),
       ),
   );
 
@@ -126,17 +127,11 @@ export function caseRoutes(app: FastifyInstance, service: CaseService) {
       if (!body.success) {
         throw new Problem('validation-failed', 'the event is not valid', { errors: fieldErrors(body.error.issues) });
       }
-      return send(
-        reply,
-        service.send(
-          request.actor!,
-          request.params.id,
-          body.data,
-          expectedVersion,
-          requestLanguage(request),
-          request.headers['idempotency-key'],
-        ),
+      const lang = requestLanguage(request);
+      const response = await commits.run(() =>
+        service.send(request.actor!, request.params.id, body.data, expectedVersion, lang, request.headers['idempotency-key']),
       );
+      return send(reply, response);
     },
   );
 }

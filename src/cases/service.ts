@@ -280,9 +280,11 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
       expectedVersion: number,
       lang: Language,
       idempotencyKey?: string,
+      /** `Prefer: return=minimal` (RFC 7240): 204 with the new ETag, without the case's representation. */
+      minimal = false,
     ) {
       const idem = idempotencyKey
-        ? { key: idempotencyKey, requestHash: hashRequest([caseId, expectedVersion, body]) }
+        ? { key: idempotencyKey, requestHash: hashRequest([caseId, expectedVersion, body, minimal]) }
         : undefined;
       return engine.idempotent(actor, idem, () => {
         const { row, snapshot } = engine.send({
@@ -293,6 +295,7 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
           role: body.role,
           expectedVersion,
         });
+        if (minimal) return withEtag(row, 204, null, { 'preference-applied': 'return=minimal' });
         return withEtag(row, 200, view(actor, row, snapshot, lang));
       });
     },

@@ -25,12 +25,20 @@ function lookup(tree: Messages, key: string): string | undefined {
  * back to Swedish and then to the key itself, so a gap shows instead of breaking a page;
  * test/i18n.test.ts makes sure there are no gaps.
  */
-export function t(lang: Language, key: string, params: Record<string, string | number> = {}): string {
-  const text = lookup(messages[lang], key) ?? lookup(messages[DEFAULT_LANGUAGE], key) ?? key;
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    params[name] === undefined ? whole : String(params[name]),
-  );
+export function t(lang: Language, key: string, params?: Record<string, string | number>): string {
+  const cache = resolved[lang];
+  let text = cache.get(key);
+  if (text === undefined) {
+    text = lookup(messages[lang], key) ?? lookup(messages[DEFAULT_LANGUAGE], key) ?? key;
+    // Keys are ours, but bounded all the same in case one is ever built from input.
+    if (cache.size < 5000) cache.set(key, text);
+  }
+  if (!params || !text.includes('{')) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (params[name] === undefined ? whole : String(params[name])));
 }
+
+/** Keys already looked up, per language: pages and case views ask for the same ones all the time. */
+const resolved: Record<Language, Map<string, string>> = { sv: new Map(), en: new Map() };
 
 export function has(lang: Language, key: string): boolean {
   return lookup(messages[lang], key) !== undefined;

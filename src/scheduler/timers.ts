@@ -32,7 +32,17 @@ export interface DesiredTimer {
 /** Reminders go out at 08:00 Swedish time. */
 const REMINDER_TIME = '08:00';
 
-const morningOf = (date: string) => zonedTime(date, REMINDER_TIME).toISOString();
+/** 08:00 Swedish time `days` after `date`, as an instant; memoised, as every change of a case asks again. */
+const mornings = new Map<string, string>();
+function morningAfter(date: string, days: number): string {
+  const key = `${date} ${days}`;
+  let instant = mornings.get(key);
+  if (instant === undefined) {
+    if (mornings.size >= 10_000) mornings.clear();
+    mornings.set(key, (instant = zonedTime(shiftDate(date, days), REMINDER_TIME).toISOString()));
+  }
+  return instant;
+}
 
 interface SnapshotLike {
   status: string;
@@ -52,7 +62,7 @@ export function desiredTimers(snapshot: SnapshotLike, deadlines: Deadlines): Des
     out.push({
       key: `idea-unanswered:${submitted}`,
       kind: 'idea-unanswered',
-      dueAt: morningOf(shiftDate(localDate(submitted), deadlines.ideaResponseDays)),
+      dueAt: morningAfter(localDate(submitted), deadlines.ideaResponseDays),
       data: { submittedAt: submitted },
     });
   }
@@ -62,7 +72,7 @@ export function desiredTimers(snapshot: SnapshotLike, deadlines: Deadlines): Des
   if (decision && matches({ running: { execution: 'ongoing' } })) {
     const dates = [...new Set(decision.followUpDates ?? [])].sort();
     for (const date of dates.slice(ctx.followUps.length)) {
-      const remind = morningOf(shiftDate(date, -deadlines.followUpReminderDays));
+      const remind = morningAfter(date, -deadlines.followUpReminderDays);
       out.push({
         key: `follow-up-reminder:${date}`,
         kind: 'follow-up-reminder',
@@ -73,7 +83,7 @@ export function desiredTimers(snapshot: SnapshotLike, deadlines: Deadlines): Des
       out.push({
         key: `follow-up-overdue:${date}`,
         kind: 'follow-up-overdue',
-        dueAt: morningOf(shiftDate(date, deadlines.followUpGraceDays)),
+        dueAt: morningAfter(date, deadlines.followUpGraceDays),
         data: { followUpDate: date },
       });
     }

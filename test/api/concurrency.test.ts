@@ -262,3 +262,26 @@ describe('Idempotency-Key on POST /api/cases', () => {
     expect(casesCount()).toBe(before + 1);
   });
 });
+
+describe('Prefer: return=minimal', () => {
+  it('answers 204 with the new ETag and no body; the event is recorded, and a replay of the same key answers the same', async () => {
+    const id = await caseAtStep2('Kort svar');
+    const headers = { prefer: 'return=minimal', 'idempotency-key': 'minimal-1' };
+    const res = await post(id, t.tokens['county-coordinator'], '"2"', { type: ELIGIBLE.type, payload: ELIGIBLE.payload }, headers);
+    expect(res.statusCode, res.body).toBe(204);
+    expect(res.body).toBe('');
+    expect(res.headers.etag).toBe('"3"');
+    expect(res.headers['preference-applied']).toBe('return=minimal');
+    expect(eventsOf(id).map((e) => e.version)).toEqual([1, 2, 3]);
+    expect(eventsOf(id)[2]!.type).toBe(ELIGIBLE.type);
+    const replay = await post(id, t.tokens['county-coordinator'], '"2"', { type: ELIGIBLE.type, payload: ELIGIBLE.payload }, headers);
+    expect(replay.statusCode).toBe(204);
+    expect(replay.headers.etag).toBe('"3"');
+    expect(replay.headers['idempotent-replay']).toBe('true');
+    expect(eventsOf(id)).toHaveLength(3);
+    // Without the preference, the case comes back as before.
+    const full = await post(id, t.tokens.initiator, '"3"', WITHDRAW);
+    expect(full.statusCode, full.body).toBe(200);
+    expect(json(full)).toMatchObject({ id, version: 4 });
+  });
+});

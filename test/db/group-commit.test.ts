@@ -102,6 +102,17 @@ describe('group commit', () => {
     expect(group.stats().batches).toBe(1);
   });
 
+  it('a transaction already open is joined: its owner decides, and no commit is announced', async () => {
+    let afterCommit = 0;
+    const group = createGroupCommit(db, { afterCommit: () => (afterCommit += 1) });
+    db.exec('BEGIN');
+    await Promise.all([group.run(() => db.prepare('INSERT INTO entry (v) VALUES (?)').run('j1')), group.run(() => db.prepare('INSERT INTO entry (v) VALUES (?)').run('j2'))]);
+    expect(db.inTransaction).toBe(true);
+    expect(afterCommit).toBe(0);
+    db.exec('ROLLBACK');
+    expect(committed()).toEqual([]);
+  });
+
   it('a batch holds at most maxBatch commands; the rest follow in the next one', async () => {
     const group = createGroupCommit(db, { maxBatch: 2 });
     await Promise.all(['1', '2', '3', '4', '5'].map((v) => group.run(() => db.prepare('INSERT INTO entry (v) VALUES (?)').run(v))));

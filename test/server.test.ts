@@ -5,7 +5,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '../src/demo/seed.js';
+import { execSync } from 'node:child_process';
 import { startChildServer } from './child-server.js';
+import { startSmtp } from './smtp.js';
 
 /*
  * The README's start command, for real: `tsx src/server.ts` as a child process on a fresh
@@ -99,4 +101,42 @@ describe('starting Satsa on its embedded default', () => {
     expect((await login(server.base, 'lansamordnare@demo.satsa.se')).status).toBe(401);
     expect(await server.stop()).toBe(0);
   }, 60_000);
+
+  it("npm start's bundle (libraries included) serves the API, the pages, the API reference and sends mail", async () => {
+    // What `npm start` runs: the esbuild bundle, with everything but native and asset-serving packages inside.
+    execSync('npm run --silent build', { stdio: 'pipe' });
+    const smtp = await startSmtp();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'satsa-start-'));
+    dirs.push(dir);
+    const server = await startChildServer({
+      argv: ['dist/bundle/server.mjs'],
+      env: { SATSA_DATA_DIR: dir, SATSA_LOG_LEVEL: 'warn', SATSA_SMTP_HOST: '127.0.0.1', SATSA_SMTP_PORT: String(smtp.port) },
+    });
+    children.push(server.child);
+    try {
+      const { status, cookie } = await login(server.base, 'lansamordnare@demo.satsa.se');
+      expect(status).toBe(200);
+      const page = await fetch(`${server.base}/cases`, { headers: { cookie } });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('Väntar på dig');
+      const docs = await fetch(`${server.base}/docs/static/index.html`);
+      expect(docs.status).toBe(200);
+      expect(await docs.text()).toContain('swagger');
+      expect((await fetch(`${server.base}/docs/json`)).status).toBe(200);
+      // The demo story's e-mail goes out over SMTP through the bundled nodemailer.
+      const pending = () => {
+        const sqlite = new Database(path.join(dir, 'satsa.sqlite'), { readonly: true });
+        try {
+          return (sqlite.prepare("SELECT count(*) AS n FROM outbox WHERE status != 'sent'").get() as { n: number }).n;
+        } finally {
+          sqlite.close();
+        }
+      };
+      await eventually(() => (pending() === 0 && smtp.received.length > 0 ? true : undefined));
+      expect(smtp.received[0]!.raw).toContain('Satsa');
+      expect(await server.stop()).toBe(0);
+    } finally {
+      await smtp.close();
+    }
+  }, 90_000);
 });

@@ -241,7 +241,16 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
       }
       if (query.priorityArea) conditions.push(eq(cases.priorityAreaId, query.priorityArea));
       if (query.status) conditions.push(eq(cases.status, query.status));
-      if (query.q) conditions.push(sql`instr(${cases.searchText}, ${query.q.toLowerCase()}) > 0`);
+      if (query.q) {
+        const q = query.q.toLowerCase();
+        conditions.push(sql`instr(${cases.searchText}, ${q}) > 0`);
+        // From three characters on, the trigram index (case_search) finds the candidates;
+        // instr keeps the meaning exact: the text contains q.
+        if ([...q].length >= 3) {
+          const phrase = `"${q.replace(/"/g, '""')}"`;
+          conditions.push(sql`${cases.id} IN (SELECT case_id FROM case_search WHERE case_search MATCH ${phrase})`);
+        }
+      }
       if (query.cursor) conditions.push(afterCursor(query.cursor, created, id));
       const base = query.step
         ? db.select(summaryColumns).from(caseSteps).innerJoin(cases, eq(cases.id, caseSteps.caseId))

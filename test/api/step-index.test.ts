@@ -50,3 +50,38 @@ it('serves the step filter, newest first, with paging', async () => {
   expect(next.nextCursor).toBeNull();
   expect((await page('/api/cases?step=11&status=active')).items.map((c) => c.title)).toEqual(['Steg 10']);
 });
+
+// ---- the free-text index (case_search, trigrams) -------------------------------------------
+
+const searchFromCases = () =>
+  (t.services.db.$client.prepare('SELECT id, search_text AS body FROM cases ORDER BY id').all() as { id: string; body: string }[]).map((r) => `${r.id}:${r.body}`);
+const searchFromIndex = () =>
+  (t.services.db.$client.prepare('SELECT case_id, body FROM case_search ORDER BY case_id').all() as { case_id: string; body: string }[]).map((r) => `${r.case_id}:${r.body}`);
+
+it('the search index holds each case once, with its search text, and its migration fills it the same way', () => {
+  expect(searchFromIndex()).toHaveLength(5);
+  expect(searchFromIndex()).toEqual(searchFromCases());
+  const statements = fs.readFileSync('migrations/0005_case_search.sql', 'utf8').split('--> statement-breakpoint');
+  const backfill = statements.find((s) => s.includes('INSERT INTO `case_search`') && s.includes('FROM `cases`'))!;
+  t.services.db.$client.exec('DELETE FROM case_search');
+  t.services.db.$client.exec(backfill);
+  expect(searchFromIndex()).toEqual(searchFromCases());
+});
+
+it('free-text search reads the index, and keeps its meaning for short and odd queries', async () => {
+  const titles = async (q: string) =>
+    json<{ items: { title: string }[] }>(
+      await t.app.inject({ method: 'GET', url: `/api/cases?q=${encodeURIComponent(q)}`, headers: auth(t.tokens['county-coordinator']) }),
+    ).items.map((c) => c.title);
+  expect(await titles('HELA VÄG')).toEqual(['Hela vägen']);
+  expect(await titles('steg 1')).toEqual(['Steg 10', 'Steg 1']);
+  // Under three characters there are no trigrams: the text is read instead, same answer.
+  expect(await titles('g 4')).toEqual(['Steg 4']);
+  expect(await titles('"')).toEqual([]);
+  expect(await titles('a "b')).toEqual([]);
+  // The plan looks the text up in the trigram index instead of reading every case.
+  const plan = t.services.db.$client
+    .prepare(`EXPLAIN QUERY PLAN SELECT id FROM cases WHERE id IN (SELECT case_id FROM case_search WHERE case_search MATCH '"vägen"')`)
+    .all() as { detail: string }[];
+  expect(plan.map((p) => p.detail).join('\n')).toMatch(/VIRTUAL TABLE INDEX/);
+});

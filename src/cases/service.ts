@@ -247,7 +247,7 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
         // From three characters on, the trigram index (case_search) finds the candidates;
         // instr keeps the meaning exact: the text contains q.
         if ([...q].length >= 3) {
-          const phrase = `"${q.replace(/"/g, '""')}"`;
+          const phrase = `{body} : "${q.replace(/"/g, '""')}"`;
           conditions.push(sql`${cases.id} IN (SELECT case_id FROM case_search WHERE case_search MATCH ${phrase})`);
         }
       }

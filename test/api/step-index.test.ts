@@ -85,3 +85,18 @@ it('free-text search reads the index, and keeps its meaning for short and odd qu
     .all() as { detail: string }[];
   expect(plan.map((p) => p.detail).join('\n')).toMatch(/VIRTUAL TABLE INDEX/);
 });
+
+it("the search index follows a case's changed search text, and a deleted case, through its own index", () => {
+  const sqlite = t.services.db.$client;
+  const [a, b] = (sqlite.prepare('SELECT id FROM cases ORDER BY id LIMIT 2').all() as { id: string }[]).map((r) => r.id);
+  sqlite.prepare("UPDATE cases SET search_text = 'uph-2026-9999 omdöpt idé' WHERE id = ?").run(a);
+  expect(searchFromIndex()).toEqual(searchFromCases());
+  // A case with nothing attached, removed again.
+  const columns = (sqlite.prepare('SELECT name FROM pragma_table_info(?)').all('cases') as { name: string }[]).map((c) => c.name);
+  const copy = columns.map((c) => (c === 'id' ? "'tillfällig'" : c === 'diary_number' ? "'UPH-2026-8888'" : c)).join(', ');
+  sqlite.prepare(`INSERT INTO cases (${columns.join(', ')}) SELECT ${copy} FROM cases WHERE id = ?`).run(b);
+  expect(searchFromIndex()).toEqual(searchFromCases());
+  sqlite.prepare("DELETE FROM cases WHERE id = 'tillfällig'").run();
+  expect(searchFromIndex()).toEqual(searchFromCases());
+  expect(searchFromIndex()).toHaveLength(5);
+});

@@ -10,7 +10,8 @@ import { loadProgrammeDefinition } from '../../src/programmes/config.js';
 
 /*
  * A benchmark database: a few cases played through the real engine (one per kind), then
- * copied in SQL as many times as asked, each copy with its own id, diary number and
+ * copied in SQL as many times as asked, each copy with its own id, diary number (and the
+ * search text the engine would write for it) and
  * creation time. Copies keep their log, members and pending timers, so reads, commands and
  * timers meet the same rows they would in use.
  */
@@ -59,7 +60,7 @@ export function cloneCase(f: Fixture, templateId: string, count: number, label: 
     INSERT INTO cases (id, programme_id, diary_number, title, initiator_id, priority_area_id, steps, state_paths, status, outcome,
                        search_text, snapshot, version, machine_version, created_at, updated_at)
     SELECT @id, programme_id, @diary, title || ' ' || @n, initiator_id, priority_area_id, steps, state_paths, status, outcome,
-           search_text || ' ' || lower(@diary) || ' ' || @n, replace(snapshot, @template, @id), version, machine_version, @createdAt, @createdAt
+           lower(@diary) || substr(search_text, instr(search_text, ' ')), replace(snapshot, @template, @id), version, machine_version, @createdAt, @createdAt
     FROM cases WHERE id = @template`);
   const insertEvents = sqlite.prepare(`
     INSERT INTO case_events (case_id, version, type, actor_id, actor_role, at, payload, state_before, state_after, steps_before, steps_after)

@@ -134,7 +134,7 @@ async function main() {
   const one = await load({ url, requests: oneCase });
   const oneAlone = await load({ url, requests: oneCase, connections: 1 });
   // Free-text search (through the trigram index), on one connection.
-  const search = await load({ url: `${url}/api/cases?q=${encodeURIComponent('#R1')}&limit=25`, headers: auth('county-coordinator'), connections: 1 });
+  const search = await load({ url: `${url}/api/cases?q=${encodeURIComponent('uph-br-001')}&limit=25`, headers: auth('county-coordinator'), connections: 1 });
   const rssMb = peakRssMb(satsa.child.pid!);
   await satsa.stop();
   log(`reads: list p99 ${list.p99} ms (1 connection: ${listAlone.p99} ms), next page p99 ${paged.p99} ms (1 connection: ${pagedAlone.p99} ms), search p99 ${search.p99} ms, one case p99 ${one.p99} ms (1 connection: ${oneAlone.p99} ms); peak RSS ${rssMb.toFixed(0)} MB`);

@@ -75,10 +75,11 @@ async function main() {
   log(`baseline: ${baselineLoad.perSecond.toFixed(0)} req/s, p99 ${baselineLoad.p99} ms`);
 
   // ---- Satsa: start-up --------------------------------------------------------------------
-  // Started as `npm start` does: the built bundle.
+  // Started as `npm start` does: the built bundle, with the same Node options.
   execSync('npm run --silent build');
+  const start = (JSON.parse(fs.readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
   const satsa = await startChildServer({
-    argv: ['dist/bundle/server.mjs'],
+    argv: start.split('&& node ')[1]!.trim().split(/\s+/),
     env: { SATSA_DATA_DIR: dataDir, SATSA_DEMO_DATA: 'false', SATSA_LOG_LEVEL: 'warn', SATSA_POLL_SECONDS: '3600' },
   });
   const { startupMs } = satsa;

@@ -38,39 +38,44 @@ export function createGroupCommit(
     scheduled = false;
     const batch = queue.splice(0, maxBatch);
     if (queue.length > 0) schedule();
-    const outcomes: { ok: boolean; value: unknown }[] = [];
     // A transaction someone else holds open (a test that rolls everything back) is joined:
     // its owner commits or rolls back, and then no commit of ours is announced.
     const joined = sqlite.inTransaction;
+    let outcomes: { ok: boolean; value: unknown }[];
     try {
       if (!joined) sqlite.exec('BEGIN IMMEDIATE');
-    } catch (error) {
-      for (const item of batch) item.reject(error);
-      return;
-    }
-    for (const item of batch) {
-      sqlite.exec('SAVEPOINT group_command');
-      try {
-        outcomes.push({ ok: true, value: item.work() });
-        sqlite.exec('RELEASE group_command');
-      } catch (error) {
-        sqlite.exec('ROLLBACK TO group_command');
-        sqlite.exec('RELEASE group_command');
-        outcomes.push({ ok: false, value: error });
-      }
-    }
-    try {
+      outcomes = batch.map((item) => runInSavepoint(item.work));
       if (!joined) sqlite.exec('COMMIT');
     } catch (error) {
       // Nothing of the batch is on disk: every caller gets the error, none a 2xx.
-      if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
-      for (const item of batch) item.reject(error);
+      try {
+        if (!joined && sqlite.inTransaction) sqlite.exec('ROLLBACK');
+      } finally {
+        for (const item of batch) item.reject(error);
+      }
       return;
     }
     batches += 1;
     commands += batch.length;
     batch.forEach((item, i) => (outcomes[i]!.ok ? item.resolve(outcomes[i]!.value) : item.reject(outcomes[i]!.value)));
     if (!joined && outcomes.some((o) => o.ok)) options.afterCommit?.();
+  }
+
+  /** One command in its own savepoint; its error is its outcome, unless the whole transaction is gone. */
+  function runInSavepoint(work: () => unknown): { ok: boolean; value: unknown } {
+    sqlite.exec('SAVEPOINT group_command');
+    try {
+      const value = work();
+      sqlite.exec('RELEASE group_command');
+      return { ok: true, value };
+    } catch (error) {
+      // Some errors (a full disk, an I/O error) make SQLite roll back the whole transaction:
+      // then the commands before this one are lost too, and the batch fails as one.
+      if (!sqlite.inTransaction) throw error;
+      sqlite.exec('ROLLBACK TO group_command');
+      sqlite.exec('RELEASE group_command');
+      return { ok: false, value: error };
+    }
   }
 
   function schedule() {

@@ -94,6 +94,25 @@ describe('group commit', () => {
     expect(committed()).toEqual(['next']);
   });
 
+  it('when SQLite rolls back the whole transaction under a command, the batch fails as one', async () => {
+    const group = createGroupCommit(db);
+    const outcomes = await Promise.allSettled([
+      group.run(() => db.prepare('INSERT INTO entry (v) VALUES (?)').run('before')),
+      group.run(() => {
+        // What SQLite does on some errors (a full disk, an I/O error): the transaction is gone.
+        db.exec('ROLLBACK');
+        throw new Error('disk I/O error');
+      }),
+      group.run(() => db.prepare('INSERT INTO entry (v) VALUES (?)').run('after')),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect((outcomes[0] as PromiseRejectedResult).reason.message).toBe('disk I/O error');
+    expect(committed()).toEqual([]);
+    expect(db.inTransaction).toBe(false);
+    await group.run(() => db.prepare('INSERT INTO entry (v) VALUES (?)').run('later'));
+    expect(committed()).toEqual(['later']);
+  });
+
   it('a nested better-sqlite3 transaction inside a command becomes a savepoint of the batch', async () => {
     const group = createGroupCommit(db);
     const tx = db.transaction((v: string) => db.prepare('INSERT INTO entry (v) VALUES (?)').run(v));

@@ -1,5 +1,6 @@
 import enJson from './en.json' with { type: 'json' };
 import svJson from './sv.json' with { type: 'json' };
+import { memoise } from '../memo.js';
 
 const sv = svJson as Messages;
 const en = enJson as Messages;
@@ -26,19 +27,15 @@ function lookup(tree: Messages, key: string): string | undefined {
  * test/i18n.test.ts makes sure there are no gaps.
  */
 export function t(lang: Language, key: string, params?: Record<string, string | number>): string {
-  const cache = resolved[lang];
-  let text = cache.get(key);
-  if (text === undefined) {
-    text = lookup(messages[lang], key) ?? lookup(messages[DEFAULT_LANGUAGE], key) ?? key;
-    // Keys are ours, but bounded all the same in case one is ever built from input.
-    if (cache.size < 5000) cache.set(key, text);
-  }
+  const text = resolved[lang](key);
   if (!params || !text.includes('{')) return text;
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (params[name] === undefined ? whole : String(params[name])));
 }
 
 /** Keys already looked up, per language: pages and case views ask for the same ones all the time. */
-const resolved: Record<Language, Map<string, string>> = { sv: new Map(), en: new Map() };
+const resolve = (lang: Language) =>
+  memoise(5000, (key) => lookup(messages[lang], key) ?? lookup(messages[DEFAULT_LANGUAGE], key) ?? key);
+const resolved: Record<Language, (key: string) => string> = { sv: resolve('sv'), en: resolve('en') };
 
 export function has(lang: Language, key: string): boolean {
   return lookup(messages[lang], key) !== undefined;

@@ -4,6 +4,8 @@
  * VTIMEZONE block is needed; a date without a time is an all-day event.
  */
 
+import { memoise } from '../memo.js';
+
 export const PROGRAMME_TIME_ZONE = 'Europe/Stockholm';
 
 export interface CalendarEvent {
@@ -82,19 +84,16 @@ function zoneOffset(instant: number, zone: string): number {
   return asUtc - instant;
 }
 
-/** Answers of zonedTime by "date time zone": deadlines ask for the same few dates again and again. */
-const zonedTimes = new Map<string, number>();
-
 /** The instant at which the wall clock in `zone` shows `date` `time`. */
 export function zonedTime(date: string, time: string, zone = PROGRAMME_TIME_ZONE): Date {
-  const key = `${date} ${time} ${zone}`;
-  let instant = zonedTimes.get(key);
-  if (instant === undefined) {
-    if (zonedTimes.size >= 10_000) zonedTimes.clear();
-    zonedTimes.set(key, (instant = resolveZonedTime(date, time, zone)));
-  }
-  return new Date(instant);
+  return new Date(zonedInstant(`${date} ${time} ${zone}`));
 }
+
+/** zonedTime's answers by "date time zone": deadlines ask for the same few dates again and again. */
+const zonedInstant = memoise(10_000, (key) => {
+  const [date, time, zone] = key.split(' ') as [string, string, string];
+  return resolveZonedTime(date, time, zone);
+});
 
 function resolveZonedTime(date: string, time: string, zone: string): number {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];

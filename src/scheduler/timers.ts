@@ -1,5 +1,6 @@
 import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import type { CaseContext } from '../../machines/case/context.js';
+import { memoise } from '../memo.js';
 import type { Db } from '../db/client.js';
 import { timers } from '../db/schema.js';
 import { localDate, shiftDate, zonedTime } from '../mail/calendar.js';
@@ -32,17 +33,12 @@ export interface DesiredTimer {
 /** Reminders go out at 08:00 Swedish time. */
 const REMINDER_TIME = '08:00';
 
-/** 08:00 Swedish time `days` after `date`, as an instant; memoised, as every change of a case asks again. */
-const mornings = new Map<string, string>();
-function morningAfter(date: string, days: number): string {
-  const key = `${date} ${days}`;
-  let instant = mornings.get(key);
-  if (instant === undefined) {
-    if (mornings.size >= 10_000) mornings.clear();
-    mornings.set(key, (instant = zonedTime(shiftDate(date, days), REMINDER_TIME).toISOString()));
-  }
-  return instant;
-}
+/** 08:00 Swedish time `days` after `date`, as an instant; remembered, as every change of a case asks again. */
+const mornings = memoise(10_000, (key) => {
+  const [date, days] = key.split(' ') as [string, string];
+  return zonedTime(shiftDate(date, Number(days)), REMINDER_TIME).toISOString();
+});
+const morningAfter = (date: string, days: number) => mornings(`${date} ${days}`);
 
 interface SnapshotLike {
   status: string;

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '../machines/roles.js';
-import { createServices } from './app.js';
+import { createServices } from './services.js';
 import { loadConfig } from './config.js';
 import { backupDatabase } from './db/backup.js';
 import { openDatabase } from './db/client.js';
-import { Problem } from './http/problem.js';
+import { DomainError } from './errors.js';
 import { loadProgrammeDefinition } from './programmes/config.js';
 
 const USAGE = `Satsa command-line tool (runs against SATSA_DATA_DIR, default ./data)
@@ -67,7 +67,7 @@ async function main(argv: string[]) {
       case 'programme:add': {
         const config = services.programmes.upsert(loadProgrammeDefinition(positionals[0] ?? ''));
         // Its deadlines may have changed: move the pending timers of its cases accordingly.
-        const reconciled = services.engine.reconcileAllTimers(config.id);
+        const reconciled = services.firing.reconcileAll(config.id);
         console.log(`programme ${config.id} (${config.name.sv}) is loaded; deadlines of ${reconciled} active cases checked`);
         return 0;
       }
@@ -85,7 +85,7 @@ async function main(argv: string[]) {
       }
       case 'token:create': {
         const user = services.people.userByEmail(values.email ?? '');
-        if (!user) throw new Problem('not-found', `no user with e-mail ${values.email ?? ''}`);
+        if (!user) throw new DomainError('not-found', `no user with e-mail ${values.email ?? ''}`);
         const { token } = services.people.createApiToken(user.id, values.name ?? 'cli');
         console.log(token);
         return 0;
@@ -95,9 +95,9 @@ async function main(argv: string[]) {
         return command === undefined || command === 'help' ? 0 : 2;
     }
   } catch (error) {
-    if (error instanceof Problem) {
+    if (error instanceof DomainError) {
       console.error(`error: ${error.detail ?? error.code}`);
-      for (const e of error.extra.errors ?? []) console.error(`  ${e.path}: ${e.message}`);
+      for (const e of error.details.errors ?? []) console.error(`  ${e.path}: ${e.message}`);
       return 1;
     }
     if (error instanceof Error && error.name === 'ZodError') {

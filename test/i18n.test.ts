@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CASE_EVENT_TYPES, STEPS } from '../machines/case/catalogue.js';
 import { REQUIREMENT_IDS } from '../machines/case/requirements.js';
 import { FORUM_ROLES, ORGANISATION_KINDS, ROLES } from '../machines/roles.js';
-import { PROBLEM_CODES } from '../src/http/problem.js';
+import { ERROR_CODES } from '../src/errors.js';
 import { has, keysOf, languageFrom, LANGUAGES, t } from '../src/i18n/index.js';
 import { loadIdeaTemplate, loadProgrammeDefinition } from '../src/programmes/config.js';
 
@@ -27,7 +27,7 @@ describe('Swedish and English strings', () => {
     ...ROLES.map((r) => `roles.${r}`),
     ...ORGANISATION_KINDS.map((k) => `organisationKinds.${k}`),
     ...FORUM_ROLES.map((r) => `forumRoles.${r}`),
-    ...Object.keys(PROBLEM_CODES).map((c) => `problems.${c}`),
+    ...ERROR_CODES.map((c) => `problems.${c}`),
     ...OUTCOMES.map((o) => `outcomes.${o}`),
     ...REASONS.map((r) => `reasons.${r}`),
   ];

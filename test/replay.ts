@@ -3,7 +3,7 @@ import { initialTransition, transition } from 'xstate';
 import { expect } from 'vitest';
 import type { CaseEvent } from '../machines/case/schemas.js';
 import { caseMachineFor } from '../machines/versions.js';
-import { statePaths, stepsOf } from '../src/engine/engine.js';
+import { statePaths, stepsOf } from '../src/engine/snapshot.js';
 
 /*
  * The event log is the truth: replaying a case's log from the machine's initial state, with

@@ -42,10 +42,10 @@ describe('idempotency keys', () => {
     const count = () =>
       (t.services.db.$client.prepare("SELECT count(*) AS n FROM idempotency_keys WHERE key = 'purge-test-key-1'").get() as { n: number }).n;
     t.clock.advance(47 * 3_600_000);
-    t.services.engine.purgeIdempotencyKeys();
+    t.services.idempotency.purge();
     expect(count()).toBe(1);
     t.clock.advance(2 * 3_600_000);
-    t.services.engine.purgeIdempotencyKeys();
+    t.services.idempotency.purge();
     expect(count()).toBe(0);
   });
 });

@@ -7,22 +7,15 @@ import { CASE_EVENT_TYPES, type CaseEventType } from '../../machines/case/schema
 import type { Role } from '../../machines/roles.js';
 import type { Db } from '../db/client.js';
 import { afterCursor, cutPage } from '../db/paging.js';
-import { caseEvents, caseMembers, cases, caseSteps, users } from '../db/schema.js';
-import {
-  acceptedEventTypes,
-  hashRequest,
-  restoreSnapshot,
-  statePaths,
-  type CaseRow,
-  type CaseSnapshot,
-  type Engine,
-  type Response,
-} from '../engine/engine.js';
-import { Problem } from '../http/problem.js';
+import { caseEvents, caseMembers, cases, caseSteps } from '../db/schema.js';
+import { canSeeCase, roleFor } from '../engine/access.js';
+import type { CaseRow, CaseStore } from '../engine/case-store.js';
+import type { Engine } from '../engine/engine.js';
+import { acceptedEventTypes, restoreSnapshot, statePaths, type CaseSnapshot } from '../engine/snapshot.js';
+import { DomainError } from '../errors.js';
 import { t, type Language } from '../i18n/index.js';
 import { isProgrammeRole, type Actor, type PeopleService } from '../people/service.js';
 import type { TimerStore } from '../scheduler/timers.js';
-import { canSeeCase, roleFor } from './access.js';
 
 export const listQuerySchema = z
   .object({
@@ -55,7 +48,20 @@ export interface EventAvailability {
   reasons: { code: string; message: string; requirement?: string; subject?: string; roles?: readonly Role[] }[];
 }
 
-export function createCaseService(db: Db, engine: Engine, people: PeopleService, timers: TimerStore) {
+export interface CaseServiceDeps {
+  db: Db;
+  engine: Pick<Engine, 'create' | 'send'>;
+  store: Pick<CaseStore, 'load' | 'isMember'>;
+  people: Pick<PeopleService, 'displayNames'>;
+  timers: Pick<TimerStore, 'ofCase'>;
+}
+
+/**
+ * Cases as people read them (a case, its history, lists) and the two ways to change one
+ * (raise an idea, send an event), which go through the engine. Answers are data; the
+ * routes add status and ETag.
+ */
+export function createCaseService({ db, engine, store, people, timers }: CaseServiceDeps) {
   function availability(actor: Actor, row: CaseRow, snapshot: CaseSnapshot, member: boolean, lang: Language) {
     const accepted = acceptedEventTypes(snapshot);
     return CASE_EVENT_TYPES.map((type): EventAvailability => {
@@ -127,7 +133,7 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
   }
 
   function view(actor: Actor, row: CaseRow, snapshot: CaseSnapshot, lang: Language) {
-    const member = engine.isMember(row.id, actor.id);
+    const member = store.isMember(row.id, actor.id);
     const events = availability(actor, row, snapshot, member, lang);
     const names = people.displayNames([row.initiatorId]);
     return {
@@ -143,9 +149,9 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
   }
 
   function loadVisible(actor: Actor, caseId: string): CaseRow {
-    const row = engine.loadCase(caseId);
-    if (!row || !canSeeCase(actor, row.programmeId, engine.isMember(row.id, actor.id))) {
-      throw new Problem('not-found', `no case ${caseId}`);
+    const row = store.load(caseId);
+    if (!row || !canSeeCase(actor, row.programmeId, store.isMember(row.id, actor.id))) {
+      throw new DomainError('not-found', `no case ${caseId}`);
     }
     return row;
   }
@@ -156,7 +162,6 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
         version: caseEvents.version,
         type: caseEvents.type,
         actorId: caseEvents.actorId,
-        actorName: users.displayName,
         role: caseEvents.actorRole,
         at: caseEvents.at,
         payload: caseEvents.payload,
@@ -166,11 +171,11 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
         stepsAfter: caseEvents.stepsAfter,
       })
       .from(caseEvents)
-      .leftJoin(users, eq(users.id, caseEvents.actorId))
       .where(eq(caseEvents.caseId, row.id))
       .orderBy(asc(caseEvents.version))
       .all();
     const steps = (s: string | null) => (s ? s.split(',').filter(Boolean).map(Number) : []);
+    const names = people.displayNames(events.map((e) => e.actorId));
     return {
       caseId: row.id,
       diaryNumber: row.diaryNumber,
@@ -179,7 +184,7 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
         version: e.version,
         type: e.type,
         label: e.type === 'CASE_CREATED' ? t(lang, 'steps.1') : t(lang, `events.${e.type}`),
-        actor: { id: e.actorId, displayName: e.actorName },
+        actor: { id: e.actorId, displayName: names.get(e.actorId) ?? null },
         role: e.role,
         roleLabel: t(lang, `roles.${e.role}`),
         at: e.at,
@@ -192,20 +197,9 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
     };
   }
 
-  const withEtag = (row: CaseRow, status: number, body: unknown, extra: Record<string, string> = {}): Response => ({
-    status,
-    body,
-    headers: { etag: `"${row.version}"`, ...extra },
-  });
-
   return {
+    /** One case as the actor may see it: where it stands, its data, and what they may do now. */
     get(actor: Actor, caseId: string, lang: Language) {
-      const row = loadVisible(actor, caseId);
-      return withEtag(row, 200, view(actor, row, restoreSnapshot(row), lang));
-    },
-
-    /** The same read as `get`, typed, for the pages. */
-    read(actor: Actor, caseId: string, lang: Language) {
       const row = loadVisible(actor, caseId);
       return view(actor, row, restoreSnapshot(row), lang);
     },
@@ -264,51 +258,34 @@ export function createCaseService(db: Db, engine: Engine, people: PeopleService,
       return { items: page.items.map((row) => summary(row, lang)), nextCursor: page.nextCursor };
     },
 
+    /** The case's complete event log. */
     history(actor: Actor, caseId: string, lang: Language) {
-      const row = loadVisible(actor, caseId);
-      return withEtag(row, 200, historyOf(row, lang));
-    },
-
-    /** The event log, typed, for the pages. */
-    readHistory(actor: Actor, caseId: string, lang: Language) {
       return historyOf(loadVisible(actor, caseId), lang);
     },
 
-    create(actor: Actor, body: z.infer<typeof createCaseSchema>, lang: Language, idempotencyKey?: string) {
-      const idem = idempotencyKey ? { key: idempotencyKey, requestHash: hashRequest(['create', body]) } : undefined;
-      return engine.idempotent(actor, idem, () => {
-        const row = engine.create(actor, body.programmeId ?? actor.programmeId, { title: body.title, summary: body.summary });
-        return withEtag(row, 201, view(actor, row, restoreSnapshot(row), lang), { location: `/api/cases/${row.id}` });
-      });
+    /** Step 1: an initiator raises an idea. */
+    create(actor: Actor, body: z.infer<typeof createCaseSchema>, lang: Language) {
+      const row = engine.create(actor, body.programmeId ?? actor.programmeId, { title: body.title, summary: body.summary });
+      return view(actor, row, restoreSnapshot(row), lang);
     },
 
+    /**
+     * Sends an event to a case. The case's view comes back unless `minimal` (the caller needs
+     * only the new version), built in the same transaction as the change.
+     */
     send(
       actor: Actor,
       caseId: string,
       body: { type: CaseEventType; payload?: unknown; role?: Role },
       expectedVersion: number,
       lang: Language,
-      idempotencyKey?: string,
-      /** `Prefer: return=minimal` (RFC 7240): 204 with the new ETag, without the case's representation. */
-      minimal = false,
+      options: { minimal?: boolean } = {},
     ) {
-      const idem = idempotencyKey
-        ? { key: idempotencyKey, requestHash: hashRequest([caseId, expectedVersion, body, minimal]) }
-        : undefined;
-      return engine.idempotent(actor, idem, () => {
-        const { row, snapshot } = engine.send({
-          caseId,
-          type: body.type,
-          payload: body.payload,
-          actor,
-          role: body.role,
-          expectedVersion,
-        });
-        if (minimal) return withEtag(row, 204, null, { 'preference-applied': 'return=minimal' });
-        return withEtag(row, 200, view(actor, row, snapshot, lang));
-      });
+      const { row, snapshot } = engine.send({ caseId, type: body.type, payload: body.payload, actor, role: body.role, expectedVersion });
+      return { version: row.version, view: options.minimal ? undefined : view(actor, row, snapshot, lang) };
     },
   };
 }
 
+export type CaseView = ReturnType<CaseService['get']>;
 export type CaseService = ReturnType<typeof createCaseService>;

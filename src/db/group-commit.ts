@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { inSavepoint, type Outcome } from './savepoint.js';
 
 /**
  * Group commit. The commands that arrive while the event loop is busy share one transaction
@@ -41,10 +42,10 @@ export function createGroupCommit(
     // A transaction someone else holds open (a test that rolls everything back) is joined:
     // its owner commits or rolls back, and then no commit of ours is announced.
     const joined = sqlite.inTransaction;
-    let outcomes: { ok: boolean; value: unknown }[];
+    let outcomes: Outcome<unknown>[];
     try {
       if (!joined) sqlite.exec('BEGIN IMMEDIATE');
-      outcomes = batch.map((item) => runInSavepoint(item.work));
+      outcomes = batch.map((item) => inSavepoint(sqlite, item.work));
       if (!joined) sqlite.exec('COMMIT');
     } catch (error) {
       // Nothing of the batch is on disk: every caller gets the error, none a 2xx.
@@ -57,25 +58,12 @@ export function createGroupCommit(
     }
     batches += 1;
     commands += batch.length;
-    batch.forEach((item, i) => (outcomes[i]!.ok ? item.resolve(outcomes[i]!.value) : item.reject(outcomes[i]!.value)));
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) item.resolve(outcome.value);
+      else item.reject(outcome.error);
+    });
     if (!joined && outcomes.some((o) => o.ok)) options.afterCommit?.();
-  }
-
-  /** One command in its own savepoint; its error is its outcome, unless the whole transaction is gone. */
-  function runInSavepoint(work: () => unknown): { ok: boolean; value: unknown } {
-    sqlite.exec('SAVEPOINT group_command');
-    try {
-      const value = work();
-      sqlite.exec('RELEASE group_command');
-      return { ok: true, value };
-    } catch (error) {
-      // Some errors (a full disk, an I/O error) make SQLite roll back the whole transaction:
-      // then the commands before this one are lost too, and the batch fails as one.
-      if (!sqlite.inTransaction) throw error;
-      sqlite.exec('ROLLBACK TO group_command');
-      sqlite.exec('RELEASE group_command');
-      return { ok: false, value: error };
-    }
   }
 
   function schedule() {

@@ -1,6 +1,6 @@
 import { and, eq, lt, or, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { Problem } from '../http/problem.js';
+import { DomainError } from '../errors.js';
 
 /*
  * Keyset paging, newest first, over (created_at, id): the opaque cursor every list of the
@@ -19,7 +19,7 @@ export function decodeCursor(cursor: string): [string, string] {
   } catch {
     // fall through to the 422 below
   }
-  throw new Problem('validation-failed', 'the cursor is not one this API returned', {
+  throw new DomainError('validation-failed', 'the cursor is not one this API returned', {
     errors: [{ path: 'cursor', message: 'invalid cursor' }],
   });
 }

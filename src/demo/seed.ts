@@ -1,5 +1,5 @@
 import type { Role } from '../../machines/roles.js';
-import type { Services } from '../app.js';
+import type { Services } from '../services.js';
 import { programmes } from '../db/schema.js';
 import { loadProgrammeDefinition } from '../programmes/config.js';
 import type { Actor } from '../people/service.js';
@@ -24,15 +24,9 @@ const DEMO_USERS: { role: Role; email: string; name: string }[] = [
 /** Sends each story step to the case as the demo user of its role, through the engine. */
 export function playStory(services: Services, caseId: string, steps: StoryStep[], actors: Record<string, Actor>) {
   for (const s of steps) {
-    const current = services.cases.get(actors[s.role]!, caseId, 'sv');
-    const response = services.cases.send(
-      actors[s.role]!,
-      caseId,
-      { type: s.type, payload: s.payload, role: s.role },
-      (current.body as { version: number }).version,
-      'sv',
-    );
-    if (response.status !== 200) throw new Error(`demo step ${s.type} failed with ${response.status}`);
+    const actor = actors[s.role]!;
+    const current = services.cases.get(actor, caseId, 'sv');
+    services.cases.send(actor, caseId, { type: s.type, payload: s.payload, role: s.role }, current.version, 'sv', { minimal: true });
   }
 }
 
@@ -67,7 +61,7 @@ export async function seedDemo(services: Services) {
   const initiator = actors.initiator!;
   for (const stand of stands) {
     const created = services.cases.create(initiator, { title: stand.title, summary: DEMO_IDEA.summary }, 'sv');
-    playStory(services, (created.body as { id: string }).id, stand.steps, actors);
+    playStory(services, created.id, stand.steps, actors);
   }
   await seedFocusProgramme(services);
   return { users: [...DEMO_USERS, ...FOCUS_USERS], password: DEMO_PASSWORD };
@@ -118,6 +112,6 @@ async function seedFocusProgramme(services: Services) {
         ? [{ type: 'ASSESS_ELIGIBLE', role: 'county-coordinator', payload: { priorityAreaId: idea.area, justification: 'Ligger inom fokusområdet.' } } as StoryStep]
         : []),
     ];
-    playStory(services, (created.body as { id: string }).id, steps, actors);
+    playStory(services, created.id, steps, actors);
   }
 }

@@ -2,7 +2,7 @@ import '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../../machines/roles.js';
 import type { Actor, PeopleService } from '../people/service.js';
-import { Problem } from './problem.js';
+import { DomainError } from '../errors.js';
 
 export const SESSION_COOKIE = 'satsa_session';
 
@@ -34,7 +34,7 @@ export function registerAuthentication(app: FastifyInstance, people: PeopleServi
     const header = request.headers.authorization;
     if (header?.startsWith('Bearer ')) {
       const actor = people.tokenActor(header.slice('Bearer '.length).trim());
-      if (!actor) throw new Problem('unauthenticated', 'the bearer token is not valid');
+      if (!actor) throw new DomainError('unauthenticated', 'the bearer token is not valid');
       request.actor = actor;
       request.authMethod = 'token';
       return;
@@ -49,14 +49,14 @@ export function registerAuthentication(app: FastifyInstance, people: PeopleServi
     if (!SAFE_METHODS.has(request.method) && request.routeOptions.config.csrf !== false) {
       const body = request.body as { _csrf?: unknown } | undefined;
       const sent = request.headers['x-csrf-token'] ?? (typeof body?._csrf === 'string' ? body._csrf : undefined);
-      if (sent !== session.csrfToken) throw new Problem('csrf-token-invalid', 'send the X-CSRF-Token from the log-in response');
+      if (sent !== session.csrfToken) throw new DomainError('csrf-token-invalid', 'send the X-CSRF-Token from the log-in response');
     }
   });
 }
 
 /** preValidation: the route needs a logged-in caller (checked before the body is validated). */
 export async function requireActor(request: FastifyRequest, _reply: FastifyReply) {
-  if (!request.actor) throw new Problem('unauthenticated', 'log in, or send a bearer token');
+  if (!request.actor) throw new DomainError('unauthenticated', 'log in, or send a bearer token');
 }
 
 /** preValidation factory: the route needs one of these roles. */
@@ -64,14 +64,13 @@ export function requireRole(...roles: Role[]) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     await requireActor(request, reply);
     if (!request.actor!.roles.some((r) => roles.includes(r))) {
-      throw new Problem('forbidden', `this needs one of the roles: ${roles.join(', ')}`);
+      throw new DomainError('forbidden', `this needs one of the roles: ${roles.join(', ')}`);
     }
   };
 }
 
-/** Sets the session cookie: HttpOnly, SameSite=Strict, Secure when configured. */
 /**
- * The session cookie lives as long as the session, counted by the browser from now (Max-Age),
+ * Sets the session cookie: HttpOnly, SameSite=Strict, Secure when configured. It lives as long as the session, counted by the browser from now (Max-Age),
  * so a browser whose clock differs from the server's keeps it for the right time.
  */
 export function setSessionCookie(reply: FastifyReply, session: { token: string }, hours: number, secure: boolean) {
@@ -80,5 +79,5 @@ export function setSessionCookie(reply: FastifyReply, session: { token: string }
 
 /** The caller's own programme, or 404: another programme is not even confirmed to exist. */
 export function requireOwnProgramme(request: FastifyRequest, programmeId: string) {
-  if (request.actor?.programmeId !== programmeId) throw new Problem('not-found', `no programme ${programmeId}`);
+  if (request.actor?.programmeId !== programmeId) throw new DomainError('not-found', `no programme ${programmeId}`);
 }

@@ -1,82 +1,112 @@
-/**
- * Every error the API returns is RFC 9457 problem+json with a stable `code`. Each code
- * below says when it is thrown; titles are translated in src/i18n under `problems.<code>`.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { DomainError, type ErrorCode } from '../errors.js';
+import { t } from '../i18n/index.js';
+import { requestLanguage } from './language.js';
+
+/*
+ * The one place where an error becomes an HTTP answer: each error code's status, Fastify's
+ * own errors turned into ours, and the RFC 9457 problem+json body. The API sends that body;
+ * the pages (src/routes/pages/) show the same status as a page.
  */
-export const PROBLEM_CODES = {
-  /** The body is not valid JSON, or the request is otherwise unreadable. */
+
+/** Every error code's HTTP status. A new code without a status does not compile. */
+export const STATUS_OF: Record<ErrorCode, number> = {
   'malformed-request': 400,
-  /** No valid session cookie or bearer token. */
   unauthenticated: 401,
-  /** E-mail and password do not match an active user. */
   'invalid-credentials': 401,
-  /** The caller's roles do not allow this action (or not on this case). */
   forbidden: 403,
-  /** A form was posted without a matching CSRF token. */
   'csrf-token-invalid': 403,
-  /** The resource does not exist or the caller may not see it (we do not tell which). */
   'not-found': 404,
-  /** The event is known but the case's current state does not accept it. */
   'event-not-accepted': 409,
-  /** A unique value (e-mail, token name) is already taken. */
   conflict: 409,
-  /** If-Match names a version that is no longer current. */
   'version-mismatch': 412,
-  /** The body is larger than the configured limit. */
   'payload-too-large': 413,
-  /** The request's Content-Type is not one the route accepts. */
   'unsupported-media-type': 415,
-  /** The body, query or parameters fail validation; `errors` lists every failing field. */
   'validation-failed': 422,
-  /** The event's business rules are not met; `unmet` lists every failing requirement. */
   'requirements-not-met': 422,
-  /** A decision grants more than remains in a grant pool (or an earmark), without an override. */
   'budget-exceeds-pool': 422,
-  /** A follow-up report (or other running-only record) for a case that is not running. */
   'case-not-running': 422,
-  /** The same Idempotency-Key was used with a different request. */
   'idempotency-key-reused': 422,
-  /** A command was sent without If-Match. */
   'if-match-required': 428,
-  /** Something we did not foresee; logged with the request id, no details leak. */
   internal: 500,
-} as const;
+};
 
-export type ProblemCode = keyof typeof PROBLEM_CODES;
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
-export interface FieldError {
-  path: string;
-  message: string;
-}
-
-export interface UnmetRequirement {
-  id: string;
-  subject?: string;
-  label: string;
-}
-
-export class Problem extends Error {
-  readonly status: number;
-  constructor(
-    readonly code: ProblemCode,
-    readonly detail?: string,
-    readonly extra: { errors?: FieldError[]; unmet?: UnmetRequirement[]; [key: string]: unknown } = {},
-  ) {
-    super(detail ?? code);
-    this.status = PROBLEM_CODES[code];
+/** Maps Fastify's own errors (validation, body parsing, routing) onto our codes. */
+function fromFastifyError(error: FastifyError): DomainError | undefined {
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const where = error.validationContext ?? 'body';
+    return new DomainError('validation-failed', `the request ${where} is not valid`, {
+      errors: error.validation.map((v) => ({
+        path: [where, ...String(v.instancePath ?? '').split('/').filter(Boolean)].join('.'),
+        message: v.message ?? 'invalid',
+      })),
+    });
   }
+  const byCode: Partial<Record<string, ErrorCode>> = {
+    FST_ERR_CTP_BODY_TOO_LARGE: 'payload-too-large',
+    FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported-media-type',
+    FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'malformed-request',
+    FST_ERR_CTP_EMPTY_JSON_BODY: 'malformed-request',
+    FST_ERR_CTP_INVALID_JSON_BODY: 'malformed-request',
+    FST_ERR_INVALID_URL: 'malformed-request',
+    FST_ERR_BAD_URL: 'malformed-request',
+    FST_ERR_ASYNC_CONSTRAINT: 'malformed-request',
+  };
+  const mapped = error.code ? byCode[error.code] : undefined;
+  if (mapped) return new DomainError(mapped, error.message);
+  if (error instanceof SyntaxError || (error.statusCode === 400 && !error.code?.startsWith('FST_ERR_VALIDATION'))) {
+    return new DomainError('malformed-request', error.message);
+  }
+  if (error.statusCode === 415) return new DomainError('unsupported-media-type', error.message);
+  if (error.statusCode === 413) return new DomainError('payload-too-large', error.message);
+  return undefined;
 }
 
-/** Turns zod issues into `{ path, message }` with dotted paths rooted at `prefix`. */
-export function fieldErrors(
-  issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[],
-  prefix = '',
-): FieldError[] {
-  const pathOf = (parts: readonly PropertyKey[]) =>
-    [prefix, ...parts.map(String)].filter((p) => p !== '').join('.') || '(root)';
-  return issues.flatMap((issue) =>
-    // An unknown field is reported where it is, so a form can show it next to the field.
-    issue.code === 'unrecognized_keys' && issue.keys
-      ? issue.keys.map((key) => ({ path: pathOf([...issue.path, key]), message: 'unknown field' }))
-      : [{ path: pathOf(issue.path), message: issue.message }],
-  );
+/**
+ * Any error as one of ours: a DomainError as it is, Fastify's errors mapped, anything else
+ * logged (without personal data) and answered as `internal` with no details.
+ */
+export function asDomainError(error: unknown, request: FastifyRequest): DomainError {
+  if (error instanceof DomainError) return error;
+  const mapped = fromFastifyError(error as FastifyError);
+  if (mapped) return mapped;
+  const e = error as FastifyError;
+  request.log.error({ err: { message: e?.message, stack: e?.stack, code: e?.code } }, 'unhandled error');
+  return new DomainError('internal', `request ${request.id} failed; the error is logged`);
+}
+
+/** The RFC 9457 body of an error, its title and requirement labels in the caller's language. */
+export function problemBody(request: FastifyRequest, error: DomainError) {
+  const lang = requestLanguage(request);
+  const unmet = error.details.unmet?.map((r) => ({
+    ...r,
+    label: r.label || t(lang, `requirements.${r.id}`, { subject: r.subject ?? '' }),
+  }));
+  return {
+    type: `https://satsa.se/problems/${error.code}`,
+    title: t(lang, `problems.${error.code}`),
+    status: STATUS_OF[error.code],
+    code: error.code,
+    detail: error.detail,
+    instance: request.url.split('?')[0],
+    ...error.details,
+    ...(unmet ? { unmet } : {}),
+  };
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: DomainError) {
+  return reply.code(STATUS_OF[error.code]).type(PROBLEM_CONTENT_TYPE).send(problemBody(request, error));
+}
+
+/** The API's error handler: every error as problem+json. */
+export function problemErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  return sendProblem(request, reply, asDomainError(error, request));
+}
+
+/** The API's answer to a path it does not have. */
+export function problemNotFound(request: FastifyRequest, reply: FastifyReply) {
+  return sendProblem(request, reply, new DomainError('not-found', `${request.method} ${request.url.split('?')[0]} does not exist`));
 }

@@ -2,7 +2,7 @@ import { and, desc, eq, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { afterCursor, cutPage } from '../db/paging.js';
 import { outbox } from '../db/schema.js';
-import { Problem } from '../http/problem.js';
+import { DomainError } from '../errors.js';
 
 /** What an administrator sees and does with the outbox of their programme. */
 export function createOutboxAdmin(db: Db, now: () => Date) {
@@ -51,8 +51,8 @@ export function createOutboxAdmin(db: Db, now: () => Date) {
     /** Puts a failed (or waiting) message back in line for an attempt now. */
     retry(programmeId: string, id: string) {
       const row = db.select(columns).from(outbox).where(and(eq(outbox.id, id), eq(outbox.programmeId, programmeId))).get();
-      if (!row) throw new Problem('not-found', `no message ${id}`);
-      if (row.status === 'sent') throw new Problem('conflict', 'the message has already been sent');
+      if (!row) throw new DomainError('not-found', `no message ${id}`);
+      if (row.status === 'sent') throw new DomainError('conflict', 'the message has already been sent');
       db.update(outbox)
         .set({ status: 'pending', attempts: 0, nextAttemptAt: now().toISOString() })
         .where(eq(outbox.id, id))

@@ -4,8 +4,7 @@ import type { Db } from '../db/client.js';
 import { outbox } from '../db/schema.js';
 import type { Language } from '../i18n/index.js';
 import type { Log } from '../log.js';
-import { ruleFor } from '../notifications/rules.js';
-import { RenderError, type Renderer } from './render.js';
+import { RenderError, type MessageKinds, type Renderer } from './render.js';
 import { isPermanent, type MailTransport } from './transport.js';
 
 /*
@@ -19,6 +18,8 @@ export interface RelayOptions {
   from: string;
   maxAttempts: number;
   retryBaseMs: number;
+  /** What each kind of message is (whether it carries a calendar invitation). */
+  kinds: MessageKinds;
   /** Messages claimed per round. */
   batch?: number;
   log?: Log;
@@ -67,7 +68,7 @@ export function createRelay(db: Db, transport: MailTransport, renderer: Renderer
       if (!address.safeParse(row.toAddress).success) throw new RenderError(`invalid recipient address`);
       const data = row.data as Record<string, unknown>;
       const mail = renderer.render(row.kind, row.language as Language, data);
-      const calendar = ruleFor(row.kind)?.calendar && typeof data.calendar === 'string' ? data.calendar : undefined;
+      const calendar = options.kinds(row.kind)?.calendar && typeof data.calendar === 'string' ? data.calendar : undefined;
       ({ location } = await transport.send({
         messageId: row.messageId,
         from: options.from,

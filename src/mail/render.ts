@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Mustache from 'mustache';
 import type { Language } from '../i18n/index.js';
-import { ruleFor, variablesOf } from '../notifications/rules.js';
 import { templatesDir } from '../programmes/config.js';
 
 /*
@@ -41,7 +40,18 @@ export function variablesUsed(template: string): Set<string> {
   return names;
 }
 
-export function createRenderer(dir?: string) {
+/** What mail needs to know of a kind of message (the notification rules say it). */
+export interface MessageKind {
+  /** Requires the recipient to act: the layout says it cannot be turned off. */
+  mandatory: boolean;
+  /** Carries an iCalendar invitation in its `calendar` variable. */
+  calendar?: boolean;
+  /** Every variable its templates may use. */
+  variables: readonly string[];
+}
+export type MessageKinds = (kind: string) => MessageKind | undefined;
+
+export function createRenderer(kinds: MessageKinds, dir?: string) {
   const root = dir || path.join(templatesDir, 'mail');
   const cache = new Map<string, string>();
 
@@ -67,9 +77,9 @@ export function createRenderer(dir?: string) {
 
   return {
     render(kind: string, language: Language, data: Record<string, unknown>): RenderedMail {
-      const rule = ruleFor(kind);
+      const rule = kinds(kind);
       if (!rule) throw new RenderError(`no notification kind ${kind}`);
-      const allowed = variablesOf(kind);
+      const allowed = rule.variables;
       const subject = fill(`${kind}/${language}.subject.mustache`, data, allowed, false).replace(/\s+/g, ' ').trim();
       const layoutData = {
         subject,

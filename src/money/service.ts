@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { PayloadOf } from '../../machines/case/schemas.js';
 import type { Db } from '../db/client.js';
 import { commitments, grantPools, poolEarmarks } from '../db/schema.js';
-import { Problem, fieldErrors, type FieldError } from '../http/problem.js';
+import { DomainError, fieldErrors, type FieldError } from '../errors.js';
 import { allAreas, type ProgrammeConfig } from '../programmes/config.js';
 import type { ProgrammeService } from '../programmes/service.js';
 
@@ -103,7 +103,7 @@ export function createMoney(db: Db, programmes: ProgrammeService, now: () => Dat
     /** An administrator sets up a pool for a year. */
     createPool(programmeId: string, createdBy: string, input: unknown): PoolView {
       const parsed = newPoolSchema.safeParse(input);
-      if (!parsed.success) throw new Problem('validation-failed', 'the grant pool is not valid', { errors: fieldErrors(parsed.error.issues, 'body') });
+      if (!parsed.success) throw new DomainError('validation-failed', 'the grant pool is not valid', { errors: fieldErrors(parsed.error.issues, 'body') });
       const pool = parsed.data;
       const config = programmes.get(programmeId)!;
       // Earmarks distribute a pool between the top-level areas; a sub-area draws on its parent's.
@@ -121,7 +121,7 @@ export function createMoney(db: Db, programmes: ProgrammeService, now: () => Dat
       });
       const earmarked = pool.earmarks.reduce((sum, e) => sum + e.amountOre, 0);
       if (earmarked > pool.amountOre) errors.push({ path: 'body.earmarks', message: `earmarks total ${earmarked} öre, more than the pool's ${pool.amountOre}` });
-      if (errors.length > 0) throw new Problem('validation-failed', 'the grant pool is not valid', { errors });
+      if (errors.length > 0) throw new DomainError('validation-failed', 'the grant pool is not valid', { errors });
       const id = crypto.randomUUID();
       db.transaction(
         () => {
@@ -130,7 +130,7 @@ export function createMoney(db: Db, programmes: ProgrammeService, now: () => Dat
             .from(grantPools)
             .where(and(eq(grantPools.programmeId, programmeId), eq(grantPools.year, pool.year), eq(grantPools.kind, pool.kind)))
             .get();
-          if (taken) throw new Problem('conflict', `the programme already has a ${pool.kind} pool for ${pool.year}`);
+          if (taken) throw new DomainError('conflict', `the programme already has a ${pool.kind} pool for ${pool.year}`);
           db.insert(grantPools)
             .values({ id, programmeId, year: pool.year, kind: pool.kind, name: pool.name, amountOre: pool.amountOre, createdBy, createdAt: now().toISOString() })
             .run();
@@ -199,7 +199,7 @@ export function createMoney(db: Db, programmes: ProgrammeService, now: () => Dat
         planned.push({ poolId: pool.id, year: line.year, amountOre: line.amountOre, over });
       });
       if (errors.length > 0) {
-        throw new Problem('budget-exceeds-pool', 'the decision commits money the pool does not have', { errors });
+        throw new DomainError('budget-exceeds-pool', 'the decision commits money the pool does not have', { errors });
       }
       const at = now().toISOString();
       for (const line of planned) {

@@ -1,5 +1,6 @@
 import type { CaseEventType } from '../../machines/case/schemas.js';
 import type { Role } from '../../machines/roles.js';
+import type { MessageKinds } from '../mail/render.js';
 
 /*
  * Who is told what: the one table of notification rules. The engine reads it for every
@@ -172,6 +173,12 @@ export const ruleFor = (kind: string): NotificationRule | undefined =>
 
 /** Every variable a message of this kind carries. */
 export const variablesOf = (kind: string): string[] => [...COMMON_VARIABLES, ...(ruleFor(kind)?.variables ?? [])];
+
+/** What the mail relay and renderer need to know of a kind of message. */
+export const messageKind: MessageKinds = (kind) => {
+  const rule = ruleFor(kind);
+  return rule && { mandatory: rule.mandatory, calendar: rule.calendar, variables: variablesOf(kind) };
+};
 
 export function rulesForEvent(type: string, payload: unknown, stepChanged: boolean): NotificationRule[] {
   const fields = (payload ?? {}) as Record<string, unknown>;

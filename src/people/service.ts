@@ -6,7 +6,7 @@ import { ROLES, type Role } from '../../machines/roles.js';
 import type { Db } from '../db/client.js';
 import { apiTokens, sessions, userRoles, users } from '../db/schema.js';
 import type { Language } from '../i18n/index.js';
-import { Problem, fieldErrors } from '../http/problem.js';
+import { DomainError, fieldErrors } from '../errors.js';
 
 /** The person behind a request, as every service sees them. */
 export interface Actor {
@@ -101,15 +101,15 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
 
     async createUser(input: z.input<typeof newUserSchema>): Promise<Actor> {
       const parsed = newUserSchema.safeParse(input);
-      if (!parsed.success) throw new Problem('validation-failed', undefined, { errors: fieldErrors(parsed.error.issues) });
+      if (!parsed.success) throw new DomainError('validation-failed', undefined, { errors: fieldErrors(parsed.error.issues) });
       const data = parsed.data;
       const allowed = rolesOf(data.programmeId);
       if (!allowed) {
-        throw new Problem('validation-failed', undefined, { errors: [{ path: 'programmeId', message: `no programme ${data.programmeId}` }] });
+        throw new DomainError('validation-failed', undefined, { errors: [{ path: 'programmeId', message: `no programme ${data.programmeId}` }] });
       }
       const foreign = data.roles.map((role, i) => ({ role, i })).filter(({ role }) => !allowed.includes(role));
       if (foreign.length > 0) {
-        throw new Problem('validation-failed', 'the programme does not use these roles', {
+        throw new DomainError('validation-failed', 'the programme does not use these roles', {
           errors: foreign.map(({ role, i }) => ({ path: `roles.${i}`, message: `${data.programmeId} has no role ${role}` })),
         });
       }
@@ -117,7 +117,7 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
       const id = crypto.randomUUID();
       db.transaction((tx) => {
         const taken = tx.select({ id: users.id }).from(users).where(eq(users.email, data.email)).get();
-        if (taken) throw new Problem('conflict', `a user with e-mail ${data.email} already exists`);
+        if (taken) throw new DomainError('conflict', `a user with e-mail ${data.email} already exists`);
         tx.insert(users)
           .values({
             id,
@@ -193,6 +193,11 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
         db.update(apiTokens).set({ lastUsedAt: at.toISOString() }).where(eq(apiTokens.id, row.id)).run();
       }
       return actorById(row.userId);
+    },
+
+    /** The programme a user belongs to (undefined: no such user). */
+    programmeOfUser(userId: string): string | undefined {
+      return userQuery.get({ id: userId })?.programmeId;
     },
 
     userByEmail(email: string) {

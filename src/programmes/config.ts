@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { FORUM_ROLES, ROLES } from '../../machines/roles.js';
 import type { ProgrammeRules } from '../../machines/case/context.js';
-import { Problem } from '../http/problem.js';
+import { DomainError } from '../errors.js';
 
 export const templatesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
 
@@ -89,7 +89,7 @@ function readJson(file: string): unknown {
 export function loadProgrammeDefinition(id: string): ProgrammeConfig {
   const file = path.join(templatesDir, 'programmes', `${id}.json`);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(id) || !fs.existsSync(file)) {
-    throw new Problem('not-found', `no programme definition templates/programmes/${id}.json`);
+    throw new DomainError('not-found', `no programme definition templates/programmes/${id}.json`);
   }
   return programmeConfigSchema.parse(readJson(file));
 }

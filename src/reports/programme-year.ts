@@ -2,7 +2,7 @@ import { and, eq, inArray, lte, or } from 'drizzle-orm';
 import type { CaseContext } from '../../machines/case/context.js';
 import type { Db } from '../db/client.js';
 import { cases, commitments } from '../db/schema.js';
-import { Problem } from '../http/problem.js';
+import { DomainError } from '../errors.js';
 import { t, type Language } from '../i18n/index.js';
 import type { Money } from '../money/service.js';
 import { allAreas } from '../programmes/config.js';
@@ -61,10 +61,10 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
   return {
     yearReport(programmeId: string, year: number, lang: Language) {
       const config = programmes.get(programmeId);
-      if (!config) throw new Problem('not-found', `no programme ${programmeId}`);
+      if (!config) throw new DomainError('not-found', `no programme ${programmeId}`);
       const pools = money.pools(programmeId, year);
       if (pools.length === 0) {
-        throw new Problem('validation-failed', `the programme has no grant pool for ${year}`, {
+        throw new DomainError('validation-failed', `the programme has no grant pool for ${year}`, {
           errors: [{ path: 'params.year', message: `no grant pool for ${year}; set one up first` }],
         });
       }
@@ -155,7 +155,7 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
     /** Decided (approved) initiatives for transparency: no personal data, only what was decided. */
     publicInitiatives(programmeId: string) {
       const config = programmes.get(programmeId);
-      if (!config) throw new Problem('not-found', `no programme ${programmeId}`);
+      if (!config) throw new DomainError('not-found', `no programme ${programmeId}`);
       return {
         programme: { id: config.id, name: config.name, organisation: config.organisation },
         initiatives: caseRows(programmeId, '9999')
@@ -180,3 +180,4 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
 
 export type Reports = ReturnType<typeof createReports>;
 export type YearReport = ReturnType<Reports['yearReport']>;
+export type PublicInitiatives = ReturnType<Reports['publicInitiatives']>;

@@ -1,13 +1,13 @@
-import type { Engine } from '../engine/engine.js';
 import type { Log } from '../log.js';
+import type { TimerFiring } from './firing.js';
 import type { TimerStore } from './timers.js';
 
 /*
- * The scheduler inside the server: fires due timers through the engine, at start (so
+ * The scheduler inside the server: fires due timers (./firing.ts), at start (so
  * deadlines that passed while the server was down fire now) and then on every poll.
  */
 
-export function createScheduler(engine: Engine, store: TimerStore, log?: Log) {
+export function createScheduler(firing: Pick<TimerFiring, 'fireTimers'>, store: Pick<TimerStore, 'due'>, log?: Log) {
   let poll: NodeJS.Timeout | undefined;
   let round: Promise<unknown> | undefined;
   let stopped = false;
@@ -19,7 +19,7 @@ export function createScheduler(engine: Engine, store: TimerStore, log?: Log) {
   function fireBatch(counts: Counts, failing: Set<string>, size = BATCH): number {
     const ids = store.due(size + failing.size).filter((id) => !failing.has(id));
     if (ids.length === 0) return 0;
-    for (const [id, outcome] of engine.fireTimers(ids)) {
+    for (const [id, outcome] of firing.fireTimers(ids)) {
       if (!(outcome instanceof Error)) {
         counts[outcome] += 1;
         continue;

@@ -89,7 +89,11 @@ export function desiredTimers(snapshot: SnapshotLike, deadlines: Deadlines): Des
 
 export const timerId = (caseId: string, key: string) => `${caseId}:${key}`;
 
-export function createTimerStore(db: Db, now: () => Date) {
+/**
+ * The `timers` table. `deadlinesOf` gives a programme's deadline settings (day counts), from
+ * which `wished` computes what a case in a given state should have.
+ */
+export function createTimerStore(db: Db, now: () => Date, deadlinesOf: (programmeId: string) => Deadlines) {
   const ofCaseQuery = db
     .select({ kind: timers.kind, dueAt: timers.dueAt, status: timers.status, settledAt: timers.settledAt, data: timers.data })
     .from(timers)
@@ -101,7 +105,19 @@ export function createTimerStore(db: Db, now: () => Date) {
     .from(timers)
     .where(eq(timers.caseId, sql.placeholder('caseId')))
     .prepare();
+  const timerQuery = db.select().from(timers).where(eq(timers.id, sql.placeholder('id'))).prepare();
   return {
+    /** The deadlines a case in this state wants, by its programme's settings. */
+    wished: (programmeId: string, snapshot: SnapshotLike) => desiredTimers(snapshot, deadlinesOf(programmeId)),
+
+    /** One timer's row. */
+    get: (id: string) => timerQuery.get({ id }),
+
+    /** Marks a timer fired at `at`. */
+    settle(id: string, at: string) {
+      db.update(timers).set({ status: 'fired', settledAt: at }).where(eq(timers.id, id)).run();
+    },
+
     /** Brings the case's timers in line with its state. Call inside the change's transaction. */
     reconcile(caseId: string, programmeId: string, desired: DesiredTimer[]): { set: number; cancelled: number } {
       const at = now().toISOString();

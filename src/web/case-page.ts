@@ -1,7 +1,7 @@
 import { EVENT_ROLES } from '../../machines/case/catalogue.js';
 import type { CaseContext } from '../../machines/case/context.js';
 import type { CaseEventType } from '../../machines/case/schemas.js';
-import type { CaseService } from '../cases/service.js';
+import type { CaseService, CaseView } from '../cases/service.js';
 import { t, type Language } from '../i18n/index.js';
 import { formatter, PROGRAMME_TIME_ZONE } from '../mail/calendar.js';
 import { formatOre } from '../money/format.js';
@@ -19,8 +19,8 @@ import { stepTrack } from './layout.js';
  * history, and the process diagram with the case's position.
  */
 
-export type CaseView = ReturnType<CaseService['read']>;
-export type CaseHistory = ReturnType<CaseService['readHistory']>;
+export type { CaseView };
+export type CaseHistory = ReturnType<CaseService['history']>;
 
 /** A form sent back to its author: their values, the errors, messages for the whole form. */
 export interface FormState {

@@ -3,7 +3,7 @@ import { initialTransition, transition } from 'xstate';
 import type { CaseEvent } from '../../machines/case/schemas.js';
 import { caseMachineFor } from '../../machines/versions.js';
 import { FULL_STORY, storyUntilStep, type StoryStep } from '../../src/demo/story.js';
-import { stepsOf } from '../../src/engine/engine.js';
+import { stepsOf } from '../../src/engine/snapshot.js';
 import { advance, createCase, createTestApp, sendEvent, type TestApp } from '../helpers.js';
 import { expectReplayReproduces, replay, rowsOf } from '../replay.js';
 

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { ROLES, type Role } from '../../machines/roles.js';
-import { createServices, type Services } from '../../src/app.js';
+import { createServices, type Services } from '../../src/services.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/client.js';
 import { playStory } from '../../src/demo/seed.js';
@@ -41,13 +41,13 @@ export async function openFixture(dataDir: string, now = () => new Date()): Prom
     services.money.createPool(PROGRAMME, actors.administrator.id, { year: y, kind: 'state', name: `Statsbidrag ${y}`, amountOre: 1e13 });
   }
   // The database is made by this version: no backfill of timer rules is due at the server's start.
-  services.engine.backfillTimers();
+  services.firing.backfill();
   return { services, actors, tokens, close: () => db.$client.close() };
 }
 
 /** A case played through the engine up to `step` (or the whole way to running, with 10). */
 export function templateCase(f: Fixture, step: number): string {
-  const created = f.services.cases.create(f.actors.initiator, { title: DEMO_IDEA.title, summary: DEMO_IDEA.summary }, 'sv').body as { id: string };
+  const created = f.services.cases.create(f.actors.initiator, { title: DEMO_IDEA.title, summary: DEMO_IDEA.summary }, 'sv');
   const steps = step >= 10 ? FULL_STORY.slice(0, FULL_STORY.findIndex((s) => s.type === 'RECORD_DECISION') + 1) : storyUntilStep(step);
   playStory(f.services, created.id, steps, f.actors);
   return created.id;

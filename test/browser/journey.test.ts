@@ -65,7 +65,7 @@ async function logIn(who: Who): Promise<Page> {
 
 /** The case as the engine has it (read as a coordinator). */
 function caseState(app: TestApp, id: string) {
-  const view = app.services.cases.read(app.actors['county-coordinator'], id, 'sv');
+  const view = app.services.cases.get(app.actors['county-coordinator'], id, 'sv');
   return { steps: view.steps, version: view.version, context: view.data as CaseContext };
 }
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { CaseEvent } from '../../machines/case/schemas.js';
 import { CASE_MACHINE_VERSIONS, caseMachineFor } from '../../machines/versions.js';
 import { FULL_STORY, type StoryStep } from '../../src/demo/story.js';
-import { acceptedEventTypes, restoreSnapshot, stepsOf } from '../../src/engine/engine.js';
+import { acceptedEventTypes, restoreSnapshot, stepsOf } from '../../src/engine/snapshot.js';
 
 /*
  * Stored snapshots outlive releases of our code and of xstate. These fixtures were written

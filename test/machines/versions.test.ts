@@ -4,7 +4,7 @@ import { requirementsFor, unmet } from '../../machines/case/requirements.js';
 import type { CaseEvent } from '../../machines/case/schemas.js';
 import { CURRENT_CASE_MACHINE_VERSION, caseMachineFor } from '../../machines/versions.js';
 import { FULL_PROPOSAL, FULL_STORY } from '../../src/demo/story.js';
-import { restoreSnapshot } from '../../src/engine/engine.js';
+import { restoreSnapshot } from '../../src/engine/snapshot.js';
 import { advance, createCase, createTestApp, sendEvent, type TestApp } from '../helpers.js';
 
 /*

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FULL_STORY, storyUntilStep } from '../../src/demo/story.js';
 import { LANGUAGES } from '../../src/i18n/index.js';
 import { createRenderer, escapeHtml, LAYOUT_VARIABLES, PARTS, RenderError, variablesUsed } from '../../src/mail/render.js';
-import { NOTIFICATION_KINDS, NOTIFICATION_RULES, variablesOf } from '../../src/notifications/rules.js';
+import { messageKind, NOTIFICATION_KINDS, NOTIFICATION_RULES, variablesOf } from '../../src/notifications/rules.js';
 import type { Actor } from '../../src/people/service.js';
 import { templatesDir } from '../../src/programmes/config.js';
 import { advance, auth, createCase, createTestApp, json, sendEvent, type TestApp } from '../helpers.js';
@@ -112,7 +112,7 @@ describe('every notification kind has complete templates in Swedish and English'
 });
 
 describe('rendering every kind in both languages', () => {
-  const renderer = createRenderer();
+  const renderer = createRenderer(messageKind);
   const cases = NOTIFICATION_KINDS.flatMap((kind) => LANGUAGES.flatMap((lang) => [true, false].map((flag) => ({ kind, lang, flag }))));
 
   it.each(cases)(
@@ -171,37 +171,37 @@ describe('a broken template set is a RenderError, never a broken message', () =>
       const full = path.join(dir, file);
       fs.renameSync(full, `${full}.away`);
       try {
-        const error = renderError(() => createRenderer(dir).render(kind, lang, sampleData(kind)));
+        const error = renderError(() => createRenderer(messageKind, dir).render(kind, lang, sampleData(kind)));
         expect(error.message).toContain(`templates/mail/${file}`);
       } finally {
         fs.renameSync(`${full}.away`, full);
       }
       // With the file back, the same copy renders: the failure was that file and nothing else.
-      expect(createRenderer(dir).render(kind, lang, sampleData(kind)).subject).toMatch(new RegExp(`^${DIARY}: `));
+      expect(createRenderer(messageKind, dir).render(kind, lang, sampleData(kind)).subject).toMatch(new RegExp(`^${DIARY}: `));
     }
   });
 
   it('a template that uses a variable its kind does not carry is a RenderError naming the variable', () => {
     const dir = copyOfTemplates();
     fs.appendFileSync(path.join(dir, 'placed-on-agenda/sv.text.mustache'), '\n{{notAVariable}}\n');
-    const error = renderError(() => createRenderer(dir).render('placed-on-agenda', 'sv', sampleData('placed-on-agenda')));
+    const error = renderError(() => createRenderer(messageKind, dir).render('placed-on-agenda', 'sv', sampleData('placed-on-agenda')));
     expect(error.message).toContain('notAVariable');
     expect(error.message).toContain('placed-on-agenda/sv.text.mustache');
     // A variable of another kind is just as unknown here.
     fs.appendFileSync(path.join(dir, 'placed-on-agenda/en.html.mustache'), '\n<p>{{decision}}</p>\n');
     const other = renderError(() =>
-      createRenderer(dir).render('placed-on-agenda', 'en', { ...sampleData('placed-on-agenda'), decision: 'Beviljad' }),
+      createRenderer(messageKind, dir).render('placed-on-agenda', 'en', { ...sampleData('placed-on-agenda'), decision: 'Beviljad' }),
     );
     expect(other.message).toContain('decision');
     // A message variable in the layout, which only gets the layout's own, is unknown too.
     fs.appendFileSync(path.join(dir, 'layout/en.text.mustache'), '\n{{caseUrl}}\n');
-    const layout = renderError(() => createRenderer(dir).render('proposal-ready', 'en', sampleData('proposal-ready')));
+    const layout = renderError(() => createRenderer(messageKind, dir).render('proposal-ready', 'en', sampleData('proposal-ready')));
     expect(layout.message).toContain('caseUrl');
     expect(layout.message).toContain('layout/en.text.mustache');
   });
 
   it('data without a variable the template uses is a RenderError naming the variable', () => {
-    const renderer = createRenderer();
+    const renderer = createRenderer(messageKind);
     const { meetingDate: _meetingDate, ...withoutMeetingDate } = sampleData('placed-on-agenda');
     const error = renderError(() => renderer.render('placed-on-agenda', 'sv', withoutMeetingDate));
     expect(error.message).toContain('meetingDate');

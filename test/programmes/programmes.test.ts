@@ -50,8 +50,8 @@ describe("a programme's roles", () => {
     t.services.programmes.upsert({ ...base, id: 'utan-lokal', diaryPrefix: 'ULS', roles: [...processRoles] });
     const error = await t.services.people
       .createUser({ programmeId: 'utan-lokal', email: 'x@utan.test', displayName: 'X', roles: ['county-coordinator', 'local-coordinator'] })
-      .catch((e: unknown) => e as { code: string; extra: { errors: unknown } });
-    expect(error).toMatchObject({ code: 'validation-failed', extra: { errors: [{ path: 'roles.1', message: 'utan-lokal has no role local-coordinator' }] } });
+      .catch((e: unknown) => e as { code: string; details: { errors: unknown } });
+    expect(error).toMatchObject({ code: 'validation-failed', details: { errors: [{ path: 'roles.1', message: 'utan-lokal has no role local-coordinator' }] } });
     // A programme cannot leave out a role its cases need to get through the steps.
     expect(() => t.services.programmes.upsert({ ...base, id: 'utan-lsvo', diaryPrefix: 'ULT', roles: processRoles.filter((r) => r !== 'lsvo-secretary') })).toThrow(/lsvo-secretary/);
     const missing = await t.services.people

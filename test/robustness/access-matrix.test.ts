@@ -71,7 +71,7 @@ const versionOf = (caseId: string) =>
 
 function freshCase(w: World, before: StoryStep[]): string {
   const created = t.services.cases.create(w.actors.initiator, { title: DEMO_IDEA.title, summary: DEMO_IDEA.summary }, 'sv');
-  const id = (created.body as { id: string }).id;
+  const id = created.id;
   playStory(t.services, id, [...w.preamble, ...before], w.actors);
   return id;
 }

@@ -105,7 +105,7 @@ describe('deadlines that change', () => {
     expect(messages(t, 'idea-unanswered', id)).toHaveLength(0);
     // Back to ten days, reconciled for the whole programme at once (as `programme:add` does).
     t.services.programmes.upsert(blekinge);
-    expect(t.services.engine.reconcileAllTimers('uph-blekinge')).toBe(1);
+    expect(t.services.firing.reconcileAll('uph-blekinge')).toBe(1);
     expect(timersOf(t, id)[0]).toMatchObject({ status: 'pending', due_at: '2026-01-25T07:00:00.000Z' });
     expect(t.services.scheduler.runDue().fired).toBe(1);
   });
@@ -117,10 +117,10 @@ describe('deadlines that change', () => {
     const sqlite = t.services.db.$client;
     sqlite.prepare('DELETE FROM timers').run();
     sqlite.prepare('DELETE FROM meta').run();
-    expect(t.services.engine.backfillTimers()).toBe(1);
+    expect(t.services.firing.backfill()).toBe(1);
     expect(timersOf(t, id).filter((r) => r.status === 'pending')).toHaveLength(6);
     // Once per version of the rules: the next start does nothing.
-    expect(t.services.engine.backfillTimers()).toBeUndefined();
+    expect(t.services.firing.backfill()).toBeUndefined();
   });
 
   it('an idea submitted just after midnight Swedish time counts from that Swedish date', async () => {
@@ -206,8 +206,8 @@ describe('firing', () => {
     try {
       t.clock.set('2026-02-01T00:00:00.000Z');
       const [timer] = timersOf(t, id);
-      expect(second.services.engine.fireTimer(timer!.id)).toBe('fired');
-      expect(t.services.engine.fireTimer(timer!.id)).toBe('skipped');
+      expect(second.services.firing.fireTimer(timer!.id)).toBe('fired');
+      expect(t.services.firing.fireTimer(timer!.id)).toBe('skipped');
       expect(t.services.scheduler.runDue().fired).toBe(0);
       expect(second.services.scheduler.runDue().fired).toBe(0);
       expect(messages(t, 'idea-unanswered', id)).toHaveLength(2);

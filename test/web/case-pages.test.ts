@@ -41,8 +41,8 @@ function as(role: Role | 'other-initiator' | 'foreign') {
   };
 }
 
-const version = (caseId: string) => t.services.cases.read(t.actors['county-coordinator'], caseId, 'sv').version;
-const contextOf = (caseId: string) => t.services.cases.read(t.actors['county-coordinator'], caseId, 'sv').data as CaseContext;
+const version = (caseId: string) => t.services.cases.get(t.actors['county-coordinator'], caseId, 'sv').version;
+const contextOf = (caseId: string) => t.services.cases.get(t.actors['county-coordinator'], caseId, 'sv').data as CaseContext;
 
 describe('forms generated from the schemas', () => {
   it('every payload of the demo story goes through its form and comes back the same', () => {

@@ -1,34 +1,29 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyReply } from 'fastify';
+import { validatorCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createCaseSchema, listQuerySchema, type CaseService } from '../../cases/service.js';
 import type { GroupCommit } from '../../db/group-commit.js';
-import type { Response } from '../../engine/engine.js';
+import { DomainError, fieldErrors } from '../../errors.js';
 import { requireActor } from '../../http/auth.js';
-import { requestLanguage } from '../../http/errors.js';
-import { Problem, fieldErrors } from '../../http/problem.js';
+import { etagOf, parseIfMatch, prefersMinimal } from '../../http/conditional.js';
+import { keyOf, type Answer, type Idempotency } from '../../http/idempotency.js';
+import { requestLanguage } from '../../http/language.js';
 import { caseIdParams, errorResponses, eventBodyDocumented, eventBodyOuter, idempotencyHeader } from './schemas.js';
 
-const send = (reply: FastifyReply, response: Response) => reply.code(response.status).headers(response.headers).send(response.body);
-
-/** `If-Match: "7"` (or W/"7" or 7) → 7. */
-function parseIfMatch(value: string | undefined): number {
-  if (value === undefined) throw new Problem('if-match-required', 'send If-Match with the ETag of the case you looked at');
-  const match = /^\s*(?:W\/)?"?(\d{1,12})"?\s*$/.exec(value);
-  if (!match) {
-    throw new Problem('validation-failed', 'If-Match must be the ETag of the case, e.g. "3"', {
-      errors: [{ path: 'headers.if-match', message: 'not an ETag this API returned' }],
-    });
-  }
-  return Number(match[1]);
+export interface CaseRouteDeps {
+  cases: CaseService;
+  commits: GroupCommit;
+  idempotency: Idempotency;
 }
 
-export function caseRoutes(app: FastifyInstance, service: CaseService, commits: GroupCommit) {
-  const api = app.withTypeProvider<ZodTypeProvider>();
+const send = (reply: FastifyReply, answer: Answer) => reply.code(answer.status).headers(answer.headers).send(answer.body);
+
+/** Cases: the list, one case, its history, a new idea and events (the commands). */
+export const caseRoutes: FastifyPluginAsyncZod<CaseRouteDeps> = async (app, { cases, commits, idempotency }) => {
   const idempotencyHeaders = z.object({ 'idempotency-key': idempotencyHeader }).passthrough();
 
-  api.get(
-    '/api/cases',
+  app.get(
+    '/cases',
     {
       schema: {
         tags: ['cases'],
@@ -38,11 +33,11 @@ export function caseRoutes(app: FastifyInstance, service: CaseService, commits: 
       },
       preValidation: requireActor,
     },
-    async (request) => service.list(request.actor!, request.query, requestLanguage(request)),
+    async (request) => cases.list(request.actor!, request.query, requestLanguage(request)),
   );
 
-  api.post(
-    '/api/cases',
+  app.post(
+    '/cases',
     {
       schema: {
         tags: ['cases'],
@@ -53,15 +48,22 @@ export function caseRoutes(app: FastifyInstance, service: CaseService, commits: 
       },
       preValidation: requireActor,
     },
-    async (request, reply) =>
-      send(
-        reply,
-        await commits.run(() => service.create(request.actor!, request.body, requestLanguage(request), request.headers['idempotency-key'])),
-      ),
+    async (request, reply) => {
+      const actor = request.actor!;
+      const lang = requestLanguage(request);
+      const idem = keyOf(request.headers['idempotency-key'], ['create', request.body]);
+      const answer = await commits.run(() =>
+        idempotency.run(actor.id, idem, () => {
+          const view = cases.create(actor, request.body, lang);
+          return { status: 201, body: view, headers: { etag: etagOf(view.version), location: `/api/cases/${view.id}` } };
+        }),
+      );
+      return send(reply, answer);
+    },
   );
 
-  api.get(
-    '/api/cases/:id',
+  app.get(
+    '/cases/:id',
     {
       schema: {
         tags: ['cases'],
@@ -71,11 +73,14 @@ export function caseRoutes(app: FastifyInstance, service: CaseService, commits: 
       },
       preValidation: requireActor,
     },
-    async (request, reply) => send(reply, service.get(request.actor!, request.params.id, requestLanguage(request))),
+    async (request, reply) => {
+      const view = cases.get(request.actor!, request.params.id, requestLanguage(request));
+      return reply.header('etag', etagOf(view.version)).send(view);
+    },
   );
 
-  api.get(
-    '/api/cases/:id/history',
+  app.get(
+    '/cases/:id/history',
     {
       schema: {
         tags: ['cases'],
@@ -85,11 +90,14 @@ export function caseRoutes(app: FastifyInstance, service: CaseService, commits: 
       },
       preValidation: requireActor,
     },
-    async (request, reply) => send(reply, service.history(request.actor!, request.params.id, requestLanguage(request))),
+    async (request, reply) => {
+      const history = cases.history(request.actor!, request.params.id, requestLanguage(request));
+      return reply.header('etag', etagOf(history.version)).send(history);
+    },
   );
 
-  api.post(
-    '/api/cases/:id/events',
+  app.post(
+    '/cases/:id/events',
     {
       schema: {
         tags: ['cases'],
@@ -103,11 +111,7 @@ export function caseRoutes(app: FastifyInstance, service: CaseService, commits: 
           .object({
             'if-match': z.string().max(40).optional().describe('the ETag of the case, e.g. "3" (required)'),
             'idempotency-key': idempotencyHeader,
-            prefer: z
-              .string()
-              .max(200)
-              .optional()
-              .describe('return=minimal: answer 204 with the new ETag only, without the case (RFC 7240)'),
+            prefer: z.string().max(200).optional().describe('return=minimal: answer 204 with the new ETag only, without the case (RFC 7240)'),
           })
           .passthrough(),
         body: eventBodyDocumented,
@@ -116,7 +120,8 @@ export function caseRoutes(app: FastifyInstance, service: CaseService, commits: 
       // The documented union gives poor messages; the outer shape is checked here and the
       // payload by the engine, which reports each failing field under `payload.`. So the union
       // documents the body and is not run: parsing 25 alternatives for every command was waste.
-      validatorCompiler: (route) => (route.httpPart === 'body' ? (data: unknown) => ({ value: data }) : validatorCompiler(route as unknown as Parameters<typeof validatorCompiler>[0])),
+      validatorCompiler: (route) =>
+        route.httpPart === 'body' ? (data: unknown) => ({ value: data }) : validatorCompiler(route as unknown as Parameters<typeof validatorCompiler>[0]),
       attachValidation: true,
       preValidation: requireActor,
     },
@@ -126,21 +131,27 @@ export function caseRoutes(app: FastifyInstance, service: CaseService, commits: 
       if (request.validationError && request.validationError.validationContext !== 'body') throw request.validationError;
       const key = idempotencyHeader.safeParse(request.headers['idempotency-key']);
       if (!key.success) {
-        throw new Problem('validation-failed', 'the Idempotency-Key is not valid', {
+        throw new DomainError('validation-failed', 'the Idempotency-Key is not valid', {
           errors: fieldErrors(key.error.issues, 'headers.idempotency-key'),
         });
       }
       const expectedVersion = parseIfMatch(request.headers['if-match']);
       const body = eventBodyOuter.safeParse(request.body);
-      if (!body.success) {
-        throw new Problem('validation-failed', 'the event is not valid', { errors: fieldErrors(body.error.issues) });
-      }
+      if (!body.success) throw new DomainError('validation-failed', 'the event is not valid', { errors: fieldErrors(body.error.issues) });
+      const actor = request.actor!;
+      const caseId = request.params.id;
       const lang = requestLanguage(request);
-      const minimal = /(^|[\s,;])return=minimal(\s*($|[,;]))/i.test(String(request.headers.prefer ?? ''));
-      const response = await commits.run(() =>
-        service.send(request.actor!, request.params.id, body.data, expectedVersion, lang, request.headers['idempotency-key'], minimal),
+      const minimal = prefersMinimal(request.headers.prefer);
+      const idem = keyOf(key.data, [caseId, expectedVersion, body.data, minimal]);
+      const answer = await commits.run(() =>
+        idempotency.run(actor.id, idem, (): Answer => {
+          const result = cases.send(actor, caseId, body.data, expectedVersion, lang, { minimal });
+          return minimal
+            ? { status: 204, body: null, headers: { etag: etagOf(result.version), 'preference-applied': 'return=minimal' } }
+            : { status: 200, body: result.view, headers: { etag: etagOf(result.version) } };
+        }),
       );
-      return send(reply, response);
+      return send(reply, answer);
     },
   );
-}
+};

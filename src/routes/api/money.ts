@@ -1,31 +1,35 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Services } from '../../app.js';
+import { DomainError } from '../../errors.js';
 import { requireActor, requireOwnProgramme, requireRole } from '../../http/auth.js';
-import { requestLanguage } from '../../http/errors.js';
-import { Problem } from '../../http/problem.js';
-import { newPoolSchema } from '../../money/service.js';
+import { requestLanguage } from '../../http/language.js';
+import { newPoolSchema, type Money } from '../../money/service.js';
 import { isProgrammeRole } from '../../people/service.js';
-import { csvCell, reportCsv, reportHtml } from '../../reports/render.js';
+import { publicInitiativesCsv, reportCsv } from '../../reports/csv.js';
+import type { Reports } from '../../reports/programme-year.js';
+import { reportHtml } from '../../web/report.js';
 import { errorResponses, programmeParams } from './schemas.js';
 
+export interface MoneyRouteDeps {
+  money: Pick<Money, 'pools' | 'createPool'>;
+  reports: Reports;
+  now: () => Date;
+}
+
 const year = z.coerce.number().int().min(2000).max(2100);
-
-
 
 /** Money and reports are for the programme's own roles, not for initiators. */
 function programmeRoleOnly(request: FastifyRequest) {
   if (!request.actor!.roles.some(isProgrammeRole)) {
-    throw new Problem('forbidden', "the programme's money is for its own roles", { roles: [] });
+    throw new DomainError('forbidden', "the programme's money is for its own roles", { roles: [] });
   }
 }
 
-export function moneyRoutes(app: FastifyInstance, services: Services) {
-  const api = app.withTypeProvider<ZodTypeProvider>();
-
-  api.get(
-    '/api/programmes/:programmeId/pools',
+/** Grant pools, the programme-year report and the public export of decided initiatives. */
+export const moneyRoutes: FastifyPluginAsyncZod<MoneyRouteDeps> = async (app, { money, reports, now }) => {
+  app.get(
+    '/programmes/:programmeId/pools',
     {
       schema: {
         tags: ['money'],
@@ -39,12 +43,12 @@ export function moneyRoutes(app: FastifyInstance, services: Services) {
     async (request) => {
       requireOwnProgramme(request, request.params.programmeId);
       programmeRoleOnly(request);
-      return { items: services.money.pools(request.params.programmeId, request.query.year) };
+      return { items: money.pools(request.params.programmeId, request.query.year) };
     },
   );
 
-  api.post(
-    '/api/programmes/:programmeId/pools',
+  app.post(
+    '/programmes/:programmeId/pools',
     {
       schema: {
         tags: ['money'],
@@ -57,12 +61,12 @@ export function moneyRoutes(app: FastifyInstance, services: Services) {
     },
     async (request, reply) => {
       requireOwnProgramme(request, request.params.programmeId);
-      return reply.code(201).send(services.money.createPool(request.params.programmeId, request.actor!.id, request.body));
+      return reply.code(201).send(money.createPool(request.params.programmeId, request.actor!.id, request.body));
     },
   );
 
-  api.get(
-    '/api/programmes/:programmeId/reports/:year',
+  app.get(
+    '/programmes/:programmeId/reports/:year',
     {
       schema: {
         tags: ['reports'],
@@ -76,24 +80,21 @@ export function moneyRoutes(app: FastifyInstance, services: Services) {
     async (request, reply) => {
       requireOwnProgramme(request, request.params.programmeId);
       programmeRoleOnly(request);
-      const report = services.reports.yearReport(request.params.programmeId, request.params.year, requestLanguage(request));
+      const report = reports.yearReport(request.params.programmeId, request.params.year, requestLanguage(request));
       const name = `${request.params.programmeId}-${request.params.year}`;
       switch (request.query.format) {
         case 'csv':
-          return reply
-            .type('text/csv; charset=utf-8')
-            .header('content-disposition', `attachment; filename="${name}.csv"`)
-            .send(reportCsv(report));
+          return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(reportCsv(report));
         case 'html':
-          return reply.type('text/html; charset=utf-8').send(reportHtml(report, services.now()));
+          return reply.type('text/html; charset=utf-8').send(reportHtml(report, now()));
         default:
           return report;
       }
     },
   );
 
-  api.get(
-    '/api/public/programmes/:programmeId/initiatives',
+  app.get(
+    '/public/programmes/:programmeId/initiatives',
     {
       schema: {
         tags: ['reports'],
@@ -105,13 +106,9 @@ export function moneyRoutes(app: FastifyInstance, services: Services) {
       },
     },
     async (request, reply) => {
-      const data = services.reports.publicInitiatives(request.params.programmeId);
+      const data = reports.publicInitiatives(request.params.programmeId);
       if (request.query.format === 'json') return data;
-      const header = ['diary_number', 'title', 'purpose', 'parties', 'granted_ore', 'decision_date', 'decision_reference'];
-      const rows = data.initiatives.map((i) =>
-        [i.diaryNumber, i.title, i.purpose, i.parties.map((p) => p.name).join(', '), String(i.grantedOre), i.decisionDate, i.decisionReference].map(csvCell).join(';'),
-      );
-      return reply.type('text/csv; charset=utf-8').send('\ufeff' + [header.join(';'), ...rows].join('\r\n') + '\r\n');
+      return reply.type('text/csv; charset=utf-8').send(publicInitiativesCsv(data));
     },
   );
-}
+};

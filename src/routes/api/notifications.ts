@@ -1,12 +1,19 @@
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Services } from '../../app.js';
 import { requireActor, requireRole } from '../../http/auth.js';
-import { Problem } from '../../http/problem.js';
-import { languageFrom, LANGUAGES, t } from '../../i18n/index.js';
-import { COMMON_VARIABLES, NOTIFICATION_KINDS, NOTIFICATION_RULES, OPTIONAL_KINDS } from '../../notifications/rules.js';
+import { requestLanguage } from '../../http/language.js';
+import { LANGUAGES, t } from '../../i18n/index.js';
+import type { OutboxAdmin } from '../../mail/outbox.js';
+import type { Relay } from '../../mail/relay.js';
+import type { Preferences } from '../../notifications/preferences.js';
+import { COMMON_VARIABLES, NOTIFICATION_KINDS, NOTIFICATION_RULES } from '../../notifications/rules.js';
 import { errorResponses } from './schemas.js';
+
+export interface NotificationRouteDeps {
+  preferences: Preferences;
+  outboxAdmin: OutboxAdmin;
+  relay: Pick<Relay, 'kick'>;
+}
 
 export const preferencesSchema = z
   .object({
@@ -19,11 +26,10 @@ export const preferencesSchema = z
   })
   .strict();
 
-export function notificationRoutes(app: FastifyInstance, services: Services) {
-  const api = app.withTypeProvider<ZodTypeProvider>();
-
-  api.get(
-    '/api/notifications/rules',
+/** Who is told what, each person's notification settings, and the administrator's outbox. */
+export const notificationRoutes: FastifyPluginAsyncZod<NotificationRouteDeps> = async (app, { preferences, outboxAdmin, relay }) => {
+  app.get(
+    '/notifications/rules',
     {
       schema: {
         tags: ['notifications'],
@@ -33,26 +39,22 @@ export function notificationRoutes(app: FastifyInstance, services: Services) {
       preValidation: requireActor,
     },
     async (request) => {
-      const lang = request.actor?.language ?? languageFrom(request.headers['accept-language']);
+      const lang = requestLanguage(request);
       return {
         commonVariables: COMMON_VARIABLES,
-        rules: NOTIFICATION_RULES.map((rule) => ({
-          ...rule,
-          label: t(lang, `notifications.${rule.kind}`),
-          canBeTurnedOff: !rule.mandatory,
-        })),
+        rules: NOTIFICATION_RULES.map((rule) => ({ ...rule, label: t(lang, `notifications.${rule.kind}`), canBeTurnedOff: !rule.mandatory })),
       };
     },
   );
 
-  api.get(
-    '/api/me/preferences',
+  app.get(
+    '/me/preferences',
     { schema: { tags: ['session'], summary: 'Language and notification settings', response: errorResponses(401) }, preValidation: requireActor },
-    async (request) => ({ ...services.people.preferences(request.actor!.id), optionalNotifications: OPTIONAL_KINDS }),
+    async (request) => preferences.get(request.actor!.id),
   );
 
-  api.patch(
-    '/api/me/preferences',
+  app.patch(
+    '/me/preferences',
     {
       schema: {
         tags: ['session'],
@@ -62,25 +64,11 @@ export function notificationRoutes(app: FastifyInstance, services: Services) {
       },
       preValidation: requireActor,
     },
-    async (request) => {
-      const mandatory = (request.body.mutedNotifications ?? [])
-        .map((kind, index) => ({ kind, index }))
-        .filter(({ kind }) => !OPTIONAL_KINDS.includes(kind as never));
-      if (mandatory.length > 0) {
-        throw new Problem('validation-failed', 'messages that require an action cannot be turned off', {
-          errors: mandatory.map(({ kind, index }) => ({
-            path: `body.mutedNotifications.${index}`,
-            message: `${kind} requires an action and cannot be turned off`,
-          })),
-        });
-      }
-      services.people.updatePreferences(request.actor!.id, request.body);
-      return { ...services.people.preferences(request.actor!.id), optionalNotifications: OPTIONAL_KINDS };
-    },
+    async (request) => preferences.change(request.actor!.id, request.body),
   );
 
-  api.get(
-    '/api/admin/outbox',
+  app.get(
+    '/admin/outbox',
     {
       schema: {
         tags: ['notifications'],
@@ -97,28 +85,24 @@ export function notificationRoutes(app: FastifyInstance, services: Services) {
       },
       preValidation: requireRole('administrator'),
     },
-    async (request) => services.outboxAdmin.list(request.actor!.programmeId, request.query),
+    async (request) => outboxAdmin.list(request.actor!.programmeId, request.query),
   );
 
-  api.post(
-    '/api/admin/outbox/retry-failed',
+  app.post(
+    '/admin/outbox/retry-failed',
     {
-      schema: {
-        tags: ['notifications'],
-        summary: 'Send every failed message of the programme again now',
-        response: errorResponses(401, 403),
-      },
+      schema: { tags: ['notifications'], summary: 'Send every failed message of the programme again now', response: errorResponses(401, 403) },
       preValidation: requireRole('administrator'),
     },
     async (request) => {
-      const requeued = services.outboxAdmin.retryFailed(request.actor!.programmeId);
-      services.relay.kick();
+      const requeued = outboxAdmin.retryFailed(request.actor!.programmeId);
+      relay.kick();
       return { requeued };
     },
   );
 
-  api.post(
-    '/api/admin/outbox/:id/retry',
+  app.post(
+    '/admin/outbox/:id/retry',
     {
       schema: {
         tags: ['notifications'],
@@ -129,9 +113,9 @@ export function notificationRoutes(app: FastifyInstance, services: Services) {
       preValidation: requireRole('administrator'),
     },
     async (request) => {
-      const message = services.outboxAdmin.retry(request.actor!.programmeId, request.params.id);
-      services.relay.kick();
+      const message = outboxAdmin.retry(request.actor!.programmeId, request.params.id);
+      relay.kick();
       return message;
     },
   );
-}
+};

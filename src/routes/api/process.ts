@@ -1,17 +1,19 @@
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requireActor, requireOwnProgramme } from '../../http/auth.js';
-import { requestLanguage } from '../../http/errors.js';
+import { requestLanguage } from '../../http/language.js';
 import { describeProcess } from '../../process/describe.js';
 import { allAreas } from '../../programmes/config.js';
 import type { ProgrammeService } from '../../programmes/service.js';
 import { errorResponses, programmeParams } from './schemas.js';
 
-export function processRoutes(app: FastifyInstance, programmes: ProgrammeService) {
-  const api = app.withTypeProvider<ZodTypeProvider>();
+export interface ProcessRouteDeps {
+  programmes: Pick<ProgrammeService, 'get' | 'ideaTemplate'>;
+}
 
-  api.get(
-    '/api/process',
+/** The process as data, and the caller's programme with its idea template. */
+export const processRoutes: FastifyPluginAsyncZod<ProcessRouteDeps> = async (app, { programmes }) => {
+  app.get(
+    '/process',
     {
       schema: {
         tags: ['process'],
@@ -21,8 +23,8 @@ export function processRoutes(app: FastifyInstance, programmes: ProgrammeService
     async () => describeProcess(),
   );
 
-  api.get(
-    '/api/programmes',
+  app.get(
+    '/programmes',
     {
       schema: { tags: ['programmes'], summary: "The caller's programme", response: errorResponses(401) },
       preValidation: requireActor,
@@ -30,8 +32,8 @@ export function processRoutes(app: FastifyInstance, programmes: ProgrammeService
     async (request) => ({ items: [programmes.get(request.actor!.programmeId)] }),
   );
 
-  api.get(
-    '/api/programmes/:programmeId/idea-template',
+  app.get(
+    '/programmes/:programmeId/idea-template',
     {
       schema: {
         tags: ['programmes'],
@@ -52,11 +54,9 @@ export function processRoutes(app: FastifyInstance, programmes: ProgrammeService
         fields: template.fields.map((f) => ({
           ...f,
           options:
-            f.options === 'priorityAreas'
-              ? allAreas(config).map((a) => ({ value: a.id, label: a.label, parent: a.parentId }))
-              : f.options,
+            f.options === 'priorityAreas' ? allAreas(config).map((a) => ({ value: a.id, label: a.label, parent: a.parentId })) : f.options,
         })),
       };
     },
   );
-}
+};

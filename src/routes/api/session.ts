@@ -1,22 +1,27 @@
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Config } from '../../config.js';
+import { DomainError } from '../../errors.js';
 import { SESSION_COOKIE, requireActor, setSessionCookie } from '../../http/auth.js';
-import { Problem } from '../../http/problem.js';
 import type { PeopleService } from '../../people/service.js';
 import { errorResponses } from './schemas.js';
 
-export function sessionRoutes(app: FastifyInstance, people: PeopleService, config: Config) {
-  const api = app.withTypeProvider<ZodTypeProvider>();
+export interface SessionRouteDeps {
+  people: Pick<PeopleService, 'verifyPassword' | 'createSession' | 'endSession'>;
+  sessionHours: number;
+  cookieSecure: boolean;
+}
 
-  const me = (request: { actor?: import('../../people/service.js').Actor }) => {
-    const a = request.actor!;
-    return { id: a.id, email: a.email, displayName: a.displayName, programmeId: a.programmeId, roles: a.roles, language: a.language };
-  };
+/** What the API says of the logged-in user. */
+const me = (request: FastifyRequest) => {
+  const a = request.actor!;
+  return { id: a.id, email: a.email, displayName: a.displayName, programmeId: a.programmeId, roles: a.roles, language: a.language };
+};
 
-  api.post(
-    '/api/session',
+/** Logging in and out over the API, and who is logged in. */
+export const sessionRoutes: FastifyPluginAsyncZod<SessionRouteDeps> = async (app, { people, sessionHours, cookieSecure }) => {
+  app.post(
+    '/session',
     {
       schema: {
         tags: ['session'],
@@ -28,16 +33,16 @@ export function sessionRoutes(app: FastifyInstance, people: PeopleService, confi
     },
     async (request, reply) => {
       const actor = await people.verifyPassword(request.body.email, request.body.password);
-      if (!actor) throw new Problem('invalid-credentials');
-      const session = people.createSession(actor.id, config.SATSA_SESSION_HOURS);
-      setSessionCookie(reply, session, config.SATSA_SESSION_HOURS, config.SATSA_COOKIE_SECURE);
+      if (!actor) throw new DomainError('invalid-credentials');
+      const session = people.createSession(actor.id, sessionHours);
+      setSessionCookie(reply, session, sessionHours, cookieSecure);
       request.actor = actor;
       return { user: me(request), csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
     },
   );
 
-  api.delete(
-    '/api/session',
+  app.delete(
+    '/session',
     { schema: { tags: ['session'], summary: 'Log out', response: errorResponses(401) }, config: { csrf: false } },
     async (request, reply) => {
       const token = request.cookies[SESSION_COOKIE];
@@ -47,9 +52,9 @@ export function sessionRoutes(app: FastifyInstance, people: PeopleService, confi
     },
   );
 
-  api.get(
-    '/api/me',
+  app.get(
+    '/me',
     { schema: { tags: ['session'], summary: 'The logged-in user', response: errorResponses(401) }, preValidation: requireActor },
     async (request) => me(request),
   );
-}
+};

@@ -1,24 +1,24 @@
 import crypto from 'node:crypto';
-import fastifyFormbody from '@fastify/formbody';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Services } from '../app.js';
-import type { Config } from '../config.js';
-import { SESSION_COOKIE, setSessionCookie } from '../http/auth.js';
-import { LANGUAGE_COOKIE, requestLanguage, setHtmlProblemRenderer } from '../http/errors.js';
-import { t, type Language } from '../i18n/index.js';
-import { NOTIFICATION_KINDS, OPTIONAL_KINDS } from '../notifications/rules.js';
-import { html, raw } from '../web/html.js';
-import { stepTrack } from '../web/layout.js';
-import { errorPage, sendPage } from '../web/reply.js';
-import { casePageRoutes } from './case-pages.js';
+import { SESSION_COOKIE, setSessionCookie } from '../../http/auth.js';
+import { LANGUAGE_COOKIE, requestLanguage } from '../../http/language.js';
+import { t } from '../../i18n/index.js';
+import { NOTIFICATION_KINDS, OPTIONAL_KINDS } from '../../notifications/rules.js';
+import type { PeopleService } from '../../people/service.js';
+import { html, raw } from '../../web/html.js';
+import { sendPage } from './reply.js';
 
 /*
- * The web pages: server-rendered HTML, Swedish by default. Forms post
- * application/x-www-form-urlencoded, which only this part of the app accepts (the JSON API
- * keeps answering 415 to form posts). Logged-in forms carry the session's CSRF token as
- * `_csrf`, checked by src/http/auth.ts; the log-in form uses a double-submit cookie.
+ * Logging in and out, the language switch and the settings page. The log-in form has its
+ * own double-submit CSRF token (there is no session yet); the others carry the session's.
  */
+
+export interface AccountPageDeps {
+  people: Pick<PeopleService, 'verifyPassword' | 'createSession' | 'endSession' | 'updatePreferences' | 'preferences'>;
+  sessionHours: number;
+  cookieSecure: boolean;
+}
 
 const LOGIN_CSRF_COOKIE = 'satsa_login_csrf';
 
@@ -33,14 +33,7 @@ const languageForm = z.object({ language: z.enum(['sv', 'en']), returnTo: z.stri
 /** Only our own paths: never an open redirect. */
 const safePath = (path: string) => (/^\/(?!\/)[\w\-/?=&%.]*$/.test(path) ? path : '/');
 
-export function pageRoutes(app: FastifyInstance, services: Services, config: Config) {
-  // Errors met in a browser (an expired form, a page that does not exist) are shown as pages.
-  setHtmlProblemRenderer((request, reply, problem, title) => errorPage(request, reply, problem.status, title));
-  return app.register(async (pages) => {
-    await pages.register(fastifyFormbody);
-
-    const { waitingFor } = casePageRoutes(pages, services);
-
+export const accountPages: FastifyPluginAsync<AccountPageDeps> = async (pages, { people, sessionHours, cookieSecure }) => {
     pages.get('/', { schema: { hide: true } }, async (request, reply) => reply.redirect(request.actor ? '/cases' : '/login', 303));
 
     pages.get('/login', { schema: { hide: true } }, async (request, reply) => {
@@ -50,7 +43,7 @@ export function pageRoutes(app: FastifyInstance, services: Services, config: Con
       const { error, next } = request.query as { error?: string; next?: string };
       const message = error === 'failed' ? l('loginFailed') : error === 'expired' ? l('loginExpired') : undefined;
       const token = crypto.randomBytes(24).toString('base64url');
-      reply.setCookie(LOGIN_CSRF_COOKIE, token, { path: '/login', httpOnly: true, sameSite: 'strict', secure: config.SATSA_COOKIE_SECURE });
+      reply.setCookie(LOGIN_CSRF_COOKIE, token, { path: '/login', httpOnly: true, sameSite: 'strict', secure: cookieSecure });
       return sendPage(request, reply, {
         title: l('loginTitle'),
         path: '/login',
@@ -73,17 +66,17 @@ ${message ? html`<div class="alert" role="alert" id="login-error">${message}</di
       const form = loginForm.safeParse(request.body ?? {});
       const cookie = request.cookies[LOGIN_CSRF_COOKIE];
       if (!form.success || !cookie || form.data._csrf !== cookie) return reply.redirect('/login?error=expired', 303);
-      const actor = await services.people.verifyPassword(form.data.email, form.data.password);
+      const actor = await people.verifyPassword(form.data.email, form.data.password);
       if (!actor) return reply.redirect('/login?error=failed', 303);
-      const session = services.people.createSession(actor.id, config.SATSA_SESSION_HOURS);
+      const session = people.createSession(actor.id, sessionHours);
       reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/login' });
-      setSessionCookie(reply, session, config.SATSA_SESSION_HOURS, config.SATSA_COOKIE_SECURE);
+      setSessionCookie(reply, session, sessionHours, cookieSecure);
       return reply.redirect(safePath(form.data.next), 303);
     });
 
     pages.post('/logout', { schema: { hide: true } }, async (request, reply) => {
       const token = request.cookies[SESSION_COOKIE];
-      if (token) services.people.endSession(token);
+      if (token) people.endSession(token);
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return reply.redirect('/login', 303);
     });
@@ -91,45 +84,9 @@ ${message ? html`<div class="alert" role="alert" id="login-error">${message}</di
     pages.post('/language', { schema: { hide: true } }, async (request, reply) => {
       const form = languageForm.safeParse(request.body ?? {});
       if (!form.success) return reply.redirect('/', 303);
-      if (request.actor) services.people.updatePreferences(request.actor.id, { language: form.data.language });
-      reply.setCookie(LANGUAGE_COOKIE, form.data.language, { path: '/', sameSite: 'lax', secure: config.SATSA_COOKIE_SECURE, maxAge: 365 * 86_400 });
+      if (request.actor) people.updatePreferences(request.actor.id, { language: form.data.language });
+      reply.setCookie(LANGUAGE_COOKIE, form.data.language, { path: '/', sameSite: 'lax', secure: cookieSecure, maxAge: 365 * 86_400 });
       return reply.redirect(safePath(form.data.returnTo), 303);
-    });
-
-    pages.get('/cases', { schema: { hide: true } }, async (request, reply) => {
-      const actor = request.actor;
-      if (!actor) return reply.redirect('/login', 303);
-      const lang: Language = requestLanguage(request);
-      const l = (key: string) => t(lang, `web.${key}`);
-      const initiatorOnly = actor.roles.every((r) => r === 'initiator');
-      const title = initiatorOnly ? l('myCases') : l('cases');
-      const list = services.cases.list(actor, { limit: 100 }, lang) as {
-        items: { id: string; diaryNumber: string; title: string; steps: number[]; outcomeLabel: string | null; updatedAt: string }[];
-      };
-      const rows = list.items.map(
-        (c) => html`<tr>
-  <td>${c.diaryNumber}</td>
-  <th scope="row"><a href="/cases/${c.id}">${c.title}</a></th>
-  <td>${stepTrack(lang, c.steps, c.outcomeLabel)}</td>
-  <td class="optional">${c.updatedAt.slice(0, 10)}</td>
-</tr>`,
-      );
-      return sendPage(request, reply, {
-        title,
-        body: html`<h1>${title}</h1>
-${actor.roles.includes('initiator') ? html`<p><a class="button" href="/cases/new">${l('newIdea')}</a></p>` : ''}
-${initiatorOnly ? '' : waitingFor(actor, lang)}
-${initiatorOnly ? '' : html`<h2>${l('cases')}</h2>`}
-${
-  list.items.length === 0
-    ? html`<p>${l('noCases')}</p>`
-    : html`<table>
-  <caption class="visually-hidden">${title}</caption>
-  <thead><tr><th scope="col">${l('diaryNumber')}</th><th scope="col">${l('title')}</th><th scope="col">${l('step')}</th><th scope="col" class="optional">${l('updated')}</th></tr></thead>
-  <tbody>${rows}</tbody>
-</table>`
-}`,
-      });
     });
 
     // ---- settings: language and the informational e-mails ------------------------------
@@ -138,7 +95,7 @@ ${
       const actor = request.actor!;
       const lang = requestLanguage(request);
       const l = (key: string) => t(lang, `web.${key}`);
-      const prefs = services.people.preferences(actor.id);
+      const prefs = people.preferences(actor.id);
       const muted = new Set(prefs.mutedNotifications);
       const kinds = NOTIFICATION_KINDS.map((kind) => {
         const optional = OPTIONAL_KINDS.includes(kind);
@@ -172,12 +129,11 @@ ${saved ? html`<div class="notice" role="status">${l('settingsSaved')}</div>` : 
       const form = settingsForm.safeParse(request.body ?? {});
       if (!form.success) return reply.redirect('/settings', 303);
       const on = new Set(([] as string[]).concat(form.data.notify ?? []));
-      services.people.updatePreferences(request.actor.id, {
+      people.updatePreferences(request.actor.id, {
         language: form.data.language,
         mutedNotifications: OPTIONAL_KINDS.filter((kind) => !on.has(kind)),
       });
-      reply.setCookie(LANGUAGE_COOKIE, form.data.language, { path: '/', sameSite: 'lax', secure: config.SATSA_COOKIE_SECURE, maxAge: 365 * 86_400 });
+      reply.setCookie(LANGUAGE_COOKIE, form.data.language, { path: '/', sameSite: 'lax', secure: cookieSecure, maxAge: 365 * 86_400 });
       return reply.redirect('/settings?saved=1', 303);
     });
-  });
-}
+};

@@ -1,0 +1,159 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { param, type Db } from '../db/client.js';
+import { caseEvents, caseMembers, cases, caseSteps, diaryCounters } from '../db/schema.js';
+import { stepsOf, statePaths, type CaseSnapshot } from './snapshot.js';
+
+/*
+ * The SQL of a case, in one place: its row (snapshot, version and the columns the lists
+ * filter on), its append-only event log, its members, the step index the case list reads
+ * and the diary numbers. The hot statements are built and prepared once (drizzle otherwise
+ * builds each query anew). Nothing here decides anything: the engine does.
+ */
+
+export type CaseRow = typeof cases.$inferSelect;
+
+/** The columns derived from a snapshot, which the case list filters and searches on. */
+export function projection(snapshot: CaseSnapshot, diaryNumber: string, steps = stepsOf(snapshot).join(',')) {
+  const ctx = snapshot.context;
+  return {
+    steps: `,${steps},`,
+    statePaths: statePaths(snapshot.value).join(','),
+    status: snapshot.status === 'done' ? ('done' as const) : ('active' as const),
+    outcome: ctx.outcome?.kind ?? null,
+    priorityAreaId: ctx.eligibility?.priorityAreaId ?? null,
+    searchText: `${diaryNumber} ${ctx.idea.title} ${ctx.idea.summary}`.toLowerCase(),
+  };
+}
+
+export type CaseChanges = ReturnType<typeof projection> & { version: number; updatedAt: string };
+
+export interface LoggedEvent {
+  caseId: string;
+  version: number;
+  type: string;
+  payload: unknown;
+  actorId: string;
+  role: string;
+  at: string;
+  /** The states before (null when the case was created) and after, as xstate state values. */
+  stateBefore: unknown;
+  stateAfter: unknown;
+  /** The steps before and after as "10,11,12". */
+  stepsBefore: string | null;
+  stepsAfter: string;
+}
+
+export function createCaseStore(db: Db) {
+  const caseQuery = db.select().from(cases).where(eq(cases.id, sql.placeholder('id'))).prepare();
+  const memberQuery = db
+    .select({ userId: caseMembers.userId })
+    .from(caseMembers)
+    .where(and(eq(caseMembers.caseId, sql.placeholder('caseId')), eq(caseMembers.userId, sql.placeholder('userId'))))
+    .prepare();
+  const updateCase = db
+    .update(cases)
+    .set({
+      snapshot: param('snapshot'),
+      version: param('version'),
+      updatedAt: param('updatedAt'),
+      steps: param('steps'),
+      statePaths: param('statePaths'),
+      status: param('status'),
+      outcome: param('outcome'),
+      priorityAreaId: param('priorityAreaId'),
+      searchText: param('searchText'),
+    })
+    .where(and(eq(cases.id, sql.placeholder('id')), eq(cases.version, sql.placeholder('expectedVersion'))))
+    .prepare();
+  const insertEvent = db
+    .insert(caseEvents)
+    .values({
+      caseId: sql.placeholder('caseId'),
+      version: sql.placeholder('version'),
+      type: sql.placeholder('type'),
+      actorId: sql.placeholder('actorId'),
+      actorRole: sql.placeholder('actorRole'),
+      at: sql.placeholder('at'),
+      payload: param('payload'),
+      stateBefore: param('stateBefore'),
+      stateAfter: param('stateAfter'),
+      stepsBefore: sql.placeholder('stepsBefore'),
+      stepsAfter: sql.placeholder('stepsAfter'),
+    })
+    .prepare();
+
+  /** The case list's step index: one row per step the case stands at. */
+  function writeSteps(row: Pick<CaseRow, 'id' | 'programmeId' | 'createdAt'>, steps: number[]) {
+    if (steps.length === 0) return;
+    db.insert(caseSteps)
+      .values(steps.map((step) => ({ caseId: row.id, programmeId: row.programmeId, step, createdAt: row.createdAt })))
+      .run();
+  }
+
+  return {
+    load: (id: string): CaseRow | undefined => caseQuery.get({ id }),
+
+    /** Whether the user owns or takes part in the case. */
+    isMember: (caseId: string, userId: string) => memberQuery.get({ caseId, userId }) !== undefined,
+
+    addMember(caseId: string, userId: string, relation: 'owner' | 'participant') {
+      db.insert(caseMembers).values({ caseId, userId, relation }).onConflictDoNothing().run();
+    },
+
+    /** The next diary number of a programme's year, e.g. UPH-2026-0042. */
+    nextDiaryNumber(programmeId: string, prefix: string, year: number): string {
+      const row = db
+        .insert(diaryCounters)
+        .values({ programmeId, year, last: 1 })
+        .onConflictDoUpdate({
+          target: [diaryCounters.programmeId, diaryCounters.year],
+          set: { last: sql`${diaryCounters.last} + 1` },
+        })
+        .returning({ last: diaryCounters.last })
+        .get();
+      return `${prefix}-${year}-${String(row.last).padStart(4, '0')}`;
+    },
+
+    /** A new case's row and its step index. */
+    insert(row: CaseRow, steps: number[]) {
+      db.insert(cases).values(row).run();
+      writeSteps(row, steps);
+    },
+
+    /** Writes the changes if the case is still at `expectedVersion`; false when it is not. */
+    update(id: string, expectedVersion: number, snapshotJson: string, changes: CaseChanges): boolean {
+      return updateCase.run({ ...changes, snapshot: snapshotJson, id, expectedVersion }).changes === 1;
+    },
+
+    /** Replaces the case's rows in the step index. */
+    replaceSteps(row: Pick<CaseRow, 'id' | 'programmeId' | 'createdAt'>, steps: number[]) {
+      db.delete(caseSteps).where(eq(caseSteps.caseId, row.id)).run();
+      writeSteps(row, steps);
+    },
+
+    /** Appends one event to the case's log; the log is never rewritten. */
+    appendEvent(event: LoggedEvent) {
+      insertEvent.run({
+        caseId: event.caseId,
+        version: event.version,
+        type: event.type,
+        actorId: event.actorId,
+        actorRole: event.role,
+        at: event.at,
+        payload: JSON.stringify(event.payload ?? {}),
+        stateBefore: event.stateBefore === null ? null : JSON.stringify(event.stateBefore),
+        stateAfter: JSON.stringify(event.stateAfter),
+        stepsBefore: event.stepsBefore,
+        stepsAfter: event.stepsAfter,
+      });
+    },
+
+    /** Every active case, of one programme or all. */
+    activeCases(programmeId?: string): CaseRow[] {
+      const where = programmeId ? and(eq(cases.status, 'active'), eq(cases.programmeId, programmeId)) : eq(cases.status, 'active');
+      return db.select().from(cases).where(where).all();
+    },
+  };
+}
+
+export type CaseStore = ReturnType<typeof createCaseStore>;

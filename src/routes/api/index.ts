@@ -1,0 +1,23 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Config } from '../../config.js';
+import { problemErrorHandler, problemNotFound } from '../../http/problem.js';
+import type { Services } from '../../services.js';
+import { caseRoutes } from './cases.js';
+import { moneyRoutes } from './money.js';
+import { notificationRoutes } from './notifications.js';
+import { processRoutes } from './process.js';
+import { sessionRoutes } from './session.js';
+
+/**
+ * The JSON API under /api: one plugin per resource, each given only the services it uses.
+ * Every error here, and every path that does not exist, is answered as problem+json.
+ */
+export const apiRoutes: FastifyPluginAsync<{ services: Services; config: Config }> = async (api, { services, config }) => {
+  api.setErrorHandler(problemErrorHandler);
+  api.setNotFoundHandler(problemNotFound);
+  await api.register(sessionRoutes, { people: services.people, sessionHours: config.SATSA_SESSION_HOURS, cookieSecure: config.SATSA_COOKIE_SECURE });
+  await api.register(processRoutes, { programmes: services.programmes });
+  await api.register(caseRoutes, { cases: services.cases, commits: services.commits, idempotency: services.idempotency });
+  await api.register(notificationRoutes, { preferences: services.preferences, outboxAdmin: services.outboxAdmin, relay: services.relay });
+  await api.register(moneyRoutes, { money: services.money, reports: services.reports, now: services.now });
+};

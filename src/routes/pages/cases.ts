@@ -1,0 +1,307 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { EVENT_ROLES } from '../../../machines/case/catalogue.js';
+import { CASE_EVENT_TYPES, type CaseEventType } from '../../../machines/case/schemas.js';
+import type { Role } from '../../../machines/roles.js';
+import { createCaseSchema, type CaseService } from '../../cases/service.js';
+import type { GroupCommit } from '../../db/group-commit.js';
+import { DomainError } from '../../errors.js';
+import { requestLanguage } from '../../http/language.js';
+import { STATUS_OF } from '../../http/problem.js';
+import { t, type Language } from '../../i18n/index.js';
+import { isProgrammeRole, type Actor, type PeopleService } from '../../people/service.js';
+import { describeStates } from '../../process/describe.js';
+import type { ProgrammeService } from '../../programmes/service.js';
+import { actionSetup, GENERAL_EVENTS, participantByEmail } from '../../web/actions.js';
+import { casePage, mentionedUsers, printPage, type FormState } from '../../web/case-page.js';
+import {
+  errorSummary,
+  firstText,
+  formErrors,
+  jsonSchemaOf,
+  parseForm,
+  renderFields,
+  shownAt,
+  type FormContext,
+  type FormErrors,
+  type FormValues,
+} from '../../web/forms.js';
+import { html, type SafeHtml } from '../../web/html.js';
+import { stepTrack } from '../../web/layout.js';
+import { errorPage, loggedIn, sendPage } from './reply.js';
+
+/*
+ * The case pages: the case list, a new idea, the case page with its action forms and the
+ * printable proposal. Every action form posts to /cases/:id/events/:type, which parses the
+ * form with the event's own schema, and sends the event through the same case service as
+ * the API (one transaction, If-Match from the form's hidden version).
+ */
+
+export interface CasePageDeps {
+  cases: CaseService;
+  commits: GroupCommit;
+  people: Pick<PeopleService, 'usersOf' | 'displayNames' | 'userByEmail'>;
+  programmes: Pick<ProgrammeService, 'get' | 'ideaTemplate'>;
+}
+
+/** The route's parameters; anything odd in them is simply a page that does not exist. */
+function paramsOf(request: FastifyRequest): { id: string; type: string } {
+  const params = z.object({ id: z.string().max(100), type: z.string().max(64).default('') }).safeParse(request.params);
+  if (!params.success) throw new DomainError('not-found', 'no such page');
+  return params.data;
+}
+const newIdeaSchema = createCaseSchema.omit({ programmeId: true });
+
+const ROLE_STATES = (() => {
+  // The states where each role has something of its own to do (not the events open all along).
+  const out = new Map<Role, string[]>();
+  for (const state of describeStates()) {
+    for (const event of state.events as CaseEventType[]) {
+      if (GENERAL_EVENTS.has(event) || !EVENT_ROLES[event]) continue;
+      for (const role of EVENT_ROLES[event]) {
+        const list = out.get(role) ?? [];
+        if (!list.includes(state.path)) list.push(state.path);
+        out.set(role, list);
+      }
+    }
+  }
+  return out;
+})();
+
+export const casePages: FastifyPluginAsync<CasePageDeps> = async (pages, { cases, commits, people, programmes }) => {
+  /** The posted fields (not the form's own `_csrf`, `_version`); only text counts, whatever the body was. */
+  const formFields = (body: unknown): FormValues =>
+    Object.fromEntries(
+      Object.entries(body && typeof body === 'object' ? (body as Record<string, unknown>) : {})
+        .filter(([k]) => !k.startsWith('_'))
+        .map(([k, v]) => [k, typeof v === 'string' ? v : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined] as const)
+        .filter(([, v]) => v !== undefined),
+    ) as FormValues;
+
+  function renderCase(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    actor: Actor,
+    caseId: string,
+    status: number,
+    extra: { notice?: Parameters<typeof casePage>[0]['notice']; form?: FormState } = {},
+  ) {
+    const lang = requestLanguage(request);
+    const view = cases.get(actor, caseId, lang);
+    const history = cases.history(actor, caseId, lang);
+    const config = programmes.get(view.programmeId)!;
+    const template = programmes.ideaTemplate(view.programmeId)!;
+    const members = new Set(mentionedUsers(view));
+    const candidates = actor.roles.some(isProgrammeRole)
+      ? people.usersOf(view.programmeId).filter((u) => !members.has(u.id))
+      : ('by-email' as const);
+    const names = people.displayNames([...members]);
+    const { title, body } = casePage({ lang, actor, csrfToken: request.csrfToken ?? '', view, history, config, template, names, candidates, ...extra });
+    // A page answering a form post returns (language switch, log-in) to the case itself.
+    return sendPage(request, reply, { title, body, status, path: `/cases/${caseId}` });
+  }
+
+  // ---- a new idea (step 1) ------------------------------------------------------------
+
+  const newIdeaPage = (request: FastifyRequest, reply: FastifyReply, actor: Actor, values: FormValues = {}, errors: FormErrors = new Map(), status = 200) => {
+    const lang = requestLanguage(request);
+    const config = programmes.get(actor.programmeId);
+    const ctx: FormContext = { lang, values, errors, idPrefix: 'idea', rendered: new Set() };
+    const fields = renderFields(ctx, newIdeaSchema);
+    const body = html`<h1>${t(lang, 'web.newIdea')}</h1>
+<p>${t(lang, 'web.newIdeaIntro')}</p>
+${config ? html`<p class="meta">${config.name[lang]}</p>` : ''}
+<form method="post" action="/cases/new" novalidate>
+<input type="hidden" name="_csrf" value="${request.csrfToken ?? ''}">
+${errorSummary(ctx)}
+${fields}
+<p><button type="submit">${t(lang, 'web.submitIdea')}</button></p>
+</form>`;
+    return sendPage(request, reply, { title: t(lang, 'web.newIdea'), body, status, path: '/cases/new' });
+  };
+
+  pages.get(
+    '/cases/new',
+    { schema: { hide: true } },
+    loggedIn((request, reply, actor) => {
+      if (!actor.roles.includes('initiator')) return errorPage(request, reply, 403);
+      return newIdeaPage(request, reply, actor);
+    }),
+  );
+
+  pages.post(
+    '/cases/new',
+    { schema: { hide: true } },
+    loggedIn(async (request, reply, actor) => {
+      if (!actor.roles.includes('initiator')) return errorPage(request, reply, 403);
+      const lang = requestLanguage(request);
+      const values = formFields(request.body);
+      const { payload } = parseForm(newIdeaSchema, values);
+      const parsed = newIdeaSchema.safeParse(payload);
+      if (!parsed.success) return newIdeaPage(request, reply, actor, values, formErrors(lang, newIdeaSchema, parsed.error.issues, payload), 422);
+      const created = await commits.run(() => cases.create(actor, parsed.data, lang));
+      return reply.redirect(`/cases/${created.id}?done=created`, 303);
+    }),
+  );
+
+  // ---- the case page and its forms ----------------------------------------------------
+
+  pages.get(
+    '/cases/:id',
+    { schema: { hide: true } },
+    loggedIn((request, reply, actor) => {
+      const { id } = paramsOf(request);
+      const done = firstText((request.query as Record<string, unknown>).done);
+      const lang = requestLanguage(request);
+      const label = done === 'created' ? t(lang, 'steps.1') : (CASE_EVENT_TYPES as string[]).includes(done) ? t(lang, `events.${done}`) : undefined;
+      return renderCase(request, reply, actor, id, 200, label ? { notice: { kind: 'success', text: t(lang, 'web.saved', { action: label }) } } : {});
+    }),
+  );
+
+  pages.get(
+    '/cases/:id/print',
+    { schema: { hide: true } },
+    loggedIn((request, reply, actor) => {
+      const { id } = paramsOf(request);
+      const lang = requestLanguage(request);
+      const view = cases.get(actor, id, lang);
+      const config = programmes.get(view.programmeId)!;
+      const names = people.displayNames(mentionedUsers(view));
+      const { title, body } = printPage({ lang, view, config, names });
+      return sendPage(request, reply, { title, body });
+    }),
+  );
+
+  pages.post(
+    '/cases/:id/events/:type',
+    { schema: { hide: true } },
+    loggedIn(async (request, reply, actor) => {
+      const { id, type: rawType } = paramsOf(request);
+      if (!(CASE_EVENT_TYPES as string[]).includes(rawType)) return errorPage(request, reply, 404);
+      const type = rawType as CaseEventType;
+      const lang = requestLanguage(request);
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const version = /^\d{1,12}$/.test(firstText(body._version)) ? Number(firstText(body._version)) : -1;
+      const values = formFields(body);
+      const view = cases.get(actor, id, lang);
+      const setup = actionSetup(type, {
+        lang,
+        config: programmes.get(view.programmeId)!,
+        template: programmes.ideaTemplate(view.programmeId)!,
+        context: view.data as never,
+        candidates: actor.roles.some(isProgrammeRole) ? [] : 'by-email',
+      });
+      const key = type === 'ASSESS_CRITERION' ? firstText(values.criterionId) : undefined;
+      const form = (errors: FormErrors, messages: string[] = []): FormState => ({ type, key, values, errors, messages });
+      const parsed = parseForm(setup.schema, values, setup.hints);
+      const { rows } = parsed;
+      let payload = parsed.payload;
+      const checked = setup.schema.safeParse(payload);
+      if (!checked.success) {
+        return renderCase(request, reply, actor, id, 422, { form: form(formErrors(lang, setup.schema, checked.error.issues, payload, setup.hints, rows)) });
+      }
+      if (setup.schema === participantByEmail) {
+        // An initiator names a co-writer by address; only a user of the same programme will do.
+        const user = people.userByEmail((checked.data as { email: string }).email);
+        if (!user || user.programmeId !== view.programmeId || user.disabled) {
+          return renderCase(request, reply, actor, id, 422, { form: form(new Map([['email', t(lang, 'validation.noSuchPerson')]])) });
+        }
+        payload = { userId: user.id };
+      }
+      try {
+        await commits.run(() => cases.send(actor, id, { type, payload }, version, lang));
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        // The engine's field errors are paths in the payload: shown where the form has them.
+        const fieldsOf = (message: (m: string) => string) =>
+          new Map(
+            (error.details.errors ?? []).map((e) => {
+              const segments = e.path.replace(/^payload\.?/, '').split('.').filter(Boolean);
+              return [shownAt(jsonSchemaOf(setup.schema), segments, rows), message(e.message)] as const;
+            }),
+          );
+        // How the page shows what went wrong; the status is the API's (src/http/problem.ts), but a
+        // conflict is 409: a form has no If-Match, and the page shows the case as it is now.
+        const show = (extra: Parameters<typeof renderCase>[5]) =>
+          renderCase(request, reply, actor, id, error.code === 'version-mismatch' ? 409 : STATUS_OF[error.code], extra);
+        switch (error.code) {
+          case 'version-mismatch':
+            return show({ notice: { kind: 'conflict', text: t(lang, 'web.conflict') }, form: form(new Map()) });
+          case 'validation-failed':
+            // The engine's own checks against the programme (areas, years, municipalities).
+            return show({ form: form(fieldsOf((m) => (lang === 'en' ? m : t(lang, 'validation.invalid')))) });
+          case 'budget-exceeds-pool':
+            return show({
+              form: form(fieldsOf(() => t(lang, 'problems.budget-exceeds-pool')), [t(lang, 'problems.budget-exceeds-pool')]),
+            });
+          case 'requirements-not-met': {
+            // Said at the top as well: the form of an action not possible yet is not on the page.
+            const unmet = (error.details.unmet ?? []).map((r) => t(lang, `requirements.${r.id}`, { subject: r.subject ?? '' }));
+            return show({
+              notice: { kind: 'error', text: `${t(lang, `events.${type}`)}: ${t(lang, 'web.requirementsUnmet')}`, items: unmet },
+              form: form(new Map()),
+            });
+          }
+          case 'event-not-accepted':
+          case 'case-not-running':
+            return show({ notice: { kind: 'error', text: t(lang, 'web.notAccepted') } });
+          case 'forbidden':
+            return show({ notice: { kind: 'error', text: t(lang, 'problems.forbidden') } });
+          default:
+            throw error;
+        }
+      }
+      return reply.redirect(`/cases/${id}?done=${type}`, 303);
+    }),
+  );
+
+  // ---- the case list ------------------------------------------------------------------
+
+  pages.get('/cases', { schema: { hide: true } }, async (request, reply) => {
+      const actor = request.actor;
+      if (!actor) return reply.redirect('/login', 303);
+      const lang: Language = requestLanguage(request);
+      const l = (key: string) => t(lang, `web.${key}`);
+      const initiatorOnly = actor.roles.every((r) => r === 'initiator');
+      const title = initiatorOnly ? l('myCases') : l('cases');
+      const list = cases.list(actor, { limit: 100 }, lang) as {
+        items: { id: string; diaryNumber: string; title: string; steps: number[]; outcomeLabel: string | null; updatedAt: string }[];
+      };
+      const rows = list.items.map(
+        (c) => html`<tr>
+  <td>${c.diaryNumber}</td>
+  <th scope="row"><a href="/cases/${c.id}">${c.title}</a></th>
+  <td>${stepTrack(lang, c.steps, c.outcomeLabel)}</td>
+  <td class="optional">${c.updatedAt.slice(0, 10)}</td>
+</tr>`,
+      );
+      return sendPage(request, reply, {
+        title,
+        body: html`<h1>${title}</h1>
+${actor.roles.includes('initiator') ? html`<p><a class="button" href="/cases/new">${l('newIdea')}</a></p>` : ''}
+${initiatorOnly ? '' : waitingFor(actor, lang)}
+${initiatorOnly ? '' : html`<h2>${l('cases')}</h2>`}
+${
+  list.items.length === 0
+    ? html`<p>${l('noCases')}</p>`
+    : html`<table>
+  <caption class="visually-hidden">${title}</caption>
+  <thead><tr><th scope="col">${l('diaryNumber')}</th><th scope="col">${l('title')}</th><th scope="col">${l('step')}</th><th scope="col" class="optional">${l('updated')}</th></tr></thead>
+  <tbody>${rows}</tbody>
+</table>`
+}`,
+      });
+    });
+
+  type Waiting = { id: string; title: string; diaryNumber: string; steps: number[]; outcomeLabel: string | null; createdAt: string };
+
+  /** The cases at a state where one of the caller's roles has the next move (oldest first). */
+  function waitingFor(actor: Actor, lang: Language): SafeHtml {
+    const states = [...new Set(actor.roles.filter((r) => r !== 'initiator').flatMap((r) => ROLE_STATES.get(r) ?? []))];
+    const items = states.length === 0 ? [] : (cases.list(actor, { states, status: 'active', limit: 100 }, lang).items as Waiting[]);
+    items.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return html`<section aria-labelledby="waiting"><h2 id="waiting">${t(lang, 'web.waitingForYou')}</h2>
+${items.length === 0 ? html`<p>${t(lang, 'web.nothingWaiting')}</p>` : html`<ul>${items.map((c) => html`<li><a href="/cases/${c.id}">${c.title}</a> <span class="meta">${c.diaryNumber}</span>${stepTrack(lang, c.steps, c.outcomeLabel)}</li>`)}</ul>`}</section>`;
+  }
+
+};

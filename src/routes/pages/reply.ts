@@ -1,0 +1,70 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../../people/service.js';
+import { DomainError } from '../../errors.js';
+import { asDomainError, sendProblem, STATUS_OF } from '../../http/problem.js';
+import { requestLanguage } from '../../http/language.js';
+import { t } from '../../i18n/index.js';
+import { html, type SafeHtml } from '../../web/html.js';
+import { page } from '../../web/layout.js';
+
+/*
+ * Sending a page: the frame (language, the caller, their CSRF token) comes from the request,
+ * so a route only says what is on it. Errors in a browser are pages of the same kind.
+ */
+
+export interface PageReply {
+  title: string;
+  body: SafeHtml;
+  status?: number;
+  /** Where the language switch returns to: the page itself, or the case list after a form post. */
+  path?: string;
+}
+
+export function sendPage(request: FastifyRequest, reply: FastifyReply, o: PageReply) {
+  const path = o.path ?? (request.method === 'GET' ? request.url : '/cases');
+  return reply
+    .code(o.status ?? 200)
+    .type('text/html; charset=utf-8')
+    .send(page({ lang: requestLanguage(request), title: o.title, actor: request.actor, csrfToken: request.csrfToken, path, body: o.body }));
+}
+
+/** An error as a page: 404 and 403 with their own words, any other status under `title`. */
+export function errorPage(request: FastifyRequest, reply: FastifyReply, status: number, title?: string) {
+  const lang = requestLanguage(request);
+  const key = status === 404 ? 'notFound' : status === 403 ? 'forbidden' : undefined;
+  const heading = title ?? (key ? t(lang, `web.${key}Title`) : t(lang, 'problems.internal'));
+  const body = html`<h1>${heading}</h1>${key ? html`<p>${t(lang, `web.${key}Text`)}</p>` : ''}<p><a href="/cases">${t(lang, 'web.backToCases')}</a></p>`;
+  return sendPage(request, reply, { title: heading, body, status });
+}
+
+/** A browser asking for a page (not the API, not its docs) gets an error as a page. */
+const wantsHtml = (request: FastifyRequest) =>
+  !request.url.startsWith('/api') && !request.url.startsWith('/docs') && /text\/html/.test(request.headers.accept ?? '');
+
+/**
+ * The pages' error handler. A page's own 404 and 403 are always pages, in their own words
+ * (they tell nothing of what exists); any other error is a page for a browser, with the
+ * error's title, and problem+json for anything else.
+ */
+export function pageErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+  const problem = asDomainError(error, request);
+  const own = problem.code === 'not-found' || problem.code === 'forbidden';
+  if (!own && !wantsHtml(request)) return sendProblem(request, reply, problem);
+  return errorPage(request, reply, STATUS_OF[problem.code], own ? undefined : t(requestLanguage(request), `problems.${problem.code}`));
+}
+
+/** A path nobody serves: a page for a browser, problem+json for anything else. */
+export function pageNotFound(request: FastifyRequest, reply: FastifyReply) {
+  if (!wantsHtml(request)) {
+    return sendProblem(request, reply, new DomainError('not-found', `${request.method} ${request.url.split('?')[0]} does not exist`));
+  }
+  return errorPage(request, reply, 404);
+}
+
+/** Runs a page handler for a logged-in user; others go to the log-in page first. */
+export const loggedIn =
+  (handler: (request: FastifyRequest, reply: FastifyReply, actor: Actor) => unknown) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const actor = request.actor;
+    if (!actor) return reply.redirect(`/login?next=${encodeURIComponent(request.method === 'GET' ? request.url : '/cases')}`, 303);
+    return handler(request, reply, actor);
+  };

@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { createCaseService } from './cases/service.js';
+import type { Config } from './config.js';
+import type { Db } from './db/client.js';
+import { createGroupCommit } from './db/group-commit.js';
+import { createCaseStore } from './engine/case-store.js';
+import { createEngine } from './engine/engine.js';
+import { createEventRules } from './engine/event-rules.js';
+import { createIdempotency } from './http/idempotency.js';
+import type { Log } from './log.js';
+import { createOutboxAdmin } from './mail/outbox.js';
+import { createRelay } from './mail/relay.js';
+import { createRenderer } from './mail/render.js';
+import { transportFor } from './mail/transport.js';
+import { createMoney } from './money/service.js';
+import { createPreferences } from './notifications/preferences.js';
+import { messageKind } from './notifications/rules.js';
+import { createNotifications } from './notifications/service.js';
+import { createPeopleService } from './people/service.js';
+import { createProgrammeService } from './programmes/service.js';
+import { createReports } from './reports/programme-year.js';
+import { createTimerFiring } from './scheduler/firing.js';
+import { createScheduler } from './scheduler/scheduler.js';
+import { createTimerStore } from './scheduler/timers.js';
+
+/**
+ * The composition root: every service is created here, once, and given exactly the other
+ * services it uses. The app, the CLI, the demo data, the tests and the benchmark all start
+ * from this one function.
+ */
+export function createServices(db: Db, now: () => Date, config: Config, log?: Log) {
+  const programmes = createProgrammeService(db, now);
+  const people = createPeopleService(db, now, (id) => programmes.get(id)?.roles);
+  const money = createMoney(db, programmes, now);
+  const notifications = createNotifications(db, programmes, { publicUrl: config.publicUrl, from: config.SATSA_MAIL_FROM }, now);
+  const templates = config.SATSA_MAIL_TEMPLATES_DIR && path.resolve(config.SATSA_MAIL_TEMPLATES_DIR);
+  const relay = createRelay(db, transportFor(config), createRenderer(messageKind, templates), now, {
+    from: config.SATSA_MAIL_FROM,
+    maxAttempts: config.SATSA_MAIL_MAX_ATTEMPTS,
+    retryBaseMs: config.SATSA_MAIL_RETRY_BASE_SECONDS * 1000,
+    kinds: messageKind,
+    log,
+  });
+  // Whatever commits a change wakes the relay: its mail is on disk now.
+  const afterCommit = () => relay.kick();
+  const timers = createTimerStore(db, now, (programmeId) => programmes.get(programmeId)!.deadlines);
+  const store = createCaseStore(db);
+  const engine = createEngine({
+    db,
+    store,
+    rules: createEventRules({
+      programme: (id) => programmes.get(id),
+      ideaTemplate: (id) => programmes.ideaTemplate(id),
+      yearsError: money.yearsError,
+      programmeOfUser: (id) => people.programmeOfUser(id),
+    }),
+    programme: (id) => programmes.get(id),
+    programmeRules: (id) => programmes.rules(id),
+    now,
+    effects: { notifications, money, deadlines: timers, afterCommit },
+  });
+  // People's commands over HTTP share durable commits (see src/db/group-commit.ts).
+  const commits = createGroupCommit(db.$client, { afterCommit });
+  const firing = createTimerFiring({ db, cases: store, timers, notifications, now, afterCommit });
+  const scheduler = createScheduler(firing, timers, log);
+  const cases = createCaseService({ db, engine, store, people, timers });
+  const reports = createReports(db, programmes, money);
+  const outboxAdmin = createOutboxAdmin(db, now);
+  const idempotency = createIdempotency(db, now);
+  const preferences = createPreferences(people);
+  return { db, now, programmes, people, money, notifications, relay, timers, engine, commits, firing, scheduler, cases, reports, outboxAdmin, idempotency, preferences };
+}
+
+export type Services = ReturnType<typeof createServices>;

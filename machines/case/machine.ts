@@ -11,7 +11,7 @@ import type { CaseEvent } from './schemas.js';
  * id of ./requirements.ts passes when `requirementsFor` finds every rule with that id met
  * (so the API explains a refusal with the same rules). This is version 1's reading of the
  * rules; ../versions.ts gives later versions theirs. The other guards pick the branch a
- * payload takes (`decidesApproval`, …).
+ * payload takes (`decidesApproval`, …). The case's deadlines are declared in ./deadlines.ts.
  *
  * Every state that stands for a step carries the tag `step:N`; parallel steps 10–12
  * carry one tag each. Final states carry `final` and keep the step the case ended at

@@ -1,16 +1,14 @@
-import type { CaseEventType } from './case/schemas.js';
 import { caseMachine } from './case/machine.js';
-import { requirementsFor } from './case/requirements.js';
+import { requirementGuards } from './case/requirements.js';
 
 /**
- * Version 2: the same states and events; a proposal must also state the initiative's scope
- * (county-wide, sub-regional or local) and complete the action plan (long-term goal,
- * short-term goals, follow-up plan) before it goes to LSVO.
+ * Version 2: the same states, events and guards; the guards read the rules as version 2
+ * has them: a proposal must also state the initiative's scope (county-wide, sub-regional
+ * or local) and complete the action plan (long-term goal, short-term goals, follow-up plan)
+ * before it goes to LSVO (`scope-stated`, `action-plan-complete` on SUBMIT_TO_LSVO).
  */
 const caseMachineV2 = caseMachine.provide({
-  guards: {
-    requirementsMet: ({ context, event }) => requirementsFor(event.type as CaseEventType, context, event, 2).every((r) => r.met),
-  },
+  guards: requirementGuards(2),
 });
 
 /**

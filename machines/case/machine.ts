@@ -1,12 +1,17 @@
 import { and, assertEvent, assign, setup } from 'xstate';
 import { initialContext, type CaseContext, type CaseInput, type Outcome, type Recorded } from './context.js';
-import { requirementsFor } from './requirements.js';
-import type { CaseEvent, CaseEventType } from './schemas.js';
+import { requirementGuards } from './requirements.js';
+import type { CaseEvent } from './schemas.js';
 
 /**
  * The twelve steps of a stimulus-funding case (see shared/docs/process.md) as one pure
- * statechart. No I/O: the actor, their role and the time travel in each event's `meta`,
- * and every rule a guard checks lives in ./requirements.ts so the API can explain it.
+ * statechart. No I/O: the actor, their role and the time travel in each event's `meta`.
+ *
+ * Each transition names the business rules it checks: a guard named after a requirement
+ * id of ./requirements.ts passes when `requirementsFor` finds every rule with that id met
+ * (so the API explains a refusal with the same rules). This is version 1's reading of the
+ * rules; ../versions.ts gives later versions theirs. The other guards pick the branch a
+ * payload takes (`decidesApproval`, …). The case's deadlines are declared in ./deadlines.ts.
  *
  * Every state that stands for a step carries the tag `step:N`; parallel steps 10–12
  * carry one tag each. Final states carry `final` and keep the step the case ended at
@@ -36,12 +41,7 @@ export const caseMachine = setup({
     input: {} as CaseInput,
   },
   guards: {
-    requirementsMet: ({ context, event }) =>
-      requirementsFor(event.type as CaseEventType, context, event).every((r) => r.met),
-    recommendsApproval: ({ event }) =>
-      event.type === 'RECORD_RECOMMENDATION' && event.payload.recommendation === 'approve',
-    recommendsRejection: ({ event }) =>
-      event.type === 'RECORD_RECOMMENDATION' && event.payload.recommendation === 'reject',
+    ...requirementGuards(1),
     recommendsRevision: ({ event }) =>
       event.type === 'RECORD_RECOMMENDATION' && event.payload.recommendation === 'revise',
     decidesApproval: ({ event }) => event.type === 'RECORD_DECISION' && event.payload.decision === 'approve',
@@ -183,7 +183,7 @@ export const caseMachine = setup({
       on: {
         WITHDRAW: { target: '#case.withdrawn', actions: 'finishWithdrawn' },
         // Until the case is closed, its initiator or a coordinator can bring in co-writers.
-        ADD_PARTICIPANT: { guard: 'requirementsMet', actions: 'recordParticipant' },
+        ADD_PARTICIPANT: { guard: 'participant-new', actions: 'recordParticipant' },
       },
       states: {
         idea: {
@@ -199,7 +199,7 @@ export const caseMachine = setup({
           entry: enterStep(2),
           description: 'Step 2: the county coordinators support the initiator and assess fit with the agreement.',
           on: {
-            ASSESS_ELIGIBLE: { guard: 'requirementsMet', target: 'ideaTemplate', actions: 'recordEligible' },
+            ASSESS_ELIGIBLE: { guard: 'priority-area-of-programme', target: 'ideaTemplate', actions: 'recordEligible' },
             ASSESS_NOT_ELIGIBLE: { target: '#case.notEligible', actions: ['recordNotEligible', 'finishNotEligible'] },
           },
         },
@@ -233,7 +233,7 @@ export const caseMachine = setup({
               description: 'Step 5: a dialogue forum goes deep into the problem and the needs.',
               on: {
                 BOOK_DIALOGUE_FORUM: { actions: 'recordForumBooking' },
-                RECORD_DIALOGUE_FORUM: { guard: 'requirementsMet', target: 'targetGroupDialogue', actions: 'recordForum' },
+                RECORD_DIALOGUE_FORUM: { guard: 'forum-role-accounted', target: 'targetGroupDialogue', actions: 'recordForum' },
               },
             },
             targetGroupDialogue: {
@@ -250,7 +250,7 @@ export const caseMachine = setup({
               entry: enterStep(7),
               description: 'Step 7: check-ins with the management and collaboration groups concerned.',
               on: {
-                START_PROPOSAL: { guard: 'requirementsMet', target: 'proposal' },
+                START_PROPOSAL: { guard: 'check-in-recorded', target: 'proposal' },
               },
             },
             proposal: {
@@ -259,8 +259,26 @@ export const caseMachine = setup({
               description: 'Step 8: the full proposal is written and the criteria are assessed.',
               on: {
                 UPDATE_PROPOSAL: { actions: 'updateProposal' },
-                ASSESS_CRITERION: { guard: 'requirementsMet', actions: 'recordCriterion' },
-                SUBMIT_TO_LSVO: { guard: 'requirementsMet', target: 'decision' },
+                ASSESS_CRITERION: { guard: 'criterion-of-programme', actions: 'recordCriterion' },
+                SUBMIT_TO_LSVO: {
+                  // scope-stated and action-plan-complete are rules from version 2 on: under
+                  // version 1 requirementsFor gives no rule with those ids, so those guards pass.
+                  guard: and([
+                    'municipal-and-regional-participants',
+                    'user-participation',
+                    'purpose-goals-and-logic',
+                    'target-group',
+                    'measurable-indicator',
+                    'evidence-for-every-activity',
+                    'evaluation-and-implementation-plan',
+                    'budget-and-economic-effects',
+                    'scope-stated',
+                    'action-plan-complete',
+                    'criterion-assessed',
+                    'criterion-fulfilled',
+                  ]),
+                  target: 'decision',
+                },
               },
             },
             decision: {
@@ -279,10 +297,12 @@ export const caseMachine = setup({
                 },
                 awaitingDecision: {
                   on: {
+                    // Deviating from LSVO's recommendation needs a motivation; an approval also
+                    // needs a granted budget and follow-up dates.
                     RECORD_DECISION: [
-                      { guard: and(['requirementsMet', 'decidesApproval']), target: '#case.running', actions: 'recordDecision' },
-                      { guard: and(['requirementsMet', 'decidesRejection']), target: '#case.rejected', actions: ['recordDecision', 'finishRejected'] },
-                      { guard: and(['requirementsMet', 'decidesRevision']), target: '#case.open.preparation.proposal', actions: ['recordDecision', 'recordRevisionRequest'] },
+                      { guard: and(['deviation-motivated', 'granted-budget-present', 'follow-up-plan-present', 'decidesApproval']), target: '#case.running', actions: 'recordDecision' },
+                      { guard: and(['deviation-motivated', 'decidesRejection']), target: '#case.rejected', actions: ['recordDecision', 'finishRejected'] },
+                      { guard: and(['deviation-motivated', 'decidesRevision']), target: '#case.open.preparation.proposal', actions: ['recordDecision', 'recordRevisionRequest'] },
                     ],
                   },
                 },
@@ -297,7 +317,7 @@ export const caseMachine = setup({
       description: 'Steps 10–12 run side by side once the director has said yes.',
       entry: enterStep(10),
       on: {
-        ADD_PARTICIPANT: { guard: 'requirementsMet', actions: 'recordParticipant' },
+        ADD_PARTICIPANT: { guard: 'participant-new', actions: 'recordParticipant' },
       },
       states: {
         execution: {
@@ -307,9 +327,11 @@ export const caseMachine = setup({
               tags: ['step:10'],
               description: 'Step 10: the initiative runs and is followed up against its plan.',
               on: {
+                // Values are reported on the proposal's own indicators; a report that adjusts
+                // the plan describes the adjustment (one that stops has none to describe).
                 RECORD_FOLLOW_UP: [
-                  { guard: and(['requirementsMet', 'followUpStops']), target: '#case.stopped', actions: ['recordFollowUp', 'finishStopped'] },
-                  { guard: 'requirementsMet', actions: 'recordFollowUp' },
+                  { guard: and(['indicator-of-proposal', 'followUpStops']), target: '#case.stopped', actions: ['recordFollowUp', 'finishStopped'] },
+                  { guard: and(['indicator-of-proposal', 'adjustment-described']), actions: 'recordFollowUp' },
                 ],
                 END_INITIATIVE: { target: 'finished', actions: 'recordEnd' },
               },
@@ -338,7 +360,8 @@ export const caseMachine = setup({
               on: {
                 UPDATE_SCALE_UP_PLAN: { actions: 'recordScaleUpPlan' },
                 RECORD_SCALE_UP_RECOMMENDATION: {
-                  guard: 'requirementsMet',
+                  // A plan is needed unless LSVO recommends ending.
+                  guard: and(['initiative-ended', 'scale-up-plan-present']),
                   target: 'awaitingDecision',
                   actions: 'recordScaleUpRecommendation',
                 },
@@ -349,9 +372,9 @@ export const caseMachine = setup({
               description: "Step 12: the regional director decides on LSVO's recommendation.",
               on: {
                 RECORD_SCALE_UP_DECISION: [
-                  { guard: and(['requirementsMet', 'decidesImplementation']), target: '#case.implemented', actions: ['recordScaleUpDecision', 'finishImplemented'] },
-                  { guard: and(['requirementsMet', 'decidesScaleUp']), target: '#case.scaledUp', actions: ['recordScaleUpDecision', 'finishScaledUp'] },
-                  { guard: and(['requirementsMet', 'decidesEnding']), target: '#case.ended', actions: ['recordScaleUpDecision', 'finishEnded'] },
+                  { guard: and(['deviation-motivated', 'decidesImplementation']), target: '#case.implemented', actions: ['recordScaleUpDecision', 'finishImplemented'] },
+                  { guard: and(['deviation-motivated', 'decidesScaleUp']), target: '#case.scaledUp', actions: ['recordScaleUpDecision', 'finishScaledUp'] },
+                  { guard: and(['deviation-motivated', 'decidesEnding']), target: '#case.ended', actions: ['recordScaleUpDecision', 'finishEnded'] },
                 ],
               },
             },

@@ -3,8 +3,9 @@ import type { CaseEvent, CaseEventType } from './schemas.js';
 
 /**
  * The business rules that decide whether an event may change a case. Each rule has a
- * stable id (its label is in src/i18n under `requirements.<id>`), so the machine's guards,
- * the API's 422 responses and the "why not" of a case read all come from this one place.
+ * stable id (its label is in src/i18n under `requirements.<id>`), so the machine's guards
+ * (one per id, see `requirementGuards`), the API's 422 responses and the "why not" of a
+ * case read all come from this one place.
  *
  * Rules that depend on the payload are only evaluated when a payload is given; without
  * one (when listing what a caller may do now) only the rules on the case's data count.
@@ -198,3 +199,24 @@ export function requirementsFor(
 }
 
 export const unmet = (rules: Requirement[]) => rules.filter((r) => !r.met);
+
+/** What a rule guard is given: the case's data and the event being decided. */
+interface RuleGuardArgs {
+  context: CaseContext;
+  event: CaseEvent;
+}
+
+/**
+ * One guard per requirement id, for machine `version`: the guard named `id` passes when
+ * every rule with that id that `requirementsFor(event.type, context, event, version)` gives
+ * is met. When it gives none with that id (the rule does not apply to this payload, or
+ * does not exist in this version), the guard passes. So a transition that names its rules
+ * agrees with `requirementsFor`, and with the API's 422, by construction.
+ */
+export function requirementGuards(version: number): Record<RequirementId, (args: RuleGuardArgs) => boolean> {
+  const guard =
+    (id: RequirementId) =>
+    ({ context, event }: RuleGuardArgs) =>
+      requirementsFor(event.type, context, event, version).every((r) => r.id !== id || r.met);
+  return Object.fromEntries(REQUIREMENT_IDS.map((id) => [id, guard(id)])) as Record<RequirementId, (args: RuleGuardArgs) => boolean>;
+}

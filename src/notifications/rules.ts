@@ -1,3 +1,4 @@
+import type { TimerKind } from '../../machines/case/deadlines.js';
 import type { CaseEventType } from '../../machines/case/schemas.js';
 import type { Role } from '../../machines/roles.js';
 import type { MessageKinds } from '../mail/render.js';
@@ -7,8 +8,8 @@ import type { MessageKinds } from '../mail/render.js';
  * accepted event and every fired timer; GET /api/notifications/rules serves it as it is.
  */
 
-export const TIMER_KINDS = ['idea-unanswered', 'follow-up-reminder', 'follow-up-overdue'] as const;
-export type TimerKind = (typeof TIMER_KINDS)[number];
+/** The kinds of durable timer, declared with the case's deadlines. */
+export { TIMER_KINDS, type TimerKind } from '../../machines/case/deadlines.js';
 
 /** Who receives a message: users with a programme role, the case's own people, or the mailbox. */
 export type Audience =

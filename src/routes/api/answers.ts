@@ -1,0 +1,673 @@
+import { z } from 'zod';
+import { STEP_COUNT } from '../../../machines/case/catalogue.js';
+import type { Outcome } from '../../../machines/case/context.js';
+import { REQUIREMENT_IDS } from '../../../machines/case/requirements.js';
+import { CASE_EVENT_TYPES, eventPayloads, type CaseEventType } from '../../../machines/case/schemas.js';
+import { FORUM_ROLES, ORGANISATION_KINDS, ROLES } from '../../../machines/roles.js';
+import { LANGUAGES } from '../../i18n/index.js';
+import { COMMON_VARIABLES, NOTIFICATION_KINDS, TIMER_KINDS, type NotificationKind, type TimerKind } from '../../notifications/rules.js';
+
+/*
+ * The successful answer of every operation under /api, as zod schemas: what the services
+ * really produce (src/cases/service.ts, src/money/service.ts, src/reports/programme-year.ts,
+ * src/process/describe.ts, …), so the OpenAPI document can show each answer's shape.
+ *
+ * Conventions:
+ * - A field the code leaves undefined is absent from the JSON: `.optional()`. A field the
+ *   code sets to null is present as null: `.nullable()`. Nothing is both.
+ * - Objects are plain `z.object`s listing every key the code produces. Converted for output
+ *   they say `additionalProperties: false`; parsed, an unknown key is dropped, not refused.
+ *   Used as a route's response schema (the serializer encodes through it), the answer then
+ *   carries exactly the documented keys, and a key added to a service but not here is left
+ *   out rather than failing the request. The event payload schemas are strict (a command
+ *   with an unknown field is refused), so they are reused here through `plain()`.
+ * - No transforms, defaults or custom types: everything converts with z.toJSONSchema.
+ * - Ids with `.meta({ id })` become components of the OpenAPI document. The registry
+ *   derives an input twin `<id>Input` of each, so no id here may end in `Input`.
+ */
+
+// ---------------------------------------------------------------------------------------
+// Building blocks
+
+/**
+ * A copy of a schema whose strict objects (at any depth) are plain ones, keeping its
+ * checks and description: the answers describe stored payloads with plain objects.
+ */
+function plain<T>(original: T): T {
+  const schema = original as unknown as z.ZodType;
+  const def = schema._zod.def as unknown as {
+    type: string;
+    shape?: Record<string, z.ZodType>;
+    catchall?: z.ZodType;
+    element?: z.ZodType;
+    innerType?: z.ZodType;
+    options?: z.ZodType[];
+    valueType?: z.ZodType;
+  };
+  let changes: Record<string, unknown> | undefined;
+  switch (def.type) {
+    case 'object': {
+      const shape = Object.fromEntries(Object.entries(def.shape!).map(([key, value]) => [key, plain(value)]));
+      const same = Object.keys(shape).every((key) => shape[key] === def.shape![key]);
+      if (!same || def.catchall) changes = { shape, catchall: undefined };
+      break;
+    }
+    case 'array':
+      if (plain(def.element!) !== def.element) changes = { element: plain(def.element!) };
+      break;
+    case 'optional':
+    case 'nullable':
+      if (plain(def.innerType!) !== def.innerType) changes = { innerType: plain(def.innerType!) };
+      break;
+    case 'union': {
+      const options = def.options!.map(plain);
+      if (options.some((o, i) => o !== def.options![i])) changes = { options };
+      break;
+    }
+    case 'record':
+      if (plain(def.valueType!) !== def.valueType) changes = { valueType: plain(def.valueType!) };
+      break;
+  }
+  if (!changes) return original;
+  const copy = schema.clone({ ...def, ...changes } as never);
+  const meta: Record<string, unknown> = { ...z.globalRegistry.get(schema) };
+  delete meta.id;
+  return (Object.keys(meta).length > 0 ? copy.meta(meta) : copy) as T;
+}
+
+/** Every outcome a case can close with (exactly the `Outcome` type's members). */
+const OUTCOMES = Object.keys({
+  'not-eligible': true,
+  withdrawn: true,
+  rejected: true,
+  stopped: true,
+  implemented: true,
+  'scaled-up': true,
+  ended: true,
+} satisfies Record<Outcome, true>) as [Outcome, ...Outcome[]];
+
+const uuid = z.uuid();
+const instant = z.iso.datetime().describe('an instant, ISO 8601 in UTC, e.g. 2026-01-15T09:00:00.000Z');
+const isoDate = z.iso.date();
+const role = z.enum(ROLES);
+const language = z.enum(LANGUAGES);
+const outcome = z.enum(OUTCOMES);
+const caseEventType = z.enum(CASE_EVENT_TYPES as [CaseEventType, ...CaseEventType[]]);
+const notificationKind = z.enum(NOTIFICATION_KINDS as [NotificationKind, ...NotificationKind[]]);
+const step = z.number().int().min(1).max(STEP_COUNT);
+const ore = z.number().int().describe('whole öre (1 SEK = 100 öre)');
+const count = z.number().int().nonnegative();
+const cursor = z.string().nullable().describe('pass as `cursor` for the next page; null on the last page');
+const statePath = z.string().describe('the dotted path of an active state, e.g. open.preparation.proposal');
+const diaryNumber = z.string().describe("the case's diary number, <prefix>-<year>-<number>, e.g. UPH-2026-0007");
+
+export const bilingualTextSchema = z
+  .object({ sv: z.string(), en: z.string() })
+  .describe('the same text in Swedish and English')
+  .meta({ id: 'BilingualText' });
+
+// ---------------------------------------------------------------------------------------
+// The case's data: the machine's context (machines/case/context.ts), field by field
+
+/** When, by whom and in which role something was recorded (`Recorded`). */
+const recorded = {
+  by: uuid.describe('the user who recorded it'),
+  role: role.describe('the role they acted in'),
+  at: instant,
+};
+
+const payload = <K extends CaseEventType>(type: K) => plain<(typeof eventPayloads)[K]>(eventPayloads[type]);
+
+const programmeRules = z
+  .object({
+    priorityAreaIds: z.array(z.string()),
+    criterionIds: z.array(z.string()),
+    forumRequiredRoles: z.array(z.enum(FORUM_ROLES)),
+  })
+  .describe("the part of the programme's configuration the case follows, fixed when it was raised");
+
+/** Idea template answers as stored: text, date, e-mail and choice fields are strings, number fields numbers. */
+const ideaAnswers = z
+  .record(z.string(), z.union([z.string(), z.number()]))
+  .describe("answers to the programme's idea template, keyed by field id");
+
+export const caseDataSchema = z
+  .object({
+    caseId: uuid,
+    programme: programmeRules,
+    idea: z.object({ title: z.string(), summary: z.string(), initiatorId: uuid, createdAt: instant }),
+    participants: z
+      .array(z.object({ userId: uuid, ...recorded }))
+      .describe('users who take part besides the initiator (they see the case and may co-write it)'),
+    contact: payload('CONTACT_COORDINATORS').safeExtend(recorded).optional(),
+    eligibility: z
+      .discriminatedUnion('eligible', [
+        z.object({
+          eligible: z.literal(true),
+          priorityAreaId: z.string(),
+          text: z.string().describe('the justification'),
+          ...recorded,
+        }),
+        z.object({ eligible: z.literal(false), text: z.string().describe('the reason'), ...recorded }),
+      ])
+      .optional(),
+    ideaTemplate: payload('SUBMIT_IDEA_TEMPLATE')
+      .safeExtend({ answers: ideaAnswers, ...recorded })
+      .optional(),
+    coordinationGroup: z.object({
+      agenda: payload('PLACE_ON_AGENDA').safeExtend(recorded).optional(),
+      review: payload('RECORD_COORDINATION_GROUP_REVIEW').safeExtend(recorded).optional(),
+    }),
+    dialogueForum: z.object({
+      booking: payload('BOOK_DIALOGUE_FORUM').safeExtend(recorded).optional(),
+      record: payload('RECORD_DIALOGUE_FORUM').safeExtend(recorded).optional(),
+    }),
+    targetGroupDialogue: z
+      .discriminatedUnion('skipped', [
+        payload('RECORD_TARGET_GROUP_DIALOGUE').safeExtend({ skipped: z.literal(false), ...recorded }),
+        payload('SKIP_TARGET_GROUP_DIALOGUE').safeExtend({ skipped: z.literal(true), ...recorded }),
+      ])
+      .optional(),
+    checkIns: z.array(
+      payload('RECORD_CHECK_IN').safeExtend({ step: step.describe('the step the case stood at'), ...recorded }),
+    ),
+    proposal: payload('UPDATE_PROPOSAL').describe('the proposal as written so far (step 8); every field optional'),
+    criteria: z
+      .record(z.string(), payload('ASSESS_CRITERION').safeExtend(recorded))
+      .describe('the latest assessment of each criterion, keyed by criterion id'),
+    revisions: z
+      .array(z.object({ source: z.enum(['recommendation', 'decision']), motivation: z.string(), at: instant }))
+      .describe('each time LSVO or the director sent the proposal back for revision'),
+    recommendation: payload('RECORD_RECOMMENDATION')
+      .safeExtend(recorded)
+      .optional()
+      .describe("LSVO's recommendation of the current round; cleared when the proposal is sent back"),
+    decision: payload('RECORD_DECISION')
+      .safeExtend(recorded)
+      .optional()
+      .describe("the director's decision of the current round; followUpDates include the dates of followUpRhythm"),
+    followUps: z.array(payload('RECORD_FOLLOW_UP').safeExtend(recorded)),
+    seminars: z.array(payload('RECORD_SEMINAR').safeExtend(recorded)),
+    execution: z.object({ ended: payload('END_INITIATIVE').safeExtend(recorded).optional() }),
+    scaleUpPlan: payload('UPDATE_SCALE_UP_PLAN').safeExtend(recorded).optional(),
+    scaleUpRecommendation: payload('RECORD_SCALE_UP_RECOMMENDATION').safeExtend(recorded).optional(),
+    scaleUpDecision: payload('RECORD_SCALE_UP_DECISION').safeExtend(recorded).optional(),
+    step: step.describe('the step the case stands at (the lowest while steps 10–12 run side by side)'),
+    outcome: z
+      .object({
+        kind: outcome,
+        reason: z.string(),
+        step: step.describe('the step the case closed at'),
+        ...recorded,
+      })
+      .optional()
+      .describe('how the case closed; absent while it is open'),
+  })
+  .describe("everything recorded on the case so far (the case machine's context)")
+  .meta({ id: 'CaseData' });
+
+// ---------------------------------------------------------------------------------------
+// Cases
+
+export const caseSummarySchema = z
+  .object({
+    id: uuid,
+    diaryNumber,
+    programmeId: z.string(),
+    title: z.string(),
+    status: z.enum(['active', 'done']).describe('done once the case has closed with an outcome'),
+    outcome: outcome.nullable(),
+    outcomeLabel: z.string().nullable().describe("the outcome in the caller's language"),
+    steps: z.array(step).describe('the steps the case stands at (10, 11 and 12 at once while it runs); a closed case keeps the step it closed at'),
+    stepCount: z.literal(STEP_COUNT),
+    stepText: z.string().describe("where the case stands, in the caller's language"),
+    state: z.array(statePath).describe('the active leaf states'),
+    priorityAreaId: z.string().nullable().describe('set once the case is assessed eligible'),
+    initiatorId: uuid,
+    version: z.number().int().min(1).describe("the case's version, also its ETag"),
+    createdAt: instant,
+    updatedAt: instant,
+  })
+  .meta({ id: 'CaseSummary' });
+
+export const caseListSchema = z
+  .object({ items: z.array(caseSummarySchema).describe('newest first'), nextCursor: cursor })
+  .meta({ id: 'CaseList' });
+
+const deadlineFields = {
+  dueAt: instant,
+  status: z.enum(['pending', 'fired', 'cancelled']),
+  settledAt: instant.nullable().describe('when it fired or was cancelled; null while pending'),
+  label: z.string(),
+};
+
+export const caseDeadlineSchema = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('idea-unanswered' satisfies TimerKind), data: z.object({ submittedAt: instant }), ...deadlineFields }),
+    z.object({
+      kind: z.enum(['follow-up-reminder', 'follow-up-overdue'] satisfies TimerKind[]),
+      data: z.object({ followUpDate: isoDate }),
+      ...deadlineFields,
+    }),
+  ])
+  .describe('a durable deadline of the case: a reminder or an escalation')
+  .meta({ id: 'CaseDeadline' });
+
+export const eventAvailabilitySchema = z
+  .object({
+    type: caseEventType,
+    label: z.string(),
+    allowed: z.boolean(),
+    role: role.optional().describe('the role the caller would act in; absent when they hold none that may'),
+    reasons: z
+      .array(
+        z.object({
+          code: z.enum(['wrong-step', 'wrong-role', 'not-case-member', 'requirement-unmet']),
+          message: z.string(),
+          requirement: z.enum(REQUIREMENT_IDS).optional().describe('with requirement-unmet'),
+          subject: z.string().optional().describe('which item the requirement is about, e.g. a criterion id'),
+          roles: z.array(role).optional().describe('with wrong-role and not-case-member: the roles that may send it'),
+        }),
+      )
+      .describe('why the caller may not send it now; empty when allowed'),
+  })
+  .meta({ id: 'EventAvailability' });
+
+export const caseViewSchema = caseSummarySchema
+  .extend({
+    initiator: z.object({ id: uuid, displayName: z.string().nullable() }),
+    machineVersion: z.number().int().min(1).describe('the version of the process the case follows'),
+    data: caseDataSchema,
+    deadlines: z.array(caseDeadlineSchema).describe('pending, fired and cancelled, by due time'),
+    allowedEvents: z.array(eventAvailabilitySchema).describe('what the caller may do now'),
+    blockedEvents: z.array(eventAvailabilitySchema).describe('every other event, each with its reasons'),
+  })
+  .meta({ id: 'CaseView' });
+
+const historyFields = {
+  version: z.number().int().min(1).describe("the case's version after the event"),
+  label: z.string(),
+  actor: z.object({ id: uuid, displayName: z.string().nullable() }),
+  role,
+  roleLabel: z.string(),
+  at: instant,
+  stateBefore: z.array(statePath).nullable().describe('null for CASE_CREATED'),
+  stateAfter: z.array(statePath),
+  stepsBefore: z.array(step).describe('empty for CASE_CREATED'),
+  stepsAfter: z.array(step),
+};
+
+export const caseHistoryEventSchema = z
+  .discriminatedUnion('type', [
+    z.object({
+      type: z.literal('CASE_CREATED'),
+      payload: z.object({
+        caseId: uuid,
+        programme: programmeRules,
+        idea: z.object({ title: z.string(), summary: z.string(), initiatorId: uuid }),
+        at: instant,
+      }),
+      ...historyFields,
+    }),
+    ...CASE_EVENT_TYPES.map((type) =>
+      z.object({
+        type: z.literal(type),
+        payload: type === 'SUBMIT_IDEA_TEMPLATE' ? z.object({ answers: ideaAnswers }) : (payload(type) as z.ZodObject),
+        ...historyFields,
+      }),
+    ),
+  ])
+  .describe('one accepted event: its payload as recorded, after validation')
+  .meta({ id: 'CaseHistoryEvent' });
+
+export const caseHistorySchema = z
+  .object({
+    caseId: uuid,
+    diaryNumber,
+    version: z.number().int().min(1),
+    events: z.array(caseHistoryEventSchema).describe('oldest first, from CASE_CREATED on'),
+  })
+  .meta({ id: 'CaseHistory' });
+
+// ---------------------------------------------------------------------------------------
+// Session and preferences
+
+export const meSchema = z
+  .object({
+    id: uuid,
+    email: z.email(),
+    displayName: z.string(),
+    programmeId: z.string(),
+    roles: z.array(role),
+    language: language,
+  })
+  .meta({ id: 'Me' });
+
+export const sessionSchema = z
+  .object({
+    user: meSchema,
+    csrfToken: z.string().describe('send as X-CSRF-Token with every change made under the session cookie'),
+    expiresAt: instant,
+  })
+  .meta({ id: 'Session' });
+
+export const preferencesSchema = z
+  .object({
+    language,
+    mutedNotifications: z.array(notificationKind).describe('informational kinds turned off, sorted'),
+    optionalNotifications: z.array(notificationKind).describe('the kinds that can be turned off'),
+  })
+  .meta({ id: 'Preferences' });
+
+// ---------------------------------------------------------------------------------------
+// Notifications and the outbox
+
+const trigger = z.union([
+  z.object({
+    event: caseEventType,
+    where: z.record(z.string(), z.array(z.string())).optional().describe('only for these payload values'),
+  }),
+  z.object({ timer: z.enum(TIMER_KINDS) }),
+  z.object({ stepChange: z.literal(true) }),
+]);
+
+const audience = z.union([
+  z.object({ role }),
+  z.object({ case: z.enum(['initiator', 'participants']) }),
+  z.object({ programme: z.literal('mailbox') }),
+]);
+
+export const notificationRulesSchema = z
+  .object({
+    commonVariables: z.array(z.enum(COMMON_VARIABLES)).describe('template variables every message has'),
+    rules: z.array(
+      z.object({
+        kind: notificationKind,
+        label: z.string(),
+        on: z.array(trigger),
+        to: z.array(audience),
+        mandatory: z.boolean(),
+        canBeTurnedOff: z.boolean(),
+        calendar: z.boolean().optional().describe('true when the message carries a calendar invitation'),
+        variables: z.array(z.string()).describe('template variables besides the common ones'),
+      }),
+    ),
+  })
+  .meta({ id: 'NotificationRules' });
+
+export const outboxMessageSchema = z
+  .object({
+    id: uuid,
+    messageId: z.string().describe('the Message-ID; the same for a resend'),
+    caseId: uuid.nullable(),
+    source: z.string().describe('the case version or the timer that caused the message'),
+    kind: notificationKind,
+    language,
+    recipientUserId: uuid.nullable().describe('null for the programme mailbox'),
+    toAddress: z.string(),
+    status: z.enum(['pending', 'sent', 'failed']),
+    attempts: count,
+    nextAttemptAt: instant,
+    lastError: z.string().nullable(),
+    createdAt: instant,
+    sentAt: instant.nullable(),
+  })
+  .meta({ id: 'OutboxMessage' });
+
+export const outboxPageSchema = z
+  .object({ items: z.array(outboxMessageSchema).describe('newest first'), nextCursor: cursor })
+  .meta({ id: 'OutboxPage' });
+
+export const outboxRequeuedSchema = z
+  .object({ requeued: count.describe('failed messages put back in line') })
+  .meta({ id: 'OutboxRequeued' });
+
+// ---------------------------------------------------------------------------------------
+// The process and the programme
+
+const labelled = <T extends z.ZodType>(id: T) => z.object({ id, label: bilingualTextSchema });
+
+export const processSchema = z
+  .object({
+    machineVersion: z.number().int().min(1).describe('the version new cases follow'),
+    stepCount: z.literal(STEP_COUNT),
+    steps: z.array(
+      z.object({ step, label: bilingualTextSchema, optional: z.boolean(), states: z.array(statePath) }),
+    ),
+    states: z.array(
+      z.object({
+        path: statePath,
+        parent: statePath.nullable(),
+        type: z.enum(['atomic', 'compound', 'parallel', 'final', 'history']),
+        steps: z.array(step),
+        description: z.string().nullable(),
+        final: z.boolean(),
+        events: z.array(caseEventType).describe('the events the state handles itself'),
+      }),
+    ),
+    events: z.array(
+      z.object({
+        type: caseEventType,
+        label: bilingualTextSchema,
+        roles: z.array(role),
+        acceptedIn: z.array(statePath),
+        payloadSchema: z.record(z.string(), z.unknown()).describe("a JSON Schema of the event's payload"),
+      }),
+    ),
+    roles: z.array(labelled(role)),
+    organisationKinds: z.array(labelled(z.enum(ORGANISATION_KINDS))),
+    forumRoles: z.array(labelled(z.enum(FORUM_ROLES))),
+    requirements: z.array(labelled(z.enum(REQUIREMENT_IDS))),
+    outcomes: z.array(labelled(outcome)),
+  })
+  .meta({ id: 'Process' });
+
+const area = {
+  id: z.string(),
+  label: bilingualTextSchema,
+  description: bilingualTextSchema.optional(),
+  guidingQuestions: z.array(bilingualTextSchema).optional(),
+};
+
+export const programmeSchema = z
+  .object({
+    id: z.string(),
+    diaryPrefix: z.string(),
+    name: bilingualTextSchema,
+    organisation: bilingualTextSchema,
+    mailbox: z.email(),
+    ideaTemplate: z.string().describe('the id of its idea template'),
+    taxonomy: bilingualTextSchema.describe('what the programme calls its priority areas'),
+    priorityAreas: z.array(z.object({ ...area, subAreas: z.array(z.object(area)).optional() })),
+    years: z.object({ first: z.number().int(), last: z.number().int() }),
+    municipalities: z.array(z.string()),
+    roles: z.array(role),
+    criteria: z.array(z.object({ id: z.string(), label: bilingualTextSchema })),
+    forumRequiredRoles: z.array(z.enum(FORUM_ROLES)),
+    deadlines: z
+      .object({ ideaResponseDays: count, followUpReminderDays: count, followUpGraceDays: count })
+      .describe('in whole days'),
+  })
+  .meta({ id: 'Programme' });
+
+export const programmeListSchema = z
+  .object({ items: z.array(programmeSchema).describe("the caller's programme") })
+  .meta({ id: 'ProgrammeList' });
+
+export const ideaTemplateSchema = z
+  .object({
+    id: z.string(),
+    title: bilingualTextSchema,
+    intro: bilingualTextSchema,
+    language: language.describe("the caller's language"),
+    fields: z.array(
+      z.object({
+        id: z.string(),
+        type: z.enum(['text', 'textarea', 'select', 'number', 'date', 'email']),
+        required: z.boolean(),
+        label: bilingualTextSchema,
+        help: bilingualTextSchema.optional(),
+        maxLength: z.number().int().positive().optional(),
+        min: z.number().optional(),
+        max: z.number().optional(),
+        options: z
+          .array(
+            z.object({
+              value: z.string(),
+              label: bilingualTextSchema,
+              parent: z.string().optional().describe('for a priority sub-area: the area it belongs to'),
+            }),
+          )
+          .optional()
+          .describe("with select: the choices; for the priority area, the programme's areas and sub-areas"),
+      }),
+    ),
+  })
+  .meta({ id: 'IdeaTemplate' });
+
+// ---------------------------------------------------------------------------------------
+// Money and reports
+
+export const grantPoolSchema = z
+  .object({
+    id: uuid,
+    year: z.number().int(),
+    kind: z.enum(['state', 'joint']),
+    name: z.string(),
+    amountOre: ore,
+    committedOre: ore,
+    remainingOre: ore.describe('whole öre; negative when a decision committed more with a budget override'),
+    earmarks: z.array(
+      z.object({ priorityAreaId: z.string(), amountOre: ore, committedOre: ore, remainingOre: ore }),
+    ),
+  })
+  .meta({ id: 'GrantPool' });
+
+export const grantPoolListSchema = z
+  .object({ items: z.array(grantPoolSchema).describe('by year, then kind') })
+  .meta({ id: 'GrantPoolList' });
+
+export const yearReportSchema = z
+  .object({
+    programme: z
+      .object({ id: z.string(), name: z.string(), organisation: z.string(), taxonomy: z.string() })
+      .describe("in the report's language"),
+    year: z.number().int(),
+    language,
+    totals: z.object({
+      poolOre: ore,
+      committedOre: ore,
+      remainingOre: ore,
+      spentOre: ore,
+      initiatives: count,
+    }),
+    pools: z.array(grantPoolSchema),
+    byState: z.array(z.object({ label: z.string(), count })),
+    byPriorityArea: z.array(
+      z.object({
+        priorityAreaId: z.string().nullable(),
+        label: z.string(),
+        initiatives: count,
+        grantedOre: ore,
+        spentOre: ore,
+      }),
+    ),
+    initiatives: z.array(
+      z.object({
+        caseId: uuid,
+        diaryNumber,
+        title: z.string(),
+        priorityAreaId: z.string().nullable(),
+        priorityArea: z.string().describe('its label; an empty string without an area'),
+        scope: z.string().describe('e.g. "Sub-regional: Karlshamn, Olofström"; an empty string when not stated'),
+        status: z.enum(['active', 'done']),
+        state: z.string().describe('the outcome or the steps, as text'),
+        grantedOre: ore.describe('committed for the year'),
+        spentOre: ore.describe('reported spent during the year'),
+        indicators: z.array(
+          z.object({
+            id: z.string(),
+            name: z.string(),
+            unit: z.string(),
+            baseline: z.number().nullable(),
+            target: z.number(),
+            value: z.number().nullable().describe('the latest reported by the end of the year'),
+            reached: z.boolean().nullable().describe('null without a reported value'),
+          }),
+        ),
+        recommendation: z.enum(['implement', 'scale-up']).nullable(),
+      }),
+    ),
+    recommendedForImplementationOrScaleUp: z.array(
+      z.object({ caseId: uuid, diaryNumber, title: z.string(), recommendation: z.enum(['implement', 'scale-up']) }),
+    ),
+  })
+  .meta({ id: 'YearReport' });
+
+export const publicInitiativesSchema = z
+  .object({
+    programme: z.object({ id: z.string(), name: bilingualTextSchema, organisation: bilingualTextSchema }),
+    initiatives: z.array(
+      z.object({
+        diaryNumber,
+        title: z.string(),
+        purpose: z.string().describe('an empty string when the proposal states none'),
+        parties: z.array(z.object({ name: z.string(), kind: z.enum(ORGANISATION_KINDS) })),
+        grantedOre: ore,
+        grantedByYear: z.array(z.object({ year: z.number().int(), amountOre: ore })),
+        decisionDate: isoDate,
+        decisionReference: z.string().describe("the decision's reference, or the diary number"),
+        outcome: outcome.nullable().describe('null while the initiative runs'),
+      }),
+    ),
+  })
+  .describe('decided (approved) initiatives, without personal data')
+  .meta({ id: 'PublicInitiatives' });
+
+// ---------------------------------------------------------------------------------------
+// Every operation
+
+/**
+ * The JSON body of each /api operation's successful answer, keyed by method and route URL
+ * as fastify registers them. Statuses: 201 for POST /api/cases and POST …/pools, 200 for
+ * the others. Two operations also answer in other formats, see OTHER_FORMATS.
+ */
+export const ANSWERS = {
+  'POST /api/session': sessionSchema,
+  'GET /api/me': meSchema,
+  'GET /api/me/preferences': preferencesSchema,
+  'PATCH /api/me/preferences': preferencesSchema,
+  'GET /api/process': processSchema,
+  'GET /api/programmes': programmeListSchema,
+  'GET /api/programmes/:programmeId/idea-template': ideaTemplateSchema,
+  'GET /api/cases': caseListSchema,
+  'POST /api/cases': caseViewSchema,
+  'GET /api/cases/:id': caseViewSchema,
+  'GET /api/cases/:id/history': caseHistorySchema,
+  'POST /api/cases/:id/events': caseViewSchema,
+  'GET /api/notifications/rules': notificationRulesSchema,
+  'GET /api/admin/outbox': outboxPageSchema,
+  'POST /api/admin/outbox/retry-failed': outboxRequeuedSchema,
+  'POST /api/admin/outbox/:id/retry': outboxMessageSchema,
+  'GET /api/programmes/:programmeId/pools': grantPoolListSchema,
+  'POST /api/programmes/:programmeId/pools': grantPoolSchema,
+  'GET /api/programmes/:programmeId/reports/:year': yearReportSchema,
+  'GET /api/public/programmes/:programmeId/initiatives': publicInitiativesSchema,
+} as const satisfies Record<string, z.ZodType>;
+
+export type AnsweredOperation = keyof typeof ANSWERS;
+
+/** Operations that answer 204 without a body, and when. */
+export const NO_CONTENT = {
+  'DELETE /api/session': 'always: the session cookie is cleared',
+  'POST /api/cases/:id/events': 'with Prefer: return=minimal: the new ETag and Preference-Applied, no case',
+} as const;
+
+/**
+ * Answers that are not JSON: `?format=` chooses them, and the body is the same report
+ * rendered (the CSV has a byte-order mark and `;` separators, for spreadsheets).
+ */
+export const OTHER_FORMATS = {
+  'GET /api/programmes/:programmeId/reports/:year': { csv: 'text/csv', html: 'text/html' },
+  'GET /api/public/programmes/:programmeId/initiatives': { csv: 'text/csv' },
+} as const satisfies Partial<Record<AnsweredOperation, Record<string, string>>>;

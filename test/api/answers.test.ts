@@ -1,0 +1,374 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { CaseEventType } from '../../machines/case/schemas.js';
+import { FULL_STORY, storyUntilStep } from '../../src/demo/story.js';
+import { ANSWERS, NO_CONTENT, OTHER_FORMATS, type AnsweredOperation } from '../../src/routes/api/answers.js';
+import { PROGRAMME, advance, auth, createTestApp, type TestApp } from '../helpers.js';
+
+/*
+ * The documented answers against the real ones: every /api operation is called over HTTP
+ * with real data (cases at many steps, closed ones, money, mail, a log-in), and each
+ * successful body must pass its schema in src/routes/api/answers.ts with no key the schema
+ * leaves out. And the schemas cover exactly the operations the app registers.
+ */
+
+let t: TestApp;
+let coordinator: Record<string, string>;
+let initiator: Record<string, string>;
+let admin: Record<string, string>;
+
+/** Times each operation's answer was checked. */
+const checked = new Map<string, number>();
+
+/** Keys (as paths) the body has and the parsed answer has not: fields the schema does not list. */
+function unlisted(body: unknown, parsed: unknown, path = ''): string[] {
+  if (Array.isArray(body) && Array.isArray(parsed)) return body.flatMap((item, i) => unlisted(item, parsed[i], `${path}.${i}`));
+  if (body && typeof body === 'object' && parsed && typeof parsed === 'object') {
+    return Object.entries(body).flatMap(([key, value]) =>
+      key in parsed ? unlisted(value, (parsed as Record<string, unknown>)[key], `${path}.${key}`) : [`${path}.${key}`],
+    );
+  }
+  return [];
+}
+
+/** The body must match the operation's schema, every key of it listed there. */
+function expectAnswer(op: AnsweredOperation, url: string, body: unknown) {
+  const result = ANSWERS[op].safeParse(body);
+  if (!result.success) {
+    throw new Error(`${op} (${url}) does not match its schema:\n${z.prettifyError(result.error)}`);
+  }
+  expect(unlisted(body, result.data), `${op} (${url}): keys the schema does not list`).toEqual([]);
+  checked.set(op, (checked.get(op) ?? 0) + 1);
+}
+
+/** Calls one operation and checks its 2xx JSON answer against the schema. */
+async function call<T = Record<string, unknown>>(
+  op: AnsweredOperation,
+  url: string,
+  headers: Record<string, string>,
+  payload?: object,
+): Promise<{ res: LightMyRequestResponse; body: T }> {
+  const method = op.split(' ')[0] as 'GET' | 'POST' | 'PATCH';
+  const res = await t.app.inject({ method, url, headers, payload });
+  expect(res.statusCode, `${op} (${url}): ${res.body.slice(0, 1000)}`).toBeGreaterThanOrEqual(200);
+  expect(res.statusCode, `${op} (${url}): ${res.body.slice(0, 1000)}`).toBeLessThan(300);
+  expect(res.headers['content-type']).toMatch(/^application\/json/);
+  const body = res.json<T>();
+  expectAnswer(op, url, body);
+  return { res, body };
+}
+
+interface View {
+  id: string;
+  version: number;
+  outcome: string | null;
+  data: Record<string, unknown> & { decision?: unknown; followUps: unknown[]; revisions: unknown[] };
+  deadlines: { kind: string; status: string }[];
+  allowedEvents: { role?: string }[];
+  blockedEvents: { role?: string; reasons: { code: string }[] }[];
+}
+
+const viewOf = (caseId: string, headers = coordinator) => call<View>('GET /api/cases/:id', `/api/cases/${caseId}`, headers);
+
+/** Sends an event over HTTP with the current ETag and checks the case it answers with. */
+async function send(caseId: string, headers: Record<string, string>, type: CaseEventType, payload: object) {
+  const current = await viewOf(caseId, headers);
+  return call<View>('POST /api/cases/:id/events', `/api/cases/${caseId}/events`, { ...headers, 'if-match': `"${current.body.version}"` }, { type, payload });
+}
+
+const story = (type: CaseEventType) => FULL_STORY.find((s) => s.type === type)!.payload;
+
+async function raise(title: string) {
+  const { res, body } = await call<View>('POST /api/cases', '/api/cases', initiator, { title, summary: `${title}: en idé som testar svaren.` });
+  expect(res.statusCode).toBe(201);
+  return body.id;
+}
+
+/** Routes as fastify's route tree prints them: "METHOD /path", without HEAD. */
+function printedRoutes(app: FastifyInstance): Set<string> {
+  const routes = new Set<string>();
+  const prefixes: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const at = line.indexOf('── ');
+    if (at < 0) continue;
+    const depth = (at - 1) / 4;
+    const node = /^(.*?)(?: \(([A-Z, ]+)\))?$/.exec(line.slice(at + 3))!;
+    prefixes.length = depth;
+    const path = prefixes.join('') + node[1];
+    prefixes.push(node[1]!);
+    for (const method of node[2]?.split(', ') ?? []) if (method !== 'HEAD') routes.add(`${method} ${path}`);
+  }
+  return routes;
+}
+
+beforeAll(async () => {
+  t = await createTestApp();
+  coordinator = auth(t.tokens['county-coordinator']);
+  initiator = auth(t.tokens.initiator);
+  admin = auth(t.tokens.administrator);
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+describe('every successful answer of the API matches its schema', () => {
+  type Stage = 'fresh' | 'notEligible' | 'withdrawn' | 'waiting' | 'forum' | 'revised' | 'running' | 'finished' | 'override';
+  const ids = {} as Record<Stage, string>;
+
+  it('cases at every stage: raised, refused, withdrawn, waiting, revised, running and closed', async () => {
+    ids.fresh = await raise('Nyss väckt idé');
+
+    ids.notEligible = await raise('Utanför överenskommelsen');
+    await send(ids.notEligible, initiator, 'CONTACT_COORDINATORS', story('CONTACT_COORDINATORS'));
+    await send(ids.notEligible, coordinator, 'ASSESS_NOT_ELIGIBLE', { reason: 'Ligger utanför de prioriterade områdena.' });
+
+    ids.withdrawn = await raise('Återtagen idé');
+    advance(t, ids.withdrawn, storyUntilStep(3));
+    await send(ids.withdrawn, initiator, 'WITHDRAW', { reason: 'Vi söker medel på annat håll.' });
+
+    // Step 4 with a submitted idea: its reminder fires ten days later.
+    ids.waiting = await raise('Idé som väntar på svar');
+    advance(t, ids.waiting, storyUntilStep(4));
+
+    // Steps 5–7 over HTTP: a timed forum booking, a participant, a skipped dialogue, a check-in.
+    ids.forum = await raise('Dialogforum med tider');
+    advance(t, ids.forum, storyUntilStep(5));
+    await send(ids.forum, coordinator, 'BOOK_DIALOGUE_FORUM', { date: '2026-03-10', startTime: '13:00', endTime: '15:30', place: 'Karlshamn', format: 'Workshop' });
+    await send(ids.forum, initiator, 'ADD_PARTICIPANT', { userId: t.otherInitiator.actor.id });
+    await send(ids.forum, coordinator, 'RECORD_DIALOGUE_FORUM', story('RECORD_DIALOGUE_FORUM'));
+    await send(ids.forum, coordinator, 'SKIP_TARGET_GROUP_DIALOGUE', { reason: 'Målgruppen hördes redan i dialogforumet.' });
+    await send(ids.forum, coordinator, 'RECORD_CHECK_IN', story('RECORD_CHECK_IN'));
+
+    // Sent back by LSVO: step 8 again, with a revision.
+    ids.revised = await raise('Underlag som ska omarbetas');
+    advance(t, ids.revised, storyUntilStep(9));
+    const revised = await send(ids.revised, auth(t.tokens['lsvo-secretary']), 'RECORD_RECOMMENDATION', {
+      recommendation: 'revise',
+      motivation: 'Budgeten behöver brytas ned per år.',
+      protocol: { meetingDate: '2026-05-20', paragraph: '§ 43', diaryNumber: 'LSVO 2026/119' },
+    });
+    expect(revised.body.data.revisions).toHaveLength(1);
+
+    // Approved: running, with follow-up deadlines.
+    ids.running = await raise('Pågående satsning');
+    advance(t, ids.running, storyUntilStep(10));
+
+    // The whole story: closed, scaled up.
+    ids.finished = await raise('Uppskalad satsning');
+    advance(t, ids.finished, FULL_STORY);
+
+    // A follow-up with Prefer: return=minimal answers 204 without a body.
+    const current = await viewOf(ids.running);
+    const minimal = await t.app.inject({
+      method: 'POST',
+      url: `/api/cases/${ids.running}/events`,
+      headers: { ...auth(t.tokens['steering-group']), 'if-match': `"${current.body.version}"`, prefer: 'return=minimal' },
+      payload: { type: 'RECORD_FOLLOW_UP', payload: story('RECORD_FOLLOW_UP') },
+    });
+    expect(minimal.statusCode, minimal.body).toBe(204);
+    expect(minimal.body).toBe('');
+    checked.set('204 POST /api/cases/:id/events', 1);
+    await send(ids.running, coordinator, 'RECORD_SEMINAR', { ...story('RECORD_SEMINAR'), material: 'Bilder och minnesanteckningar.' });
+  });
+
+  it('money: pools, earmarks and a decision that commits more than the pool with an override', async () => {
+    const pool = await call<{ id: string }>('POST /api/programmes/:programmeId/pools', `/api/programmes/${PROGRAMME}/pools`, admin, {
+      year: 2026,
+      kind: 'joint',
+      name: 'Gemensam länspott 2026',
+      amountOre: 50_000_000,
+      earmarks: [{ priorityAreaId: 'suicidprevention', amountOre: 20_000_000 }],
+    });
+    expect(pool.res.statusCode).toBe(201);
+
+    ids.override = await raise('Beslut över potten');
+    advance(t, ids.override, storyUntilStep(9));
+    await send(ids.override, auth(t.tokens['lsvo-secretary']), 'RECORD_RECOMMENDATION', story('RECORD_RECOMMENDATION'));
+    const decided = await send(ids.override, auth(t.tokens['regional-director']), 'RECORD_DECISION', {
+      decision: 'approve',
+      motivation: 'Satsningen är angelägen trots att potten inte räcker.',
+      deviationMotivation: 'Avviker från rekommendationens belopp.',
+      grantedBudget: [
+        { year: 2026, amountOre: 60_000_000, pool: 'joint' },
+        { year: 2027, amountOre: 10_000_000 },
+      ],
+      budgetOverride: { motivation: 'Regionstyrelsen tillskjuter medel.' },
+      reference: 'RS 2026/55',
+      followUpRhythm: { every: 'half-year', from: '2026-06-30', until: '2027-06-30' },
+    });
+    expect(decided.body.deadlines.length).toBeGreaterThan(0);
+
+    const pools = await call<{ items: { kind: string; remainingOre: number }[] }>(
+      'GET /api/programmes/:programmeId/pools',
+      `/api/programmes/${PROGRAMME}/pools?year=2026`,
+      coordinator,
+    );
+    expect(pools.body.items.find((p) => p.kind === 'joint')!.remainingOre).toBeLessThan(0);
+    await call('GET /api/programmes/:programmeId/pools', `/api/programmes/${PROGRAMME}/pools`, admin);
+  });
+
+  it('deadlines that fired, were cancelled and are pending', async () => {
+    // Ten days on, the waiting idea's reminder fires.
+    t.clock.set('2026-01-26T08:00:00.000Z');
+    expect(t.services.scheduler.runDue().fired).toBeGreaterThan(0);
+    const statuses = new Set<string>();
+    for (const id of Object.values(ids)) {
+      for (const headers of [coordinator, initiator]) {
+        const { body } = await viewOf(id, headers);
+        for (const d of body.deadlines) statuses.add(`${d.kind}:${d.status}`);
+      }
+    }
+    expect([...statuses].sort()).toEqual(
+      expect.arrayContaining(['idea-unanswered:fired', 'follow-up-reminder:cancelled', 'follow-up-reminder:pending', 'follow-up-overdue:pending']),
+    );
+
+    const finished = await viewOf(ids.finished);
+    expect(finished.body.outcome).toBe('scaled-up');
+    expect(finished.body.data.decision).toBeDefined();
+    expect(finished.body.data.followUps.length).toBeGreaterThan(0);
+    // The initiator holds no role for most events: those come without one.
+    const asInitiator = await viewOf(ids.forum, initiator);
+    expect(asInitiator.body.blockedEvents.some((e) => e.role === undefined && e.reasons.some((r) => r.code === 'wrong-role'))).toBe(true);
+  });
+
+  it('histories of every case', async () => {
+    for (const id of Object.values(ids)) {
+      await call('GET /api/cases/:id/history', `/api/cases/${id}/history`, coordinator);
+      await call('GET /api/cases/:id/history', `/api/cases/${id}/history`, initiator);
+    }
+  });
+
+  it('case lists: filters, pages, and what an initiator sees', async () => {
+    const urls = ['/api/cases', '/api/cases?limit=100', '/api/cases?step=10', '/api/cases?status=done', '/api/cases?state=open.preparation', '/api/cases?q=satsning', '/api/cases?programme=uph-other'];
+    for (const url of urls) await call('GET /api/cases', url, coordinator);
+    const page = await call<{ nextCursor: string | null }>('GET /api/cases', '/api/cases?limit=2', coordinator);
+    expect(page.body.nextCursor).toEqual(expect.any(String));
+    await call('GET /api/cases', `/api/cases?limit=2&cursor=${page.body.nextCursor}`, coordinator);
+    await call('GET /api/cases', '/api/cases', initiator);
+    await call('GET /api/cases', '/api/cases', auth(t.otherInitiator.token));
+  });
+
+  it('the process, the programme and its idea template', async () => {
+    await call('GET /api/process', '/api/process', {});
+    await call('GET /api/programmes', '/api/programmes', initiator);
+    await call('GET /api/programmes/:programmeId/idea-template', `/api/programmes/${PROGRAMME}/idea-template`, initiator);
+  });
+
+  it('reports: the year report in both languages and the public export', async () => {
+    for (const year of [2026, 2027, 2028]) {
+      await call('GET /api/programmes/:programmeId/reports/:year', `/api/programmes/${PROGRAMME}/reports/${year}`, coordinator);
+    }
+    // The steering group reads English.
+    const steering = auth(t.tokens['steering-group']);
+    await call('PATCH /api/me/preferences', '/api/me/preferences', steering, { language: 'en' });
+    const en = await call<{ language: string }>('GET /api/programmes/:programmeId/reports/:year', `/api/programmes/${PROGRAMME}/reports/2026?format=json`, steering);
+    expect(en.body.language).toBe('en');
+    const pub = await call<{ initiatives: unknown[] }>(
+      'GET /api/public/programmes/:programmeId/initiatives',
+      `/api/public/programmes/${PROGRAMME}/initiatives`,
+      {},
+    );
+    expect(pub.body.initiatives.length).toBeGreaterThanOrEqual(3);
+
+    // The other formats are documented by their content type only.
+    const urls: Record<keyof typeof OTHER_FORMATS, string> = {
+      'GET /api/programmes/:programmeId/reports/:year': `/api/programmes/${PROGRAMME}/reports/2026`,
+      'GET /api/public/programmes/:programmeId/initiatives': `/api/public/programmes/${PROGRAMME}/initiatives`,
+    };
+    for (const [op, formats] of Object.entries(OTHER_FORMATS) as [keyof typeof OTHER_FORMATS, Record<string, string>][]) {
+      for (const [format, type] of Object.entries(formats)) {
+        const res = await t.app.inject({ method: 'GET', url: `${urls[op]}?format=${format}`, headers: coordinator });
+        expect(res.statusCode, res.body.slice(0, 500)).toBe(200);
+        expect(res.headers['content-type']).toMatch(new RegExp(`^${type}`));
+      }
+    }
+  });
+
+  it('notification rules, preferences and the outbox with sent, failed and retried messages', async () => {
+    await call('GET /api/notifications/rules', '/api/notifications/rules', initiator);
+    await call('GET /api/me/preferences', '/api/me/preferences', initiator);
+    await call('PATCH /api/me/preferences', '/api/me/preferences', initiator, { language: 'en', mutedNotifications: ['step-changed', 'case-withdrawn'] });
+    await call('GET /api/me/preferences', '/api/me/preferences', initiator);
+
+    // Two messages that cannot be sent, then everything else goes out (as files).
+    const sqlite = t.services.db.$client;
+    const broken = (sqlite.prepare("SELECT id FROM outbox WHERE status = 'pending' ORDER BY created_at, id LIMIT 2").all() as { id: string }[]).map((r) => r.id);
+    expect(broken).toHaveLength(2);
+    for (const id of broken) sqlite.prepare("UPDATE outbox SET to_address = 'not an address' WHERE id = ?").run(id);
+    await t.services.relay.drain();
+
+    const all = await call<{ items: { status: string }[] }>('GET /api/admin/outbox', '/api/admin/outbox?limit=200', admin);
+    expect(new Set(all.body.items.map((m) => m.status))).toEqual(new Set(['sent', 'failed']));
+    await call('GET /api/admin/outbox', '/api/admin/outbox?status=failed', admin);
+    await call('GET /api/admin/outbox', `/api/admin/outbox?caseId=${ids.finished}&limit=3`, admin);
+    const page = await call<{ nextCursor: string }>('GET /api/admin/outbox', '/api/admin/outbox?limit=5', admin);
+    await call('GET /api/admin/outbox', `/api/admin/outbox?limit=5&cursor=${page.body.nextCursor}`, admin);
+
+    const retried = await call<{ status: string; lastError: string | null }>('POST /api/admin/outbox/:id/retry', `/api/admin/outbox/${broken[0]}/retry`, admin);
+    expect(retried.body).toMatchObject({ status: 'pending', lastError: expect.any(String) });
+    const requeued = await call<{ requeued: number }>('POST /api/admin/outbox/retry-failed', '/api/admin/outbox/retry-failed', admin);
+    expect(requeued.body.requeued).toBe(1);
+  });
+
+  it('a log-in, the user, and a log-out without a body', async () => {
+    await t.services.people.createUser({
+      programmeId: PROGRAMME,
+      email: 'inloggning@test.satsa.se',
+      displayName: 'Inge Inloggning',
+      roles: ['initiator', 'county-coordinator'],
+      password: 'ett långt lösenord',
+    });
+    const login = await call<{ csrfToken: string }>('POST /api/session', '/api/session', {}, { email: 'inloggning@test.satsa.se', password: 'ett långt lösenord' });
+    const cookie = String(login.res.headers['set-cookie']).split(';')[0]!;
+    await call('GET /api/me', '/api/me', { cookie });
+    await call('GET /api/me', '/api/me', admin);
+    const logout = await t.app.inject({ method: 'DELETE', url: '/api/session', headers: { cookie } });
+    expect(logout.statusCode).toBe(204);
+    expect(logout.body).toBe('');
+    checked.set('204 DELETE /api/session', 1);
+  });
+
+  it('called every operation', () => {
+    expect(Object.keys(ANSWERS).filter((op) => !checked.has(op))).toEqual([]);
+    expect(Object.keys(NO_CONTENT).filter((op) => !checked.has(`204 ${op}`))).toEqual([]);
+  });
+});
+
+interface JsonSchema {
+  $ref?: string;
+  type?: string;
+  properties?: Record<string, unknown>;
+  definitions?: Record<string, JsonSchema>;
+}
+
+describe('the schemas cover the API', () => {
+  it('every /api route has a schema for its answer, or answers without a body; and no schema is for a route that does not exist', async () => {
+    const printed = [...printedRoutes(t.app)].filter((r) => r.split(' ')[1]!.startsWith('/api/'));
+    // The OpenAPI document names the same routes: the printed tree was read right.
+    const doc = (await t.app.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, Record<string, unknown>> }>();
+    const documented = Object.entries(doc.paths)
+      .filter(([path]) => path.startsWith('/api/'))
+      .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
+    expect(printed.sort()).toEqual(documented.sort());
+    expect(printed.length).toBeGreaterThan(15);
+
+    expect(printed.filter((route) => !(route in ANSWERS) && !(route in NO_CONTENT))).toEqual([]);
+    const known = new Set(printed);
+    expect([...Object.keys(ANSWERS), ...Object.keys(NO_CONTENT)].filter((op) => !known.has(op))).toEqual([]);
+    for (const op of Object.keys(ANSWERS)) {
+      const [method, url] = op.split(' ') as [string, string];
+      expect(t.app.hasRoute({ method: method as 'GET', url }), op).toBe(true);
+    }
+  });
+
+  it('every schema converts to a JSON Schema with content, as the OpenAPI document needs', () => {
+    for (const [op, schema] of Object.entries(ANSWERS)) {
+      const json = z.toJSONSchema(schema, { io: 'output', target: 'openapi-3.0' }) as JsonSchema;
+      const root = json.$ref ? json.definitions![json.$ref.split('/').pop()!]! : json;
+      expect(root.type, op).toBe('object');
+      expect(Object.keys(root.properties ?? {}).length, op).toBeGreaterThan(0);
+    }
+  });
+});

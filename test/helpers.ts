@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { ROLES, type Role } from '../machines/roles.js';
+import { checkAnswersOf } from './answers-check.js';
 import { buildApp } from '../src/app.js';
 import type { Services } from '../src/services.js';
 import { loadConfig } from '../src/config.js';
@@ -96,6 +97,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     }
   }
   await app.ready();
+  await checkAnswersOf(app);
   return {
     app,
     services,

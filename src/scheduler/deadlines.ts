@@ -34,7 +34,7 @@ const morningAfter = (date: string, days: number) => mornings(`${date} ${days}`)
 
 const dateOf = (from: DeadlineAnchor['from']) => ('date' in from ? from.date : localDate(from.instant));
 
-interface SnapshotLike {
+export interface SnapshotLike {
   status: string;
   context: CaseContext;
   matches: (value: never) => boolean;

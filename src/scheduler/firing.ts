@@ -6,8 +6,9 @@ import { meta } from '../db/schema.js';
 import type { CaseStore } from '../engine/case-store.js';
 import { restoreSnapshot, whereItStands } from '../engine/snapshot.js';
 import type { Notifications } from '../notifications/service.js';
-import type { TimerKind } from '../notifications/rules.js';
-import { TIMER_RULES_VERSION, type TimerStore } from './timers.js';
+import type { TimerKind } from '../../machines/case/deadlines.js';
+import { TIMER_RULES_VERSION } from './deadlines.js';
+import type { TimerStore } from './timers.js';
 
 /*
  * Firing due timers, and keeping every case's timers in line with its state. A timer fires

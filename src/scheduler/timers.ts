@@ -1,7 +1,7 @@
 import { and, asc, eq, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { timers } from '../db/schema.js';
-import type { DesiredTimer } from './deadlines.js';
+import { desiredTimers, type Deadlines, type DesiredTimer, type SnapshotLike } from './deadlines.js';
 
 /*
  * Durable deadlines. Which timers a case should have is a pure function of its state
@@ -10,8 +10,6 @@ import type { DesiredTimer } from './deadlines.js';
  * new deadlines are set, and pending ones whose state has been left are cancelled. A timer
  * that fired stays fired and is never set again.
  */
-
-export { desiredTimers, TIMER_RULES_VERSION, type Deadlines, type DesiredTimer } from './deadlines.js';
 
 export const timerId = (caseId: string, key: string) => `${caseId}:${key}`;
 

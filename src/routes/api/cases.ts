@@ -8,13 +8,23 @@ import { requireActor } from '../../http/auth.js';
 import { etagOf, parseIfMatch, prefersMinimal } from '../../http/conditional.js';
 import { keyOf, type Answer, type Idempotency } from '../../http/idempotency.js';
 import { requestLanguage } from '../../http/language.js';
-import { caseIdParams, errorResponses, eventBodyDocumented, eventBodyOuter, idempotencyHeader } from './schemas.js';
+import { caseHistorySchema, caseListSchema, caseViewSchema } from './answers.js';
+import { answers, caseIdParams, eventBodyDocumented, eventBodyOuter, idempotencyHeader, noContent } from './schemas.js';
 
 export interface CaseRouteDeps {
   cases: CaseService;
   commits: GroupCommit;
   idempotency: Idempotency;
 }
+
+const eventHeaders = z
+  .object({
+    'if-match': z.string().max(40).describe('the ETag of the case you looked at, e.g. "3"; without it the answer is 428'),
+    'idempotency-key': idempotencyHeader,
+    prefer: z.string().max(200).optional().describe('return=minimal: answer 204 with the new ETag only, without the case (RFC 7240)'),
+  })
+  .passthrough();
+const eventHeadersChecked = eventHeaders.partial({ 'if-match': true });
 
 const send = (reply: FastifyReply, answer: Answer) => reply.code(answer.status).headers(answer.headers).send(answer.body);
 
@@ -29,7 +39,7 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteDeps> = async (app, { ca
         tags: ['cases'],
         summary: 'List the cases the caller may see, newest first, with filters and cursor paging',
         querystring: listQuerySchema,
-        response: errorResponses(401, 422),
+        response: answers({ 200: caseListSchema }, 401, 422),
       },
       preValidation: requireActor,
     },
@@ -44,7 +54,7 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteDeps> = async (app, { ca
         summary: 'Raise an idea (step 1) as an initiator',
         body: createCaseSchema,
         headers: idempotencyHeaders,
-        response: errorResponses(401, 403, 404, 422),
+        response: answers({ 201: caseViewSchema }, 401, 403, 404, 422),
       },
       preValidation: requireActor,
     },
@@ -69,7 +79,7 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteDeps> = async (app, { ca
         tags: ['cases'],
         summary: 'One case: where it stands, its data, its version as ETag, and what the caller may do now',
         params: caseIdParams,
-        response: errorResponses(401, 404, 422),
+        response: answers({ 200: caseViewSchema }, 401, 404, 422),
       },
       preValidation: requireActor,
     },
@@ -86,7 +96,7 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteDeps> = async (app, { ca
         tags: ['cases'],
         summary: "The case's complete event log: who did what, as which role, when, and the state before and after",
         params: caseIdParams,
-        response: errorResponses(401, 404, 422),
+        response: answers({ 200: caseHistorySchema }, 401, 404, 422),
       },
       preValidation: requireActor,
     },
@@ -107,21 +117,21 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteDeps> = async (app, { ca
           '(every failing field or requirement is listed), 403 when the role may not send it, 412 when If-Match is stale. ' +
           'With Prefer: return=minimal the answer is 204 with the new ETag, without the case.',
         params: caseIdParams,
-        headers: z
-          .object({
-            'if-match': z.string().max(40).optional().describe('the ETag of the case, e.g. "3" (required)'),
-            'idempotency-key': idempotencyHeader,
-            prefer: z.string().max(200).optional().describe('return=minimal: answer 204 with the new ETag only, without the case (RFC 7240)'),
-          })
-          .passthrough(),
+        headers: eventHeaders,
         body: eventBodyDocumented,
-        response: errorResponses(401, 403, 404, 409, 412, 422, 428),
+        response: answers(
+          { 200: caseViewSchema, 204: noContent('With Prefer: return=minimal: the new ETag and Preference-Applied, without the case') },
+          401, 403, 404, 409, 412, 422, 428,
+        ),
       },
       // The documented union gives poor messages; the outer shape is checked here and the
       // payload by the engine, which reports each failing field under `payload.`. So the union
       // documents the body and is not run: parsing 25 alternatives for every command was waste.
+      // If-Match is documented as required; its absence is answered 428 by the handler, not 422.
       validatorCompiler: (route) =>
-        route.httpPart === 'body' ? (data: unknown) => ({ value: data }) : validatorCompiler(route as unknown as Parameters<typeof validatorCompiler>[0]),
+        route.httpPart === 'body'
+          ? (data: unknown) => ({ value: data })
+          : validatorCompiler({ ...route, schema: route.httpPart === 'headers' ? eventHeadersChecked : route.schema } as unknown as Parameters<typeof validatorCompiler>[0]),
       attachValidation: true,
       preValidation: requireActor,
     },

@@ -9,7 +9,8 @@ import { isProgrammeRole } from '../../people/service.js';
 import { publicInitiativesCsv, reportCsv } from '../../reports/csv.js';
 import type { Reports } from '../../reports/programme-year.js';
 import { reportHtml } from '../../web/report.js';
-import { errorResponses, programmeParams } from './schemas.js';
+import { grantPoolListSchema, grantPoolSchema, publicInitiativesSchema, yearReportSchema } from './answers.js';
+import { answers, programmeParams } from './schemas.js';
 
 export interface MoneyRouteDeps {
   money: Pick<Money, 'pools' | 'createPool'>;
@@ -36,7 +37,7 @@ export const moneyRoutes: FastifyPluginAsyncZod<MoneyRouteDeps> = async (app, { 
         summary: "The programme's grant pools with committed and remaining amounts (whole öre)",
         params: programmeParams,
         querystring: z.object({ year: year.optional() }).strict(),
-        response: errorResponses(401, 404, 422),
+        response: answers({ 200: grantPoolListSchema }, 401, 404, 422),
       },
       preValidation: requireActor,
     },
@@ -55,7 +56,7 @@ export const moneyRoutes: FastifyPluginAsyncZod<MoneyRouteDeps> = async (app, { 
         summary: 'Set up a grant pool for a year, with optional earmarks per priority area',
         params: programmeParams,
         body: newPoolSchema,
-        response: errorResponses(401, 403, 404, 409, 422),
+        response: answers({ 201: grantPoolSchema }, 401, 403, 404, 409, 422),
       },
       preValidation: requireRole('administrator'),
     },
@@ -71,9 +72,10 @@ export const moneyRoutes: FastifyPluginAsyncZod<MoneyRouteDeps> = async (app, { 
       schema: {
         tags: ['reports'],
         summary: 'The programme-year report for political leadership, as JSON, CSV or a printable page',
+        description: 'The answer documented here is the JSON; ?format=csv gives the same report as text/csv, ?format=html as a printable text/html page.',
         params: programmeParams.extend({ year }).strict(),
         querystring: z.object({ format: z.enum(['json', 'csv', 'html']).default('json') }).strict(),
-        response: errorResponses(401, 403, 404, 422),
+        response: answers({ 200: yearReportSchema }, 401, 403, 404, 422),
       },
       preValidation: requireActor,
     },
@@ -99,10 +101,11 @@ export const moneyRoutes: FastifyPluginAsyncZod<MoneyRouteDeps> = async (app, { 
       schema: {
         tags: ['reports'],
         summary: 'Public export of decided initiatives: title, purpose, parties, granted amount, decision reference; no personal data',
+        description: 'The answer documented here is the JSON; ?format=csv gives the same initiatives as text/csv.',
         security: [],
         params: programmeParams,
         querystring: z.object({ format: z.enum(['json', 'csv']).default('json') }).strict(),
-        response: errorResponses(404, 422),
+        response: answers({ 200: publicInitiativesSchema }, 404, 422),
       },
     },
     async (request, reply) => {

@@ -7,7 +7,8 @@ import type { OutboxAdmin } from '../../mail/outbox.js';
 import type { Relay } from '../../mail/relay.js';
 import type { Preferences } from '../../notifications/preferences.js';
 import { COMMON_VARIABLES, NOTIFICATION_KINDS, NOTIFICATION_RULES } from '../../notifications/rules.js';
-import { errorResponses } from './schemas.js';
+import { notificationRulesSchema, outboxMessageSchema, outboxPageSchema, outboxRequeuedSchema, preferencesSchema as preferencesAnswer } from './answers.js';
+import { answers } from './schemas.js';
 
 export interface NotificationRouteDeps {
   preferences: Preferences;
@@ -34,7 +35,7 @@ export const notificationRoutes: FastifyPluginAsyncZod<NotificationRouteDeps> = 
       schema: {
         tags: ['notifications'],
         summary: 'Who is told what: every notification, its triggers, recipients and whether it can be turned off',
-        response: errorResponses(401),
+        response: answers({ 200: notificationRulesSchema }, 401),
       },
       preValidation: requireActor,
     },
@@ -49,7 +50,7 @@ export const notificationRoutes: FastifyPluginAsyncZod<NotificationRouteDeps> = 
 
   app.get(
     '/me/preferences',
-    { schema: { tags: ['session'], summary: 'Language and notification settings', response: errorResponses(401) }, preValidation: requireActor },
+    { schema: { tags: ['session'], summary: 'Language and notification settings', response: answers({ 200: preferencesAnswer }, 401) }, preValidation: requireActor },
     async (request) => preferences.get(request.actor!.id),
   );
 
@@ -60,7 +61,7 @@ export const notificationRoutes: FastifyPluginAsyncZod<NotificationRouteDeps> = 
         tags: ['session'],
         summary: 'Choose the language of pages and e-mail, and turn informational notifications off or on',
         body: preferencesSchema,
-        response: errorResponses(401, 403, 422),
+        response: answers({ 200: preferencesAnswer }, 401, 403, 422),
       },
       preValidation: requireActor,
     },
@@ -81,7 +82,7 @@ export const notificationRoutes: FastifyPluginAsyncZod<NotificationRouteDeps> = 
             cursor: z.string().max(500).optional(),
           })
           .strict(),
-        response: errorResponses(401, 403, 422),
+        response: answers({ 200: outboxPageSchema }, 401, 403, 422),
       },
       preValidation: requireRole('administrator'),
     },
@@ -91,7 +92,7 @@ export const notificationRoutes: FastifyPluginAsyncZod<NotificationRouteDeps> = 
   app.post(
     '/admin/outbox/retry-failed',
     {
-      schema: { tags: ['notifications'], summary: 'Send every failed message of the programme again now', response: errorResponses(401, 403) },
+      schema: { tags: ['notifications'], summary: 'Send every failed message of the programme again now', response: answers({ 200: outboxRequeuedSchema }, 401, 403) },
       preValidation: requireRole('administrator'),
     },
     async (request) => {
@@ -108,7 +109,7 @@ export const notificationRoutes: FastifyPluginAsyncZod<NotificationRouteDeps> = 
         tags: ['notifications'],
         summary: 'Send a failed or waiting message again now',
         params: z.object({ id: z.uuid() }).strict(),
-        response: errorResponses(401, 403, 404, 409),
+        response: answers({ 200: outboxMessageSchema }, 401, 403, 404, 409),
       },
       preValidation: requireRole('administrator'),
     },

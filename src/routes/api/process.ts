@@ -4,7 +4,8 @@ import { requestLanguage } from '../../http/language.js';
 import { describeProcess } from '../../process/describe.js';
 import { allAreas } from '../../programmes/config.js';
 import type { ProgrammeService } from '../../programmes/service.js';
-import { errorResponses, programmeParams } from './schemas.js';
+import { ideaTemplateSchema, processSchema, programmeListSchema } from './answers.js';
+import { answers, programmeParams } from './schemas.js';
 
 export interface ProcessRouteDeps {
   programmes: Pick<ProgrammeService, 'get' | 'ideaTemplate'>;
@@ -18,6 +19,7 @@ export const processRoutes: FastifyPluginAsyncZod<ProcessRouteDeps> = async (app
       schema: {
         tags: ['process'],
         summary: 'The process: steps, states, events with payload schemas and roles, requirements',
+        response: answers({ 200: processSchema }),
       },
     },
     async () => describeProcess(),
@@ -26,7 +28,7 @@ export const processRoutes: FastifyPluginAsyncZod<ProcessRouteDeps> = async (app
   app.get(
     '/programmes',
     {
-      schema: { tags: ['programmes'], summary: "The caller's programme", response: errorResponses(401) },
+      schema: { tags: ['programmes'], summary: "The caller's programme", response: answers({ 200: programmeListSchema }, 401) },
       preValidation: requireActor,
     },
     async (request) => ({ items: [programmes.get(request.actor!.programmeId)] }),
@@ -39,7 +41,7 @@ export const processRoutes: FastifyPluginAsyncZod<ProcessRouteDeps> = async (app
         tags: ['programmes'],
         summary: "The programme's idea template (mall för idébeskrivning), with Swedish and English labels",
         params: programmeParams,
-        response: errorResponses(401, 404),
+        response: answers({ 200: ideaTemplateSchema }, 401, 404),
       },
       preValidation: requireActor,
     },

@@ -17,11 +17,18 @@ export const problemSchema = z
   .passthrough()
   .meta({ id: 'Problem' });
 
-/** Response schemas: the documented problems, and any successful body (described per route). */
-export const errorResponses = (...statuses: number[]) => ({
-  '2xx': z.any(),
-  ...Object.fromEntries(statuses.map((s) => [s, problemSchema.describe('application/problem+json')])),
+/**
+ * An operation's documented answers: its successful ones (schemas from ./answers.ts), then
+ * the problems it can answer with. They document and are tested (every answer the test suite
+ * gets is checked against them); they are not parsed at run time.
+ */
+export const answers = (ok: Partial<Record<200 | 201 | 204, z.ZodType>>, ...problems: number[]) => ({
+  ...ok,
+  ...Object.fromEntries(problems.map((status) => [status, problemSchema.describe('application/problem+json')])),
 });
+
+/** A successful answer without a body. */
+export const noContent = (description: string) => z.null().describe(description);
 
 export const caseIdParams = z.object({ id: z.uuid() }).strict();
 

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { DomainError } from '../../errors.js';
 import { SESSION_COOKIE, requireActor, setSessionCookie } from '../../http/auth.js';
 import type { PeopleService } from '../../people/service.js';
-import { errorResponses } from './schemas.js';
+import { meSchema, sessionSchema } from './answers.js';
+import { answers, noContent } from './schemas.js';
 
 export interface SessionRouteDeps {
   people: Pick<PeopleService, 'verifyPassword' | 'createSession' | 'endSession'>;
@@ -27,7 +28,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRouteDeps> = async (app
         tags: ['session'],
         summary: 'Log in with e-mail and password; sets an HttpOnly session cookie',
         body: z.object({ email: z.string().max(254), password: z.string().max(1024) }).strict(),
-        response: errorResponses(401, 422),
+        response: answers({ 200: sessionSchema }, 401, 422),
       },
       config: { csrf: false },
     },
@@ -43,7 +44,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRouteDeps> = async (app
 
   app.delete(
     '/session',
-    { schema: { tags: ['session'], summary: 'Log out', response: errorResponses(401) }, config: { csrf: false } },
+    { schema: { tags: ['session'], summary: 'Log out', response: answers({ 204: noContent('Logged out: the session cookie is cleared') }, 401) }, config: { csrf: false } },
     async (request, reply) => {
       const token = request.cookies[SESSION_COOKIE];
       if (token) people.endSession(token);
@@ -54,7 +55,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRouteDeps> = async (app
 
   app.get(
     '/me',
-    { schema: { tags: ['session'], summary: 'The logged-in user', response: errorResponses(401) }, preValidation: requireActor },
+    { schema: { tags: ['session'], summary: 'The logged-in user', response: answers({ 200: meSchema }, 401) }, preValidation: requireActor },
     async (request) => me(request),
   );
 };

@@ -18,6 +18,7 @@ const DOMAIN_FOLDERS = [
   'src/mail',
   'src/reports',
   'src/db',
+  'src/process',
 ];
 
 /** What the domain may not import: a folder ends with '/', a module is named by its .ts file. */
@@ -107,5 +108,17 @@ export default tseslint.config(
     DOMAIN_FOLDERS,
     LAYERS_ABOVE_THE_DOMAIN,
     `Import boundary: domain code (DOMAIN_FOLDERS in eslint.config.js) imports nothing of ${LAYERS_ABOVE_THE_DOMAIN.map((t) => t.replace(/\/$/, '')).join(', ')}.`,
+  ),
+  // Page rendering is HTML from data: it answers no request and knows no route.
+  ...boundary(
+    ['src/web'],
+    ['src/http/', 'src/routes/', 'src/app.ts', 'src/services.ts', 'src/server.ts'],
+    'Import boundary: src/web renders HTML from data; it imports nothing of src/http, src/routes, src/app.ts, src/services.ts, src/server.ts.',
+  ),
+  // The HTTP layer serves the routes; it does not know them.
+  ...boundary(
+    ['src/http'],
+    ['src/routes/', 'src/web/', 'src/app.ts', 'src/services.ts', 'src/server.ts'],
+    'Import boundary: src/http imports nothing of src/routes, src/web, src/app.ts, src/services.ts, src/server.ts.',
   ),
 );

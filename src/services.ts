@@ -32,7 +32,13 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
   const programmes = createProgrammeService(db, now);
   const people = createPeopleService(db, now, (id) => programmes.get(id)?.roles);
   const money = createMoney(db, programmes, now);
-  const notifications = createNotifications(db, programmes, { publicUrl: config.publicUrl, from: config.SATSA_MAIL_FROM }, now);
+  const store = createCaseStore(db);
+  const notifications = createNotifications(
+    db,
+    { programmes, people, participantsOf: (caseId) => store.participants(caseId) },
+    { publicUrl: config.publicUrl, from: config.SATSA_MAIL_FROM },
+    now,
+  );
   const templates = config.SATSA_MAIL_TEMPLATES_DIR && path.resolve(config.SATSA_MAIL_TEMPLATES_DIR);
   const relay = createRelay(db, transportFor(config), createRenderer(messageKind, templates), now, {
     from: config.SATSA_MAIL_FROM,
@@ -44,7 +50,6 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
   // Whatever commits a change wakes the relay: its mail is on disk now.
   const afterCommit = () => relay.kick();
   const timers = createTimerStore(db, now, (programmeId) => programmes.get(programmeId)!.deadlines);
-  const store = createCaseStore(db);
   const engine = createEngine({
     db,
     store,

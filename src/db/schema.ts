@@ -234,7 +234,7 @@ export const outbox = sqliteTable(
 
 /**
  * Durable business deadlines with an absolute due time. Set and cancelled by the engine
- * from the case's state (src/scheduler/timers.ts); fired by the scheduler.
+ * from the case's state (src/scheduler/deadlines.ts); fired by the scheduler (src/scheduler/firing.ts).
  */
 export const timers = sqliteTable(
   'timers',

@@ -50,6 +50,11 @@ export function createCaseStore(db: Db) {
     .from(caseMembers)
     .where(and(eq(caseMembers.caseId, sql.placeholder('caseId')), eq(caseMembers.userId, sql.placeholder('userId'))))
     .prepare();
+  const participantsQuery = db
+    .select({ userId: caseMembers.userId })
+    .from(caseMembers)
+    .where(and(eq(caseMembers.caseId, sql.placeholder('caseId')), eq(caseMembers.relation, 'participant')))
+    .prepare();
   const updateCase = db
     .update(cases)
     .set({
@@ -95,6 +100,9 @@ export function createCaseStore(db: Db) {
 
     /** Whether the user owns or takes part in the case. */
     isMember: (caseId: string, userId: string) => memberQuery.get({ caseId, userId }) !== undefined,
+
+    /** The users who take part in the case besides its owner. */
+    participants: (caseId: string): string[] => participantsQuery.all({ caseId }).map((m) => m.userId),
 
     addMember(caseId: string, userId: string, relation: 'owner' | 'participant') {
       db.insert(caseMembers).values({ caseId, userId, relation }).onConflictDoNothing().run();

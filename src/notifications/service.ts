@@ -1,13 +1,14 @@
 import crypto from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { CaseContext } from '../../machines/case/context.js';
 import { STEP_COUNT } from '../../machines/case/catalogue.js';
 import { param, type Db } from '../db/client.js';
-import { caseMembers, cases, outbox, userRoles, users } from '../db/schema.js';
+import { cases, outbox } from '../db/schema.js';
 import { t, type Language } from '../i18n/index.js';
 import { calendarInvitation, localDate } from '../mail/calendar.js';
 import { formatOre } from '../money/format.js';
 import { allAreas } from '../programmes/config.js';
+import type { Person, PeopleService } from '../people/service.js';
 import type { ProgrammeService } from '../programmes/service.js';
 import { rulesForEvent, rulesForTimer, type Audience, type NotificationRule, type TimerKind } from './rules.js';
 
@@ -48,11 +49,19 @@ export interface StepInfo {
   outcome?: string;
 }
 
-export function createNotifications(db: Db, programmes: ProgrammeService, settings: MailSettings, now: () => Date) {
+export interface NotificationDeps {
+  programmes: Pick<ProgrammeService, 'get'>;
+  people: Pick<PeopleService, 'withRole' | 'activeUser' | 'displayName'>;
+  /** The users who take part in a case besides its initiator. */
+  participantsOf: (caseId: string) => string[];
+}
+
+export function createNotifications(db: Db, deps: NotificationDeps, settings: MailSettings, now: () => Date) {
+  const { programmes } = deps;
   const domain = domainOf(settings.from);
   const caseUrl = (row: CaseRow) => `${settings.publicUrl}/cases/${row.id}`;
 
-  const toRecipient = (u: typeof users.$inferSelect): Recipient => ({
+  const toRecipient = (u: Person): Recipient => ({
     userId: u.id,
     address: u.email,
     name: u.displayName,
@@ -61,23 +70,6 @@ export function createNotifications(db: Db, programmes: ProgrammeService, settin
   });
 
   // Asked for every message: built and prepared once.
-  const roleQuery = db
-    .select({ user: users })
-    .from(users)
-    .innerJoin(userRoles, eq(userRoles.userId, users.id))
-    .where(and(eq(users.programmeId, sql.placeholder('programmeId')), eq(userRoles.role, sql.placeholder('role')), eq(users.disabled, false)))
-    .prepare();
-  const participantsQuery = db
-    .select({ userId: caseMembers.userId })
-    .from(caseMembers)
-    .where(and(eq(caseMembers.caseId, sql.placeholder('caseId')), eq(caseMembers.relation, 'participant')))
-    .prepare();
-  const activeUserQuery = db
-    .select()
-    .from(users)
-    .where(and(eq(users.id, sql.placeholder('id')), eq(users.disabled, false)))
-    .prepare();
-  const nameQuery = db.select({ name: users.displayName }).from(users).where(eq(users.id, sql.placeholder('id'))).prepare();
   const insertMessage = db
     .insert(outbox)
     .values({
@@ -104,11 +96,11 @@ export function createNotifications(db: Db, programmes: ProgrammeService, settin
       return [{ userId: null, address: programme.mailbox, name: t('sv', 'mail.mailboxName'), language: 'sv', muted: [] }];
     }
     if ('role' in audience) {
-      return roleQuery.all({ programmeId: row.programmeId, role: audience.role }).map((r) => toRecipient(r.user));
+      return deps.people.withRole(row.programmeId, audience.role).map(toRecipient);
     }
-    const ids = audience.case === 'initiator' ? [row.initiatorId] : participantsQuery.all({ caseId: row.id }).map((m) => m.userId);
+    const ids = audience.case === 'initiator' ? [row.initiatorId] : deps.participantsOf(row.id);
     return [...new Set(ids)].flatMap((id) => {
-      const user = activeUserQuery.get({ id });
+      const user = deps.people.activeUser(id);
       return user ? [toRecipient(user)] : [];
     });
   }
@@ -202,7 +194,7 @@ export function createNotifications(db: Db, programmes: ProgrammeService, settin
       const withName = {
         ...input,
         initiatorName: () =>
-          (initiatorName ??= nameQuery.get({ id: input.row.initiatorId })?.name ?? ''),
+          (initiatorName ??= deps.people.displayName(input.row.initiatorId) ?? ''),
       };
       return enqueue(
         rules.map((rule) => ({

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, gt, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { ROLES, type Role } from '../../machines/roles.js';
 import type { Db } from '../db/client.js';
@@ -17,6 +17,9 @@ export interface Actor {
   roles: Role[];
   language: Language;
 }
+
+/** A user's row, as other rooms read it (no password hash). */
+export type Person = Omit<typeof users.$inferSelect, 'passwordHash'>;
 
 /** Roles that see every case of their programme (everyone but a plain initiator). */
 export const isProgrammeRole = (role: Role) => role !== 'initiator';
@@ -62,6 +65,18 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
     .where(and(eq(sessions.id, sql.placeholder('id')), gt(sessions.expiresAt, sql.placeholder('now'))))
     .prepare();
   const nameQuery = db.select({ name: users.displayName }).from(users).where(eq(users.id, sql.placeholder('id'))).prepare();
+  const { passwordHash: _hash, ...personColumns } = getTableColumns(users);
+  const withRoleQuery = db
+    .select(personColumns)
+    .from(users)
+    .innerJoin(userRoles, eq(userRoles.userId, users.id))
+    .where(and(eq(users.programmeId, sql.placeholder('programmeId')), eq(userRoles.role, sql.placeholder('role')), eq(users.disabled, false)))
+    .prepare();
+  const activeUserQuery = db
+    .select(personColumns)
+    .from(users)
+    .where(and(eq(users.id, sql.placeholder('id')), eq(users.disabled, false)))
+    .prepare();
 
   function actorById(userId: string): Actor | undefined {
     const user = userQuery.get({ id: userId });
@@ -213,6 +228,14 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
         .orderBy(users.displayName)
         .all();
     },
+
+    /** The active users of a programme who hold a role. */
+    withRole: (programmeId: string, role: Role): Person[] => withRoleQuery.all({ programmeId, role }),
+
+    /** A user who is not disabled. */
+    activeUser: (id: string): Person | undefined => activeUserQuery.get({ id }),
+
+    displayName: (id: string): string | undefined => nameQuery.get({ id })?.name,
 
     displayNames(ids: string[]): Map<string, string> {
       const out = new Map<string, string>();

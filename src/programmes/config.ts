@@ -65,7 +65,7 @@ export const programmeConfigSchema = z
       }),
     criteria: z.array(z.object({ id: slug, label }).strict()).min(1),
     forumRequiredRoles: z.array(z.enum(FORUM_ROLES)),
-    /** Durable deadlines (src/scheduler/timers.ts), in whole days. */
+    /** Durable deadlines (declared in machines/case/deadlines.ts, computed in src/scheduler/deadlines.ts), in whole days. */
     deadlines: z
       .object({
         /** Remind the coordinators when a submitted idea has had no response this long. */

@@ -8,6 +8,7 @@ import { CASE_DEADLINES, TIMER_KINDS } from '../../machines/case/deadlines.js';
 import type { CaseEvent } from '../../machines/case/schemas.js';
 import { CASE_MACHINE_VERSIONS } from '../../machines/versions.js';
 import { FULL_STORY } from '../../src/demo/story.js';
+import { machineInput } from '../expected.js';
 import { TIMER_KINDS as NOTIFIED_TIMER_KINDS } from '../../src/notifications/rules.js';
 
 /*
@@ -15,16 +16,7 @@ import { TIMER_KINDS as NOTIFIED_TIMER_KINDS } from '../../src/notifications/rul
  * to a state the case passes through; and the charts stay free of the engine.
  */
 
-const INPUT: CaseInput = {
-  caseId: 'deadlines',
-  programme: {
-    priorityAreaIds: ['barn-och-unga'],
-    criterionIds: ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8'],
-    forumRequiredRoles: ['idea-owner', 'identified-actors', 'county-coordinator', 'suicide-prevention-coordinator', 'local-coordinator', 'user-organisation'],
-  },
-  idea: { title: 'Deadlines', summary: 'Deadlines', initiatorId: 'u-initiator' },
-  at: '2026-01-15T09:00:00.000Z',
-};
+const INPUT: CaseInput = machineInput('Deadlines', '2026-01-15T09:00:00.000Z');
 
 describe('the declared deadlines', () => {
   it('declare every timer kind once; the notification rules know the same kinds', () => {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { CaseEvent } from '../../machines/case/schemas.js';
 import { CASE_MACHINE_VERSIONS, caseMachineFor } from '../../machines/versions.js';
 import { FULL_STORY, type StoryStep } from '../../src/demo/story.js';
+import { machineInput } from '../expected.js';
 import { acceptedEventTypes, restoreSnapshot, stepsOf } from '../../src/engine/snapshot.js';
 
 /*
@@ -19,16 +20,7 @@ const fixtureFile = path.join(path.dirname(fileURLToPath(import.meta.url)), '../
 const machine = caseMachineFor(1);
 
 function storySnapshots() {
-  let [snapshot] = initialTransition(machine, {
-    caseId: 'fixture',
-    programme: {
-      priorityAreaIds: ['barn-och-unga'],
-      criterionIds: ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8'],
-      forumRequiredRoles: ['idea-owner', 'identified-actors', 'county-coordinator', 'suicide-prevention-coordinator', 'local-coordinator', 'user-organisation'],
-    },
-    idea: { title: 'Fixture', summary: 'Fixture', initiatorId: 'u-initiator' },
-    at: '2026-01-01T08:00:00.000Z',
-  });
+  let [snapshot] = initialTransition(machine, machineInput('Fixture', '2026-01-01T08:00:00.000Z'));
   const out = [{ at: 0, next: FULL_STORY[0] ?? null, snapshot: JSON.parse(JSON.stringify(machine.getPersistedSnapshot(snapshot))) }];
   FULL_STORY.forEach((step, i) => {
     const event = { type: step.type, payload: step.payload, meta: { actorId: `u-${step.role}`, role: step.role, at: '2026-02-01T08:00:00.000Z' } } as CaseEvent;

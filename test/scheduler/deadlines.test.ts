@@ -5,6 +5,7 @@ import type { CaseMachine } from '../../machines/case/machine.js';
 import type { CaseEvent, CaseEventType } from '../../machines/case/schemas.js';
 import { CASE_MACHINE_VERSIONS } from '../../machines/versions.js';
 import { FULL_STORY } from '../../src/demo/story.js';
+import { machineInput } from '../expected.js';
 import { desiredTimers, type Deadlines } from '../../src/scheduler/deadlines.js';
 
 /*
@@ -16,16 +17,7 @@ import { desiredTimers, type Deadlines } from '../../src/scheduler/deadlines.js'
 type Snap = SnapshotFrom<CaseMachine>;
 
 const DEADLINES: Deadlines = { ideaResponseDays: 10, followUpReminderDays: 14, followUpGraceDays: 1 };
-const INPUT: CaseInput = {
-  caseId: 'deadlines',
-  programme: {
-    priorityAreaIds: ['barn-och-unga'],
-    criterionIds: ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8'],
-    forumRequiredRoles: ['idea-owner', 'identified-actors', 'county-coordinator', 'suicide-prevention-coordinator', 'local-coordinator', 'user-organisation'],
-  },
-  idea: { title: 'Deadlines', summary: 'Deadlines', initiatorId: 'u-initiator' },
-  at: '2026-01-15T09:00:00.000Z',
-};
+const INPUT: CaseInput = machineInput('Deadlines', '2026-01-15T09:00:00.000Z');
 const SUBMITTED = '2026-01-15T09:00:00.000Z';
 const DECIDED = '2026-11-20T10:00:00.000Z';
 

@@ -161,7 +161,9 @@ describe('Idempotency-Key on events', () => {
   it('the same key with a different body is 422 idempotency-key-reused and writes nothing', async () => {
     const id = await caseAtStep2('Återanvänd nyckel');
     const key = { 'idempotency-key': 'nyckel-som-ateranvands' };
-    expect((await post(id, t.tokens['county-coordinator'], '"2"', { type: ELIGIBLE.type, payload: ELIGIBLE.payload }, key)).statusCode).toBe(200);
+    expect(
+      (await post(id, t.tokens['county-coordinator'], '"2"', { type: ELIGIBLE.type, payload: ELIGIBLE.payload }, key)).statusCode,
+    ).toBe(200);
 
     const counts = tableCounts(t);
     const state = caseState(t, id);
@@ -206,6 +208,37 @@ describe('Idempotency-Key on events', () => {
     expect(ok.statusCode).toBe(200);
     expect(ok.headers['idempotent-replay']).toBeUndefined();
     expect(stored()).toBe(1);
+  });
+});
+
+describe('stored answers in the group commit', () => {
+  it('each command stores its answer in its own savepoint: in one shared commit, the refused one leaves no key and the accepted one keeps its', async () => {
+    const [accepted, refused] = [await caseAtStep2('Samma commit, godtas'), await caseAtStep2('Samma commit, avvisas')];
+    const stored = (key: string) =>
+      (t.services.db.$client.prepare('SELECT count(*) AS n FROM idempotency_keys WHERE key = ?').get(key) as { n: number }).n;
+    const before = t.services.commits.stats();
+    const [ok, no] = await Promise.all([
+      post(
+        accepted,
+        t.tokens['county-coordinator'],
+        '"2"',
+        { type: ELIGIBLE.type, payload: ELIGIBLE.payload },
+        { 'idempotency-key': 'samma-commit-ja' },
+      ),
+      post(
+        refused,
+        t.tokens['county-coordinator'],
+        '"2"',
+        { type: 'START_PROPOSAL', payload: {} },
+        { 'idempotency-key': 'samma-commit-nej' },
+      ),
+    ]);
+    expect([ok.statusCode, no.statusCode]).toEqual([200, 409]);
+    // One batch, one COMMIT for both.
+    expect(t.services.commits.stats()).toEqual({ batches: before.batches + 1, commands: before.commands + 2 });
+    expect([stored('samma-commit-ja'), stored('samma-commit-nej')]).toEqual([1, 0]);
+    expect(eventsOf(accepted)).toHaveLength(3);
+    expect(eventsOf(refused)).toHaveLength(2);
   });
 });
 

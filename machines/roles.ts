@@ -16,13 +16,7 @@ export const ROLES = [
 export type Role = (typeof ROLES)[number];
 
 /** Organisation kinds a participant of an initiative can be. */
-export const ORGANISATION_KINDS = [
-  'municipal',
-  'regional',
-  'civil-society',
-  'business',
-  'user-organisation',
-] as const;
+export const ORGANISATION_KINDS = ['municipal', 'regional', 'civil-society', 'business', 'user-organisation'] as const;
 
 export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 

@@ -41,7 +41,9 @@ async function main(argv: string[]) {
     }
     try {
       const result = await backupDatabase(loadConfig().databaseFile, target);
-      console.log(`backup written to ${result.file}: ${result.pages} pages, ${result.bytes} bytes in ${result.milliseconds.toFixed(0)} ms; integrity check ok`);
+      console.log(
+        `backup written to ${result.file}: ${result.pages} pages, ${result.bytes} bytes in ${result.milliseconds.toFixed(0)} ms; integrity check ok`,
+      );
       return 0;
     } catch (error) {
       console.error(`error: ${error instanceof Error ? error.message : String(error)}`);

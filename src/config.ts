@@ -1,9 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /** The environment as one schema, parsed once at boot. Documented in README.md. */
 export const configSchema = z.object({
@@ -13,8 +11,18 @@ export const configSchema = z.object({
   SATSA_DEMO_DATA: bool.default(true),
   SATSA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SATSA_COOKIE_SECURE: bool.default(false),
-  SATSA_SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
-  SATSA_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  SATSA_SESSION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
+  SATSA_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(50 * 1024 * 1024)
+    .default(1024 * 1024),
   /** Where people reach Satsa; links in e-mails start with it. Defaults to http://HOST:PORT. */
   SATSA_PUBLIC_URL: z.url().optional(),
   /** SMTP relay. Without a host, messages are written as .eml files under <data dir>/mail. */

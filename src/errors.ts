@@ -82,8 +82,7 @@ export function fieldErrors(
   issues: readonly { path: readonly PropertyKey[]; message: string; code?: string; keys?: readonly string[] }[],
   prefix = '',
 ): FieldError[] {
-  const pathOf = (parts: readonly PropertyKey[]) =>
-    [prefix, ...parts.map(String)].filter((p) => p !== '').join('.') || '(root)';
+  const pathOf = (parts: readonly PropertyKey[]) => [prefix, ...parts.map(String)].filter((p) => p !== '').join('.') || '(root)';
   return issues.flatMap((issue) =>
     // An unknown field is reported where it is, so a form can show it next to the field.
     issue.code === 'unrecognized_keys' && issue.keys

@@ -73,7 +73,25 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
   const outboxAdmin = createOutboxAdmin(db, now);
   const idempotency = createIdempotency(db, now);
   const preferences = createPreferences(people);
-  return { db, now, programmes, people, money, notifications, relay, timers, engine, commits, firing, scheduler, cases, reports, outboxAdmin, idempotency, preferences };
+  return {
+    db,
+    now,
+    programmes,
+    people,
+    money,
+    notifications,
+    relay,
+    timers,
+    engine,
+    commits,
+    firing,
+    scheduler,
+    cases,
+    reports,
+    outboxAdmin,
+    idempotency,
+    preferences,
+  };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -22,14 +22,16 @@ export const checkedAnswers = new Set<string>();
 type Json = Record<string, unknown>;
 
 function operationsOf(document: Json): Operation[] {
-  return Object.entries(document.paths as Record<string, Json>).flatMap(([path, methods]) =>
-    Object.keys(methods).map((method) => ({
-      method: method.toUpperCase(),
-      path,
-      // Fixed segments before parameters, so /a/b is not taken for /a/{id}.
-      pattern: new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '([^/]+)')}$`),
-    })),
-  ).sort((a, b) => (a.path.match(/\{/g)?.length ?? 0) - (b.path.match(/\{/g)?.length ?? 0));
+  return Object.entries(document.paths as Record<string, Json>)
+    .flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => ({
+        method: method.toUpperCase(),
+        path,
+        // Fixed segments before parameters, so /a/b is not taken for /a/{id}.
+        pattern: new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '([^/]+)')}$`),
+      })),
+    )
+    .sort((a, b) => (a.path.match(/\{/g)?.length ?? 0) - (b.path.match(/\{/g)?.length ?? 0));
 }
 
 /** JSON Pointer of a path (RFC 6901). */
@@ -61,15 +63,21 @@ export function answerChecker(document: Json) {
     }
     if (status < 200 || status >= 300) return undefined;
     if (!operation) return `${name} ${status}: the document has no such operation`;
-    const responses = ((document.paths as Json)[operation.path] as Record<string, { responses: Record<string, Json> }>)[method.toLowerCase()]!.responses;
+    const responses = ((document.paths as Json)[operation.path] as Record<string, { responses: Record<string, Json> }>)[
+      method.toLowerCase()
+    ]!.responses;
     const documented = responses[String(status)];
     if (!documented) return `${name} ${status}: the document does not describe this answer`;
     checkedAnswers.add(`${name} ${status}`);
     if (!documented.content) return body === '' ? undefined : `${name} ${status}: documented without a body, but has one`;
     // Other formats of the same answer (?format=csv|html) are documented in words.
     if (!contentType.startsWith('application/json')) return undefined;
-    const validate = validatorFor(`openapi#${pointer('', 'paths', operation.path, method.toLowerCase(), 'responses', String(status), 'content', 'application/json', 'schema')}`);
-    return validate(JSON.parse(body)) ? undefined : `${name} ${status}: does not match its documented schema: ${ajv.errorsText(validate.errors, { separator: '\n  ' })}`;
+    const validate = validatorFor(
+      `openapi#${pointer('', 'paths', operation.path, method.toLowerCase(), 'responses', String(status), 'content', 'application/json', 'schema')}`,
+    );
+    return validate(JSON.parse(body))
+      ? undefined
+      : `${name} ${status}: does not match its documented schema: ${ajv.errorsText(validate.errors, { separator: '\n  ' })}`;
   };
 }
 

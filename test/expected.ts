@@ -32,7 +32,14 @@ export const machineInput = (name: string, at: string) => ({
   programme: {
     priorityAreaIds: ['barn-och-unga'],
     criterionIds: BLEKINGE_CRITERIA,
-    forumRequiredRoles: ['idea-owner', 'identified-actors', 'county-coordinator', 'suicide-prevention-coordinator', 'local-coordinator', 'user-organisation'] as ForumRole[],
+    forumRequiredRoles: [
+      'idea-owner',
+      'identified-actors',
+      'county-coordinator',
+      'suicide-prevention-coordinator',
+      'local-coordinator',
+      'user-organisation',
+    ] as ForumRole[],
   },
   idea: { title: name, summary: name, initiatorId: 'u-initiator' },
   at,

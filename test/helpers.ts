@@ -93,7 +93,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   // Generous state-grant pools, so that decisions in tests are about the process, not money.
   for (const programmeId of [PROGRAMME, OTHER_PROGRAMME]) {
     for (const year of [2025, 2026, 2027, 2028]) {
-      services.money.createPool(programmeId, actors.administrator.id, { year, kind: 'state', name: `Statsbidrag ${year}`, amountOre: 10_000_000_000 });
+      services.money.createPool(programmeId, actors.administrator.id, {
+        year,
+        kind: 'state',
+        name: `Statsbidrag ${year}`,
+        amountOre: 10_000_000_000,
+      });
     }
   }
   await app.ready();

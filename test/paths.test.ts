@@ -113,7 +113,13 @@ function eventsFor(s: Snap): CaseEvent[] {
   if (inState('open.preparation.decision.awaitingRecommendation')) {
     for (const recommendation of ['approve', 'reject', 'revise'] as const) {
       if (recommendation === 'revise' && !mayRevise) continue;
-      out.push(ev('RECORD_RECOMMENDATION', { ...story('RECORD_RECOMMENDATION'), recommendation, motivation: `LSVO rekommenderar: ${recommendation}.` }));
+      out.push(
+        ev('RECORD_RECOMMENDATION', {
+          ...story('RECORD_RECOMMENDATION'),
+          recommendation,
+          motivation: `LSVO rekommenderar: ${recommendation}.`,
+        }),
+      );
     }
   }
   if (inState('open.preparation.decision.awaitingDecision')) {
@@ -121,7 +127,9 @@ function eventsFor(s: Snap): CaseEvent[] {
     out.push(ev('RECORD_DECISION', { ...story('RECORD_DECISION'), ...deviation(recommended, 'approve') }));
     out.push(ev('RECORD_DECISION', { decision: 'reject', motivation: 'Satsningen genomförs inte.', ...deviation(recommended, 'reject') }));
     if (mayRevise) {
-      out.push(ev('RECORD_DECISION', { decision: 'revise', motivation: 'Underlaget behöver kompletteras.', ...deviation(recommended, 'revise') }));
+      out.push(
+        ev('RECORD_DECISION', { decision: 'revise', motivation: 'Underlaget behöver kompletteras.', ...deviation(recommended, 'revise') }),
+      );
     }
   }
   if (inState('running.execution.ongoing')) {
@@ -139,14 +147,26 @@ function eventsFor(s: Snap): CaseEvent[] {
     if (c.execution.ended) {
       for (const recommendation of ['implement', 'scale-up', 'end'] as const) {
         if (recommendation !== 'end' && !c.scaleUpPlan) continue;
-        out.push(ev('RECORD_SCALE_UP_RECOMMENDATION', { ...story('RECORD_SCALE_UP_RECOMMENDATION'), recommendation, motivation: `LSVO rekommenderar: ${recommendation}.` }));
+        out.push(
+          ev('RECORD_SCALE_UP_RECOMMENDATION', {
+            ...story('RECORD_SCALE_UP_RECOMMENDATION'),
+            recommendation,
+            motivation: `LSVO rekommenderar: ${recommendation}.`,
+          }),
+        );
       }
     }
   }
   if (inState('running.scaleUp.awaitingDecision')) {
     const recommended = c.scaleUpRecommendation?.recommendation;
     for (const decision of ['implement', 'scale-up', 'end'] as const) {
-      out.push(ev('RECORD_SCALE_UP_DECISION', { decision, motivation: `Regiondirektören beslutar: ${decision}.`, ...deviation(recommended, decision) }));
+      out.push(
+        ev('RECORD_SCALE_UP_DECISION', {
+          decision,
+          motivation: `Regiondirektören beslutar: ${decision}.`,
+          ...deviation(recommended, decision),
+        }),
+      );
     }
   }
   return out;
@@ -192,7 +212,9 @@ const shortest = getShortestPaths(caseMachine, traversal);
 function allNodes(node: AnyStateNode): AnyStateNode[] {
   return [node, ...Object.values(node.states).flatMap((child) => allNodes(child as AnyStateNode))];
 }
-const ALL_NODE_IDS = allNodes(caseMachine.root).map((n) => n.id).sort();
+const ALL_NODE_IDS = allNodes(caseMachine.root)
+  .map((n) => n.id)
+  .sort();
 
 type TransitionDef = ReturnType<typeof caseMachine.getTransitionData>[number];
 const transitionId = (t: TransitionDef) => {
@@ -216,7 +238,10 @@ function normalise(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(normalise);
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, ['by', 'at', 'caseId', 'initiatorId', 'createdAt', 'userId'].includes(k) ? '·' : normalise(v)]),
+      Object.entries(value).map(([k, v]) => [
+        k,
+        ['by', 'at', 'caseId', 'initiatorId', 'createdAt', 'userId'].includes(k) ? '·' : normalise(v),
+      ]),
     );
   }
   return value;
@@ -304,8 +329,7 @@ describe('every path over the HTTP API', () => {
       const version = i + 2;
       const role = EVENT_ROLES[event.type][0]! as Role;
       const label = `event ${i + 1}/${path.steps.length - 1} ${variant(event)}`;
-      const payload =
-        event.type === 'ADD_PARTICIPANT' ? { userId: t.actors[participantRole(event.payload.userId)].id } : event.payload;
+      const payload = event.type === 'ADD_PARTICIPANT' ? { userId: t.actors[participantRole(event.payload.userId)].id } : event.payload;
       const res = await t.app.inject({
         method: 'POST',
         url: `/api/cases/${id}/events`,
@@ -327,9 +351,13 @@ describe('every path over the HTTP API', () => {
       expect(res.headers.etag, label).toBe(`"${version}"`);
       expect(normalise(body.data), label).toEqual(normalise(viaJson(replay.context)));
 
-      const row = sqlite()
-        .prepare('SELECT version, state_paths AS statePaths, steps, status, outcome FROM cases WHERE id = ?')
-        .get(id) as { version: number; statePaths: string; steps: string; status: string; outcome: string | null };
+      const row = sqlite().prepare('SELECT version, state_paths AS statePaths, steps, status, outcome FROM cases WHERE id = ?').get(id) as {
+        version: number;
+        statePaths: string;
+        steps: string;
+        status: string;
+        outcome: string | null;
+      };
       expect(row, label).toEqual({
         version,
         statePaths: statePaths(expected.value).join(','),
@@ -337,9 +365,10 @@ describe('every path over the HTTP API', () => {
         status: body.status,
         outcome: body.outcome,
       });
-      const log = sqlite()
-        .prepare('SELECT count(*) AS n, max(version) AS last FROM case_events WHERE case_id = ?')
-        .get(id) as { n: number; last: number };
+      const log = sqlite().prepare('SELECT count(*) AS n, max(version) AS last FROM case_events WHERE case_id = ?').get(id) as {
+        n: number;
+        last: number;
+      };
       expect(log, label).toEqual({ n: 1 + (i + 1), last: version });
       const last = sqlite()
         .prepare('SELECT type, actor_role AS role, state_after AS stateAfter FROM case_events WHERE case_id = ? AND version = ?')
@@ -349,9 +378,7 @@ describe('every path over the HTTP API', () => {
         role,
         stateAfter: viaJson(expected.value),
       });
-      const members = sqlite()
-        .prepare('SELECT user_id AS userId, relation FROM case_members WHERE case_id = ? ORDER BY relation')
-        .all(id);
+      const members = sqlite().prepare('SELECT user_id AS userId, relation FROM case_members WHERE case_id = ? ORDER BY relation').all(id);
       expect(members, label).toEqual([
         { userId: t.actors.initiator.id, relation: 'owner' },
         ...replay.context.participants.map((p) => ({ userId: t.actors[participantRole(p.userId)].id, relation: 'participant' })),

@@ -39,9 +39,7 @@ export interface CaseRowRaw {
 
 export function rowsOf(sqlite: Database.Database, caseId: string) {
   const row = sqlite.prepare('SELECT * FROM cases WHERE id = ?').get(caseId) as CaseRowRaw;
-  const events = sqlite
-    .prepare('SELECT * FROM case_events WHERE case_id = ? ORDER BY version')
-    .all(caseId) as EventRow[];
+  const events = sqlite.prepare('SELECT * FROM case_events WHERE case_id = ? ORDER BY version').all(caseId) as EventRow[];
   return { row, events };
 }
 

@@ -61,9 +61,7 @@ describe('participants', () => {
     expect(added.statusCode).toBe(200);
     const seen = await t.app.inject({ method: 'GET', url: `/api/cases/${id}`, headers: auth(other.token) });
     expect(seen.statusCode).toBe(200);
-    const list = json<{ items: { id: string }[] }>(
-      await t.app.inject({ method: 'GET', url: '/api/cases', headers: auth(other.token) }),
-    );
+    const list = json<{ items: { id: string }[] }>(await t.app.inject({ method: 'GET', url: '/api/cases', headers: auth(other.token) }));
     expect(list.items.map((c) => c.id)).toEqual([id]);
     const contact = await sendEvent(t, id, other.token, { type: 'CONTACT_COORDINATORS', payload: { message: 'Hej' } });
     expect(contact.statusCode).toBe(200);

@@ -22,14 +22,7 @@ export interface CaseInput {
   at: string;
 }
 
-export type Outcome =
-  | 'not-eligible'
-  | 'withdrawn'
-  | 'rejected'
-  | 'stopped'
-  | 'implemented'
-  | 'scaled-up'
-  | 'ended';
+export type Outcome = 'not-eligible' | 'withdrawn' | 'rejected' | 'stopped' | 'implemented' | 'scaled-up' | 'ended';
 
 export interface CaseContext {
   caseId: string;
@@ -48,8 +41,9 @@ export interface CaseContext {
     booking?: PayloadOf<'BOOK_DIALOGUE_FORUM'> & Recorded;
     record?: PayloadOf<'RECORD_DIALOGUE_FORUM'> & Recorded;
   };
-  targetGroupDialogue?: ({ skipped: false } & PayloadOf<'RECORD_TARGET_GROUP_DIALOGUE'> & Recorded) |
-    ({ skipped: true } & PayloadOf<'SKIP_TARGET_GROUP_DIALOGUE'> & Recorded);
+  targetGroupDialogue?:
+    | ({ skipped: false } & PayloadOf<'RECORD_TARGET_GROUP_DIALOGUE'> & Recorded)
+    | ({ skipped: true } & PayloadOf<'SKIP_TARGET_GROUP_DIALOGUE'> & Recorded);
   checkIns: (PayloadOf<'RECORD_CHECK_IN'> & Recorded & { step: number })[];
   proposal: ProposalFields;
   criteria: Record<string, PayloadOf<'ASSESS_CRITERION'> & Recorded>;

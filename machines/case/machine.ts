@@ -42,16 +42,13 @@ export const caseMachine = setup({
   },
   guards: {
     ...requirementGuards(1),
-    recommendsRevision: ({ event }) =>
-      event.type === 'RECORD_RECOMMENDATION' && event.payload.recommendation === 'revise',
+    recommendsRevision: ({ event }) => event.type === 'RECORD_RECOMMENDATION' && event.payload.recommendation === 'revise',
     decidesApproval: ({ event }) => event.type === 'RECORD_DECISION' && event.payload.decision === 'approve',
     decidesRejection: ({ event }) => event.type === 'RECORD_DECISION' && event.payload.decision === 'reject',
     decidesRevision: ({ event }) => event.type === 'RECORD_DECISION' && event.payload.decision === 'revise',
     followUpStops: ({ event }) => event.type === 'RECORD_FOLLOW_UP' && event.payload.conclusion === 'stop',
-    decidesImplementation: ({ event }) =>
-      event.type === 'RECORD_SCALE_UP_DECISION' && event.payload.decision === 'implement',
-    decidesScaleUp: ({ event }) =>
-      event.type === 'RECORD_SCALE_UP_DECISION' && event.payload.decision === 'scale-up',
+    decidesImplementation: ({ event }) => event.type === 'RECORD_SCALE_UP_DECISION' && event.payload.decision === 'implement',
+    decidesScaleUp: ({ event }) => event.type === 'RECORD_SCALE_UP_DECISION' && event.payload.decision === 'scale-up',
     decidesEnding: ({ event }) => event.type === 'RECORD_SCALE_UP_DECISION' && event.payload.decision === 'end',
   },
   actions: {
@@ -131,8 +128,7 @@ export const caseMachine = setup({
     }),
     recordRevisionRequest: assign(({ context, event }) => {
       const source = event.type === 'RECORD_DECISION' ? ('decision' as const) : ('recommendation' as const);
-      const motivation =
-        event.type === 'RECORD_DECISION' || event.type === 'RECORD_RECOMMENDATION' ? event.payload.motivation : '';
+      const motivation = event.type === 'RECORD_DECISION' || event.type === 'RECORD_RECOMMENDATION' ? event.payload.motivation : '';
       // The next round needs a fresh recommendation and decision; the old ones stay in the event log.
       return {
         revisions: [...context.revisions, { source, motivation, at: event.meta.at }],
@@ -290,7 +286,11 @@ export const caseMachine = setup({
                 awaitingRecommendation: {
                   on: {
                     RECORD_RECOMMENDATION: [
-                      { guard: 'recommendsRevision', target: '#case.open.preparation.proposal', actions: ['recordRecommendation', 'recordRevisionRequest'] },
+                      {
+                        guard: 'recommendsRevision',
+                        target: '#case.open.preparation.proposal',
+                        actions: ['recordRecommendation', 'recordRevisionRequest'],
+                      },
                       { target: 'awaitingDecision', actions: 'recordRecommendation' },
                     ],
                   },
@@ -300,9 +300,21 @@ export const caseMachine = setup({
                     // Deviating from LSVO's recommendation needs a motivation; an approval also
                     // needs a granted budget and follow-up dates.
                     RECORD_DECISION: [
-                      { guard: and(['deviation-motivated', 'granted-budget-present', 'follow-up-plan-present', 'decidesApproval']), target: '#case.running', actions: 'recordDecision' },
-                      { guard: and(['deviation-motivated', 'decidesRejection']), target: '#case.rejected', actions: ['recordDecision', 'finishRejected'] },
-                      { guard: and(['deviation-motivated', 'decidesRevision']), target: '#case.open.preparation.proposal', actions: ['recordDecision', 'recordRevisionRequest'] },
+                      {
+                        guard: and(['deviation-motivated', 'granted-budget-present', 'follow-up-plan-present', 'decidesApproval']),
+                        target: '#case.running',
+                        actions: 'recordDecision',
+                      },
+                      {
+                        guard: and(['deviation-motivated', 'decidesRejection']),
+                        target: '#case.rejected',
+                        actions: ['recordDecision', 'finishRejected'],
+                      },
+                      {
+                        guard: and(['deviation-motivated', 'decidesRevision']),
+                        target: '#case.open.preparation.proposal',
+                        actions: ['recordDecision', 'recordRevisionRequest'],
+                      },
                     ],
                   },
                 },
@@ -330,7 +342,11 @@ export const caseMachine = setup({
                 // Values are reported on the proposal's own indicators; a report that adjusts
                 // the plan describes the adjustment (one that stops has none to describe).
                 RECORD_FOLLOW_UP: [
-                  { guard: and(['indicator-of-proposal', 'followUpStops']), target: '#case.stopped', actions: ['recordFollowUp', 'finishStopped'] },
+                  {
+                    guard: and(['indicator-of-proposal', 'followUpStops']),
+                    target: '#case.stopped',
+                    actions: ['recordFollowUp', 'finishStopped'],
+                  },
                   { guard: and(['indicator-of-proposal', 'adjustment-described']), actions: 'recordFollowUp' },
                 ],
                 END_INITIATIVE: { target: 'finished', actions: 'recordEnd' },
@@ -372,9 +388,21 @@ export const caseMachine = setup({
               description: "Step 12: the regional director decides on LSVO's recommendation.",
               on: {
                 RECORD_SCALE_UP_DECISION: [
-                  { guard: and(['deviation-motivated', 'decidesImplementation']), target: '#case.implemented', actions: ['recordScaleUpDecision', 'finishImplemented'] },
-                  { guard: and(['deviation-motivated', 'decidesScaleUp']), target: '#case.scaledUp', actions: ['recordScaleUpDecision', 'finishScaledUp'] },
-                  { guard: and(['deviation-motivated', 'decidesEnding']), target: '#case.ended', actions: ['recordScaleUpDecision', 'finishEnded'] },
+                  {
+                    guard: and(['deviation-motivated', 'decidesImplementation']),
+                    target: '#case.implemented',
+                    actions: ['recordScaleUpDecision', 'finishImplemented'],
+                  },
+                  {
+                    guard: and(['deviation-motivated', 'decidesScaleUp']),
+                    target: '#case.scaledUp',
+                    actions: ['recordScaleUpDecision', 'finishScaledUp'],
+                  },
+                  {
+                    guard: and(['deviation-motivated', 'decidesEnding']),
+                    target: '#case.ended',
+                    actions: ['recordScaleUpDecision', 'finishEnded'],
+                  },
                 ],
               },
             },

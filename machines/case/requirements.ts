@@ -59,9 +59,7 @@ export function proposalRequirements(ctx: CaseContext, version = 1): Requirement
   const rules: Requirement[] = [
     {
       id: 'municipal-and-regional-participants',
-      met:
-        participants.some((o) => o.kind === 'municipal') &&
-        participants.some((o) => o.kind === 'regional'),
+      met: participants.some((o) => o.kind === 'municipal') && participants.some((o) => o.kind === 'regional'),
     },
     {
       id: 'user-participation',
@@ -104,14 +102,10 @@ export function proposalRequirements(ctx: CaseContext, version = 1): Requirement
 
 function forumRequirements(ctx: CaseContext, event: Extract<CaseEvent, { type: 'RECORD_DIALOGUE_FORUM' }>) {
   const identifiedActors = ctx.coordinationGroup.review?.actorsToInvolve.length ?? 0;
-  const required = ctx.programme.forumRequiredRoles.filter(
-    (role) => role !== 'identified-actors' || identifiedActors > 0,
-  );
+  const required = ctx.programme.forumRequiredRoles.filter((role) => role !== 'identified-actors' || identifiedActors > 0);
   return required.map((role): Requirement => {
     const entries = event.payload.attendance.filter((a) => a.role === role);
-    const accounted =
-      entries.some((a) => a.present) ||
-      (entries.length > 0 && entries.every((a) => !a.present && filled(a.absenceReason)));
+    const accounted = entries.some((a) => a.present) || (entries.length > 0 && entries.every((a) => !a.present && filled(a.absenceReason)));
     return { id: 'forum-role-accounted', subject: role, met: accounted };
   });
 }
@@ -190,9 +184,7 @@ export function requirementsFor(
       return rules;
     }
     case 'RECORD_SCALE_UP_DECISION':
-      return [
-        deviationRule(ctx.scaleUpRecommendation?.recommendation, event.payload.decision, event.payload.deviationMotivation),
-      ];
+      return [deviationRule(ctx.scaleUpRecommendation?.recommendation, event.payload.decision, event.payload.deviationMotivation)];
     default:
       return [];
   }

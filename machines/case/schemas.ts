@@ -92,10 +92,18 @@ export const proposalFields = z
         municipalities: z.array(shortText).max(400),
       })
       .strict()
-      .refine((s) => (s.level === 'county' ? s.municipalities.length === 0 : s.level === 'local' ? s.municipalities.length === 1 : s.municipalities.length >= 2), {
-        path: ['municipalities'],
-        message: 'county-wide names no municipality, local names exactly one, sub-regional at least two',
-      })
+      .refine(
+        (s) =>
+          s.level === 'county'
+            ? s.municipalities.length === 0
+            : s.level === 'local'
+              ? s.municipalities.length === 1
+              : s.municipalities.length >= 2,
+        {
+          path: ['municipalities'],
+          message: 'county-wide names no municipality, local names exactly one, sub-regional at least two',
+        },
+      )
       .refine((s) => new Set(s.municipalities).size === s.municipalities.length, {
         path: ['municipalities'],
         message: 'each municipality once',
@@ -156,9 +164,7 @@ export const eventPayloads = {
       summary: longText,
     })
     .strict(),
-  RECORD_TARGET_GROUP_DIALOGUE: z
-    .object({ date: isoDate, targetGroups: z.array(shortText).min(1).max(50), summary: longText })
-    .strict(),
+  RECORD_TARGET_GROUP_DIALOGUE: z.object({ date: isoDate, targetGroups: z.array(shortText).min(1).max(50), summary: longText }).strict(),
   SKIP_TARGET_GROUP_DIALOGUE: z.object({ reason: longText }).strict(),
   RECORD_CHECK_IN: z
     .object({ date: isoDate, group: shortText, notes: longText })
@@ -166,9 +172,7 @@ export const eventPayloads = {
     .describe('a check-in with a management or collaboration group (step 7)'),
   START_PROPOSAL: empty,
   UPDATE_PROPOSAL: proposalFields,
-  ASSESS_CRITERION: z
-    .object({ criterionId: id, fulfilled: z.boolean(), justification: longText })
-    .strict(),
+  ASSESS_CRITERION: z.object({ criterionId: id, fulfilled: z.boolean(), justification: longText }).strict(),
   SUBMIT_TO_LSVO: empty,
   RECORD_RECOMMENDATION: z
     .object({
@@ -188,17 +192,13 @@ export const eventPayloads = {
             .object({
               year: z.number().int().min(2000).max(2100),
               amountOre: z.number().int().positive().max(1e13).describe('whole öre (1 SEK = 100 öre)'),
-              pool: z.enum(['state', 'joint']).optional().describe("the grant pool it is taken from; the state grant unless said"),
+              pool: z.enum(['state', 'joint']).optional().describe('the grant pool it is taken from; the state grant unless said'),
             })
             .strict(),
         )
         .max(20)
         .optional(),
-      budgetOverride: z
-        .object({ motivation: longText })
-        .strict()
-        .optional()
-        .describe('grant more than remains in the pool, and say why'),
+      budgetOverride: z.object({ motivation: longText }).strict().optional().describe('grant more than remains in the pool, and say why'),
       reference: shortText.optional().describe("the decision's own reference, e.g. its diary number"),
       followUpDates: z.array(isoDate).max(100).optional(),
       followUpRhythm: z
@@ -213,9 +213,7 @@ export const eventPayloads = {
   RECORD_FOLLOW_UP: z
     .object({
       date: isoDate,
-      indicatorValues: z
-        .array(z.object({ indicatorId: id, value: z.number().finite() }).strict())
-        .max(100),
+      indicatorValues: z.array(z.object({ indicatorId: id, value: z.number().finite() }).strict()).max(100),
       spentToDateOre: z.number().int().nonnegative().max(1e13),
       narrative: longText,
       conclusion: z.enum(['continue', 'adjust', 'stop']),
@@ -223,9 +221,7 @@ export const eventPayloads = {
     })
     .strict(),
   END_INITIATIVE: z.object({ endDate: isoDate, summary: longText }).strict(),
-  RECORD_SEMINAR: z
-    .object({ date: isoDate, title: shortText, audience: shortText, material: longText.optional() })
-    .strict(),
+  RECORD_SEMINAR: z.object({ date: isoDate, title: shortText, audience: shortText, material: longText.optional() }).strict(),
   UPDATE_SCALE_UP_PLAN: z.object({ plan: longText }).strict(),
   RECORD_SCALE_UP_RECOMMENDATION: z
     .object({

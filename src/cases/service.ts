@@ -20,7 +20,13 @@ import type { TimerStore } from '../scheduler/timers.js';
 export const listQuerySchema = z
   .object({
     step: z.coerce.number().int().min(1).max(STEP_COUNT).optional(),
-    state: z.string().trim().min(1).max(200).regex(/^[A-Za-z.]+$/, 'a state path such as open.preparation.proposal').optional(),
+    state: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .regex(/^[A-Za-z.]+$/, 'a state path such as open.preparation.proposal')
+      .optional(),
     programme: z.string().trim().min(1).max(64).optional(),
     priorityArea: z.string().trim().min(1).max(64).optional(),
     status: z.enum(['active', 'done']).optional(),

@@ -25,10 +25,7 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
-export function createGroupCommit(
-  sqlite: Database.Database,
-  options: { afterCommit?: () => void; maxBatch?: number } = {},
-): GroupCommit {
+export function createGroupCommit(sqlite: Database.Database, options: { afterCommit?: () => void; maxBatch?: number } = {}): GroupCommit {
   const maxBatch = options.maxBatch ?? 128;
   const queue: Pending[] = [];
   let scheduled = false;

@@ -27,10 +27,15 @@ export const users = sqliteTable(
     email: text('email').notNull(),
     displayName: text('display_name').notNull(),
     passwordHash: text('password_hash'),
-    language: text('language', { enum: ['sv', 'en'] }).notNull().default('sv'),
+    language: text('language', { enum: ['sv', 'en'] })
+      .notNull()
+      .default('sv'),
     disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
     /** Informational notification kinds the user has turned off. */
-    mutedNotifications: text('muted_notifications', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    mutedNotifications: text('muted_notifications', { mode: 'json' })
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'`),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('users_email_unique').on(t.email)],
@@ -141,7 +146,10 @@ export const caseSteps = sqliteTable(
     step: integer('step').notNull(),
     createdAt: text('created_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.caseId, t.step] }), index('case_steps_programme_step_created').on(t.programmeId, t.step, t.createdAt, t.caseId)],
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.step] }),
+    index('case_steps_programme_step_created').on(t.programmeId, t.step, t.createdAt, t.caseId),
+  ],
 );
 
 export const caseMembers = sqliteTable(
@@ -190,7 +198,9 @@ export const idempotencyKeys = sqliteTable(
     requestHash: text('request_hash').notNull(),
     status: integer('status').notNull(),
     body: text('body').notNull(),
-    headers: text('headers', { mode: 'json' }).notNull().default(sql`'{}'`),
+    headers: text('headers', { mode: 'json' })
+      .notNull()
+      .default(sql`'{}'`),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.key] }), index('idempotency_created').on(t.createdAt)],
@@ -321,5 +331,9 @@ export const commitments = sqliteTable(
     caseVersion: integer('case_version').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index('commitments_pool').on(t.poolId), index('commitments_case').on(t.caseId), index('commitments_programme_year').on(t.programmeId, t.year)],
+  (t) => [
+    index('commitments_pool').on(t.poolId),
+    index('commitments_case').on(t.caseId),
+    index('commitments_programme_year').on(t.programmeId, t.year),
+  ],
 );

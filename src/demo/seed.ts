@@ -109,7 +109,13 @@ async function seedFocusProgramme(services: Services) {
     const steps: StoryStep[] = [
       { type: 'CONTACT_COORDINATORS', role: 'initiator', payload: { message: 'Vi vill pröva en idé inom handlingsplanen.' } },
       ...(index === 0
-        ? [{ type: 'ASSESS_ELIGIBLE', role: 'county-coordinator', payload: { priorityAreaId: idea.area, justification: 'Ligger inom fokusområdet.' } } as StoryStep]
+        ? [
+            {
+              type: 'ASSESS_ELIGIBLE',
+              role: 'county-coordinator',
+              payload: { priorityAreaId: idea.area, justification: 'Ligger inom fokusområdet.' },
+            } as StoryStep,
+          ]
         : []),
     ];
     playStory(services, created.id, steps, actors);

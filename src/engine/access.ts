@@ -13,9 +13,7 @@ export function canSeeCase(actor: Actor, programmeId: string, isMember: boolean)
   return isMember || actor.roles.some(isProgrammeRole);
 }
 
-export type RoleCheck =
-  | { ok: true; role: Role }
-  | { ok: false; reason: 'wrong-role' | 'not-case-member'; roles: readonly Role[] };
+export type RoleCheck = { ok: true; role: Role } | { ok: false; reason: 'wrong-role' | 'not-case-member'; roles: readonly Role[] };
 
 /** The role the actor acts in for `type`: the requested one, or the first they hold that may. */
 export function roleFor(actor: Actor, type: CaseEventType, isMember: boolean, requested?: Role): RoleCheck {

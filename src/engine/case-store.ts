@@ -44,7 +44,11 @@ export interface LoggedEvent {
 }
 
 export function createCaseStore(db: Db) {
-  const caseQuery = db.select().from(cases).where(eq(cases.id, sql.placeholder('id'))).prepare();
+  const caseQuery = db
+    .select()
+    .from(cases)
+    .where(eq(cases.id, sql.placeholder('id')))
+    .prepare();
   const memberQuery = db
     .select({ userId: caseMembers.userId })
     .from(caseMembers)

@@ -108,7 +108,10 @@ export function createEngine<W extends WishedTimer>(deps: EngineDeps<W>) {
     }
     const role = roleFor(cmd.actor, cmd.type, member, cmd.role);
     if (!role.ok) {
-      throw new DomainError('forbidden', `${cmd.type} may be sent by: ${role.roles.join(', ')}`, { reason: role.reason, roles: role.roles });
+      throw new DomainError('forbidden', `${cmd.type} may be sent by: ${role.roles.join(', ')}`, {
+        reason: role.reason,
+        roles: role.roles,
+      });
     }
     rules.checkState(cmd.type, before);
     if (!acceptedEventTypes(before).has(cmd.type)) {
@@ -229,7 +232,8 @@ export function createEngine<W extends WishedTimer>(deps: EngineDeps<W>) {
         // 7. Effects: timers (the table holds what the snapshot before wanted, so it is read
         // only when the wish has changed) and outbox rows.
         const wished = effects.deadlines.wished(row.programmeId, after);
-        if (!sameTimers(effects.deadlines.wished(row.programmeId, before), wished)) effects.deadlines.reconcile(row.id, row.programmeId, wished);
+        if (!sameTimers(effects.deadlines.wished(row.programmeId, before), wished))
+          effects.deadlines.reconcile(row.id, row.programmeId, wished);
         effects.notifications.forEvent({
           row: updated,
           version,

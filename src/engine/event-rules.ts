@@ -82,7 +82,9 @@ export function createEventRules(deps: EventRuleDeps) {
           if (!decision.followUpRhythm) return decision;
           const dates = [...new Set([...(decision.followUpDates ?? []), ...rhythmDates(decision.followUpRhythm)])].sort();
           if (dates.length > 100) {
-            throw invalid('too many follow-up dates', [{ path: 'payload.followUpRhythm', message: `gives ${dates.length} dates; at most 100` }]);
+            throw invalid('too many follow-up dates', [
+              { path: 'payload.followUpRhythm', message: `gives ${dates.length} dates; at most 100` },
+            ]);
           }
           return { ...decision, followUpDates: dates };
         }

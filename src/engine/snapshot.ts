@@ -1,4 +1,13 @@
-import { createActor, getNextTransitions, initialTransition, type AnyActorScope, type AnyStateMachine, type Snapshot, type SnapshotFrom, type StateValue } from 'xstate';
+import {
+  createActor,
+  getNextTransitions,
+  initialTransition,
+  type AnyActorScope,
+  type AnyStateMachine,
+  type Snapshot,
+  type SnapshotFrom,
+  type StateValue,
+} from 'xstate';
 import type { CaseInput } from '../../machines/case/context.js';
 import type { CaseMachine } from '../../machines/case/machine.js';
 import type { CaseEvent } from '../../machines/case/schemas.js';
@@ -25,9 +34,7 @@ export function stepsOf(snapshot: CaseSnapshot): number[] {
 /** Dotted paths of the active leaf states, e.g. ["running.execution.ongoing", …]. */
 export function statePaths(value: StateValue, prefix = ''): string[] {
   if (typeof value === 'string') return [prefix ? `${prefix}.${value}` : value];
-  return Object.entries(value).flatMap(([key, child]) =>
-    child === undefined ? [] : statePaths(child, prefix ? `${prefix}.${key}` : key),
-  );
+  return Object.entries(value).flatMap(([key, child]) => (child === undefined ? [] : statePaths(child, prefix ? `${prefix}.${key}` : key)));
 }
 
 /** Where a snapshot stands, for messages: its lowest step, or the outcome it closed with. */

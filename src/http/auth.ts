@@ -74,7 +74,13 @@ export function requireRole(...roles: Role[]) {
  * so a browser whose clock differs from the server's keeps it for the right time.
  */
 export function setSessionCookie(reply: FastifyReply, session: { token: string }, hours: number, secure: boolean) {
-  reply.setCookie(SESSION_COOKIE, session.token, { path: '/', httpOnly: true, sameSite: 'strict', secure, maxAge: Math.round(hours * 3600) });
+  reply.setCookie(SESSION_COOKIE, session.token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict',
+    secure,
+    maxAge: Math.round(hours * 3600),
+  });
 }
 
 /** The caller's own programme, or 404: another programme is not even confirmed to exist. */

@@ -24,7 +24,11 @@ export interface IdempotencyKey {
   requestHash: string;
 }
 
-export const hashRequest = (value: unknown) => crypto.createHash('sha256').update(JSON.stringify(value ?? null)).digest('hex');
+export const hashRequest = (value: unknown) =>
+  crypto
+    .createHash('sha256')
+    .update(JSON.stringify(value ?? null))
+    .digest('hex');
 
 /** The key of a request, when it sent one. */
 export const keyOf = (key: string | undefined, request: unknown): IdempotencyKey | undefined =>

@@ -29,7 +29,7 @@ function withUsedSchemasOnly(document: Json): Json {
   const components = (document.components ?? {}) as Json;
   const schemas = (components.schemas ?? {}) as Record<string, unknown>;
   const used = refsIn(document.paths, new Set());
-  for (let grown = true; grown; ) {
+  for (let grown = true; grown;) {
     const before = used.size;
     for (const name of [...used]) refsIn(schemas[name], used);
     grown = used.size > before;
@@ -63,5 +63,6 @@ export const openApiOptions: SwaggerOptions = {
     if (response?.['204']) response['204'] = { type: 'null', description: response['204'].description };
     return out;
   },
-  transformObject: (document) => withUsedSchemasOnly(jsonSchemaTransformObject(document) as Json) as ReturnType<typeof jsonSchemaTransformObject>,
+  transformObject: (document) =>
+    withUsedSchemasOnly(jsonSchemaTransformObject(document) as Json) as ReturnType<typeof jsonSchemaTransformObject>,
 };

@@ -40,7 +40,12 @@ function fromFastifyError(error: FastifyError): DomainError | undefined {
     const where = error.validationContext ?? 'body';
     return new DomainError('validation-failed', `the request ${where} is not valid`, {
       errors: error.validation.map((v) => ({
-        path: [where, ...String(v.instancePath ?? '').split('/').filter(Boolean)].join('.'),
+        path: [
+          where,
+          ...String(v.instancePath ?? '')
+            .split('/')
+            .filter(Boolean),
+        ].join('.'),
         message: v.message ?? 'invalid',
       })),
     });

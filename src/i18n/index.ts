@@ -33,8 +33,7 @@ export function t(lang: Language, key: string, params?: Record<string, string | 
 }
 
 /** Keys already looked up, per language: pages and case views ask for the same ones all the time. */
-const resolve = (lang: Language) =>
-  memoise(5000, (key) => lookup(messages[lang], key) ?? lookup(messages[DEFAULT_LANGUAGE], key) ?? key);
+const resolve = (lang: Language) => memoise(5000, (key) => lookup(messages[lang], key) ?? lookup(messages[DEFAULT_LANGUAGE], key) ?? key);
 const resolved: Record<Language, (key: string) => string> = { sv: resolve('sv'), en: resolve('en') };
 
 export function has(lang: Language, key: string): boolean {

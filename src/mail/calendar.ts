@@ -53,7 +53,11 @@ function fold(line: string): string {
   return out.join('\r\n ');
 }
 
-const utc = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const utc = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 
 /** One formatter per time zone and kind: building an Intl.DateTimeFormat costs far more than using one. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -115,7 +119,10 @@ export function shiftDate(date: string, days: number): string {
 
 /** The calendar date (YYYY-MM-DD) of an instant in Swedish time. */
 export const localDate = (iso: string, zone = PROGRAMME_TIME_ZONE) =>
-  formatter(`date ${zone}`, () => new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' })).format(new Date(iso));
+  formatter(
+    `date ${zone}`,
+    () => new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }),
+  ).format(new Date(iso));
 
 export function calendarInvitation(event: CalendarEvent): string {
   const timing: string[] = [];

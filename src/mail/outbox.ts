@@ -50,13 +50,14 @@ export function createOutboxAdmin(db: Db, now: () => Date) {
 
     /** Puts a failed (or waiting) message back in line for an attempt now. */
     retry(programmeId: string, id: string) {
-      const row = db.select(columns).from(outbox).where(and(eq(outbox.id, id), eq(outbox.programmeId, programmeId))).get();
+      const row = db
+        .select(columns)
+        .from(outbox)
+        .where(and(eq(outbox.id, id), eq(outbox.programmeId, programmeId)))
+        .get();
       if (!row) throw new DomainError('not-found', `no message ${id}`);
       if (row.status === 'sent') throw new DomainError('conflict', 'the message has already been sent');
-      db.update(outbox)
-        .set({ status: 'pending', attempts: 0, nextAttemptAt: now().toISOString() })
-        .where(eq(outbox.id, id))
-        .run();
+      db.update(outbox).set({ status: 'pending', attempts: 0, nextAttemptAt: now().toISOString() }).where(eq(outbox.id, id)).run();
       return db.select(columns).from(outbox).where(eq(outbox.id, id)).get()!;
     },
   };

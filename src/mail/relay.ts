@@ -95,11 +95,17 @@ export function createRelay(db: Db, transport: MailTransport, renderer: Renderer
     try {
       update(row.id, { status: 'sent', attempts, sentAt: now().toISOString(), lastError: null });
     } catch (error) {
-      options.log?.error({ outboxId: row.id, reason: error instanceof Error ? error.message : String(error) }, 'mail sent but not recorded');
+      options.log?.error(
+        { outboxId: row.id, reason: error instanceof Error ? error.message : String(error) },
+        'mail sent but not recorded',
+      );
       return true;
     }
     // No addresses in the log: the kind and the outbox id say enough.
-    options.log?.info({ outboxId: row.id, kind: row.kind, transport: transport.kind, location: transport.kind === 'file' ? location : undefined }, 'mail sent');
+    options.log?.info(
+      { outboxId: row.id, kind: row.kind, transport: transport.kind, location: transport.kind === 'file' ? location : undefined },
+      'mail sent',
+    );
     return true;
   }
 

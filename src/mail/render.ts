@@ -87,14 +87,24 @@ export function createRenderer(kinds: MessageKinds, dir?: string) {
         settingsUrl: data.settingsUrl,
         optional: !rule.mandatory,
       };
-      const text = fill(`layout/${language}.text.mustache`, {
-        ...layoutData,
-        body: fill(`${kind}/${language}.text.mustache`, data, allowed, false).trim(),
-      }, LAYOUT_VARIABLES, false);
-      const html = fill(`layout/${language}.html.mustache`, {
-        ...layoutData,
-        body: fill(`${kind}/${language}.html.mustache`, data, allowed, true).trim(),
-      }, LAYOUT_VARIABLES, true);
+      const text = fill(
+        `layout/${language}.text.mustache`,
+        {
+          ...layoutData,
+          body: fill(`${kind}/${language}.text.mustache`, data, allowed, false).trim(),
+        },
+        LAYOUT_VARIABLES,
+        false,
+      );
+      const html = fill(
+        `layout/${language}.html.mustache`,
+        {
+          ...layoutData,
+          body: fill(`${kind}/${language}.html.mustache`, data, allowed, true).trim(),
+        },
+        LAYOUT_VARIABLES,
+        true,
+      );
       return { subject, text, html };
     },
   };

@@ -52,7 +52,11 @@ export function createMoney(db: Db, programmes: ProgrammeService, now: () => Dat
         total: sql<number>`sum(${commitments.amountOre})`,
       })
       .from(commitments)
-      .where(year === undefined ? eq(commitments.programmeId, programmeId) : and(eq(commitments.programmeId, programmeId), eq(commitments.year, year)))
+      .where(
+        year === undefined
+          ? eq(commitments.programmeId, programmeId)
+          : and(eq(commitments.programmeId, programmeId), eq(commitments.year, year)),
+      )
       .groupBy(commitments.poolId, commitments.priorityAreaId)
       .all();
     return rows;
@@ -65,11 +69,26 @@ export function createMoney(db: Db, programmes: ProgrammeService, now: () => Dat
     const rows = db
       .select()
       .from(grantPools)
-      .where(year === undefined ? eq(grantPools.programmeId, programmeId) : and(eq(grantPools.programmeId, programmeId), eq(grantPools.year, year)))
+      .where(
+        year === undefined
+          ? eq(grantPools.programmeId, programmeId)
+          : and(eq(grantPools.programmeId, programmeId), eq(grantPools.year, year)),
+      )
       .orderBy(asc(grantPools.year), asc(grantPools.kind))
       .all();
     const allEarmarks =
-      rows.length === 0 ? [] : db.select().from(poolEarmarks).where(inArray(poolEarmarks.poolId, rows.map((p) => p.id))).all();
+      rows.length === 0
+        ? []
+        : db
+            .select()
+            .from(poolEarmarks)
+            .where(
+              inArray(
+                poolEarmarks.poolId,
+                rows.map((p) => p.id),
+              ),
+            )
+            .all();
     return rows.map((pool) => {
       const mine = committed.filter((c) => c.poolId === pool.id);
       const committedOre = mine.reduce((sum, c) => sum + Number(c.total), 0);
@@ -103,7 +122,8 @@ export function createMoney(db: Db, programmes: ProgrammeService, now: () => Dat
     /** An administrator sets up a pool for a year. */
     createPool(programmeId: string, createdBy: string, input: unknown): PoolView {
       const parsed = newPoolSchema.safeParse(input);
-      if (!parsed.success) throw new DomainError('validation-failed', 'the grant pool is not valid', { errors: fieldErrors(parsed.error.issues, 'body') });
+      if (!parsed.success)
+        throw new DomainError('validation-failed', 'the grant pool is not valid', { errors: fieldErrors(parsed.error.issues, 'body') });
       const pool = parsed.data;
       const config = programmes.get(programmeId)!;
       // Earmarks distribute a pool between the top-level areas; a sub-area draws on its parent's.
@@ -113,14 +133,18 @@ export function createMoney(db: Db, programmes: ProgrammeService, now: () => Dat
       if (outside) errors.push(outside);
       pool.earmarks.forEach((e, i) => {
         if (!areas.has(e.priorityAreaId)) {
-          errors.push({ path: `body.earmarks.${i}.priorityAreaId`, message: `no top-level priority area ${e.priorityAreaId} in the programme` });
+          errors.push({
+            path: `body.earmarks.${i}.priorityAreaId`,
+            message: `no top-level priority area ${e.priorityAreaId} in the programme`,
+          });
         }
         if (pool.earmarks.findIndex((o) => o.priorityAreaId === e.priorityAreaId) !== i) {
           errors.push({ path: `body.earmarks.${i}.priorityAreaId`, message: `${e.priorityAreaId} is earmarked twice` });
         }
       });
       const earmarked = pool.earmarks.reduce((sum, e) => sum + e.amountOre, 0);
-      if (earmarked > pool.amountOre) errors.push({ path: 'body.earmarks', message: `earmarks total ${earmarked} öre, more than the pool's ${pool.amountOre}` });
+      if (earmarked > pool.amountOre)
+        errors.push({ path: 'body.earmarks', message: `earmarks total ${earmarked} öre, more than the pool's ${pool.amountOre}` });
       if (errors.length > 0) throw new DomainError('validation-failed', 'the grant pool is not valid', { errors });
       const id = crypto.randomUUID();
       db.transaction(
@@ -132,9 +156,21 @@ export function createMoney(db: Db, programmes: ProgrammeService, now: () => Dat
             .get();
           if (taken) throw new DomainError('conflict', `the programme already has a ${pool.kind} pool for ${pool.year}`);
           db.insert(grantPools)
-            .values({ id, programmeId, year: pool.year, kind: pool.kind, name: pool.name, amountOre: pool.amountOre, createdBy, createdAt: now().toISOString() })
+            .values({
+              id,
+              programmeId,
+              year: pool.year,
+              kind: pool.kind,
+              name: pool.name,
+              amountOre: pool.amountOre,
+              createdBy,
+              createdAt: now().toISOString(),
+            })
             .run();
-          for (const e of pool.earmarks) db.insert(poolEarmarks).values({ poolId: id, ...e }).run();
+          for (const e of pool.earmarks)
+            db.insert(poolEarmarks)
+              .values({ poolId: id, ...e })
+              .run();
         },
         { behavior: 'immediate' },
       );
@@ -182,18 +218,17 @@ export function createMoney(db: Db, programmes: ProgrammeService, now: () => Dat
         // and its own area may not use more than it.
         const area = parent ?? input.priorityAreaId;
         const own = pool.earmarks.find((e) => e.priorityAreaId === area);
-        const reservedForOthers = pool.earmarks
-          .filter((e) => e !== own)
-          .reduce((sum, e) => sum + Math.max(0, e.remainingOre), 0);
+        const reservedForOthers = pool.earmarks.filter((e) => e !== own).reduce((sum, e) => sum + Math.max(0, e.remainingOre), 0);
         const open = pool.remainingOre - reservedForOthers;
         const limit = own ? Math.min(own.remainingOre, open) : open;
         const over = total > limit;
         if (over && !decision.budgetOverride) {
           errors.push({
             path: `${path}.amountOre`,
-            message: own && own.remainingOre <= open
-              ? `${total} öre is more than the ${limit} öre left of the earmark for ${own.priorityAreaId} in ${pool.name}`
-              : `${total} öre is more than the ${limit} öre left in ${pool.name}${reservedForOthers > 0 ? ` outside other areas' earmarks` : ''}`,
+            message:
+              own && own.remainingOre <= open
+                ? `${total} öre is more than the ${limit} öre left of the earmark for ${own.priorityAreaId} in ${pool.name}`
+                : `${total} öre is more than the ${limit} öre left in ${pool.name}${reservedForOthers > 0 ? ` outside other areas' earmarks` : ''}`,
           });
         }
         planned.push({ poolId: pool.id, year: line.year, amountOre: line.amountOre, over });

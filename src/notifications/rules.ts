@@ -12,11 +12,7 @@ import type { MessageKinds } from '../mail/render.js';
 export { TIMER_KINDS, type TimerKind } from '../../machines/case/deadlines.js';
 
 /** Who receives a message: users with a programme role, the case's own people, or the mailbox. */
-export type Audience =
-  | { role: Role }
-  | { case: 'initiator' }
-  | { case: 'participants' }
-  | { programme: 'mailbox' };
+export type Audience = { role: Role } | { case: 'initiator' } | { case: 'participants' } | { programme: 'mailbox' };
 
 export type Trigger =
   /** An accepted event, optionally only for some payload values. */
@@ -95,10 +91,7 @@ export const NOTIFICATION_RULES = [
   },
   {
     kind: 'recommendation-recorded',
-    on: [
-      { event: 'RECORD_RECOMMENDATION', where: { recommendation: ['approve', 'reject'] } },
-      { event: 'RECORD_SCALE_UP_RECOMMENDATION' },
-    ],
+    on: [{ event: 'RECORD_RECOMMENDATION', where: { recommendation: ['approve', 'reject'] } }, { event: 'RECORD_SCALE_UP_RECOMMENDATION' }],
     to: [role('regional-director')],
     mandatory: true,
     variables: ['recommendation', 'motivation', 'protocolMeetingDate', 'protocolParagraph', 'scaleUp'],

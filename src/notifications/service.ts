@@ -193,8 +193,7 @@ export function createNotifications(db: Db, deps: NotificationDeps, settings: Ma
       let initiatorName: string | undefined;
       const withName = {
         ...input,
-        initiatorName: () =>
-          (initiatorName ??= deps.people.displayName(input.row.initiatorId) ?? ''),
+        initiatorName: () => (initiatorName ??= deps.people.displayName(input.row.initiatorId) ?? ''),
       };
       return enqueue(
         rules.map((rule) => ({
@@ -209,7 +208,14 @@ export function createNotifications(db: Db, deps: NotificationDeps, settings: Ma
     },
 
     /** Messages of a fired timer. Call inside the scheduler's transaction. */
-    forTimer(input: { row: CaseRow; timerId: string; kind: TimerKind; data: Record<string, string>; at: StepInfo; context: CaseContext }): number {
+    forTimer(input: {
+      row: CaseRow;
+      timerId: string;
+      kind: TimerKind;
+      data: Record<string, string>;
+      at: StepInfo;
+      context: CaseContext;
+    }): number {
       const source = `timer-${input.timerId.replace(/[^a-zA-Z0-9-]/g, '.')}`;
       // The same for every recipient and language: computed once.
       const variables = timerVariables(input.data, input.context);
@@ -243,7 +249,15 @@ export function createNotifications(db: Db, deps: NotificationDeps, settings: Ma
     kind: string,
     lang: Language,
     recipient: Recipient,
-    input: { row: CaseRow; version: number; type: string; payload: unknown; context: CaseContext; before: StepInfo; initiatorName: () => string },
+    input: {
+      row: CaseRow;
+      version: number;
+      type: string;
+      payload: unknown;
+      context: CaseContext;
+      before: StepInfo;
+      initiatorName: () => string;
+    },
   ): Record<string, unknown> {
     const p = (input.payload ?? {}) as Record<string, unknown>;
     const ctx = input.context;
@@ -325,6 +339,5 @@ export function createNotifications(db: Db, deps: NotificationDeps, settings: Ma
     }
   }
 }
-
 
 export type Notifications = ReturnType<typeof createNotifications>;

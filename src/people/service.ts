@@ -27,7 +27,10 @@ export const isProgrammeRole = (role: Role) => role !== 'initiator';
 export const newUserSchema = z
   .object({
     programmeId: z.string().min(1),
-    email: z.email().max(254).transform((e) => e.toLowerCase()),
+    email: z
+      .email()
+      .max(254)
+      .transform((e) => e.toLowerCase()),
     displayName: z.string().trim().min(1).max(200),
     password: z.string().min(12, 'at least 12 characters').max(1024).optional(),
     roles: z.array(z.enum(ROLES)).min(1),
@@ -52,8 +55,16 @@ let dummyHash: Promise<string> | undefined;
  */
 export function createPeopleService(db: Db, now: () => Date, rolesOf: (programmeId: string) => readonly Role[] | undefined = () => ROLES) {
   // Every request asks these: built and prepared once.
-  const userQuery = db.select().from(users).where(eq(users.id, sql.placeholder('id'))).prepare();
-  const rolesQuery = db.select({ role: userRoles.role }).from(userRoles).where(eq(userRoles.userId, sql.placeholder('id'))).prepare();
+  const userQuery = db
+    .select()
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .prepare();
+  const rolesQuery = db
+    .select({ role: userRoles.role })
+    .from(userRoles)
+    .where(eq(userRoles.userId, sql.placeholder('id')))
+    .prepare();
   const tokenQuery = db
     .select()
     .from(apiTokens)
@@ -64,13 +75,19 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
     .from(sessions)
     .where(and(eq(sessions.id, sql.placeholder('id')), gt(sessions.expiresAt, sql.placeholder('now'))))
     .prepare();
-  const nameQuery = db.select({ name: users.displayName }).from(users).where(eq(users.id, sql.placeholder('id'))).prepare();
+  const nameQuery = db
+    .select({ name: users.displayName })
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .prepare();
   const { passwordHash: _hash, ...personColumns } = getTableColumns(users);
   const withRoleQuery = db
     .select(personColumns)
     .from(users)
     .innerJoin(userRoles, eq(userRoles.userId, users.id))
-    .where(and(eq(users.programmeId, sql.placeholder('programmeId')), eq(userRoles.role, sql.placeholder('role')), eq(users.disabled, false)))
+    .where(
+      and(eq(users.programmeId, sql.placeholder('programmeId')), eq(userRoles.role, sql.placeholder('role')), eq(users.disabled, false)),
+    )
     .prepare();
   const activeUserQuery = db
     .select(personColumns)
@@ -120,7 +137,9 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
       const data = parsed.data;
       const allowed = rolesOf(data.programmeId);
       if (!allowed) {
-        throw new DomainError('validation-failed', undefined, { errors: [{ path: 'programmeId', message: `no programme ${data.programmeId}` }] });
+        throw new DomainError('validation-failed', undefined, {
+          errors: [{ path: 'programmeId', message: `no programme ${data.programmeId}` }],
+        });
       }
       const foreign = data.roles.map((role, i) => ({ role, i })).filter(({ role }) => !allowed.includes(role));
       if (foreign.length > 0) {
@@ -186,7 +205,9 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
     },
 
     endSession(token: string) {
-      db.delete(sessions).where(eq(sessions.id, sha256(token))).run();
+      db.delete(sessions)
+        .where(eq(sessions.id, sha256(token)))
+        .run();
     },
 
     /** Creates a personal API token; the plain token is returned once and never stored. */

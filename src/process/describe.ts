@@ -29,7 +29,10 @@ export function describeStates(machine = caseMachineFor(CURRENT_CASE_MACHINE_VER
         path: node.path.join('.'),
         parent: node.path.length > 1 ? node.path.slice(0, -1).join('.') : null,
         type: node.type,
-        steps: [...node.tags].map((tag) => /^step:(\d+)$/.exec(tag)?.[1]).filter(Boolean).map(Number),
+        steps: [...node.tags]
+          .map((tag) => /^step:(\d+)$/.exec(tag)?.[1])
+          .filter(Boolean)
+          .map(Number),
         description: node.description ?? null,
         final: node.type === 'final',
         events: [...new Set(node.ownEvents)].filter((e) => !e.startsWith('xstate.')),

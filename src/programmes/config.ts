@@ -9,11 +9,17 @@ import { DomainError } from '../errors.js';
 export const templatesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
 
 const label = z.object({ sv: z.string().min(1), en: z.string().min(1) }).strict();
-const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/).max(64);
+const slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/)
+  .max(64);
 
 export const ideaTemplateFieldSchema = z
   .object({
-    id: z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/).max(64),
+    id: z
+      .string()
+      .regex(/^[a-zA-Z][a-zA-Z0-9]*$/)
+      .max(64),
     type: z.enum(['text', 'textarea', 'select', 'number', 'date', 'email']),
     required: z.boolean(),
     label,
@@ -32,7 +38,15 @@ export const ideaTemplateSchema = z
 export type IdeaTemplate = z.infer<typeof ideaTemplateSchema>;
 
 /** Roles without which a case cannot get through the twelve steps, or money be set up. */
-const PROCESS_ROLES = ['initiator', 'county-coordinator', 'coordination-group', 'lsvo-secretary', 'regional-director', 'steering-group', 'administrator'] as const;
+const PROCESS_ROLES = [
+  'initiator',
+  'county-coordinator',
+  'coordination-group',
+  'lsvo-secretary',
+  'regional-director',
+  'steering-group',
+  'administrator',
+] as const;
 
 const area = z.object({ id: slug, label, description: label.optional(), guidingQuestions: z.array(label).optional() }).strict();
 
@@ -145,15 +159,16 @@ export function ideaAnswersSchema(template: IdeaTemplate, config: ProgrammeConfi
         schema = z.email().max(254);
         break;
       case 'select': {
-        const values =
-          field.options === 'priorityAreas'
-            ? allAreas(config).map((a) => a.id)
-            : (field.options ?? []).map((o) => o.value);
+        const values = field.options === 'priorityAreas' ? allAreas(config).map((a) => a.id) : (field.options ?? []).map((o) => o.value);
         schema = z.enum(values as [string, ...string[]]);
         break;
       }
       default:
-        schema = z.string().trim().min(1).max(field.maxLength ?? 10_000);
+        schema = z
+          .string()
+          .trim()
+          .min(1)
+          .max(field.maxLength ?? 10_000);
     }
     shape[field.id] = field.required ? schema : schema.optional();
   }

@@ -17,16 +17,76 @@ export function csvCell(value: string | number): string {
 
 export function reportCsv(report: YearReport): string {
   const lang = report.language;
-  const header = ['kind', 'id', 'name', 'area', 'scope', 'state', 'pool_ore', 'granted_ore', 'spent_ore', 'remaining_ore', 'pool_kr', 'granted_kr', 'spent_kr', 'remaining_kr'];
+  const header = [
+    'kind',
+    'id',
+    'name',
+    'area',
+    'scope',
+    'state',
+    'pool_ore',
+    'granted_ore',
+    'spent_ore',
+    'remaining_ore',
+    'pool_kr',
+    'granted_kr',
+    'spent_kr',
+    'remaining_kr',
+  ];
   const rows: (string | number)[][] = [];
   for (const p of report.pools) {
-    rows.push(['pool', p.id, p.name, '', '', p.kind, p.amountOre, p.committedOre, '', p.remainingOre, kronor(p.amountOre), kronor(p.committedOre), '', kronor(p.remainingOre)]);
+    rows.push([
+      'pool',
+      p.id,
+      p.name,
+      '',
+      '',
+      p.kind,
+      p.amountOre,
+      p.committedOre,
+      '',
+      p.remainingOre,
+      kronor(p.amountOre),
+      kronor(p.committedOre),
+      '',
+      kronor(p.remainingOre),
+    ]);
   }
   for (const i of report.initiatives) {
-    rows.push(['initiative', i.diaryNumber, i.title, i.priorityArea, i.scope, i.state, '', i.grantedOre, i.spentOre, '', '', kronor(i.grantedOre), kronor(i.spentOre), '']);
+    rows.push([
+      'initiative',
+      i.diaryNumber,
+      i.title,
+      i.priorityArea,
+      i.scope,
+      i.state,
+      '',
+      i.grantedOre,
+      i.spentOre,
+      '',
+      '',
+      kronor(i.grantedOre),
+      kronor(i.spentOre),
+      '',
+    ]);
   }
   const tot = report.totals;
-  rows.push(['total', String(report.year), t(lang, 'reports.total'), '', '', '', tot.poolOre, tot.committedOre, tot.spentOre, tot.remainingOre, kronor(tot.poolOre), kronor(tot.committedOre), kronor(tot.spentOre), kronor(tot.remainingOre)]);
+  rows.push([
+    'total',
+    String(report.year),
+    t(lang, 'reports.total'),
+    '',
+    '',
+    '',
+    tot.poolOre,
+    tot.committedOre,
+    tot.spentOre,
+    tot.remainingOre,
+    kronor(tot.poolOre),
+    kronor(tot.committedOre),
+    kronor(tot.spentOre),
+    kronor(tot.remainingOre),
+  ]);
   return '\ufeff' + [header, ...rows].map((r) => r.map(csvCell).join(';')).join('\r\n') + '\r\n';
 }
 
@@ -34,7 +94,9 @@ export function reportCsv(report: YearReport): string {
 export function publicInitiativesCsv(data: PublicInitiatives): string {
   const header = ['diary_number', 'title', 'purpose', 'parties', 'granted_ore', 'decision_date', 'decision_reference'];
   const rows = data.initiatives.map((i) =>
-    [i.diaryNumber, i.title, i.purpose, i.parties.map((p) => p.name).join(', '), String(i.grantedOre), i.decisionDate, i.decisionReference].map(csvCell).join(';'),
+    [i.diaryNumber, i.title, i.purpose, i.parties.map((p) => p.name).join(', '), String(i.grantedOre), i.decisionDate, i.decisionReference]
+      .map(csvCell)
+      .join(';'),
   );
   return '\ufeff' + [header.join(';'), ...rows].join('\r\n') + '\r\n';
 }

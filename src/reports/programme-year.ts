@@ -53,7 +53,12 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
     return db
       .select()
       .from(cases)
-      .where(and(eq(cases.programmeId, programmeId), ids.length > 0 ? or(lte(cases.createdAt, until), inArray(cases.id, ids)) : lte(cases.createdAt, until)))
+      .where(
+        and(
+          eq(cases.programmeId, programmeId),
+          ids.length > 0 ? or(lte(cases.createdAt, until), inArray(cases.id, ids)) : lte(cases.createdAt, until),
+        ),
+      )
       .orderBy(cases.diaryNumber)
       .all();
   }
@@ -71,7 +76,11 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
       const areas = new Map(allAreas(config).map((a) => [a.id, a]));
       const yearEnd = `${year}-12-31`;
       const granted = new Map<string, number>();
-      for (const c of db.select().from(commitments).where(and(eq(commitments.programmeId, programmeId), eq(commitments.year, year))).all()) {
+      for (const c of db
+        .select()
+        .from(commitments)
+        .where(and(eq(commitments.programmeId, programmeId), eq(commitments.year, year)))
+        .all()) {
         granted.set(c.caseId, (granted.get(c.caseId) ?? 0) + c.amountOre);
       }
 

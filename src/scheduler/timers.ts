@@ -29,7 +29,11 @@ export function createTimerStore(db: Db, now: () => Date, deadlinesOf: (programm
     .from(timers)
     .where(eq(timers.caseId, sql.placeholder('caseId')))
     .prepare();
-  const timerQuery = db.select().from(timers).where(eq(timers.id, sql.placeholder('id'))).prepare();
+  const timerQuery = db
+    .select()
+    .from(timers)
+    .where(eq(timers.id, sql.placeholder('id')))
+    .prepare();
   return {
     /** The deadlines a case in this state wants, by its programme's settings. */
     wished: (programmeId: string, snapshot: SnapshotLike) => desiredTimers(snapshot, deadlinesOf(programmeId)),
@@ -45,9 +49,7 @@ export function createTimerStore(db: Db, now: () => Date, deadlinesOf: (programm
     /** Brings the case's timers in line with its state. Call inside the change's transaction. */
     reconcile(caseId: string, programmeId: string, desired: DesiredTimer[]): { set: number; cancelled: number } {
       const at = now().toISOString();
-      const existing = new Map(
-        stateOfCaseQuery.all({ caseId }).map((row) => [row.id, row]),
-      );
+      const existing = new Map(stateOfCaseQuery.all({ caseId }).map((row) => [row.id, row]));
       let set = 0;
       let cancelled = 0;
       const wanted = new Set<string>();

@@ -47,7 +47,10 @@ export function areaOptions(lang: Language, config: ProgrammeConfig): Option[] {
 }
 
 const yearOptions = (config: ProgrammeConfig): Option[] =>
-  Array.from({ length: config.years.last - config.years.first + 1 }, (_, i) => String(config.years.first + i)).map((y) => ({ value: y, label: y }));
+  Array.from({ length: config.years.last - config.years.first + 1 }, (_, i) => String(config.years.first + i)).map((y) => ({
+    value: y,
+    label: y,
+  }));
 
 /** The idea template's answers as a schema of its own, so each answer is a field. */
 export function ideaTemplateSetup(lang: Language, template: IdeaTemplate, config: ProgrammeConfig): ActionSetup {
@@ -75,7 +78,8 @@ export function actionSetup(type: CaseEventType, inputs: ActionInputs): ActionSe
     case 'ASSESS_ELIGIBLE':
       return { schema, initial: {}, hints: { priorityAreaId: { options: areaOptions(lang, config), label: config.taxonomy[lang] } } };
     case 'ADD_PARTICIPANT':
-      if (inputs.candidates === 'by-email') return { schema: participantByEmail, initial: {}, hints: { email: { label: t(lang, 'web.participantEmail') } } };
+      if (inputs.candidates === 'by-email')
+        return { schema: participantByEmail, initial: {}, hints: { email: { label: t(lang, 'web.participantEmail') } } };
       return { schema, initial: {}, hints: { userId: { options: inputs.candidates.map((u) => ({ value: u.id, label: u.displayName })) } } };
     case 'RECORD_DIALOGUE_FORUM': {
       const roles = FORUM_ROLES.map((role) => ({ role }));
@@ -104,7 +108,9 @@ export function actionSetup(type: CaseEventType, inputs: ActionInputs): ActionSe
           'budget.year': { options: yearOptions(config) },
           'budget.amountOre': { money: true },
           // Without a list of municipalities in the programme, they are typed one per line.
-          ...(config.municipalities.length > 0 ? { 'scope.municipalities': { options: config.municipalities.map((m) => ({ value: m, label: m })) } } : {}),
+          ...(config.municipalities.length > 0
+            ? { 'scope.municipalities': { options: config.municipalities.map((m) => ({ value: m, label: m })) } }
+            : {}),
         },
       };
     case 'RECORD_DECISION': {
@@ -112,14 +118,20 @@ export function actionSetup(type: CaseEventType, inputs: ActionInputs): ActionSe
       const perYear = new Map<number, number>();
       for (const line of context.proposal.budget ?? []) perYear.set(line.year, (perYear.get(line.year) ?? 0) + line.amountOre);
       const initial: FormValues = {};
-      [...perYear].sort(([a], [b]) => a - b).forEach(([year, ore], i) => {
-        initial[`grantedBudget.${i}.year`] = String(year);
-        initial[`grantedBudget.${i}.amountOre`] = (ore / 100).toFixed(2).replace(/\.00$/, '');
-      });
+      [...perYear]
+        .sort(([a], [b]) => a - b)
+        .forEach(([year, ore], i) => {
+          initial[`grantedBudget.${i}.year`] = String(year);
+          initial[`grantedBudget.${i}.amountOre`] = (ore / 100).toFixed(2).replace(/\.00$/, '');
+        });
       return {
         schema,
         initial,
-        hints: { 'grantedBudget.year': { options: yearOptions(config) }, 'grantedBudget.amountOre': { money: true }, grantedBudget: { extraRows: 1 } },
+        hints: {
+          'grantedBudget.year': { options: yearOptions(config) },
+          'grantedBudget.amountOre': { money: true },
+          grantedBudget: { extraRows: 1 },
+        },
       };
     }
     case 'RECORD_FOLLOW_UP':
@@ -127,7 +139,9 @@ export function actionSetup(type: CaseEventType, inputs: ActionInputs): ActionSe
         schema,
         initial: {},
         hints: {
-          'indicatorValues.indicatorId': { options: (context.proposal.indicators ?? []).map((i) => ({ value: i.id, label: `${i.name} (${i.unit})` })) },
+          'indicatorValues.indicatorId': {
+            options: (context.proposal.indicators ?? []).map((i) => ({ value: i.id, label: `${i.name} (${i.unit})` })),
+          },
           spentToDateOre: { money: true },
         },
       };

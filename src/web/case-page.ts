@@ -9,7 +9,16 @@ import type { Actor } from '../people/service.js';
 import { allAreas, type IdeaTemplate, type ProgrammeConfig } from '../programmes/config.js';
 import { actionSetup, emptyPayload, GENERAL_EVENTS, type ActionInputs } from './actions.js';
 import { processDiagram } from './diagram.js';
-import { errorSummary, fieldLabel, formValues, optionLabel, renderFields, type FormContext, type FormErrors, type FormValues } from './forms.js';
+import {
+  errorSummary,
+  fieldLabel,
+  formValues,
+  optionLabel,
+  renderFields,
+  type FormContext,
+  type FormErrors,
+  type FormValues,
+} from './forms.js';
 import { html, raw, type SafeHtml } from './html.js';
 import { stepTrack } from './layout.js';
 
@@ -49,7 +58,15 @@ export interface CasePageInput {
 
 /** Swedish time, in the reader's language. */
 const dateTime = (lang: Language, iso: string) =>
-  formatter(`page ${lang}`, () => new Intl.DateTimeFormat(lang === 'sv' ? 'sv-SE' : 'en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: PROGRAMME_TIME_ZONE })).format(new Date(iso));
+  formatter(
+    `page ${lang}`,
+    () =>
+      new Intl.DateTimeFormat(lang === 'sv' ? 'sv-SE' : 'en-GB', {
+        dateStyle: 'medium',
+        timeStyle: 'short',
+        timeZone: PROGRAMME_TIME_ZONE,
+      }),
+  ).format(new Date(iso));
 
 const META_KEYS = new Set(['by', 'role', 'at']);
 
@@ -57,7 +74,8 @@ const META_KEYS = new Set(['by', 'role', 'at']);
 export function dataList(lang: Language, value: unknown, name: string, names: Map<string, string>, event?: string): SafeHtml {
   if (value === undefined || value === null || value === '') return html``;
   if (typeof value === 'boolean') return html`${t(lang, `options.boolean.${value}`)}`;
-  if (typeof value === 'number') return html`${name.endsWith('Ore') ? formatOre(value, lang) : value.toLocaleString(lang === 'sv' ? 'sv-SE' : 'en-GB')}`;
+  if (typeof value === 'number')
+    return html`${name.endsWith('Ore') ? formatOre(value, lang) : value.toLocaleString(lang === 'sv' ? 'sv-SE' : 'en-GB')}`;
   if (typeof value === 'string') {
     if (name === 'userId' || name === 'by') return html`${names.get(value) ?? value}`;
     if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return html`${dateTime(lang, value)}`;
@@ -65,7 +83,8 @@ export function dataList(lang: Language, value: unknown, name: string, names: Ma
   }
   if (Array.isArray(value)) {
     if (value.length === 0) return html`–`;
-    if (value.every((v) => typeof v !== 'object')) return html`<ul>${value.map((v) => html`<li>${dataList(lang, v, name, names, event)}</li>`)}</ul>`;
+    if (value.every((v) => typeof v !== 'object'))
+      return html`<ul>${value.map((v) => html`<li>${dataList(lang, v, name, names, event)}</li>`)}</ul>`;
     return html`<ol class="records">${value.map((v) => html`<li>${dataList(lang, v, name, names, event)}</li>`)}</ol>`;
   }
   const record = value as Record<string, unknown>;
@@ -73,7 +92,7 @@ export function dataList(lang: Language, value: unknown, name: string, names: Ma
   const entries = Object.entries(record).filter(([k, v]) => !(recorded && META_KEYS.has(k)) && v !== undefined);
   const meta = recorded
     ? html`<p class="meta">${t(lang, 'web.recordedBy', { name: names.get(String(record.by)) ?? String(record.by), role: t(lang, `roles.${String(record.role)}`), at: dateTime(lang, String(record.at)) })}</p>`
-      : '';
+    : '';
   return html`<dl>${entries.map(([k, v]) => html`<dt>${fieldLabel(lang, `${name}.${k}`, event)}</dt><dd>${dataList(lang, v, k, names, event)}</dd>`)}</dl>${meta}`;
 }
 
@@ -127,7 +146,12 @@ function caseData(i: CasePageInput): SafeHtml {
   const parts: SafeHtml[] = [];
   for (const key of SECTIONS) {
     let value: unknown = ctx[key];
-    if (value === undefined || (Array.isArray(value) && value.length === 0) || (typeof value === 'object' && value !== null && Object.keys(value).length === 0)) continue;
+    if (
+      value === undefined ||
+      (Array.isArray(value) && value.length === 0) ||
+      (typeof value === 'object' && value !== null && Object.keys(value).length === 0)
+    )
+      continue;
     if (key === 'eligibility') {
       const area = allAreas(config).find((a) => a.id === ctx.eligibility?.priorityAreaId);
       value = { ...ctx.eligibility, priorityAreaId: area ? area.label[lang] : undefined };
@@ -139,7 +163,12 @@ function caseData(i: CasePageInput): SafeHtml {
         .filter((f) => answers[f.id] !== undefined)
         .map((f) => {
           const v = answers[f.id];
-          const shown = f.options === 'priorityAreas' ? (areas.get(String(v)) ?? String(v)) : Array.isArray(f.options) ? (f.options.find((o) => o.value === v)?.label[lang] ?? String(v)) : String(v);
+          const shown =
+            f.options === 'priorityAreas'
+              ? (areas.get(String(v)) ?? String(v))
+              : Array.isArray(f.options)
+                ? (f.options.find((o) => o.value === v)?.label[lang] ?? String(v))
+                : String(v);
           return html`<dt>${f.label[lang]}</dt><dd><span class="text">${shown}</span></dd>`;
         });
       parts.push(html`<section><h3>${t(lang, 'sections.ideaTemplate')}</h3><dl>${items}</dl></section>`);
@@ -151,7 +180,9 @@ function caseData(i: CasePageInput): SafeHtml {
     ? html`<section><h3>${t(lang, 'web.proposal')}</h3><p><a href="/cases/${view.id}/print">${t(lang, 'web.print')}</a></p>${dataList(lang, ctx.proposal, 'proposal', names, 'UPDATE_PROPOSAL')}</section>`
     : '';
   const criteria = Object.keys(ctx.criteria).length ? html`<section>${criteriaTable(lang, config, ctx, names)}</section>` : '';
-  const outcome = ctx.outcome ? html`<section><h3>${t(lang, 'sections.outcome')}</h3><p>${view.outcomeLabel}</p>${dataList(lang, { reason: ctx.outcome.reason, by: ctx.outcome.by, role: ctx.outcome.role, at: ctx.outcome.at }, 'outcome', names)}</section>` : '';
+  const outcome = ctx.outcome
+    ? html`<section><h3>${t(lang, 'sections.outcome')}</h3><p>${view.outcomeLabel}</p>${dataList(lang, { reason: ctx.outcome.reason, by: ctx.outcome.by, role: ctx.outcome.role, at: ctx.outcome.at }, 'outcome', names)}</section>`
+    : '';
   return html`<section><h3>${t(lang, 'sections.idea')}</h3><dl><dt>${t(lang, 'web.initiator')}</dt><dd>${view.initiator.displayName ?? '–'}</dd>
 <dt>${t(lang, 'fields.title')}</dt><dd>${ctx.idea.title}</dd><dt>${t(lang, 'fields.summary')}</dt><dd><span class="text">${ctx.idea.summary}</span></dd></dl></section>
 ${parts}${proposal}${criteria}${outcome}`;
@@ -201,9 +232,10 @@ export function casePage(i: CasePageInput): { title: string; body: SafeHtml } {
 
   const accepted = [...view.allowedEvents, ...view.blockedEvents].filter((e) => !e.reasons.some((r) => r.code === 'wrong-step'));
   const next = accepted.filter((e) => !GENERAL_EVENTS.has(e.type));
-  const whatNext = view.status === 'done' || next.length === 0
-    ? html`<p>${t(lang, 'web.nothingNext')}</p>`
-    : html`<ul>${next.map((e) => html`<li>${t(lang, 'web.whoActs', { action: e.label, roles: EVENT_ROLES[e.type].map((r) => t(lang, `roles.${r}`)).join(', ') })}</li>`)}</ul>`;
+  const whatNext =
+    view.status === 'done' || next.length === 0
+      ? html`<p>${t(lang, 'web.nothingNext')}</p>`
+      : html`<ul>${next.map((e) => html`<li>${t(lang, 'web.whoActs', { action: e.label, roles: EVENT_ROLES[e.type].map((r) => t(lang, `roles.${r}`)).join(', ') })}</li>`)}</ul>`;
 
   const allowed = view.allowedEvents.filter((e) => e.type !== 'ASSESS_CRITERION');
   // Large or occasional forms are folded away until opened (or sent back with errors).
@@ -215,7 +247,8 @@ export function casePage(i: CasePageInput): { title: string; body: SafeHtml } {
     const setup = actionSetup(type, inputs);
     return formValues(setup.schema, context.proposal, setup.hints);
   };
-  const criteriaAllowed = view.allowedEvents.some((e) => e.type === 'ASSESS_CRITERION') ||
+  const criteriaAllowed =
+    view.allowedEvents.some((e) => e.type === 'ASSESS_CRITERION') ||
     view.blockedEvents.some((e) => e.type === 'ASSESS_CRITERION' && e.reasons.every((r) => r.code === 'requirement-unmet'));
   const actions = html`
 ${primary.map((e) => html`<section class="action" aria-labelledby="action-${e.type}"><h3 id="action-${e.type}">${e.label}</h3>${actionForm(i, e.type, inputs, undefined, proposalValues(e.type))}</section>`)}

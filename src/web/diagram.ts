@@ -49,7 +49,12 @@ export function processDiagram(lang: Language, machineVersion: number, activePat
         return html`<li>${t(lang, `events.${event}`)} → ${targets.length ? targets.join(' / ') : html`<i>${t(lang, 'web.stays')}</i>`}</li>`;
       });
     const children = Object.values(node.states) as AnyStateNode[];
-    const classes = ['state', here ? 'current' : within(path) ? 'contains-current' : '', node.type === 'final' ? 'final' : '', node.type === 'parallel' ? 'parallel' : '']
+    const classes = [
+      'state',
+      here ? 'current' : within(path) ? 'contains-current' : '',
+      node.type === 'final' ? 'final' : '',
+      node.type === 'parallel' ? 'parallel' : '',
+    ]
       .filter(Boolean)
       .join(' ');
     return html`<li class="${classes}"${here ? raw(' aria-current="true"') : ''}>

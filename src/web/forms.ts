@@ -190,7 +190,8 @@ function renderNode(ctx: FormContext, schema: JsonSchema, path: string, required
     const rows = Array.from({ length: count }, (_, i) => {
       // Default rows fill in values (e.g. a hidden role) the first time the form is shown.
       for (const [k, v] of Object.entries(defaults[i] ?? {})) ctx.values[`${path}.${i}.${k}`] ??= v;
-      const rowLabel = hints?.rowLabel?.(i, ctx.values) ?? t(ctx.lang, 'web.row', { label: fieldLabel(ctx.lang, path, ctx.event), n: i + 1 });
+      const rowLabel =
+        hints?.rowLabel?.(i, ctx.values) ?? t(ctx.lang, 'web.row', { label: fieldLabel(ctx.lang, path, ctx.event), n: i + 1 });
       const item = resolve(s.items!);
       const cells = Object.entries(item.properties!).map(([key, child]) =>
         renderNode(ctx, child, `${path}.${i}.${key}`, (item.required ?? []).includes(key), false),
@@ -207,7 +208,8 @@ function renderNode(ctx: FormContext, schema: JsonSchema, path: string, required
   if (isScalarArray(s) && hints?.options) {
     const chosen = new Set(([] as string[]).concat(value ?? []));
     const boxes = hints.options.map(
-      (o, i) => html`<div class="choice"><input type="checkbox" id="${id}-${i}" name="${path}" value="${o.value}"${chosen.has(o.value) ? raw(' checked') : ''}><label for="${id}-${i}">${o.label}</label></div>`,
+      (o, i) =>
+        html`<div class="choice"><input type="checkbox" id="${id}-${i}" name="${path}" value="${o.value}"${chosen.has(o.value) ? raw(' checked') : ''}><label for="${id}-${i}">${o.label}</label></div>`,
     );
     return html`<fieldset id="${id}" class="choices"${describedBy(id, !!error, false)}><legend>${labelText(ctx, path, required, hints)}</legend>${errorText(ctx, id, error)}${boxes}</fieldset>`;
   }
@@ -221,7 +223,8 @@ function renderNode(ctx: FormContext, schema: JsonSchema, path: string, required
   }
   if (typeOf(s) === 'boolean') {
     const radios = (['true', 'false'] as const).map(
-      (v) => html`<div class="choice"><input type="radio" id="${id}-${v}" name="${path}" value="${v}"${firstText(value) === v ? raw(' checked') : ''}${mustFill ? raw(' required') : ''}><label for="${id}-${v}">${t(ctx.lang, `options.boolean.${v}`)}</label></div>`,
+      (v) =>
+        html`<div class="choice"><input type="radio" id="${id}-${v}" name="${path}" value="${v}"${firstText(value) === v ? raw(' checked') : ''}${mustFill ? raw(' required') : ''}><label for="${id}-${v}">${t(ctx.lang, `options.boolean.${v}`)}</label></div>`,
     );
     return html`<fieldset id="${id}" class="choices inline"${describedBy(id, !!error, false)}><legend>${labelText(ctx, path, required, hints)}</legend>${errorText(ctx, id, error)}${radios}</fieldset>`;
   }
@@ -279,7 +282,14 @@ function numberFrom(text: string, money: boolean): number | string {
 /** For each list of rows (by its form path): the form row of each payload row, empty rows dropped. */
 export type RowMap = Map<string, number[]>;
 
-function parseNode(schema: JsonSchema, body: FormValues, path: string, required: boolean, hints: Record<string, FieldHints>, rows: RowMap): unknown {
+function parseNode(
+  schema: JsonSchema,
+  body: FormValues,
+  path: string,
+  required: boolean,
+  hints: Record<string, FieldHints>,
+  rows: RowMap,
+): unknown {
   const s = resolve(schema);
   const hint = hints[genericPath(path)];
   if (isObject(s)) {
@@ -311,7 +321,10 @@ function parseNode(schema: JsonSchema, body: FormValues, path: string, required:
     const items = hint?.options ? ([] as string[]).concat(raw ?? []) : firstText(raw).split(/\r?\n/);
     const item = resolve(s.items!);
     const isNumber = typeOf(item) === 'number' || typeOf(item) === 'integer';
-    return items.map((x) => x.trim()).filter(Boolean).map((x) => (isNumber ? numberFrom(x, false) : x));
+    return items
+      .map((x) => x.trim())
+      .filter(Boolean)
+      .map((x) => (isNumber ? numberFrom(x, false) : x));
   }
   const text = firstText(raw).trim();
   if (text === '') return undefined;
@@ -333,7 +346,8 @@ export function formValues(schema: z.ZodType, data: unknown, hints: Record<strin
     const s = resolve(s0);
     if (value === undefined || value === null) return;
     if (isObject(s) && typeof value === 'object') {
-      for (const [key, child] of Object.entries(s.properties!)) walk(child, (value as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
+      for (const [key, child] of Object.entries(s.properties!))
+        walk(child, (value as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
     } else if (isArray(s) && isObject(resolve(s.items!)) && Array.isArray(value)) {
       value.forEach((row, i) => walk(s.items!, row, `${path}.${i}`));
     } else if (isScalarArray(s) && Array.isArray(value)) {
@@ -392,7 +406,14 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 export function issueMessage(lang: Language, issue: Issue, data: unknown, hints: Record<string, FieldHints> = {}): string {
   const v = (key: string, params?: Record<string, string | number>) => t(lang, `validation.${key}`, params);
   const money = hints[genericPath(issue.path.map(String).join('.'))]?.money === true;
-  const i = issue as Issue & { expected?: string; origin?: string; minimum?: number | bigint; maximum?: number | bigint; format?: string; pattern?: string };
+  const i = issue as Issue & {
+    expected?: string;
+    origin?: string;
+    minimum?: number | bigint;
+    maximum?: number | bigint;
+    format?: string;
+    pattern?: string;
+  };
   const n = (x: number | bigint | undefined) => Number(x ?? 0) / (money ? 100 : 1);
   switch (issue.code) {
     case 'invalid_type':

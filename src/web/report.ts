@@ -11,7 +11,8 @@ import type { YearReport } from '../reports/programme-year.js';
 export function reportHtml(report: YearReport, generatedAt: Date): string {
   const lang: Language = report.language;
   const l = (key: string, params?: Record<string, string | number>) => escapeHtml(t(lang, `reports.${key}`, params));
-  const money = (ore: number, field: string) => `<td class="num" data-field="${field}" data-ore="${ore}">${escapeHtml(formatOre(ore, lang))}</td>`;
+  const money = (ore: number, field: string) =>
+    `<td class="num" data-field="${field}" data-ore="${ore}">${escapeHtml(formatOre(ore, lang))}</td>`;
   const tot = report.totals;
   const title = `${escapeHtml(report.programme.name)} – ${l('title', { year: report.year })}`;
   const indicatorList = (i: YearReport['initiatives'][number]) =>

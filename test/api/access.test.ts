@@ -70,7 +70,11 @@ const PROGRAMME_ROLES: Role[] = [
 const withPriorityArea = (steps: StoryStep[], priorityAreaId: string): StoryStep[] =>
   steps.map((s) => (s.type === 'ASSESS_ELIGIBLE' ? ({ ...s, payload: { ...s.payload, priorityAreaId } } as StoryStep) : s));
 const WITHDRAW = { type: 'WITHDRAW', role: 'initiator', payload: { reason: 'Vi har inte tid i år.' } } as StoryStep;
-const NOT_ELIGIBLE = { type: 'ASSESS_NOT_ELIGIBLE', role: 'county-coordinator', payload: { reason: 'Utanför överenskommelsen.' } } as StoryStep;
+const NOT_ELIGIBLE = {
+  type: 'ASSESS_NOT_ELIGIBLE',
+  role: 'county-coordinator',
+  payload: { reason: 'Utanför överenskommelsen.' },
+} as StoryStep;
 const RUNNING = ['running.execution.ongoing', 'running.seminars.active', 'running.scaleUp.planning'];
 
 /** [title, steps to play, steps it then stands at, state, status, priority area] */
@@ -83,11 +87,25 @@ const SPECS: [string, StoryStep[], number[], string[], 'active' | 'done', string
   ['Kontakt ett', storyUntilStep(2), [2], ['open.coordinatorContact'], 'active', null],
   ['Kontakt två', storyUntilStep(2), [2], ['open.coordinatorContact'], 'active', null],
   ['Kontakt tre', storyUntilStep(2), [2], ['open.coordinatorContact'], 'active', null],
-  ['Suicidpreventiv utbildning för skolpersonal', withPriorityArea(storyUntilStep(3), 'suicidprevention'), [3], ['open.ideaTemplate'], 'active', 'suicidprevention'],
+  [
+    'Suicidpreventiv utbildning för skolpersonal',
+    withPriorityArea(storyUntilStep(3), 'suicidprevention'),
+    [3],
+    ['open.ideaTemplate'],
+    'active',
+    'suicidprevention',
+  ],
   ['Mall två', storyUntilStep(3), [3], ['open.ideaTemplate'], 'active', 'barn-och-unga'],
   ['Mall tre', storyUntilStep(3), [3], ['open.ideaTemplate'], 'active', 'barn-och-unga'],
   ['Samordning ett', storyUntilStep(4), [4], ['open.preparation.coordinationGroup'], 'active', 'barn-och-unga'],
-  ['Samordning två', withPriorityArea(storyUntilStep(4), 'samsjuklighet'), [4], ['open.preparation.coordinationGroup'], 'active', 'samsjuklighet'],
+  [
+    'Samordning två',
+    withPriorityArea(storyUntilStep(4), 'samsjuklighet'),
+    [4],
+    ['open.preparation.coordinationGroup'],
+    'active',
+    'samsjuklighet',
+  ],
   ['Dialogforum ett', storyUntilStep(5), [5], ['open.preparation.dialogueForum'], 'active', 'barn-och-unga'],
   ['Dialogforum två', storyUntilStep(5), [5], ['open.preparation.dialogueForum'], 'active', 'barn-och-unga'],
   ['Målgrupp ett', storyUntilStep(6), [6], ['open.preparation.targetGroupDialogue'], 'active', 'barn-och-unga'],
@@ -95,9 +113,23 @@ const SPECS: [string, StoryStep[], number[], string[], 'active' | 'done', string
   ['Avstämning ett', storyUntilStep(7), [7], ['open.preparation.checkIns'], 'active', 'barn-och-unga'],
   ['Avstämning två', storyUntilStep(7), [7], ['open.preparation.checkIns'], 'active', 'barn-och-unga'],
   ['Brukarstyrd mottagning i Karlskrona', storyUntilStep(8), [8], ['open.preparation.proposal'], 'active', 'barn-och-unga'],
-  ['Underlag två', withPriorityArea(storyUntilStep(8), 'suicidprevention'), [8], ['open.preparation.proposal'], 'active', 'suicidprevention'],
+  [
+    'Underlag två',
+    withPriorityArea(storyUntilStep(8), 'suicidprevention'),
+    [8],
+    ['open.preparation.proposal'],
+    'active',
+    'suicidprevention',
+  ],
   ['Underlag tre', storyUntilStep(8), [8], ['open.preparation.proposal'], 'active', 'barn-och-unga'],
-  ['Föräldrastöd för små barns psykiska hälsa', storyUntilStep(9), [9], ['open.preparation.decision.awaitingRecommendation'], 'active', 'barn-och-unga'],
+  [
+    'Föräldrastöd för små barns psykiska hälsa',
+    storyUntilStep(9),
+    [9],
+    ['open.preparation.decision.awaitingRecommendation'],
+    'active',
+    'barn-och-unga',
+  ],
   ['Beslut två', storyUntilStep(9), [9], ['open.preparation.decision.awaitingRecommendation'], 'active', 'barn-och-unga'],
   ['Genomförande ett', storyUntilStep(10), [10, 11, 12], RUNNING, 'active', 'barn-och-unga'],
   ['Genomförande två', storyUntilStep(10), [10, 11, 12], RUNNING, 'active', 'barn-och-unga'],
@@ -370,8 +402,7 @@ describe('cursor pagination', () => {
 
 describe('what the caller may do on a case, and why not', () => {
   const at = (title: string) => made.find((m) => m.title === title)!;
-  const event = (v: CaseView, type: string) =>
-    [...v.allowedEvents, ...v.blockedEvents].find((e) => e.type === type)!;
+  const event = (v: CaseView, type: string) => [...v.allowedEvents, ...v.blockedEvents].find((e) => e.type === type)!;
 
   it('every event is listed once, as allowed or blocked', async () => {
     const v = await view(at('Samtalsstöd för äldre i Ronneby').id, t.tokens.initiator);
@@ -410,9 +441,7 @@ describe('what the caller may do on a case, and why not', () => {
       type: 'ASSESS_ELIGIBLE',
       label: 'Bedöm: i linje med överenskommelsen',
       allowed: false,
-      reasons: [
-        { code: 'wrong-role', roles: ['county-coordinator'], message: 'Din roll får inte göra detta. Det gör: Länsamordnare.' },
-      ],
+      reasons: [{ code: 'wrong-role', roles: ['county-coordinator'], message: 'Din roll får inte göra detta. Det gör: Länsamordnare.' }],
     });
     expect(v.allowedEvents.map((e) => e.type)).toEqual(['ADD_PARTICIPANT', 'WITHDRAW']);
   });
@@ -468,11 +497,17 @@ describe('what the caller may do on a case, and why not', () => {
     const submit = event(v, 'SUBMIT_TO_LSVO');
     expect(submit.allowed).toBe(false);
     expect(submit.reasons.map((r) => r.code)).toEqual(Array(EMPTY_PROPOSAL_UNMET.length + 8).fill('requirement-unmet'));
-    expect(submit.reasons.map((r) => r.requirement)).toEqual([
-      ...EMPTY_PROPOSAL_UNMET,
-      ...Array(8).fill('criterion-assessed'),
+    expect(submit.reasons.map((r) => r.requirement)).toEqual([...EMPTY_PROPOSAL_UNMET, ...Array(8).fill('criterion-assessed')]);
+    expect(submit.reasons.slice(EMPTY_PROPOSAL_UNMET.length).map((r) => r.subject)).toEqual([
+      'c1',
+      'c2',
+      'c3',
+      'c4',
+      'c5',
+      'c6',
+      'c7',
+      'c8',
     ]);
-    expect(submit.reasons.slice(EMPTY_PROPOSAL_UNMET.length).map((r) => r.subject)).toEqual(['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8']);
     expect(submit.reasons[EMPTY_PROPOSAL_UNMET.length]!.message).toBe('Kriteriet c1 är bedömt av en länsamordnare.');
   });
 
@@ -639,7 +674,10 @@ describe('the API describes itself', () => {
     const doc = res.json() as {
       openapi: string;
       info: { title: string; version: string };
-      paths: Record<string, Record<string, { responses?: Record<string, unknown>; parameters?: { name: string; in: string; required?: boolean }[] }>>;
+      paths: Record<
+        string,
+        Record<string, { responses?: Record<string, unknown>; parameters?: { name: string; in: string; required?: boolean }[] }>
+      >;
       components: { securitySchemes: Record<string, unknown> };
     };
     expect(doc.openapi).toMatch(/^3\.\d+\.\d+$/);
@@ -756,7 +794,13 @@ describe('the API describes itself', () => {
       language: string;
       title: { sv: string; en: string };
       intro: { sv: string; en: string };
-      fields: { id: string; type: string; required: boolean; label: { sv: string; en: string }; options?: { value: string; label: { sv: string; en: string } }[] }[];
+      fields: {
+        id: string;
+        type: string;
+        required: boolean;
+        label: { sv: string; en: string };
+        options?: { value: string; label: { sv: string; en: string } }[];
+      }[];
     };
     expect(template).toMatchObject({
       id: 'uph-blekinge',
@@ -785,7 +829,13 @@ describe('the API describes itself', () => {
       expect(f.label.sv, f.id).not.toBe(f.label.en);
     }
     const area = template.fields.find((f) => f.id === 'priorityArea')!;
-    expect(area.options!.map((o) => o.value)).toEqual(['barn-och-unga', 'suicidprevention', 'samsjuklighet', 'tidiga-insatser', 'brukarinflytande']);
+    expect(area.options!.map((o) => o.value)).toEqual([
+      'barn-och-unga',
+      'suicidprevention',
+      'samsjuklighet',
+      'tidiga-insatser',
+      'brukarinflytande',
+    ]);
     for (const o of area.options!) {
       expect(o.label.sv.length).toBeGreaterThan(0);
       expect(o.label.en.length).toBeGreaterThan(0);

@@ -50,13 +50,21 @@ const viewOf = (caseId: string, headers = coordinator) => call<View>('GET /api/c
 /** Sends an event over HTTP with the current ETag and checks the case it answers with. */
 async function send(caseId: string, headers: Record<string, string>, type: CaseEventType, payload: object) {
   const current = await viewOf(caseId, headers);
-  return call<View>('POST /api/cases/:id/events', `/api/cases/${caseId}/events`, { ...headers, 'if-match': `"${current.body.version}"` }, { type, payload });
+  return call<View>(
+    'POST /api/cases/:id/events',
+    `/api/cases/${caseId}/events`,
+    { ...headers, 'if-match': `"${current.body.version}"` },
+    { type, payload },
+  );
 }
 
 const story = (type: CaseEventType) => FULL_STORY.find((s) => s.type === type)!.payload;
 
 async function raise(title: string) {
-  const { res, body } = await call<View>('POST /api/cases', '/api/cases', initiator, { title, summary: `${title}: en idé som testar svaren.` });
+  const { res, body } = await call<View>('POST /api/cases', '/api/cases', initiator, {
+    title,
+    summary: `${title}: en idé som testar svaren.`,
+  });
   expect(res.statusCode).toBe(201);
   return body.id;
 }
@@ -111,7 +119,13 @@ describe('every successful answer of the API matches its schema', () => {
     // Steps 5–7 over HTTP: a timed forum booking, a participant, a skipped dialogue, a check-in.
     ids.forum = await raise('Dialogforum med tider');
     advance(t, ids.forum, storyUntilStep(5));
-    await send(ids.forum, coordinator, 'BOOK_DIALOGUE_FORUM', { date: '2026-03-10', startTime: '13:00', endTime: '15:30', place: 'Karlshamn', format: 'Workshop' });
+    await send(ids.forum, coordinator, 'BOOK_DIALOGUE_FORUM', {
+      date: '2026-03-10',
+      startTime: '13:00',
+      endTime: '15:30',
+      place: 'Karlshamn',
+      format: 'Workshop',
+    });
     await send(ids.forum, initiator, 'ADD_PARTICIPANT', { userId: t.otherInitiator.actor.id });
     await send(ids.forum, coordinator, 'RECORD_DIALOGUE_FORUM', story('RECORD_DIALOGUE_FORUM'));
     await send(ids.forum, coordinator, 'SKIP_TARGET_GROUP_DIALOGUE', { reason: 'Målgruppen hördes redan i dialogforumet.' });
@@ -196,7 +210,12 @@ describe('every successful answer of the API matches its schema', () => {
       }
     }
     expect([...statuses].sort()).toEqual(
-      expect.arrayContaining(['idea-unanswered:fired', 'follow-up-reminder:cancelled', 'follow-up-reminder:pending', 'follow-up-overdue:pending']),
+      expect.arrayContaining([
+        'idea-unanswered:fired',
+        'follow-up-reminder:cancelled',
+        'follow-up-reminder:pending',
+        'follow-up-overdue:pending',
+      ]),
     );
 
     const finished = await viewOf(ids.finished);
@@ -216,7 +235,15 @@ describe('every successful answer of the API matches its schema', () => {
   });
 
   it('case lists: filters, pages, and what an initiator sees', async () => {
-    const urls = ['/api/cases', '/api/cases?limit=100', '/api/cases?step=10', '/api/cases?status=done', '/api/cases?state=open.preparation', '/api/cases?q=satsning', '/api/cases?programme=uph-other'];
+    const urls = [
+      '/api/cases',
+      '/api/cases?limit=100',
+      '/api/cases?step=10',
+      '/api/cases?status=done',
+      '/api/cases?state=open.preparation',
+      '/api/cases?q=satsning',
+      '/api/cases?programme=uph-other',
+    ];
     for (const url of urls) await call('GET /api/cases', url, coordinator);
     const page = await call<{ nextCursor: string | null }>('GET /api/cases', '/api/cases?limit=2', coordinator);
     expect(page.body.nextCursor).toEqual(expect.any(String));
@@ -238,7 +265,11 @@ describe('every successful answer of the API matches its schema', () => {
     // The steering group reads English.
     const steering = auth(t.tokens['steering-group']);
     await call('PATCH /api/me/preferences', '/api/me/preferences', steering, { language: 'en' });
-    const en = await call<{ language: string }>('GET /api/programmes/:programmeId/reports/:year', `/api/programmes/${PROGRAMME}/reports/2026?format=json`, steering);
+    const en = await call<{ language: string }>(
+      'GET /api/programmes/:programmeId/reports/:year',
+      `/api/programmes/${PROGRAMME}/reports/2026?format=json`,
+      steering,
+    );
     expect(en.body.language).toBe('en');
     const pub = await call<{ initiatives: unknown[] }>(
       'GET /api/public/programmes/:programmeId/initiatives',
@@ -263,12 +294,17 @@ describe('every successful answer of the API matches its schema', () => {
   it('notification rules, preferences and the outbox with sent, failed and retried messages', async () => {
     await call('GET /api/notifications/rules', '/api/notifications/rules', initiator);
     await call('GET /api/me/preferences', '/api/me/preferences', initiator);
-    await call('PATCH /api/me/preferences', '/api/me/preferences', initiator, { language: 'en', mutedNotifications: ['step-changed', 'case-withdrawn'] });
+    await call('PATCH /api/me/preferences', '/api/me/preferences', initiator, {
+      language: 'en',
+      mutedNotifications: ['step-changed', 'case-withdrawn'],
+    });
     await call('GET /api/me/preferences', '/api/me/preferences', initiator);
 
     // Two messages that cannot be sent, then everything else goes out (as files).
     const sqlite = t.services.db.$client;
-    const broken = (sqlite.prepare("SELECT id FROM outbox WHERE status = 'pending' ORDER BY created_at, id LIMIT 2").all() as { id: string }[]).map((r) => r.id);
+    const broken = (
+      sqlite.prepare("SELECT id FROM outbox WHERE status = 'pending' ORDER BY created_at, id LIMIT 2").all() as { id: string }[]
+    ).map((r) => r.id);
     expect(broken).toHaveLength(2);
     for (const id of broken) sqlite.prepare("UPDATE outbox SET to_address = 'not an address' WHERE id = ?").run(id);
     await t.services.relay.drain();
@@ -280,7 +316,11 @@ describe('every successful answer of the API matches its schema', () => {
     const page = await call<{ nextCursor: string }>('GET /api/admin/outbox', '/api/admin/outbox?limit=5', admin);
     await call('GET /api/admin/outbox', `/api/admin/outbox?limit=5&cursor=${page.body.nextCursor}`, admin);
 
-    const retried = await call<{ status: string; lastError: string | null }>('POST /api/admin/outbox/:id/retry', `/api/admin/outbox/${broken[0]}/retry`, admin);
+    const retried = await call<{ status: string; lastError: string | null }>(
+      'POST /api/admin/outbox/:id/retry',
+      `/api/admin/outbox/${broken[0]}/retry`,
+      admin,
+    );
     expect(retried.body).toMatchObject({ status: 'pending', lastError: expect.any(String) });
     const requeued = await call<{ requeued: number }>('POST /api/admin/outbox/retry-failed', '/api/admin/outbox/retry-failed', admin);
     expect(requeued.body.requeued).toBe(1);
@@ -294,7 +334,12 @@ describe('every successful answer of the API matches its schema', () => {
       roles: ['initiator', 'county-coordinator'],
       password: 'ett långt lösenord',
     });
-    const login = await call<{ csrfToken: string }>('POST /api/session', '/api/session', {}, { email: 'inloggning@test.satsa.se', password: 'ett långt lösenord' });
+    const login = await call<{ csrfToken: string }>(
+      'POST /api/session',
+      '/api/session',
+      {},
+      { email: 'inloggning@test.satsa.se', password: 'ett långt lösenord' },
+    );
     const cookie = String(login.res.headers['set-cookie']).split(';')[0]!;
     await call('GET /api/me', '/api/me', { cookie });
     await call('GET /api/me', '/api/me', admin);
@@ -377,6 +422,8 @@ describe('the OpenAPI document covers the API', () => {
   it('is the committed openapi.json', async () => {
     const served = `${JSON.stringify(await documentOf(t.app), null, 2)}\n`;
     // `npm run openapi:write` writes it anew after a change of the API.
-    expect(served === fs.readFileSync('openapi.json', 'utf8'), 'openapi.json differs from the served document: npm run openapi:write').toBe(true);
+    expect(served === fs.readFileSync('openapi.json', 'utf8'), 'openapi.json differs from the served document: npm run openapi:write').toBe(
+      true,
+    );
   });
 });

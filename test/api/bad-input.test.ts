@@ -22,8 +22,7 @@ let atStep8: string;
 let done: string;
 let dualToken: string;
 
-const ANSWERS = (FULL_STORY.find((s) => s.type === 'SUBMIT_IDEA_TEMPLATE')!.payload as { answers: Record<string, unknown> })
-  .answers;
+const ANSWERS = (FULL_STORY.find((s) => s.type === 'SUBMIT_IDEA_TEMPLATE')!.payload as { answers: Record<string, unknown> }).answers;
 const ELIGIBLE = FULL_STORY.find((s) => s.type === 'ASSESS_ELIGIBLE')!.payload;
 const MiB = 1024 * 1024;
 
@@ -440,7 +439,11 @@ describe('If-Match', () => {
   });
 
   it('stale → 412 version-mismatch with the current version', async () => {
-    const body = await expectRejected(event(atStep2, t.tokens['county-coordinator'], { type: 'ASSESS_ELIGIBLE', payload: ELIGIBLE }, '"1"'), 412, 'version-mismatch');
+    const body = await expectRejected(
+      event(atStep2, t.tokens['county-coordinator'], { type: 'ASSESS_ELIGIBLE', payload: ELIGIBLE }, '"1"'),
+      412,
+      'version-mismatch',
+    );
     expect(body.currentVersion).toBe(2);
   });
 
@@ -477,7 +480,11 @@ describe('case ids and whose case it is', () => {
 
   it('an unknown uuid → 404 not-found on every case route', async () => {
     await expectRejected({ method: 'GET', url: `/api/cases/${unknown}`, headers: auth(t.tokens['county-coordinator']) }, 404, 'not-found');
-    await expectRejected({ method: 'GET', url: `/api/cases/${unknown}/history`, headers: auth(t.tokens['county-coordinator']) }, 404, 'not-found');
+    await expectRejected(
+      { method: 'GET', url: `/api/cases/${unknown}/history`, headers: auth(t.tokens['county-coordinator']) },
+      404,
+      'not-found',
+    );
     await expectRejected(event(unknown, t.tokens.initiator, contact, '"1"'), 404, 'not-found');
   });
 
@@ -526,7 +533,12 @@ describe('authentication', () => {
     { method: 'GET', url: '/api/admin/outbox', headers },
     { method: 'POST', url: `/api/admin/outbox/${crypto.randomUUID()}/retry`, headers },
     { method: 'GET', url: '/api/programmes/uph-blekinge/pools', headers },
-    { method: 'POST', url: '/api/programmes/uph-blekinge/pools', headers, payload: { year: 2026, kind: 'joint', name: 'x', amountOre: -1 } },
+    {
+      method: 'POST',
+      url: '/api/programmes/uph-blekinge/pools',
+      headers,
+      payload: { year: 2026, kind: 'joint', name: 'x', amountOre: -1 },
+    },
     { method: 'GET', url: '/api/programmes/uph-blekinge/reports/2026', headers },
   ];
 
@@ -588,7 +600,12 @@ describe('the process says no', () => {
 
   it('any event on a finished case → 409', async () => {
     await expectRejected(
-      event(done, t.tokens['county-coordinator'], { type: 'RECORD_SEMINAR', payload: { date: '2028-03-01', title: 'Efteråt', audience: 'Alla' } }, etag(done)),
+      event(
+        done,
+        t.tokens['county-coordinator'],
+        { type: 'RECORD_SEMINAR', payload: { date: '2028-03-01', title: 'Efteråt', audience: 'Alla' } },
+        etag(done),
+      ),
       409,
       'event-not-accepted',
     );
@@ -617,7 +634,12 @@ describe('the process says no', () => {
 
   it('asking to act in a role one does not hold → 403', async () => {
     const body = await expectRejected(
-      event(atStep1, t.tokens.initiator, { type: 'CONTACT_COORDINATORS', payload: { message: 'Hej' }, role: 'county-coordinator' }, etag(atStep1)),
+      event(
+        atStep1,
+        t.tokens.initiator,
+        { type: 'CONTACT_COORDINATORS', payload: { message: 'Hej' }, role: 'county-coordinator' },
+        etag(atStep1),
+      ),
       403,
       'forbidden',
     );
@@ -642,9 +664,14 @@ describe('the process says no', () => {
     expect(body.roles).toEqual(['initiator']);
   });
 
-  it("raising an idea in another programme → 404", async () => {
+  it('raising an idea in another programme → 404', async () => {
     await expectRejected(
-      { method: 'POST', url: '/api/cases', headers: auth(t.tokens.initiator), payload: { title: 'a', summary: 'b', programmeId: 'uph-other' } },
+      {
+        method: 'POST',
+        url: '/api/cases',
+        headers: auth(t.tokens.initiator),
+        payload: { title: 'a', summary: 'b', programmeId: 'uph-other' },
+      },
       404,
       'not-found',
     );
@@ -674,7 +701,12 @@ describe('requirements not met → 422 requirements-not-met listing every one', 
 
   it('a priority area the programme does not have', async () => {
     const body = await expectRejected(
-      event(atStep2, t.tokens['county-coordinator'], { type: 'ASSESS_ELIGIBLE', payload: { ...ELIGIBLE, priorityAreaId: 'okant-omrade' } }, etag(atStep2)),
+      event(
+        atStep2,
+        t.tokens['county-coordinator'],
+        { type: 'ASSESS_ELIGIBLE', payload: { ...ELIGIBLE, priorityAreaId: 'okant-omrade' } },
+        etag(atStep2),
+      ),
       422,
       'requirements-not-met',
     );
@@ -808,7 +840,11 @@ describe('bad list queries → 422', () => {
     [`cursor=${Buffer.from('["a"]').toString('base64url')}`, ['cursor']],
     [`cursor=${'a'.repeat(501)}`, ['querystring.cursor']],
   ])('?%s', async (query, expectedPaths) => {
-    const body = await expectRejected({ method: 'GET', url: `/api/cases?${query}`, headers: auth(t.tokens['county-coordinator']) }, 422, 'validation-failed');
+    const body = await expectRejected(
+      { method: 'GET', url: `/api/cases?${query}`, headers: auth(t.tokens['county-coordinator']) },
+      422,
+      'validation-failed',
+    );
     expect(paths(body)).toEqual(expectedPaths);
   });
 });
@@ -845,7 +881,12 @@ describe('other routes', () => {
   it('an invalid Idempotency-Key on POST /api/cases → 422 on headers.idempotency-key', async () => {
     for (const key of ['short', 'nyckel-med-åäö-123', 'x'.repeat(201), 'has a space']) {
       const body = await expectRejected(
-        { method: 'POST', url: '/api/cases', headers: { ...auth(t.tokens.initiator), 'idempotency-key': key }, payload: { title: 'a', summary: 'b' } },
+        {
+          method: 'POST',
+          url: '/api/cases',
+          headers: { ...auth(t.tokens.initiator), 'idempotency-key': key },
+          payload: { title: 'a', summary: 'b' },
+        },
         422,
         'validation-failed',
       );
@@ -856,7 +897,9 @@ describe('other routes', () => {
   it('an invalid Idempotency-Key on POST /api/cases/{id}/events → 422', async () => {
     const caseId = await createCase(t, 'Kort nyckel');
     const body = await expectRejected(
-      event(caseId, t.tokens.initiator, { type: 'CONTACT_COORDINATORS', payload: { message: 'Hej' } }, '"1"', { 'idempotency-key': 'short' }),
+      event(caseId, t.tokens.initiator, { type: 'CONTACT_COORDINATORS', payload: { message: 'Hej' } }, '"1"', {
+        'idempotency-key': 'short',
+      }),
       422,
       'validation-failed',
     );
@@ -931,7 +974,11 @@ describe('notifications and the outbox', () => {
   it('a dialogue forum booking with an end before its start, or a time that is no time, names the field', async () => {
     const token = t.tokens['county-coordinator'];
     const book = (payload: unknown) => event(atStep5, token, { type: 'BOOK_DIALOGUE_FORUM', payload }, etag(atStep5));
-    const a = await expectRejected(book({ date: '2026-03-10', startTime: '15:00', endTime: '13:00', place: 'Karlshamn' }), 422, 'validation-failed');
+    const a = await expectRejected(
+      book({ date: '2026-03-10', startTime: '15:00', endTime: '13:00', place: 'Karlshamn' }),
+      422,
+      'validation-failed',
+    );
     expect(paths(a)).toEqual(['payload.endTime']);
     const b = await expectRejected(book({ date: '2026-03-10', startTime: '25:00', place: 'Karlshamn' }), 422, 'validation-failed');
     expect(paths(b)).toEqual(['payload.startTime']);

@@ -143,9 +143,7 @@ async function act(
   const before = await getCase(token);
   expect(before.statusCode).toBe(200);
   expect(before.headers.etag).toBe(`"${version}"`);
-  expect(json<CaseBody>(before).allowedEvents).toContainEqual(
-    expect.objectContaining({ type: step.type, role: step.role, allowed: true }),
-  );
+  expect(json<CaseBody>(before).allowedEvents).toContainEqual(expect.objectContaining({ type: step.type, role: step.role, allowed: true }));
 
   const res = await t.app.inject({
     method: 'POST',
@@ -338,9 +336,7 @@ describe('Stödgrupper för unga vuxna: from idea to scale-up', () => {
       state: ['open.preparation.proposal'],
     });
     // Nothing written yet: submitting to LSVO is blocked by every proposal requirement.
-    const submit = json<CaseBody>(await getCase(t.tokens['county-coordinator'])).blockedEvents.find(
-      (e) => e.type === 'SUBMIT_TO_LSVO',
-    );
+    const submit = json<CaseBody>(await getCase(t.tokens['county-coordinator'])).blockedEvents.find((e) => e.type === 'SUBMIT_TO_LSVO');
     expect(submit?.reasons).toHaveLength(18);
     expect(body.data.proposal).toEqual({});
   });
@@ -396,9 +392,7 @@ describe('Stödgrupper för unga vuxna: from idea to scale-up', () => {
     expect(res.statusCode).toBe(200);
     const body = json<CaseBody>(res);
     expect(body.stepText).toBe('step 9 of 12: Decision');
-    expect(body.allowedEvents).toEqual([
-      expect.objectContaining({ type: 'RECORD_RECOMMENDATION', label: "Record LSVO's recommendation" }),
-    ]);
+    expect(body.allowedEvents).toEqual([expect.objectContaining({ type: 'RECORD_RECOMMENDATION', label: "Record LSVO's recommendation" })]);
   });
 
   it('an anonymous request with Accept-Language: en is answered in English', async () => {
@@ -489,7 +483,11 @@ describe('Stödgrupper för unga vuxna: from idea to scale-up', () => {
       state: ['scaledUp'],
       status: 'done',
     });
-    expect(body).toMatchObject({ outcome: 'scaled-up', outcomeLabel: 'Skalas upp', stepText: 'steg 12 av 12: Implementering och uppskalning' });
+    expect(body).toMatchObject({
+      outcome: 'scaled-up',
+      outcomeLabel: 'Skalas upp',
+      stepText: 'steg 12 av 12: Implementering och uppskalning',
+    });
     expect(body.data.outcome).toEqual({
       kind: 'scaled-up',
       reason: 'Arbetssättet skalas upp i hela Blekinge.',

@@ -13,7 +13,6 @@ import { expectReplayReproduces, replay, rowsOf } from '../replay.js';
  * row's state_before / state_after must be what the replay passes through.
  */
 
-
 const step = (type: string, role: StoryStep['role'], payload: unknown) => ({ type, role, payload }) as StoryStep;
 const byType = (type: string) => FULL_STORY.find((s) => s.type === type)!;
 

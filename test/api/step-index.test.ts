@@ -24,10 +24,17 @@ afterAll(async () => {
 
 const fromCases = () =>
   (t.services.db.$client.prepare('SELECT id, steps FROM cases').all() as { id: string; steps: string }[])
-    .flatMap((c) => c.steps.split(',').filter(Boolean).map((s) => `${c.id}:${s}`))
+    .flatMap((c) =>
+      c.steps
+        .split(',')
+        .filter(Boolean)
+        .map((s) => `${c.id}:${s}`),
+    )
     .sort();
 const fromIndex = () =>
-  (t.services.db.$client.prepare('SELECT case_id, step FROM case_steps').all() as { case_id: string; step: number }[]).map((r) => `${r.case_id}:${r.step}`).sort();
+  (t.services.db.$client.prepare('SELECT case_id, step FROM case_steps').all() as { case_id: string; step: number }[])
+    .map((r) => `${r.case_id}:${r.step}`)
+    .sort();
 
 it('holds one row per step each case stands at', () => {
   expect(fromIndex()).toHaveLength(1 + 1 + 1 + 3 + 1);
@@ -42,7 +49,10 @@ it('is filled by its migration the same way for cases that existed before it', (
 });
 
 it('serves the step filter, newest first, with paging', async () => {
-  const page = async (url: string) => json<{ items: { title: string }[]; nextCursor: string | null }>(await t.app.inject({ method: 'GET', url, headers: auth(t.tokens['county-coordinator']) }));
+  const page = async (url: string) =>
+    json<{ items: { title: string }[]; nextCursor: string | null }>(
+      await t.app.inject({ method: 'GET', url, headers: auth(t.tokens['county-coordinator']) }),
+    );
   const twelve = await page('/api/cases?step=12&limit=1');
   expect(twelve.items.map((c) => c.title)).toEqual(['Hela vägen']);
   const next = await page(`/api/cases?step=12&limit=1&cursor=${twelve.nextCursor}`);
@@ -54,9 +64,13 @@ it('serves the step filter, newest first, with paging', async () => {
 // ---- the free-text index (case_search, trigrams) -------------------------------------------
 
 const searchFromCases = () =>
-  (t.services.db.$client.prepare('SELECT id, search_text AS body FROM cases ORDER BY id').all() as { id: string; body: string }[]).map((r) => `${r.id}:${r.body}`);
+  (t.services.db.$client.prepare('SELECT id, search_text AS body FROM cases ORDER BY id').all() as { id: string; body: string }[]).map(
+    (r) => `${r.id}:${r.body}`,
+  );
 const searchFromIndex = () =>
-  (t.services.db.$client.prepare('SELECT case_id, body FROM case_search ORDER BY case_id').all() as { case_id: string; body: string }[]).map((r) => `${r.case_id}:${r.body}`);
+  (
+    t.services.db.$client.prepare('SELECT case_id, body FROM case_search ORDER BY case_id').all() as { case_id: string; body: string }[]
+  ).map((r) => `${r.case_id}:${r.body}`);
 
 it('the search index holds each case once, with its search text, and its migration fills it the same way', () => {
   expect(searchFromIndex()).toHaveLength(5);
@@ -92,7 +106,9 @@ it('free-text search reads the index, and keeps its meaning for short and odd qu
   const listSql = prepared.find((source) => source.includes('case_search'))!;
   expect(listSql).toBeDefined();
   const parameters = listSql.split('?').length - 1;
-  const plan = sqlite.prepare(`EXPLAIN QUERY PLAN ${listSql}`).all(...Array.from({ length: parameters }, () => 'vägen')) as { detail: string }[];
+  const plan = sqlite.prepare(`EXPLAIN QUERY PLAN ${listSql}`).all(...Array.from({ length: parameters }, () => 'vägen')) as {
+    detail: string;
+  }[];
   expect(plan.map((p) => p.detail).join('\n')).toMatch(/VIRTUAL TABLE INDEX/);
 });
 

@@ -13,7 +13,11 @@ afterAll(async () => {
 
 it('records when a token was last used, at most once a minute', async () => {
   const lastUsed = () =>
-    (t.services.db.$client.prepare('SELECT last_used_at AS at FROM api_tokens WHERE user_id = ?').get(t.actors['county-coordinator'].id) as { at: string | null }).at;
+    (
+      t.services.db.$client
+        .prepare('SELECT last_used_at AS at FROM api_tokens WHERE user_id = ?')
+        .get(t.actors['county-coordinator'].id) as { at: string | null }
+    ).at;
   const read = () => t.app.inject({ method: 'GET', url: '/api/cases', headers: auth(t.tokens['county-coordinator']) });
   expect((await read()).statusCode).toBe(200);
   const first = lastUsed();

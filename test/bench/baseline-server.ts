@@ -24,7 +24,12 @@ app.withTypeProvider<ZodTypeProvider>().post(
   {
     schema: {
       params: z.object({ id: z.string().max(64) }),
-      body: z.object({ type: z.string().max(64), payload: z.object({ date: z.iso.date(), title: z.string().min(1).max(300), audience: z.string().min(1).max(300) }).strict() }).strict(),
+      body: z
+        .object({
+          type: z.string().max(64),
+          payload: z.object({ date: z.iso.date(), title: z.string().min(1).max(300), audience: z.string().min(1).max(300) }).strict(),
+        })
+        .strict(),
     },
   },
   async (request) => {

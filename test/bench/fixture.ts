@@ -34,7 +34,12 @@ export async function openFixture(dataDir: string, now = () => new Date()): Prom
   const actors = {} as Record<Role, Actor>;
   const tokens = {} as Record<Role, string>;
   for (const role of ROLES) {
-    actors[role] = await services.people.createUser({ programmeId: PROGRAMME, email: `${role}@bench.satsa.se`, displayName: `Bench ${role}`, roles: [role] });
+    actors[role] = await services.people.createUser({
+      programmeId: PROGRAMME,
+      email: `${role}@bench.satsa.se`,
+      displayName: `Bench ${role}`,
+      roles: [role],
+    });
     tokens[role] = services.people.createApiToken(actors[role].id, 'bench').token;
   }
   for (let y = 2025; y <= 2028; y++) {
@@ -66,8 +71,12 @@ export function cloneCase(f: Fixture, templateId: string, count: number, label: 
     INSERT INTO case_events (case_id, version, type, actor_id, actor_role, at, payload, state_before, state_after, steps_before, steps_after)
     SELECT @id, version, type, actor_id, actor_role, at, replace(payload, @template, @id), state_before, state_after, steps_before, steps_after
     FROM case_events WHERE case_id = @template`);
-  const insertSteps = sqlite.prepare(`INSERT INTO case_steps (case_id, programme_id, step, created_at) SELECT @id, programme_id, step, @createdAt FROM case_steps WHERE case_id = @template`);
-  const insertMembers = sqlite.prepare(`INSERT INTO case_members (case_id, user_id, relation) SELECT @id, user_id, relation FROM case_members WHERE case_id = @template`);
+  const insertSteps = sqlite.prepare(
+    `INSERT INTO case_steps (case_id, programme_id, step, created_at) SELECT @id, programme_id, step, @createdAt FROM case_steps WHERE case_id = @template`,
+  );
+  const insertMembers = sqlite.prepare(
+    `INSERT INTO case_members (case_id, user_id, relation) SELECT @id, user_id, relation FROM case_members WHERE case_id = @template`,
+  );
   const insertTimers = sqlite.prepare(`
     INSERT INTO timers (id, case_id, programme_id, kind, due_at, data, status, created_at, settled_at)
     SELECT replace(id, @template, @id), @id, programme_id, kind, due_at, replace(data, @template, @id), status, created_at, settled_at
@@ -76,7 +85,13 @@ export function cloneCase(f: Fixture, templateId: string, count: number, label: 
   sqlite.transaction(() => {
     for (let i = 0; i < count; i++) {
       const id = crypto.randomUUID();
-      const params = { id, template: templateId, diary: `UPH-B${label}-${String(i).padStart(6, '0')}`, n: `#${label}${i}`, createdAt: new Date(startMs + i).toISOString() };
+      const params = {
+        id,
+        template: templateId,
+        diary: `UPH-B${label}-${String(i).padStart(6, '0')}`,
+        n: `#${label}${i}`,
+        createdAt: new Date(startMs + i).toISOString(),
+      };
       insertCase.run(params);
       insertEvents.run(params);
       insertSteps.run(params);
@@ -105,7 +120,9 @@ export async function buildDatabase(dataDir: string, total: number, running: num
   });
   // The story's dates lie in the past: its reminders would all be overdue and fire while the
   // server is measured. Timers are measured on their own (run.ts), so these wait a year.
-  f.services.db.$client.prepare("UPDATE timers SET due_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+1 year') WHERE status = 'pending'").run();
+  f.services.db.$client
+    .prepare("UPDATE timers SET due_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+1 year') WHERE status = 'pending'")
+    .run();
   f.services.db.$client.pragma('wal_checkpoint(TRUNCATE)');
   f.services.db.$client.exec('ANALYZE');
   const tokens = f.tokens;

@@ -20,7 +20,15 @@ const quick = process.argv.includes('--quick');
 const SIZE = quick
   ? { total: 2_000, running: 500, seconds: 2, timers: 500, connections: 50 }
   : { total: 100_000, running: 10_000, seconds: 10, timers: 10_000, connections: 50 };
-const TARGETS = { commandsPerSecond: 2000, commandsVsBaseline: 0.6, commandP99Ms: 25, listP99Ms: 15, startupMs: 1000, rssMb: 200, timersSeconds: 10 };
+const TARGETS = {
+  commandsPerSecond: 2000,
+  commandsVsBaseline: 0.6,
+  commandP99Ms: 25,
+  listP99Ms: 15,
+  startupMs: 1000,
+  rssMb: 200,
+  timersSeconds: 10,
+};
 
 const root = path.resolve('.bench');
 const runDir = path.join(root, `run-${Date.now()}`);
@@ -55,7 +63,9 @@ async function load(options: autocannon.Options): Promise<Load> {
 }
 
 async function main() {
-  log(`${quick ? 'quick run' : 'full run'}: ${SIZE.total} cases, ${SIZE.running} running, ${SIZE.seconds} s per load, ${SIZE.connections} connections; data in ${runDir}`);
+  log(
+    `${quick ? 'quick run' : 'full run'}: ${SIZE.total} cases, ${SIZE.running} running, ${SIZE.seconds} s per load, ${SIZE.connections} connections; data in ${runDir}`,
+  );
 
   // ---- the database ----------------------------------------------------------------------
   const dataDir = path.join(runDir, 'satsa');
@@ -64,12 +74,26 @@ async function main() {
   log(`built ${SIZE.total} cases in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
   // ---- baseline ------------------------------------------------------------------------
-  const baseline = await startChildServer({ argv: ['--import', 'tsx', 'test/bench/baseline-server.ts'], env: { BASELINE_DB: path.join(runDir, 'baseline.sqlite') } });
-  const seminar = (i: number) => JSON.stringify({ type: 'RECORD_SEMINAR', payload: { date: '2027-03-15', title: `Seminarium ${i}`, audience: 'Kommuner och region' } });
+  const baseline = await startChildServer({
+    argv: ['--import', 'tsx', 'test/bench/baseline-server.ts'],
+    env: { BASELINE_DB: path.join(runDir, 'baseline.sqlite') },
+  });
+  const seminar = (i: number) =>
+    JSON.stringify({ type: 'RECORD_SEMINAR', payload: { date: '2027-03-15', title: `Seminarium ${i}`, audience: 'Kommuner och region' } });
   let n = 0;
   const baselineLoad = await load({
     url: baseline.base,
-    requests: [{ method: 'POST', setupRequest: (req) => ({ ...req, path: `/baseline/${runningIds[n % runningIds.length]}`, headers: { 'content-type': 'application/json' }, body: seminar(n++) }) }],
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req) => ({
+          ...req,
+          path: `/baseline/${runningIds[n % runningIds.length]}`,
+          headers: { 'content-type': 'application/json' },
+          body: seminar(n++),
+        }),
+      },
+    ],
   });
   await baseline.stop();
   log(`baseline: ${baselineLoad.perSecond.toFixed(0)} req/s, p99 ${baselineLoad.p99} ms`);
@@ -89,7 +113,9 @@ async function main() {
 
   // ---- commands: random running cases, If-Match from the last ETag seen -----------------
   const versions = new Map<string, number>();
-  const first = (await (await fetch(`${url}/api/cases/${runningIds[0]}`, { headers: auth('county-coordinator') })).json()) as { version: number };
+  const first = (await (await fetch(`${url}/api/cases/${runningIds[0]}`, { headers: auth('county-coordinator') })).json()) as {
+    version: number;
+  };
   const pick = () => runningIds[Math.floor(Math.random() * runningIds.length)]!;
   let conflicts = 0;
   const commandLoad = (headers: Record<string, string> = {}) =>
@@ -104,13 +130,19 @@ async function main() {
             return {
               ...req,
               path: `/api/cases/${id}/events`,
-              headers: { ...auth('county-coordinator'), 'content-type': 'application/json', 'if-match': `"${versions.get(id) ?? first.version}"`, ...headers },
+              headers: {
+                ...auth('county-coordinator'),
+                'content-type': 'application/json',
+                'if-match': `"${versions.get(id) ?? first.version}"`,
+                ...headers,
+              },
               body: seminar(n++),
             };
           },
           onResponse: (status, _body, context: object, headers) => {
             const etag = headers?.etag;
-            if (status < 300 && typeof etag === 'string') versions.set(String((context as { id?: string }).id), Number(etag.replace(/"/g, '')));
+            if (status < 300 && typeof etag === 'string')
+              versions.set(String((context as { id?: string }).id), Number(etag.replace(/"/g, '')));
             if (status === 412) conflicts++;
           },
         },
@@ -119,8 +151,12 @@ async function main() {
   const commands = await commandLoad();
   // The same commands for a client that needs only the new ETag back (RFC 7240).
   const minimal = await commandLoad({ prefer: 'return=minimal' });
-  log(`commands: ${commands.perSecond.toFixed(0)}/s, p50 ${commands.p50} ms, p99 ${commands.p99} ms, ${commands.non2xx} non-2xx (${conflicts} stale If-Match)`);
-  log(`commands, Prefer: return=minimal: ${minimal.perSecond.toFixed(0)}/s, p50 ${minimal.p50} ms, p99 ${minimal.p99} ms, ${minimal.non2xx} non-2xx`);
+  log(
+    `commands: ${commands.perSecond.toFixed(0)}/s, p50 ${commands.p50} ms, p99 ${commands.p99} ms, ${commands.non2xx} non-2xx (${conflicts} stale If-Match)`,
+  );
+  log(
+    `commands, Prefer: return=minimal: ${minimal.perSecond.toFixed(0)}/s, p50 ${minimal.p50} ms, p99 ${minimal.p99} ms, ${minimal.non2xx} non-2xx`,
+  );
 
   // ---- reads ------------------------------------------------------------------------------
   const listPath = '/api/cases?status=active&step=10&limit=25';
@@ -131,14 +167,22 @@ async function main() {
   const nextPage = `${url}${listPath}&cursor=${encodeURIComponent(page1.nextCursor ?? '')}`;
   const paged = await load({ url: nextPage, headers: auth('county-coordinator') });
   const pagedAlone = await load({ url: nextPage, headers: auth('county-coordinator'), connections: 1 });
-  const oneCase: autocannon.Options['requests'] = [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/cases/${pick()}`, headers: auth('county-coordinator') }) }];
+  const oneCase: autocannon.Options['requests'] = [
+    { method: 'GET', setupRequest: (req) => ({ ...req, path: `/api/cases/${pick()}`, headers: auth('county-coordinator') }) },
+  ];
   const one = await load({ url, requests: oneCase });
   const oneAlone = await load({ url, requests: oneCase, connections: 1 });
   // Free-text search (through the trigram index), on one connection.
-  const search = await load({ url: `${url}/api/cases?q=${encodeURIComponent('uph-br-001')}&limit=25`, headers: auth('county-coordinator'), connections: 1 });
+  const search = await load({
+    url: `${url}/api/cases?q=${encodeURIComponent('uph-br-001')}&limit=25`,
+    headers: auth('county-coordinator'),
+    connections: 1,
+  });
   const rssMb = peakRssMb(satsa.child.pid!);
   await satsa.stop();
-  log(`reads: list p99 ${list.p99} ms (1 connection: ${listAlone.p99} ms), next page p99 ${paged.p99} ms (1 connection: ${pagedAlone.p99} ms), search p99 ${search.p99} ms, one case p99 ${one.p99} ms (1 connection: ${oneAlone.p99} ms); peak RSS ${rssMb.toFixed(0)} MB`);
+  log(
+    `reads: list p99 ${list.p99} ms (1 connection: ${listAlone.p99} ms), next page p99 ${paged.p99} ms (1 connection: ${pagedAlone.p99} ms), search p99 ${search.p99} ms, one case p99 ${one.p99} ms (1 connection: ${oneAlone.p99} ms); peak RSS ${rssMb.toFixed(0)} MB`,
+  );
 
   // ---- timers: N due timers fired, exactly once each --------------------------------------
   const timerDir = path.join(runDir, 'timers');
@@ -153,7 +197,9 @@ async function main() {
   const fired = services.scheduler.runDue();
   const timersSeconds = (performance.now() - t0) / 1000;
   const again = services.scheduler.runDue();
-  const counts = timerDb.$client.prepare("SELECT status, count(*) AS n FROM timers WHERE kind = 'idea-unanswered' GROUP BY status").all() as { status: string; n: number }[];
+  const counts = timerDb.$client
+    .prepare("SELECT status, count(*) AS n FROM timers WHERE kind = 'idea-unanswered' GROUP BY status")
+    .all() as { status: string; n: number }[];
   timerDb.$client.close();
   const firedOnce = fired.fired === SIZE.timers && again.fired === 0 && counts.find((c) => c.status === 'fired')?.n === SIZE.timers;
   log(`timers: ${fired.fired} fired in ${timersSeconds.toFixed(2)} s; a second run fired ${again.fired}; exactly once: ${firedOnce}`);
@@ -161,21 +207,66 @@ async function main() {
   // ---- the table ----------------------------------------------------------------------------
   const ratio = commands.perSecond / baselineLoad.perSecond;
   const rows: [string, string, string, string][] = [
-    ['baseline (zod + 1 INSERT txn)', `${baselineLoad.perSecond.toFixed(0)} req/s`, `p50 ${baselineLoad.p50} ms, p99 ${baselineLoad.p99} ms`, '–'],
-    ['commands (10 000 running cases)'.replace('10 000', SIZE.running.toLocaleString('sv-SE')), `${commands.perSecond.toFixed(0)} /s`, `p50 ${commands.p50} ms, p99 ${commands.p99} ms`, `≥ ${TARGETS.commandsPerSecond}/s, p99 ≤ ${TARGETS.commandP99Ms} ms`],
+    [
+      'baseline (zod + 1 INSERT txn)',
+      `${baselineLoad.perSecond.toFixed(0)} req/s`,
+      `p50 ${baselineLoad.p50} ms, p99 ${baselineLoad.p99} ms`,
+      '–',
+    ],
+    [
+      'commands (10 000 running cases)'.replace('10 000', SIZE.running.toLocaleString('sv-SE')),
+      `${commands.perSecond.toFixed(0)} /s`,
+      `p50 ${commands.p50} ms, p99 ${commands.p99} ms`,
+      `≥ ${TARGETS.commandsPerSecond}/s, p99 ≤ ${TARGETS.commandP99Ms} ms`,
+    ],
     ['commands ÷ baseline', `${(ratio * 100).toFixed(0)} %`, '', `≥ ${TARGETS.commandsVsBaseline * 100} %`],
-    ['commands, Prefer: return=minimal', `${minimal.perSecond.toFixed(0)} /s`, `p50 ${minimal.p50} ms, p99 ${minimal.p99} ms`, `≥ ${TARGETS.commandsPerSecond}/s, p99 ≤ ${TARGETS.commandP99Ms} ms`],
-    ['return=minimal ÷ baseline', `${((minimal.perSecond / baselineLoad.perSecond) * 100).toFixed(0)} %`, '', `≥ ${TARGETS.commandsVsBaseline * 100} %`],
-    [`case list, filtered (${SIZE.total} cases)`, `${list.perSecond.toFixed(0)} req/s`, `p50 ${list.p50} ms, p99 ${list.p99} ms`, `p99 ≤ ${TARGETS.listP99Ms} ms`],
-    ['case list, filtered, 1 connection', `${listAlone.perSecond.toFixed(0)} req/s`, `p50 ${listAlone.p50} ms, p99 ${listAlone.p99} ms`, `p99 ≤ ${TARGETS.listP99Ms} ms`],
-    ['case list, next page', `${paged.perSecond.toFixed(0)} req/s`, `p50 ${paged.p50} ms, p99 ${paged.p99} ms`, `p99 ≤ ${TARGETS.listP99Ms} ms`],
-    ['case list, next page, 1 connection', `${pagedAlone.perSecond.toFixed(0)} req/s`, `p50 ${pagedAlone.p50} ms, p99 ${pagedAlone.p99} ms`, `p99 ≤ ${TARGETS.listP99Ms} ms`],
+    [
+      'commands, Prefer: return=minimal',
+      `${minimal.perSecond.toFixed(0)} /s`,
+      `p50 ${minimal.p50} ms, p99 ${minimal.p99} ms`,
+      `≥ ${TARGETS.commandsPerSecond}/s, p99 ≤ ${TARGETS.commandP99Ms} ms`,
+    ],
+    [
+      'return=minimal ÷ baseline',
+      `${((minimal.perSecond / baselineLoad.perSecond) * 100).toFixed(0)} %`,
+      '',
+      `≥ ${TARGETS.commandsVsBaseline * 100} %`,
+    ],
+    [
+      `case list, filtered (${SIZE.total} cases)`,
+      `${list.perSecond.toFixed(0)} req/s`,
+      `p50 ${list.p50} ms, p99 ${list.p99} ms`,
+      `p99 ≤ ${TARGETS.listP99Ms} ms`,
+    ],
+    [
+      'case list, filtered, 1 connection',
+      `${listAlone.perSecond.toFixed(0)} req/s`,
+      `p50 ${listAlone.p50} ms, p99 ${listAlone.p99} ms`,
+      `p99 ≤ ${TARGETS.listP99Ms} ms`,
+    ],
+    [
+      'case list, next page',
+      `${paged.perSecond.toFixed(0)} req/s`,
+      `p50 ${paged.p50} ms, p99 ${paged.p99} ms`,
+      `p99 ≤ ${TARGETS.listP99Ms} ms`,
+    ],
+    [
+      'case list, next page, 1 connection',
+      `${pagedAlone.perSecond.toFixed(0)} req/s`,
+      `p50 ${pagedAlone.p50} ms, p99 ${pagedAlone.p99} ms`,
+      `p99 ≤ ${TARGETS.listP99Ms} ms`,
+    ],
     ['case list, search, 1 connection', `${search.perSecond.toFixed(0)} req/s`, `p50 ${search.p50} ms, p99 ${search.p99} ms`, '–'],
     ['one case with allowed events', `${one.perSecond.toFixed(0)} req/s`, `p50 ${one.p50} ms, p99 ${one.p99} ms`, '–'],
     ['one case, 1 connection', `${oneAlone.perSecond.toFixed(0)} req/s`, `p50 ${oneAlone.p50} ms, p99 ${oneAlone.p99} ms`, '–'],
     ['start-up to serving', `${startupMs.toFixed(0)} ms`, '', `≤ ${TARGETS.startupMs} ms`],
     ['peak RSS of the server', `${rssMb.toFixed(0)} MB`, '', `≤ ${TARGETS.rssMb} MB`],
-    [`${SIZE.timers} due timers fired`, `${timersSeconds.toFixed(2)} s`, firedOnce ? 'each exactly once' : 'NOT exactly once', `≤ ${TARGETS.timersSeconds} s`],
+    [
+      `${SIZE.timers} due timers fired`,
+      `${timersSeconds.toFixed(2)} s`,
+      firedOnce ? 'each exactly once' : 'NOT exactly once',
+      `≤ ${TARGETS.timersSeconds} s`,
+    ],
   ];
   const width = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['measure', 'figure', 'latency', 'target'][i]!.length));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(width[i]!)).join(' | ')} |`;
@@ -189,7 +280,15 @@ async function main() {
     baseline: baselineLoad,
     commands: { ...commands, staleIfMatch: conflicts, ratioToBaseline: ratio },
     commandsReturnMinimal: { ...minimal, ratioToBaseline: minimal.perSecond / baselineLoad.perSecond },
-    reads: { list, listOneConnection: listAlone, nextPage: paged, nextPageOneConnection: pagedAlone, search, oneCase: one, oneCaseOneConnection: oneAlone },
+    reads: {
+      list,
+      listOneConnection: listAlone,
+      nextPage: paged,
+      nextPageOneConnection: pagedAlone,
+      search,
+      oneCase: one,
+      oneCaseOneConnection: oneAlone,
+    },
     startupMs,
     peakRssMb: rssMb,
     timers: { count: SIZE.timers, seconds: timersSeconds, firedExactlyOnce: firedOnce },
@@ -200,7 +299,11 @@ async function main() {
   fs.rmSync(runDir, { recursive: true, force: true });
   // The quick run proves the benchmark works; it asserts correctness, not speed.
   // Timeouts under overload are figures; no answer at all, or a wrong answer, means it is broken.
-  const broken = !firedOnce || [commands, minimal, list, listAlone, paged, pagedAlone, one, oneAlone, search].some((l) => l.requests === 0) || list.non2xx > 0 || one.non2xx > 0;
+  const broken =
+    !firedOnce ||
+    [commands, minimal, list, listAlone, paged, pagedAlone, one, oneAlone, search].some((l) => l.requests === 0) ||
+    list.non2xx > 0 ||
+    one.non2xx > 0;
   if (broken) {
     console.error('[bench] the benchmark did not work: see the figures above');
     process.exitCode = 1;

@@ -36,7 +36,13 @@ const pages = {} as Record<Who, Page>;
 beforeAll(async () => {
   t = await createTestApp();
   for (const p of Object.values(people)) {
-    await t.services.people.createUser({ programmeId: PROGRAMME, email: p.email, displayName: p.name, roles: [p.role], password: PASSWORD });
+    await t.services.people.createUser({
+      programmeId: PROGRAMME,
+      email: p.email,
+      displayName: p.name,
+      roles: [p.role],
+      password: PASSWORD,
+    });
   }
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
@@ -199,7 +205,8 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
       if (++steps > 10) throw new Error('the field with the error is not reachable by Tab');
     }
     await page.keyboard.type('Ronneby kommun, socialtjänsten');
-    while ((await page.evaluate(() => (document.activeElement as HTMLElement).getAttribute('type'))) !== 'submit') await page.keyboard.press('Tab');
+    while ((await page.evaluate(() => (document.activeElement as HTMLElement).getAttribute('type'))) !== 'submit')
+      await page.keyboard.press('Tab');
     await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
     await expectRecorded(page, 'Skicka in idébeskrivningen');
     expect(caseState(t, caseId).steps).toEqual([4]);
@@ -225,7 +232,12 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
     await expectRecorded(group, 'Registrera samordningsgruppens genomgång');
 
     await openCase(coordinator);
-    await fill(coordinator, 'BOOK_DIALOGUE_FORUM', { date: '2026-03-10', startTime: '13:00', endTime: '15:00', place: 'Kulturcentrum, Ronneby' });
+    await fill(coordinator, 'BOOK_DIALOGUE_FORUM', {
+      date: '2026-03-10',
+      startTime: '13:00',
+      endTime: '15:00',
+      place: 'Kulturcentrum, Ronneby',
+    });
     await submit(coordinator, 'BOOK_DIALOGUE_FORUM');
     await expectRecorded(coordinator, 'Boka dialogforum');
     // The dialogue forum: one row per forum role, the required ones accounted for.
@@ -242,7 +254,11 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
     expect(await coordinator.locator('.not-yet').textContent()).toContain('Börja skriva fram underlaget');
     await screenshot(coordinator, '06-case-coordinator-step7');
     await coordinator.locator('summary', { hasText: 'Registrera avstämning med ledningsgrupp' }).click();
-    await fill(coordinator, 'RECORD_CHECK_IN', { date: '2026-04-02', group: 'Ledningsgrupp socialtjänst Ronneby', notes: 'Ställer sig bakom.' });
+    await fill(coordinator, 'RECORD_CHECK_IN', {
+      date: '2026-04-02',
+      group: 'Ledningsgrupp socialtjänst Ronneby',
+      notes: 'Ställer sig bakom.',
+    });
     await submit(coordinator, 'RECORD_CHECK_IN');
     await submit(coordinator, 'START_PROPOSAL');
     await expectRecorded(coordinator, 'Börja skriva fram underlaget');
@@ -320,7 +336,11 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
     const page = await logIn('director');
     await openCase(page);
     expect(await page.locator('#RECORD_DECISION-grantedBudget-0-amountOre').inputValue()).toBe('650000');
-    await fill(page, 'RECORD_DECISION', { decision: 'approve', motivation: 'Beviljas enligt rekommendationen.', followUpDates: '2026-12-01\n2027-06-01' });
+    await fill(page, 'RECORD_DECISION', {
+      decision: 'approve',
+      motivation: 'Beviljas enligt rekommendationen.',
+      followUpDates: '2026-12-01\n2027-06-01',
+    });
     await expectAccessible(page, 'decision form');
     await submit(page, 'RECORD_DECISION');
     await expectRecorded(page, 'Registrera regiondirektörens beslut');
@@ -333,7 +353,8 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
     ]);
     // The history names every step's actor, and the diagram marks where the case stands.
     const history = await page.locator('#history + table').textContent();
-    for (const p of ['Ida Initiativ', 'Kim Länsamordnare', 'Sam Samordningsgrupp', 'Lo LSVO', 'Dana Direktör']) expect(history).toContain(p);
+    for (const p of ['Ida Initiativ', 'Kim Länsamordnare', 'Sam Samordningsgrupp', 'Lo LSVO', 'Dana Direktör'])
+      expect(history).toContain(p);
     expect(await page.locator('.diagram li.current').count()).toBe(3);
   });
 

@@ -125,7 +125,10 @@ describe('group commit', () => {
     let afterCommit = 0;
     const group = createGroupCommit(db, { afterCommit: () => (afterCommit += 1) });
     db.exec('BEGIN');
-    await Promise.all([group.run(() => db.prepare('INSERT INTO entry (v) VALUES (?)').run('j1')), group.run(() => db.prepare('INSERT INTO entry (v) VALUES (?)').run('j2'))]);
+    await Promise.all([
+      group.run(() => db.prepare('INSERT INTO entry (v) VALUES (?)').run('j1')),
+      group.run(() => db.prepare('INSERT INTO entry (v) VALUES (?)').run('j2')),
+    ]);
     expect(db.inTransaction).toBe(true);
     expect(afterCommit).toBe(0);
     db.exec('ROLLBACK');

@@ -60,8 +60,7 @@ function storyBefore(type: CaseEventType, nth = 1): StoryStep[] {
   if (index < 0) throw new Error(`FULL_STORY has no ${nth}. ${type}`);
   return FULL_STORY.slice(0, index);
 }
-const storyStep = <T extends CaseEventType>(type: T): PayloadOf<T> =>
-  FULL_STORY.find((s) => s.type === type)!.payload as PayloadOf<T>;
+const storyStep = <T extends CaseEventType>(type: T): PayloadOf<T> => FULL_STORY.find((s) => s.type === type)!.payload as PayloadOf<T>;
 
 /** The snapshot FULL_STORY stands at just before its first `type` event. */
 const before = (type: CaseEventType, nth = 1) => play(start(), storyBefore(type, nth).map(fromStory));
@@ -184,8 +183,7 @@ describe('step 2: ASSESS_ELIGIBLE needs a priority area of the programme', () =>
 describe('step 5: RECORD_DIALOGUE_FORUM needs every required forum role accounted for', () => {
   const FORUM = storyStep('RECORD_DIALOGUE_FORUM');
   const beforeForum = () => before('RECORD_DIALOGUE_FORUM');
-  const forum = (attendance: PayloadOf<'RECORD_DIALOGUE_FORUM'>['attendance']) =>
-    ev('RECORD_DIALOGUE_FORUM', { ...FORUM, attendance });
+  const forum = (attendance: PayloadOf<'RECORD_DIALOGUE_FORUM'>['attendance']) => ev('RECORD_DIALOGUE_FORUM', { ...FORUM, attendance });
   const allPresent = FORUM_REQUIRED.map((role) => ({ role, present: true }));
 
   it('passes with every required role present', () => {
@@ -330,16 +328,21 @@ describe('step 8: SUBMIT_TO_LSVO needs a complete proposal and every criterion f
   it('fails on an empty proposal with every rule listed', () => {
     const s = at.step8();
     expectUnchanged(s, SUBMIT);
-    expect(unmetOf('SUBMIT_TO_LSVO', s)).toEqual([
-      ...EMPTY_PROPOSAL_UNMET_V1,
-      ...CRITERIA.map((c) => `criterion-assessed:${c}`),
-    ]);
+    expect(unmetOf('SUBMIT_TO_LSVO', s)).toEqual([...EMPTY_PROPOSAL_UNMET_V1, ...CRITERIA.map((c) => `criterion-assessed:${c}`)]);
   });
 
   const participants = FULL_PROPOSAL.participants!;
   const cases: [string, ProposalFields, string][] = [
-    ['only municipal participants', { ...FULL_PROPOSAL, participants: participants.filter((p) => p.kind !== 'regional') }, 'municipal-and-regional-participants'],
-    ['only regional participants', { ...FULL_PROPOSAL, participants: participants.filter((p) => p.kind !== 'municipal') }, 'municipal-and-regional-participants'],
+    [
+      'only municipal participants',
+      { ...FULL_PROPOSAL, participants: participants.filter((p) => p.kind !== 'regional') },
+      'municipal-and-regional-participants',
+    ],
+    [
+      'only regional participants',
+      { ...FULL_PROPOSAL, participants: participants.filter((p) => p.kind !== 'municipal') },
+      'municipal-and-regional-participants',
+    ],
     [
       'no user participation (no text, no user organisation)',
       { ...without('userParticipation'), participants: participants.filter((p) => p.kind !== 'user-organisation') },
@@ -359,7 +362,11 @@ describe('step 8: SUBMIT_TO_LSVO needs a complete proposal and every criterion f
     ['no activities at all', { ...FULL_PROPOSAL, activities: [] }, 'evidence-for-every-activity'],
     ['no evaluation plan', without('evaluationPlan'), 'evaluation-and-implementation-plan'],
     ['no implementation plan', without('implementationPlan'), 'evaluation-and-implementation-plan'],
-    ['a budget of zero only', { ...FULL_PROPOSAL, budget: [{ year: 2026, costType: 'Personal', amountOre: 0 }] }, 'budget-and-economic-effects'],
+    [
+      'a budget of zero only',
+      { ...FULL_PROPOSAL, budget: [{ year: 2026, costType: 'Personal', amountOre: 0 }] },
+      'budget-and-economic-effects',
+    ],
     ['no economic effects', without('economicEffects'), 'budget-and-economic-effects'],
   ];
 
@@ -381,21 +388,26 @@ describe('step 8: SUBMIT_TO_LSVO needs a complete proposal and every criterion f
       CRITERIA.filter((c) => c !== criterion).map((c) => [c, true]),
     );
     expectUnchanged(s, SUBMIT);
-    expect(unmet(requirementsFor('SUBMIT_TO_LSVO', s.context))).toEqual([
-      { id: 'criterion-assessed', subject: criterion, met: false },
-    ]);
+    expect(unmet(requirementsFor('SUBMIT_TO_LSVO', s.context))).toEqual([{ id: 'criterion-assessed', subject: criterion, met: false }]);
   });
 
   it('fails when a criterion is assessed as not fulfilled', () => {
-    const s = proposalWith(FULL_PROPOSAL, CRITERIA.map((c) => [c, c !== 'c3']));
+    const s = proposalWith(
+      FULL_PROPOSAL,
+      CRITERIA.map((c) => [c, c !== 'c3']),
+    );
     expectUnchanged(s, SUBMIT);
-    expect(unmet(requirementsFor('SUBMIT_TO_LSVO', s.context))).toEqual([
-      { id: 'criterion-fulfilled', subject: 'c3', met: false },
-    ]);
+    expect(unmet(requirementsFor('SUBMIT_TO_LSVO', s.context))).toEqual([{ id: 'criterion-fulfilled', subject: 'c3', met: false }]);
   });
 
   it('passes once a criterion assessed as not fulfilled is re-assessed as fulfilled', () => {
-    const s = send(proposalWith(FULL_PROPOSAL, CRITERIA.map((c) => [c, c !== 'c3'])), assess('c3', true));
+    const s = send(
+      proposalWith(
+        FULL_PROPOSAL,
+        CRITERIA.map((c) => [c, c !== 'c3']),
+      ),
+      assess('c3', true),
+    );
     expect(send(s, SUBMIT).value).toEqual({ open: { preparation: { decision: 'awaitingRecommendation' } } });
   });
 
@@ -803,9 +815,19 @@ describe('structure', () => {
     const finals: [Snap, string, string, number][] = [
       [send(at.step2(), ev('ASSESS_NOT_ELIGIBLE', { reason: 'Utanför området.' })), 'not-eligible', 'Utanför området.', 2],
       [send(at.step5(), withdraw('Ingen tid.')), 'withdrawn', 'Ingen tid.', 5],
-      [send(send(at.step9Recommendation(), recommendation('reject')), decision({ decision: 'reject', motivation: 'Nej.' })), 'rejected', 'Nej.', 9],
+      [
+        send(send(at.step9Recommendation(), recommendation('reject')), decision({ decision: 'reject', motivation: 'Nej.' })),
+        'rejected',
+        'Nej.',
+        9,
+      ],
       [send(at.running(), followUp({ conclusion: 'stop', narrative: 'Stopp.' })), 'stopped', 'Stopp.', 10],
-      [send(send(at.endedWithPlan(), scaleUpRecommendation('implement')), scaleUpDecision('implement')), 'implemented', 'Direktören: implement.', 12],
+      [
+        send(send(at.endedWithPlan(), scaleUpRecommendation('implement')), scaleUpDecision('implement')),
+        'implemented',
+        'Direktören: implement.',
+        12,
+      ],
       [send(at.scaleUpDecision(), scaleUpDecision('scale-up')), 'scaled-up', 'Direktören: scale-up.', 12],
       [send(send(at.endedWithPlan(), scaleUpRecommendation('end')), scaleUpDecision('end')), 'ended', 'Direktören: end.', 12],
     ];
@@ -850,7 +872,6 @@ describe('structure', () => {
     it('is not accepted once the case is closed', () => {
       expectUnchanged(send(at.step3(), withdraw()), add(USER));
     });
-
   });
 
   it('events outside their step change nothing', () => {

@@ -51,7 +51,9 @@ describe('machines/', () => {
       [...fs.readFileSync(path.join(root, file), 'utf8').matchAll(/\bfrom\s+['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]/g)]
         .map((m) => m[1] ?? m[2]!)
         .filter((spec) =>
-          spec.startsWith('.') ? !path.resolve(root, path.dirname(file), spec).startsWith(`${root}${path.sep}`) : spec !== 'xstate' && spec !== 'zod',
+          spec.startsWith('.')
+            ? !path.resolve(root, path.dirname(file), spec).startsWith(`${root}${path.sep}`)
+            : spec !== 'xstate' && spec !== 'zod',
         )
         .map((spec) => `${file}: ${spec}`),
     );

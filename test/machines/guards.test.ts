@@ -33,7 +33,14 @@ const isRequirement = (name: string): name is RequirementId => (REQUIREMENT_IDS 
 const INITIATOR = 'u-initiator';
 const PARTICIPANT = '00000000-0000-4000-8000-000000000001';
 const NEWCOMER = '00000000-0000-4000-8000-000000000002';
-const FORUM_ROLES = ['idea-owner', 'identified-actors', 'county-coordinator', 'suicide-prevention-coordinator', 'local-coordinator', 'user-organisation'] as const;
+const FORUM_ROLES = [
+  'idea-owner',
+  'identified-actors',
+  'county-coordinator',
+  'suicide-prevention-coordinator',
+  'local-coordinator',
+  'user-organisation',
+] as const;
 const INPUT: CaseInput = {
   caseId: 'guards',
   programme: {
@@ -103,7 +110,11 @@ const insertedAfter = (story: Story, type: CaseEventType, event: CaseEvent): Sto
 const { scope: _scope, longTermGoal: _long, shortTermGoals: _short, followUpPlan: _plan, ...V1_PROPOSAL } = FULL_PROPOSAL;
 const PROPOSAL_GAPS: PayloadOf<'UPDATE_PROPOSAL'>[] = [
   { ...FULL_PROPOSAL, participants: FULL_PROPOSAL.participants!.filter((p) => p.kind !== 'regional') },
-  { ...FULL_PROPOSAL, userParticipation: undefined, participants: FULL_PROPOSAL.participants!.filter((p) => p.kind !== 'user-organisation') },
+  {
+    ...FULL_PROPOSAL,
+    userParticipation: undefined,
+    participants: FULL_PROPOSAL.participants!.filter((p) => p.kind !== 'user-organisation'),
+  },
   { ...FULL_PROPOSAL, logic: undefined },
   { ...FULL_PROPOSAL, targetGroup: ' ' },
   { ...FULL_PROPOSAL, indicators: [] },
@@ -125,7 +136,11 @@ const STORIES: Story[] = [
   // No check-in before the proposal is started.
   without(STORY, (e) => e.type !== 'RECORD_CHECK_IN'),
   // People brought in before and while the initiative runs.
-  insertedAfter(insertedAfter(STORY, 'CONTACT_COORDINATORS', ev('ADD_PARTICIPANT', { userId: PARTICIPANT })), 'RECORD_DECISION', ev('ADD_PARTICIPANT', { userId: NEWCOMER })),
+  insertedAfter(
+    insertedAfter(STORY, 'CONTACT_COORDINATORS', ev('ADD_PARTICIPANT', { userId: PARTICIPANT })),
+    'RECORD_DECISION',
+    ev('ADD_PARTICIPANT', { userId: NEWCOMER }),
+  ),
   // The coordination group names no actors: the forum need not account for them.
   replaced(STORY, 'RECORD_COORDINATION_GROUP_REVIEW', (p) => ({ ...p, actorsToInvolve: [] })),
   // LSVO recommends otherwise than the story's director decides.
@@ -135,7 +150,11 @@ const STORIES: Story[] = [
   replaced(STORY, 'RECORD_FOLLOW_UP', (p) => ({ ...p, conclusion: 'adjust', adjustment: 'Fler grupper på kvällstid.' })),
   without(STORY, (e) => e.type !== 'UPDATE_SCALE_UP_PLAN'),
   replaced(STORY, 'RECORD_SCALE_UP_RECOMMENDATION', (p) => ({ ...p, recommendation: 'implement' })),
-  replaced(without(STORY, (e) => e.type !== 'UPDATE_SCALE_UP_PLAN'), 'RECORD_SCALE_UP_RECOMMENDATION', (p) => ({ ...p, recommendation: 'end' })),
+  replaced(
+    without(STORY, (e) => e.type !== 'UPDATE_SCALE_UP_PLAN'),
+    'RECORD_SCALE_UP_RECOMMENDATION',
+    (p) => ({ ...p, recommendation: 'end' }),
+  ),
 ];
 
 /** Every snapshot a story passes through on `machine`, as far as the machine takes it. */
@@ -166,7 +185,10 @@ function eventsFor(ctx: CaseContext): CaseEvent[] {
     ...FORUM_ROLES.flatMap((role) => [
       ev('RECORD_DIALOGUE_FORUM', { ...forum, attendance: forum.attendance.filter((a) => a.role !== role) }),
       ev('RECORD_DIALOGUE_FORUM', { ...forum, attendance: forum.attendance.map((a) => (a.role === role ? { role, present: false } : a)) }),
-      ev('RECORD_DIALOGUE_FORUM', { ...forum, attendance: forum.attendance.map((a) => (a.role === role ? { role, present: false, absenceReason: 'Förhindrad.' } : a)) }),
+      ev('RECORD_DIALOGUE_FORUM', {
+        ...forum,
+        attendance: forum.attendance.map((a) => (a.role === role ? { role, present: false, absenceReason: 'Förhindrad.' } : a)),
+      }),
     ]),
     ev('ASSESS_CRITERION', { criterionId: 'c-okand', fulfilled: true, justification: 'Okänt kriterium.' }),
     ev('ASSESS_CRITERION', { criterionId: 'c1', fulfilled: false, justification: 'Uppfylls inte.' }),
@@ -197,9 +219,7 @@ function eventsFor(ctx: CaseContext): CaseEvent[] {
 }
 
 /** The cases each version's machine passes through, with the events to try on each. */
-const CASES = new Map(
-  VERSIONS.map((version) => [version, STORIES.flatMap((story) => snapshotsOf(machineOf(version), story))]),
-);
+const CASES = new Map(VERSIONS.map((version) => [version, STORIES.flatMap((story) => snapshotsOf(machineOf(version), story))]));
 
 // --- (a) the chart names every rule -------------------------------------------------------
 
@@ -250,7 +270,12 @@ describe.each(VERSIONS)('the guards of machine version %i', (version) => {
             .some((e) => requirementsFor(e.type, s.context as CaseContext, e, v).some((r) => r.id === id)),
         ),
       );
-    const stray = transitions.flatMap((t) => t.guards.filter(isRequirement).filter((id) => !anyVersion(t.eventType, id)).map((id) => `${t.eventType}: ${id}`));
+    const stray = transitions.flatMap((t) =>
+      t.guards
+        .filter(isRequirement)
+        .filter((id) => !anyVersion(t.eventType, id))
+        .map((id) => `${t.eventType}: ${id}`),
+    );
     expect(stray).toEqual([]);
   });
 });

@@ -23,7 +23,11 @@ function storySnapshots() {
   let [snapshot] = initialTransition(machine, machineInput('Fixture', '2026-01-01T08:00:00.000Z'));
   const out = [{ at: 0, next: FULL_STORY[0] ?? null, snapshot: JSON.parse(JSON.stringify(machine.getPersistedSnapshot(snapshot))) }];
   FULL_STORY.forEach((step, i) => {
-    const event = { type: step.type, payload: step.payload, meta: { actorId: `u-${step.role}`, role: step.role, at: '2026-02-01T08:00:00.000Z' } } as CaseEvent;
+    const event = {
+      type: step.type,
+      payload: step.payload,
+      meta: { actorId: `u-${step.role}`, role: step.role, at: '2026-02-01T08:00:00.000Z' },
+    } as CaseEvent;
     [snapshot] = transition(machine, snapshot, event);
     out.push({ at: i + 1, next: FULL_STORY[i + 1] ?? null, snapshot: JSON.parse(JSON.stringify(machine.getPersistedSnapshot(snapshot))) });
   });

@@ -12,11 +12,16 @@ import { advance, createCase, createTestApp, sendEvent, type TestApp } from '../
  * keeps the version it started on.
  */
 
-const submit = { type: 'SUBMIT_TO_LSVO', payload: {}, meta: { actorId: 'u', role: 'county-coordinator', at: '2026-05-01T08:00:00.000Z' } } as CaseEvent;
+const submit = {
+  type: 'SUBMIT_TO_LSVO',
+  payload: {},
+  meta: { actorId: 'u', role: 'county-coordinator', at: '2026-05-01T08:00:00.000Z' },
+} as CaseEvent;
 const { scope: _scope, longTermGoal: _goal, shortTermGoals: _short, followUpPlan: _plan, ...v1Proposal } = FULL_PROPOSAL;
-const beforeSubmit = FULL_STORY.slice(0, FULL_STORY.findIndex((s) => s.type === 'SUBMIT_TO_LSVO')).map((s) =>
-  s.type === 'UPDATE_PROPOSAL' ? { ...s, payload: v1Proposal } : s,
-);
+const beforeSubmit = FULL_STORY.slice(
+  0,
+  FULL_STORY.findIndex((s) => s.type === 'SUBMIT_TO_LSVO'),
+).map((s) => (s.type === 'UPDATE_PROPOSAL' ? { ...s, payload: v1Proposal } : s));
 
 describe('machine versions', () => {
   let t: TestApp;

@@ -87,9 +87,18 @@ describe('grant pools', () => {
     });
     expect(res.statusCode, res.body).toBe(201);
     expect(json(res)).toMatchObject({ kind: 'joint', amountOre: 50_000_000, committedOre: 0, remainingOre: 50_000_000 });
-    const list = await t.app.inject({ method: 'GET', url: '/api/programmes/uph-blekinge/pools?year=2026', headers: auth(t.tokens['county-coordinator']) });
+    const list = await t.app.inject({
+      method: 'GET',
+      url: '/api/programmes/uph-blekinge/pools?year=2026',
+      headers: auth(t.tokens['county-coordinator']),
+    });
     expect(json<{ items: { kind: string }[] }>(list).items.map((p) => p.kind)).toEqual(['joint', 'state']);
-    const twice = await t.app.inject({ method: 'POST', url: '/api/programmes/uph-blekinge/pools', headers: admin(), payload: { year: 2026, kind: 'joint', name: 'x', amountOre: 1 } });
+    const twice = await t.app.inject({
+      method: 'POST',
+      url: '/api/programmes/uph-blekinge/pools',
+      headers: admin(),
+      payload: { year: 2026, kind: 'joint', name: 'x', amountOre: 1 },
+    });
     expect(twice.statusCode).toBe(409);
   });
 
@@ -97,17 +106,39 @@ describe('grant pools', () => {
     ['a negative amount', { year: 2026, kind: 'state', name: 'x', amountOre: -1 }, 'body.amountOre'],
     ['an amount in fractions of öre', { year: 2026, kind: 'state', name: 'x', amountOre: 10.5 }, 'body.amountOre'],
     ['a year outside the programme', { year: 2031, kind: 'joint', name: 'x', amountOre: 1 }, 'body.year'],
-    ['an earmark for an unknown area', { year: 2025, kind: 'joint', name: 'x', amountOre: 10, earmarks: [{ priorityAreaId: 'golf', amountOre: 1 }] }, 'body.earmarks.0.priorityAreaId'],
-    ['earmarks over the pool', { year: 2025, kind: 'joint', name: 'x', amountOre: 10, earmarks: [{ priorityAreaId: 'suicidprevention', amountOre: 11 }] }, 'body.earmarks'],
+    [
+      'an earmark for an unknown area',
+      { year: 2025, kind: 'joint', name: 'x', amountOre: 10, earmarks: [{ priorityAreaId: 'golf', amountOre: 1 }] },
+      'body.earmarks.0.priorityAreaId',
+    ],
+    [
+      'earmarks over the pool',
+      { year: 2025, kind: 'joint', name: 'x', amountOre: 10, earmarks: [{ priorityAreaId: 'suicidprevention', amountOre: 11 }] },
+      'body.earmarks',
+    ],
   ])('%s is a 422 naming the field, and nothing is written', async (_what, payload, path) => {
-    const body = await rejected(() => t.app.inject({ method: 'POST', url: '/api/programmes/uph-blekinge/pools', headers: admin(), payload }), 'validation-failed');
+    const body = await rejected(
+      () => t.app.inject({ method: 'POST', url: '/api/programmes/uph-blekinge/pools', headers: admin(), payload }),
+      'validation-failed',
+    );
     expect(body.errors!.map((e) => e.path)).toContain(path);
   });
 
   it('only an administrator of the programme may set one up; another programme is not found', async () => {
     const payload = { year: 2025, kind: 'joint', name: 'x', amountOre: 1 };
-    expect((await t.app.inject({ method: 'POST', url: '/api/programmes/uph-blekinge/pools', headers: auth(t.tokens['county-coordinator']), payload })).statusCode).toBe(403);
-    expect((await t.app.inject({ method: 'POST', url: '/api/programmes/uph-other/pools', headers: admin(), payload })).statusCode).toBe(404);
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/api/programmes/uph-blekinge/pools',
+          headers: auth(t.tokens['county-coordinator']),
+          payload,
+        })
+      ).statusCode,
+    ).toBe(403);
+    expect((await t.app.inject({ method: 'POST', url: '/api/programmes/uph-other/pools', headers: admin(), payload })).statusCode).toBe(
+      404,
+    );
     expect((await t.app.inject({ method: 'GET', url: '/api/programmes/uph-other/pools', headers: admin() })).statusCode).toBe(404);
   });
 });
@@ -115,10 +146,15 @@ describe('grant pools', () => {
 describe("the director's decision commits money", () => {
   it('is refused when the pool has less left than granted, naming each line; nothing is written', async () => {
     const id = await awaitingDecision('För dyr');
-    sqlite().prepare("UPDATE grant_pools SET amount_ore = 1000000 WHERE programme_id = 'uph-blekinge' AND year = 2027 AND kind = 'state'").run();
+    sqlite()
+      .prepare("UPDATE grant_pools SET amount_ore = 1000000 WHERE programme_id = 'uph-blekinge' AND year = 2027 AND kind = 'state'")
+      .run();
     try {
       const before = JSON.stringify(sqlite().prepare('SELECT version, snapshot FROM cases WHERE id = ?').get(id));
-      const body = await rejected(() => sendEvent(t, id, t.tokens['regional-director'], storyStep('RECORD_DECISION')), 'budget-exceeds-pool');
+      const body = await rejected(
+        () => sendEvent(t, id, t.tokens['regional-director'], storyStep('RECORD_DECISION')),
+        'budget-exceeds-pool',
+      );
       expect(body.errors).toEqual([{ path: 'payload.grantedBudget.1.amountOre', message: expect.stringContaining('1000000 öre left') }]);
       expect(JSON.stringify(sqlite().prepare('SELECT version, snapshot FROM cases WHERE id = ?').get(id))).toBe(before);
 
@@ -134,11 +170,15 @@ describe("the director's decision commits money", () => {
         { year: 2027, amount_ore: 70_000_000, override_motivation: 'Regionstyrelsen har beslutat om tilläggsanslag.' },
       ]);
       const pools = await t.app.inject({ method: 'GET', url: '/api/programmes/uph-blekinge/pools?year=2027', headers: admin() });
-      const state = json<{ items: { kind: string; amountOre: number; committedOre: number; remainingOre: number }[] }>(pools).items.find((p) => p.kind === 'state')!;
+      const state = json<{ items: { kind: string; amountOre: number; committedOre: number; remainingOre: number }[] }>(pools).items.find(
+        (p) => p.kind === 'state',
+      )!;
       expect(state.remainingOre).toBe(state.amountOre - state.committedOre);
       expect(state.remainingOre).toBeLessThan(0);
     } finally {
-      sqlite().prepare("UPDATE grant_pools SET amount_ore = 10000000000 WHERE programme_id = 'uph-blekinge' AND year = 2027 AND kind = 'state'").run();
+      sqlite()
+        .prepare("UPDATE grant_pools SET amount_ore = 10000000000 WHERE programme_id = 'uph-blekinge' AND year = 2027 AND kind = 'state'")
+        .run();
     }
   });
 
@@ -146,9 +186,12 @@ describe("the director's decision commits money", () => {
     const id = await awaitingDecision('Öronmärkt');
     // The case's area is barn-och-unga; give the joint pool an earmark for it.
     sqlite()
-      .prepare("INSERT INTO pool_earmarks (pool_id, priority_area_id, amount_ore) SELECT id, 'barn-och-unga', 5000000 FROM grant_pools WHERE programme_id = 'uph-blekinge' AND year = 2026 AND kind = 'joint'")
+      .prepare(
+        "INSERT INTO pool_earmarks (pool_id, priority_area_id, amount_ore) SELECT id, 'barn-och-unga', 5000000 FROM grant_pools WHERE programme_id = 'uph-blekinge' AND year = 2026 AND kind = 'joint'",
+      )
       .run();
-    const grant = (lines: unknown[]) => sendEvent(t, id, t.tokens['regional-director'], { type: 'RECORD_DECISION', payload: { ...decision, grantedBudget: lines } });
+    const grant = (lines: unknown[]) =>
+      sendEvent(t, id, t.tokens['regional-director'], { type: 'RECORD_DECISION', payload: { ...decision, grantedBudget: lines } });
     const earmark = await rejected(() => grant([{ year: 2026, amountOre: 6_000_000, pool: 'joint' }]), 'budget-exceeds-pool');
     expect(earmark.errors![0]!.message).toContain('earmark for barn-och-unga');
     const noPool = await rejected(() => grant([{ year: 2027, amountOre: 1, pool: 'joint' }]), 'budget-exceeds-pool');
@@ -156,22 +199,38 @@ describe("the director's decision commits money", () => {
     const outside = await rejected(() => grant([{ year: 2031, amountOre: 1 }]), 'budget-exceeds-pool');
     expect(outside.errors![0]).toMatchObject({ path: 'payload.grantedBudget.0.year', message: expect.stringContaining('2025–2028') });
     // Two lines from the same pool count together.
-    await rejected(() => grant([{ year: 2026, amountOre: 3_000_000, pool: 'joint' }, { year: 2026, amountOre: 3_000_000, pool: 'joint' }]), 'budget-exceeds-pool');
+    await rejected(
+      () =>
+        grant([
+          { year: 2026, amountOre: 3_000_000, pool: 'joint' },
+          { year: 2026, amountOre: 3_000_000, pool: 'joint' },
+        ]),
+      'budget-exceeds-pool',
+    );
     const ok = await grant([{ year: 2026, amountOre: 5_000_000, pool: 'joint' }]);
     expect(ok.statusCode, ok.body).toBe(200);
   });
 
-  it("reserves an earmark for its area: another area cannot spend it", async () => {
+  it('reserves an earmark for its area: another area cannot spend it', async () => {
     const created = await t.app.inject({
       method: 'POST',
       url: '/api/programmes/uph-blekinge/pools',
       headers: admin(),
-      payload: { year: 2025, kind: 'joint', name: 'Gemensam 2025', amountOre: 10_000_000, earmarks: [{ priorityAreaId: 'suicidprevention', amountOre: 6_000_000 }] },
+      payload: {
+        year: 2025,
+        kind: 'joint',
+        name: 'Gemensam 2025',
+        amountOre: 10_000_000,
+        earmarks: [{ priorityAreaId: 'suicidprevention', amountOre: 6_000_000 }],
+      },
     });
     expect(created.statusCode, created.body).toBe(201);
     const id = await awaitingDecision('Annat område'); // barn-och-unga
     const grant = (amountOre: number) =>
-      sendEvent(t, id, t.tokens['regional-director'], { type: 'RECORD_DECISION', payload: { ...decision, grantedBudget: [{ year: 2025, amountOre, pool: 'joint' }] } });
+      sendEvent(t, id, t.tokens['regional-director'], {
+        type: 'RECORD_DECISION',
+        payload: { ...decision, grantedBudget: [{ year: 2025, amountOre, pool: 'joint' }] },
+      });
     const refused = await rejected(() => grant(4_000_001), 'budget-exceeds-pool');
     expect(refused.errors![0]!.message).toContain("4000000 öre left in Gemensam 2025 outside other areas' earmarks");
     expect((await grant(4_000_000)).statusCode).toBe(200);
@@ -185,7 +244,16 @@ describe("the director's decision commits money", () => {
       method: 'POST',
       url: '/api/programmes/uph-blekinge/pools',
       headers: admin(),
-      payload: { year: 2028, kind: 'joint', name: 'x', amountOre: 10, earmarks: [{ priorityAreaId: 'suicidprevention', amountOre: 1 }, { priorityAreaId: 'suicidprevention', amountOre: 1 }] },
+      payload: {
+        year: 2028,
+        kind: 'joint',
+        name: 'x',
+        amountOre: 10,
+        earmarks: [
+          { priorityAreaId: 'suicidprevention', amountOre: 1 },
+          { priorityAreaId: 'suicidprevention', amountOre: 1 },
+        ],
+      },
     });
     expect(sub.statusCode).toBe(422);
   });
@@ -194,12 +262,18 @@ describe("the director's decision commits money", () => {
     const id = await awaitingDecision('Rytm');
     const res = await sendEvent(t, id, t.tokens['regional-director'], {
       type: 'RECORD_DECISION',
-      payload: { ...decision, followUpDates: ['2026-09-15'], followUpRhythm: { every: 'half-year', from: '2026-06-30', until: '2027-12-31' } },
+      payload: {
+        ...decision,
+        followUpDates: ['2026-09-15'],
+        followUpRhythm: { every: 'half-year', from: '2026-06-30', until: '2027-12-31' },
+      },
     });
     expect(res.statusCode, res.body).toBe(200);
     const data = json<{ data: { decision: { followUpDates: string[] } } }>(res).data;
     expect(data.decision.followUpDates).toEqual(['2026-06-30', '2026-09-15', '2026-12-30', '2027-06-30', '2027-12-30']);
-    const overdue = sqlite().prepare("SELECT count(*) AS n FROM timers WHERE case_id = ? AND kind = 'follow-up-overdue'").get(id) as { n: number };
+    const overdue = sqlite().prepare("SELECT count(*) AS n FROM timers WHERE case_id = ? AND kind = 'follow-up-overdue'").get(id) as {
+      n: number;
+    };
     expect(overdue.n).toBe(5);
   });
 });
@@ -207,14 +281,32 @@ describe("the director's decision commits money", () => {
 describe('proposals and follow-ups that do not fit the programme', () => {
   it.each([
     ['a budget year outside the programme', { budget: [{ year: 2024, costType: 'Personal', amountOre: 100 }] }, 'payload.budget.0.year'],
-    ['a municipality that is not the programme’s', { scope: { level: 'local', municipalities: ['Växjö'] } }, 'payload.scope.municipalities.0'],
-    ['a local initiative in two municipalities', { scope: { level: 'local', municipalities: ['Ronneby', 'Karlshamn'] } }, 'payload.scope.municipalities'],
-    ['a sub-regional initiative naming one municipality twice', { scope: { level: 'sub-regional', municipalities: ['Ronneby', 'Ronneby'] } }, 'payload.scope.municipalities'],
+    [
+      'a municipality that is not the programme’s',
+      { scope: { level: 'local', municipalities: ['Växjö'] } },
+      'payload.scope.municipalities.0',
+    ],
+    [
+      'a local initiative in two municipalities',
+      { scope: { level: 'local', municipalities: ['Ronneby', 'Karlshamn'] } },
+      'payload.scope.municipalities',
+    ],
+    [
+      'a sub-regional initiative naming one municipality twice',
+      { scope: { level: 'sub-regional', municipalities: ['Ronneby', 'Ronneby'] } },
+      'payload.scope.municipalities',
+    ],
     ['an indicator without a unit', { indicators: [{ id: 'andel', name: 'Andel', target: 5 }] }, 'payload.indicators.0.unit'],
     ['a negative budget line', { budget: [{ year: 2026, costType: 'Personal', amountOre: -5 }] }, 'payload.budget.0.amountOre'],
   ])('%s is a 422 naming the field', async (_what, payload, path) => {
     const id = await createCase(t, 'Underlag');
-    advance(t, id, storyUntilStep(8).concat([storyStep('START_PROPOSAL')]).filter((s, i, all) => all.indexOf(s) === i));
+    advance(
+      t,
+      id,
+      storyUntilStep(8)
+        .concat([storyStep('START_PROPOSAL')])
+        .filter((s, i, all) => all.indexOf(s) === i),
+    );
     const body = await rejected(() => sendEvent(t, id, t.tokens.initiator, { type: 'UPDATE_PROPOSAL', payload }), 'validation-failed');
     expect(body.errors!.map((e) => e.path)).toContain(path);
   });
@@ -238,7 +330,12 @@ describe('the programme-year report', () => {
   it('agrees with itself as JSON, CSV and a printable page', async () => {
     const report = json<{
       totals: { poolOre: number; committedOre: number; remainingOre: number; spentOre: number; initiatives: number };
-      initiatives: { diaryNumber: string; grantedOre: number; spentOre: number; indicators: { value: number | null; reached: boolean | null }[] }[];
+      initiatives: {
+        diaryNumber: string;
+        grantedOre: number;
+        spentOre: number;
+        indicators: { value: number | null; reached: boolean | null }[];
+      }[];
       recommendedForImplementationOrScaleUp: { diaryNumber: string; recommendation: string }[];
     }>(await get('/api/programmes/uph-blekinge/reports/2026'));
     const { totals } = report;
@@ -247,7 +344,9 @@ describe('the programme-year report', () => {
     const mine = report.initiatives.find((i) => i.grantedOre === 65_000_000 && i.spentOre === 30_000_000);
     expect(mine, 'the full story: 650 000 kr granted for 2026, 300 000 kr reported spent').toBeDefined();
     expect(mine!.indicators[0]).toMatchObject({ value: 18, reached: false });
-    expect(report.recommendedForImplementationOrScaleUp).toContainEqual(expect.objectContaining({ diaryNumber: mine!.diaryNumber, recommendation: 'scale-up' }));
+    expect(report.recommendedForImplementationOrScaleUp).toContainEqual(
+      expect.objectContaining({ diaryNumber: mine!.diaryNumber, recommendation: 'scale-up' }),
+    );
 
     const csvRes = await get('/api/programmes/uph-blekinge/reports/2026?format=csv');
     expect(csvRes.headers['content-type']).toMatch(/^text\/csv/);
@@ -267,7 +366,8 @@ describe('the programme-year report', () => {
 
     const page = await get('/api/programmes/uph-blekinge/reports/2026?format=html');
     expect(page.headers['content-type']).toMatch(/^text\/html/);
-    const field = (name: string) => [...page.body.matchAll(new RegExp(`data-field="${name}" data-ore="(-?\\d+)"`, 'g'))].map((m) => Number(m[1]));
+    const field = (name: string) =>
+      [...page.body.matchAll(new RegExp(`data-field="${name}" data-ore="(-?\\d+)"`, 'g'))].map((m) => Number(m[1]));
     expect(field('totalPoolOre')).toEqual([totals.poolOre]);
     expect(field('totalCommittedOre')).toEqual([totals.committedOre]);
     expect(field('totalRemainingOre')).toEqual([totals.remainingOre]);
@@ -289,13 +389,21 @@ describe('the programme-year report', () => {
     const before = json<{ totals: { committedOre: number } }>(await get('/api/programmes/uph-blekinge/reports/2026')).totals.committedOre;
     t.clock.set('2027-02-01T09:00:00.000Z');
     const late = await awaitingDecision('=HYPERLINK("http://evil","x")');
-    const res = await sendEvent(t, late, t.tokens['regional-director'], { type: 'RECORD_DECISION', payload: { ...decision, grantedBudget: [{ year: 2026, amountOre: 1_000_000 }] } });
+    const res = await sendEvent(t, late, t.tokens['regional-director'], {
+      type: 'RECORD_DECISION',
+      payload: { ...decision, grantedBudget: [{ year: 2026, amountOre: 1_000_000 }] },
+    });
     expect(res.statusCode, res.body).toBe(200);
-    const report = json<{ totals: { committedOre: number }; initiatives: { grantedOre: number }[] }>(await get('/api/programmes/uph-blekinge/reports/2026'));
+    const report = json<{ totals: { committedOre: number }; initiatives: { grantedOre: number }[] }>(
+      await get('/api/programmes/uph-blekinge/reports/2026'),
+    );
     expect(report.totals.committedOre).toBe(before + 1_000_000);
     expect(report.initiatives.reduce((a, i) => a + i.grantedOre, 0)).toBe(report.totals.committedOre);
     // Its title would be a formula in a spreadsheet: the CSVs defuse it.
-    for (const url of ['/api/programmes/uph-blekinge/reports/2026?format=csv', '/api/public/programmes/uph-blekinge/initiatives?format=csv']) {
+    for (const url of [
+      '/api/programmes/uph-blekinge/reports/2026?format=csv',
+      '/api/public/programmes/uph-blekinge/initiatives?format=csv',
+    ]) {
       const csv = (await get(url)).body;
       expect(csv).toContain(`"'=HYPERLINK(""http://evil"",""x"")"`);
       expect(csv).not.toMatch(/(^|;)"?=HYPERLINK/m);
@@ -311,14 +419,18 @@ describe('the programme-year report', () => {
       expect(Number(total[col('remaining_ore')])).toBeLessThan(0);
       expect(total[col('remaining_kr')]).toMatch(/^-\d+,\d\d$/);
     } finally {
-      sqlite().prepare("UPDATE grant_pools SET amount_ore = 10000000000 WHERE programme_id = 'uph-blekinge' AND year = 2026 AND kind = 'state'").run();
+      sqlite()
+        .prepare("UPDATE grant_pools SET amount_ore = 10000000000 WHERE programme_id = 'uph-blekinge' AND year = 2026 AND kind = 'state'")
+        .run();
     }
   });
 
   it('the public export lists decided initiatives with no personal data, without logging in', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/public/programmes/uph-blekinge/initiatives' });
     expect(res.statusCode).toBe(200);
-    const body = json<{ initiatives: { title: string; grantedOre: number; decisionReference: string; parties: { name: string }[] }[] }>(res);
+    const body = json<{ initiatives: { title: string; grantedOre: number; decisionReference: string; parties: { name: string }[] }[] }>(
+      res,
+    );
     const full = body.initiatives.find((i) => i.title === 'Hela vägen')!;
     expect(full).toMatchObject({ grantedOre: 135_000_000 });
     expect(full.parties.length).toBeGreaterThan(0);

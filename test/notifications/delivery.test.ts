@@ -245,14 +245,22 @@ describe('who is told what, over real SMTP', () => {
     expect(json<{ items: { id: string }[] }>(listed).items.map((i) => i.id)).toContain(failed!.id);
 
     smtp = await startSmtp(port, [REJECTED]);
-    const retry = await t.app.inject({ method: 'POST', url: `/api/admin/outbox/${failed!.id}/retry`, headers: auth(t.tokens.administrator) });
+    const retry = await t.app.inject({
+      method: 'POST',
+      url: `/api/admin/outbox/${failed!.id}/retry`,
+      headers: auth(t.tokens.administrator),
+    });
     expect(retry.statusCode, retry.body).toBe(200);
     expect(json(retry)).toMatchObject({ status: 'pending', attempts: 0 });
     await t.services.relay.drain();
     expect(outboxRows('id = ?', failed!.id)[0]!.status).toBe('sent');
     expect(smtp.received.map((r) => r.mail.messageId)).toContain(failed!.message_id);
     // A sent message cannot be "retried"; an unknown one is a 404.
-    const again = await t.app.inject({ method: 'POST', url: `/api/admin/outbox/${failed!.id}/retry`, headers: auth(t.tokens.administrator) });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: `/api/admin/outbox/${failed!.id}/retry`,
+      headers: auth(t.tokens.administrator),
+    });
     expect(again.statusCode).toBe(409);
     expect(again.headers['content-type']).toContain('application/problem+json');
     const unknown = await t.app.inject({
@@ -267,7 +275,9 @@ describe('who is told what, over real SMTP', () => {
     const sqlite = t.services.db.$client;
     const addBroken = (id: string, email: string) => {
       sqlite
-        .prepare("INSERT INTO users (id, programme_id, email, display_name, language, created_at) VALUES (?, 'uph-blekinge', ?, ?, 'sv', ?)")
+        .prepare(
+          "INSERT INTO users (id, programme_id, email, display_name, language, created_at) VALUES (?, 'uph-blekinge', ?, ?, 'sv', ?)",
+        )
         .run(id, email, `Broken ${id.slice(0, 4)}`, new Date().toISOString());
       sqlite.prepare("INSERT INTO user_roles (user_id, role) VALUES (?, 'coordination-group')").run(id);
     };

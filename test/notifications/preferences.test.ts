@@ -55,7 +55,8 @@ const sqlite = () => t.services.db.$client;
 const userRow = (id: string) => sqlite().prepare('SELECT * FROM users WHERE id = ?').get(id);
 const outboxOf = (caseId: string) =>
   sqlite().prepare('SELECT * FROM outbox WHERE case_id = ? ORDER BY created_at, id').all(caseId) as OutboxRow[];
-const caseVersion = (caseId: string) => (sqlite().prepare('SELECT version FROM cases WHERE id = ?').get(caseId) as { version: number }).version;
+const caseVersion = (caseId: string) =>
+  (sqlite().prepare('SELECT version FROM cases WHERE id = ?').get(caseId) as { version: number }).version;
 
 function patchPreferences(token: string, payload: unknown, headers: Record<string, string> = {}) {
   return t.app.inject({ method: 'PATCH', url: '/api/me/preferences', headers: { ...auth(token), ...headers }, payload: payload as object });
@@ -85,7 +86,12 @@ const recipientsOf = (mail: ParsedMail) =>
 
 /** A case of `token`'s initiator, created over HTTP. */
 async function caseOf(token: string, title: string) {
-  const res = await t.app.inject({ method: 'POST', url: '/api/cases', headers: auth(token), payload: { title, summary: 'En idé att pröva.' } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/cases',
+    headers: auth(token),
+    payload: { title, summary: 'En idé att pröva.' },
+  });
   expect(res.statusCode, res.body).toBe(201);
   return json<{ id: string; diaryNumber: string }>(res);
 }
@@ -141,7 +147,12 @@ describe('GET /api/notifications/rules', () => {
       expect(rule.label.length, rule.kind).toBeGreaterThan(5);
     }
     // Only the informational messages can be turned off.
-    expect(rules.filter((r) => r.canBeTurnedOff).map((r) => r.kind).sort()).toEqual(['case-withdrawn', 'step-changed']);
+    expect(
+      rules
+        .filter((r) => r.canBeTurnedOff)
+        .map((r) => r.kind)
+        .sort(),
+    ).toEqual(['case-withdrawn', 'step-changed']);
     expect(rules.find((r) => r.kind === 'step-changed')!.label).toBe('Ärendet har gått till ett nytt steg');
     expect(rules.find((r) => r.kind === 'decision-recorded')!.label).toBe('Beslut är fattat');
   });
@@ -172,7 +183,11 @@ describe('GET /api/notifications/rules', () => {
 describe('PATCH /api/me/preferences', () => {
   it('without a session or token is 401 problem+json, for GET and PATCH alike', async () => {
     for (const method of ['GET', 'PATCH'] as const) {
-      const res = await t.app.inject({ method, url: '/api/me/preferences', ...(method === 'PATCH' ? { payload: { language: 'en' } } : {}) });
+      const res = await t.app.inject({
+        method,
+        url: '/api/me/preferences',
+        ...(method === 'PATCH' ? { payload: { language: 'en' } } : {}),
+      });
       expect(res.statusCode, `${method} ${res.body}`).toBe(401);
       expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
       expect(json<ProblemBody>(res).code).toBe('unauthenticated');
@@ -276,7 +291,12 @@ describe('PATCH /api/me/preferences', () => {
       const before = userRow(user.id);
       const counts = tableCounts(t);
       for (const headers of [{ cookie }, { cookie, 'x-csrf-token': 'not-the-token' }]) {
-        const res = await t.app.inject({ method: 'PATCH', url: '/api/me/preferences', headers, payload: { mutedNotifications: ['step-changed'] } });
+        const res = await t.app.inject({
+          method: 'PATCH',
+          url: '/api/me/preferences',
+          headers,
+          payload: { mutedNotifications: ['step-changed'] },
+        });
         expect(res.statusCode, res.body).toBe(403);
         expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
         expect(json<ProblemBody>(res)).toMatchObject({ code: 'csrf-token-invalid', status: 403 });

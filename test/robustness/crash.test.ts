@@ -34,7 +34,9 @@ const startServer = (port: number) =>
 
 const run = (args: string[]) =>
   new Promise<{ code: number | null; out: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env: { ...process.env, SATSA_DATA_DIR: dataDir, SATSA_LOG_LEVEL: 'silent' } });
+    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+      env: { ...process.env, SATSA_DATA_DIR: dataDir, SATSA_LOG_LEVEL: 'silent' },
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -80,7 +82,13 @@ it('loses no acknowledged command and keeps no refused one when killed mid-load;
           else refused.cases.add(label);
         } else {
           const id = running[(w * 7 + n) % running.length]!;
-          const version = versions.get(id) ?? (((await (await fetch(`${url}/api/cases/${id}`, { headers: { authorization: `Bearer ${tokens.coordinator}` } })).json()) as { version: number }).version);
+          const version =
+            versions.get(id) ??
+            (
+              (await (await fetch(`${url}/api/cases/${id}`, { headers: { authorization: `Bearer ${tokens.coordinator}` } })).json()) as {
+                version: number;
+              }
+            ).version;
           const res = await fetch(`${url}/api/cases/${id}/events`, {
             method: 'POST',
             headers: { authorization: `Bearer ${tokens.coordinator}`, 'content-type': 'application/json', 'if-match': `"${version}"` },
@@ -122,11 +130,17 @@ it('loses no acknowledged command and keeps no refused one when killed mid-load;
   const db = new Database(path.join(dataDir, 'satsa.sqlite'));
   try {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    const titles = new Map((db.prepare('SELECT id, title FROM cases').all() as { id: string; title: string }[]).map((c) => [c.title, c.id]));
+    const titles = new Map(
+      (db.prepare('SELECT id, title FROM cases').all() as { id: string; title: string }[]).map((c) => [c.title, c.id]),
+    );
     for (const [title, id] of acknowledged.cases) expect(titles.get(title), title).toBe(id);
     for (const title of refused.cases) expect(titles.has(title), title).toBe(false);
     const seminars = new Set(
-      (db.prepare("SELECT json_extract(payload, '$.title') AS title FROM case_events WHERE type = 'RECORD_SEMINAR'").all() as { title: string }[]).map((s) => s.title),
+      (
+        db.prepare("SELECT json_extract(payload, '$.title') AS title FROM case_events WHERE type = 'RECORD_SEMINAR'").all() as {
+          title: string;
+        }[]
+      ).map((s) => s.title),
     );
     for (const title of acknowledged.seminars) expect(seminars.has(title), title).toBe(true);
     for (const title of refused.seminars) expect(seminars.has(title), title).toBe(false);

@@ -105,14 +105,27 @@ advance(t, readCase, FULL_STORY.slice(0, 2));
 const outboxId = (t.services.db.$client.prepare('SELECT id FROM outbox LIMIT 1').get() as { id: string } | undefined)?.id;
 
 /** Event types the story does not send, and the story event they stand in for. */
-const SAME_PLACE: Record<string, string> = { ASSESS_NOT_ELIGIBLE: 'ASSESS_ELIGIBLE', SKIP_TARGET_GROUP_DIALOGUE: 'RECORD_TARGET_GROUP_DIALOGUE' };
+const SAME_PLACE: Record<string, string> = {
+  ASSESS_NOT_ELIGIBLE: 'ASSESS_ELIGIBLE',
+  SKIP_TARGET_GROUP_DIALOGUE: 'RECORD_TARGET_GROUP_DIALOGUE',
+};
 const targets = new Map<string, string>();
 /** A case where `type` is the next event. Events are sent in a transaction that is rolled back, so it stays there. */
 async function caseFor(type: string): Promise<string> {
   let id = targets.get(type);
   if (!id) {
     id = await createCase(t, `Fuzz: ${type}`);
-    advance(t, id, FULL_STORY.slice(0, Math.max(0, FULL_STORY.findIndex((s) => s.type === (SAME_PLACE[type] ?? type)))));
+    advance(
+      t,
+      id,
+      FULL_STORY.slice(
+        0,
+        Math.max(
+          0,
+          FULL_STORY.findIndex((s) => s.type === (SAME_PLACE[type] ?? type)),
+        ),
+      ),
+    );
     targets.set(type, id);
     known = undefined;
   }
@@ -277,7 +290,21 @@ const HEADER_JUNK = [
   ...['"1"', '*', 'W/"1"', '"9999999999999"', '"-1"', '"1", "2"'],
 ];
 const NOT_OBJECTS = ['[]', 'null', '"x"', '42', 'true', '[{}]'];
-const BAD_JSON = ['', ' ', '{', '{"a":', "{'a':1}", '{"a":1,}', '{a:1}', 'NaN', '[1,2', '\ufeff{}', '{"a":"\\x"}', '{"a":1}{"b":2}', 'undefined'];
+const BAD_JSON = [
+  '',
+  ' ',
+  '{',
+  '{"a":',
+  "{'a':1}",
+  '{"a":1,}',
+  '{a:1}',
+  'NaN',
+  '[1,2',
+  '\ufeff{}',
+  '{"a":"\\x"}',
+  '{"a":1}{"b":2}',
+  'undefined',
+];
 const CONTENT_TYPES: (string | undefined)[] = [
   'text/plain',
   'application/x-www-form-urlencoded',
@@ -341,18 +368,30 @@ function* wrongValues(s: Schema, current: unknown): Generator<[string, unknown]>
     if (type !== s.type && !(type === 'integer' && s.type === 'number') && !(type === 'number' && !numeric)) yield [type, v];
   }
   if (s.type === undefined || s.type === 'object' || s.type === 'array') yield ['50 000 levels deep', DEEP];
-  if (s.enum) yield* [['not an option', 'NOT-AN-OPTION'], ['upper-cased option', String(s.enum[0]).toUpperCase()]] as [string, unknown][];
+  if (s.enum)
+    yield* [
+      ['not an option', 'NOT-AN-OPTION'],
+      ['upper-cased option', String(s.enum[0]).toUpperCase()],
+    ] as [string, unknown][];
   // Free text gets the rest of the odd text all at once (fieldMutations); a pattern, format or enum a sample of it.
   if (s.type === 'string') {
     yield* STRING_JUNK.filter(([label], i) => i < 3 || (!freeText(s) && ['emoji', 'NUL', 'lone high surrogate', 'SQL'].includes(label)));
   }
   if (numeric) for (const n of NUMBER_JUNK) yield [String(n), n];
-  if (s.type === 'array') yield* [['empty array', []], ['5 000 items', Array(5_000).fill((current as unknown[])[0] ?? 'x')]] as [string, unknown][];
+  if (s.type === 'array')
+    yield* [
+      ['empty array', []],
+      ['5 000 items', Array(5_000).fill((current as unknown[])[0] ?? 'x')],
+    ] as [string, unknown][];
   if (s.type === 'object') yield ['unknown field inside', { ...(current as object), zzUnknown: 1 }];
 }
 
 const json = (base: Draft, what: string, value: unknown): Draft => ({ ...base, what: `body ${what}`, body: { json: value } });
-const raw = (base: Draft, what: string, text: string, type?: string): Draft => ({ ...base, what: `body ${what}`, body: { raw: text, type } });
+const raw = (base: Draft, what: string, text: string, type?: string): Draft => ({
+  ...base,
+  what: `body ${what}`,
+  body: { raw: text, type },
+});
 
 /** Field by field: missing, wrong, junk; then odd text everywhere at once, and unknown fields. */
 function* fieldMutations(base: Draft, schema: Schema): Generator<Draft> {
@@ -364,7 +403,11 @@ function* fieldMutations(base: Draft, schema: Schema): Generator<Draft> {
   }
   const texts = [...fields(schema, value)].filter((f) => freeText(f.schema) && at(value, f.path) !== undefined);
   for (const [label, text] of STRING_JUNK) {
-    yield json(base, `every free-text field = ${label}`, texts.reduce((v, f) => setAt(v, f.path, text), value));
+    yield json(
+      base,
+      `every free-text field = ${label}`,
+      texts.reduce((v, f) => setAt(v, f.path, text), value),
+    );
   }
   yield json(base, 'with no fields at all', {});
   yield json(base, 'with an unknown field', { ...(value as object), zzUnknown: 'x' });
@@ -396,7 +439,8 @@ function corrupt(text: string): string {
     const i = int(s.length + 1);
     const edit = int(3);
     if (edit === 0) s = s.slice(0, i) + s.slice(i + 1);
-    else if (edit === 1) s = s.slice(0, i) + pick(['{', '}', '[', ']', '"', ',', ':', '\\', '\u0000', 'é', '😀', '-', '0', 'e']) + s.slice(i);
+    else if (edit === 1)
+      s = s.slice(0, i) + pick(['{', '}', '[', ']', '"', ',', ':', '\\', '\u0000', 'é', '😀', '-', '0', 'e']) + s.slice(i);
     else s = s.slice(0, i) + s.slice(i, i + 1 + int(8)).repeat(2) + s.slice(i + 8);
   }
   return s;
@@ -412,12 +456,14 @@ function* parameterMutations(op: Operation, base: Draft): Generator<Draft> {
     } else if (p.in === 'query') {
       const valid = `${p.name}=${encodeURIComponent(String(sample(p.schema)))}`;
       yield { ...base, what: `query ${valid}`, query: [...base.query, valid] };
-      for (const junk of QUERY_JUNK) yield { ...base, what: `query ${p.name}=${junk.slice(0, 40)}`, query: [...base.query, `${p.name}=${junk}`] };
+      for (const junk of QUERY_JUNK)
+        yield { ...base, what: `query ${p.name}=${junk.slice(0, 40)}`, query: [...base.query, `${p.name}=${junk}`] };
       for (const shape of [`${valid}&${valid}`, `${p.name}[]=1`, `${p.name}[a]=1`, p.name]) {
         yield { ...base, what: `query ${shape.slice(0, 40)}`, query: [...base.query, shape] };
       }
     } else if (p.in === 'header') {
-      for (const junk of HEADER_JUNK) yield { ...base, what: `header ${p.name}: ${junk.slice(0, 40)}`, headers: { ...base.headers, [p.name]: junk } };
+      for (const junk of HEADER_JUNK)
+        yield { ...base, what: `header ${p.name}: ${junk.slice(0, 40)}`, headers: { ...base.headers, [p.name]: junk } };
     }
   }
   const thousand = Array.from({ length: 1000 }, (_, i) => `k${i}=1`).join('&');
@@ -433,7 +479,8 @@ function baseline(op: Operation, body: Schema | undefined, eventType: string | u
   const path: Record<string, string> = {};
   const headers: Record<string, string> = {};
   for (const p of op.parameters) {
-    if (p.in === 'path' && p.name === 'id') path.id = op.path.startsWith('/api/cases') ? '@case@' : (outboxId ?? '3f0c5b1e-8d3a-4e2b-9c1d-2a4b6c8d0e1f');
+    if (p.in === 'path' && p.name === 'id')
+      path.id = op.path.startsWith('/api/cases') ? '@case@' : (outboxId ?? '3f0c5b1e-8d3a-4e2b-9c1d-2a4b6c8d0e1f');
     else if (p.in === 'path') path[p.name] = encodeURIComponent(p.name === 'year' ? '2026' : String(sample(p.schema, p.name)));
     else if (p.in === 'header' && p.name === 'if-match') headers[p.name] = '@etag@';
     else if (p.in === 'header' && p.required) headers[p.name] = String(sample(p.schema));
@@ -497,7 +544,12 @@ async function send(op: Operation, draft: Draft, caller: string, target: string,
   if (rollback) sqlite.exec('BEGIN');
   try {
     const before = (known ??= dbState());
-    const res = await t.app.inject({ method: op.method as InjectOptions['method'], url, headers, ...(payload === undefined ? {} : { payload }) });
+    const res = await t.app.inject({
+      method: op.method as InjectOptions['method'],
+      url,
+      headers,
+      ...(payload === undefined ? {} : { payload }),
+    });
     const after = res.statusCode >= 400 ? dbState() : undefined;
     known = rollback ? before : after; // what the next request starts from, if known without asking
     return check(res, before, after);
@@ -537,7 +589,9 @@ async function fuzz(op: Operation): Promise<Issue[]> {
 it('the served OpenAPI document lists the API', () => {
   expect(docResponse.statusCode).toBe(200);
   expect(operations.length).toBeGreaterThanOrEqual(20);
-  expect(operations.map((o) => `${o.method} ${o.path}`)).toEqual(expect.arrayContaining(['POST /api/cases', 'POST /api/cases/{id}/events']));
+  expect(operations.map((o) => `${o.method} ${o.path}`)).toEqual(
+    expect.arrayContaining(['POST /api/cases', 'POST /api/cases/{id}/events']),
+  );
 });
 
 it.each(operations.map((op) => [`${op.method} ${op.path}`, op] as const))(
@@ -563,7 +617,9 @@ it('methods the document does not list are 404 problems on every path', async ()
 });
 
 it(`sent several thousand requests, none answered with a 5xx (seed ${SEED})`, () => {
-  console.log(`fuzz: ${sent} requests, seed ${SEED}, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}`);
+  console.log(
+    `fuzz: ${sent} requests, seed ${SEED}, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort((a, b) => a[0] - b[0])))}`,
+  );
   expect(sent).toBeGreaterThanOrEqual(3000);
   expect([...statuses.keys()].filter((s) => s >= 500)).toEqual([]);
 });

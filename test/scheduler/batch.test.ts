@@ -27,9 +27,11 @@ it('a timer that fails does not stop or undo the others in its batch', async () 
   sqlite.prepare("UPDATE cases SET snapshot = '{broken' WHERE id = ?").run(ids[1]);
   t.clock.advance(30 * 86_400_000);
   expect(t.services.scheduler.runDue()).toMatchObject({ fired: 2, failed: 1 });
-  const status = (id: string) => (sqlite.prepare("SELECT status FROM timers WHERE case_id = ? AND kind = 'idea-unanswered'").get(id) as { status: string }).status;
+  const status = (id: string) =>
+    (sqlite.prepare("SELECT status FROM timers WHERE case_id = ? AND kind = 'idea-unanswered'").get(id) as { status: string }).status;
   expect(ids.map(status)).toEqual(['fired', 'pending', 'fired']);
-  const outbox = (id: string) => (sqlite.prepare("SELECT count(*) AS n FROM outbox WHERE case_id = ? AND kind = 'idea-unanswered'").get(id) as { n: number }).n;
+  const outbox = (id: string) =>
+    (sqlite.prepare("SELECT count(*) AS n FROM outbox WHERE case_id = ? AND kind = 'idea-unanswered'").get(id) as { n: number }).n;
   expect(outbox(ids[0]!)).toBeGreaterThan(0);
   expect(outbox(ids[1]!)).toBe(0);
   // Nothing is fired twice.

@@ -32,7 +32,11 @@ function after(version: keyof typeof CASE_MACHINE_VERSIONS, type: CaseEventType,
   for (const step of FULL_STORY) {
     const payload = step.type === 'RECORD_DECISION' && followUpDates ? { ...step.payload, followUpDates } : step.payload;
     const at = step.type === 'SUBMIT_IDEA_TEMPLATE' ? SUBMITTED : step.type === 'RECORD_DECISION' ? DECIDED : '2026-12-01T10:00:00.000Z';
-    const [next] = transition(machine, snapshot, { type: step.type, payload, meta: { actorId: `u-${step.role}`, role: step.role, at } } as CaseEvent);
+    const [next] = transition(machine, snapshot, {
+      type: step.type,
+      payload,
+      meta: { actorId: `u-${step.role}`, role: step.role, at },
+    } as CaseEvent);
     if (next === snapshot) throw new Error(`${step.type} was not taken`);
     snapshot = next;
     if (step.type === type && ++seen === nth) return snapshot;
@@ -53,9 +57,24 @@ describe.each([1, 2] as const)('the deadlines of a case on machine version %i', 
     const decided = after(version, 'RECORD_DECISION', 1, ['2027-06-01', '2026-12-01', '2026-12-01']);
     expect(desiredTimers(decided, DEADLINES)).toEqual([
       { key: 'follow-up-reminder:2026-12-01', kind: 'follow-up-reminder', dueAt: DECIDED, data: { followUpDate: '2026-12-01' } },
-      { key: 'follow-up-overdue:2026-12-01', kind: 'follow-up-overdue', dueAt: '2026-12-02T07:00:00.000Z', data: { followUpDate: '2026-12-01' } },
-      { key: 'follow-up-reminder:2027-06-01', kind: 'follow-up-reminder', dueAt: '2027-05-18T06:00:00.000Z', data: { followUpDate: '2027-06-01' } },
-      { key: 'follow-up-overdue:2027-06-01', kind: 'follow-up-overdue', dueAt: '2027-06-02T06:00:00.000Z', data: { followUpDate: '2027-06-01' } },
+      {
+        key: 'follow-up-overdue:2026-12-01',
+        kind: 'follow-up-overdue',
+        dueAt: '2026-12-02T07:00:00.000Z',
+        data: { followUpDate: '2026-12-01' },
+      },
+      {
+        key: 'follow-up-reminder:2027-06-01',
+        kind: 'follow-up-reminder',
+        dueAt: '2027-05-18T06:00:00.000Z',
+        data: { followUpDate: '2027-06-01' },
+      },
+      {
+        key: 'follow-up-overdue:2027-06-01',
+        kind: 'follow-up-overdue',
+        dueAt: '2027-06-02T06:00:00.000Z',
+        data: { followUpDate: '2027-06-01' },
+      },
     ]);
     const reported = after(version, 'RECORD_FOLLOW_UP', 1, ['2027-06-01', '2026-12-01']);
     expect(desiredTimers(reported, DEADLINES).map((t) => t.key)).toEqual(['follow-up-reminder:2027-06-01', 'follow-up-overdue:2027-06-01']);

@@ -25,7 +25,10 @@ afterEach(async () => {
 const timersOf = (app: TestApp, caseId: string) =>
   app.services.db.$client.prepare('SELECT * FROM timers WHERE case_id = ? ORDER BY due_at, id').all(caseId) as TimerRow[];
 const messages = (app: TestApp, kind: string, caseId: string) =>
-  app.services.db.$client.prepare('SELECT * FROM outbox WHERE kind = ? AND case_id = ?').all(kind, caseId) as { to_address: string; message_id: string }[];
+  app.services.db.$client.prepare('SELECT * FROM outbox WHERE kind = ? AND case_id = ?').all(kind, caseId) as {
+    to_address: string;
+    message_id: string;
+  }[];
 
 async function submitted(app: TestApp) {
   const id = await createCase(app);
@@ -52,7 +55,9 @@ describe('a submitted idea without a response', () => {
     expect(t.services.scheduler.runDue()).toMatchObject({ fired: 1, failed: 0 });
     expect(t.services.scheduler.runDue().fired).toBe(0);
     expect(timersOf(t, id)[0]).toMatchObject({ status: 'fired', settled_at: '2026-01-25T07:00:00.000Z' });
-    const sent = messages(t, 'idea-unanswered', id).map((m) => m.to_address).sort();
+    const sent = messages(t, 'idea-unanswered', id)
+      .map((m) => m.to_address)
+      .sort();
     expect(sent).toEqual(['county-coordinator@test.satsa.se', 'uppdrag.psykiskhalsa@regionblekinge.se']);
     const data = t.services.db.$client.prepare("SELECT data FROM outbox WHERE kind = 'idea-unanswered'").get() as { data: string };
     expect(JSON.parse(data.data)).toMatchObject({ daysWaiting: '10', submittedDate: '2026-01-15' });
@@ -144,7 +149,11 @@ describe('follow-up reports', () => {
     t = await createTestApp();
     const id = await decided(t);
     // The idea's own reminder went when the coordinators answered it.
-    expect(timersOf(t, id).filter((r) => r.kind === 'idea-unanswered').map((r) => r.status)).toEqual(['cancelled']);
+    expect(
+      timersOf(t, id)
+        .filter((r) => r.kind === 'idea-unanswered')
+        .map((r) => r.status),
+    ).toEqual(['cancelled']);
     const followUps = () => timersOf(t!, id).filter((r) => r.kind.startsWith('follow-up'));
     const pending = followUps().map((r) => `${r.kind} ${r.due_at}`);
     // Dates 2026-12-01, 2027-06-01, 2027-12-01; reminders 14 days before, escalation one day after, at 08:00 local.
@@ -159,7 +168,11 @@ describe('follow-up reports', () => {
 
     t.clock.set('2026-11-17T07:00:00.000Z');
     expect(t.services.scheduler.runDue().fired).toBe(1);
-    expect(messages(t, 'follow-up-due', id).map((m) => m.to_address).sort()).toEqual(['initiator@test.satsa.se', 'steering-group@test.satsa.se']);
+    expect(
+      messages(t, 'follow-up-due', id)
+        .map((m) => m.to_address)
+        .sort(),
+    ).toEqual(['initiator@test.satsa.se', 'steering-group@test.satsa.se']);
 
     // The report for 2026-12-01 arrives in time: its escalation is cancelled, the later dates stay.
     t.clock.set('2026-11-30T12:00:00.000Z');
@@ -178,9 +191,13 @@ describe('follow-up reports', () => {
     t.clock.set('2027-06-03T00:00:00.000Z');
     expect(t.services.scheduler.runDue().fired).toBe(2);
     expect(t.services.scheduler.runDue().fired).toBe(0);
-    const overdue = messages(t, 'follow-up-overdue', id).map((m) => m.to_address).sort();
+    const overdue = messages(t, 'follow-up-overdue', id)
+      .map((m) => m.to_address)
+      .sort();
     expect(overdue).toEqual(['county-coordinator@test.satsa.se', 'initiator@test.satsa.se', 'steering-group@test.satsa.se']);
-    const data = t.services.db.$client.prepare("SELECT data FROM outbox WHERE kind = 'follow-up-overdue' LIMIT 1").get() as { data: string };
+    const data = t.services.db.$client.prepare("SELECT data FROM outbox WHERE kind = 'follow-up-overdue' LIMIT 1").get() as {
+      data: string;
+    };
     expect(JSON.parse(data.data)).toMatchObject({ followUpDate: '2027-06-01', daysOverdue: '2' });
   });
 
@@ -236,7 +253,10 @@ describe('firing', () => {
         expect(db.prepare('SELECT status, settled_at FROM timers WHERE case_id = ?').all(id)).toEqual([
           { status: 'fired', settled_at: '2026-02-10T09:00:00.000Z' },
         ]);
-        const rows = db.prepare("SELECT message_id, status FROM outbox WHERE kind = 'idea-unanswered'").all() as { message_id: string; status: string }[];
+        const rows = db.prepare("SELECT message_id, status FROM outbox WHERE kind = 'idea-unanswered'").all() as {
+          message_id: string;
+          status: string;
+        }[];
         expect(rows).toHaveLength(2);
         expect(rows.every((r) => r.status === 'sent')).toBe(true);
         expect(db.prepare('PRAGMA integrity_check').get()).toEqual({ integrity_check: 'ok' });

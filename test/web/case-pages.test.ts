@@ -50,7 +50,13 @@ describe('forms generated from the schemas', () => {
     const template = loadIdeaTemplate(config.ideaTemplate);
     let checked = 0;
     for (const step of FULL_STORY) {
-      const setup = actionSetup(step.type, { lang: 'sv', config, template, context: { proposal: {}, dialogueForum: {} } as unknown as CaseContext, candidates: [] });
+      const setup = actionSetup(step.type, {
+        lang: 'sv',
+        config,
+        template,
+        context: { proposal: {}, dialogueForum: {} } as unknown as CaseContext,
+        candidates: [],
+      });
       const values = formValues(setup.schema, step.payload, setup.hints);
       const parsed = setup.schema.parse(parseForm(setup.schema, values, setup.hints).payload);
       expect(parsed, step.type).toEqual(setup.schema.parse(step.payload));
@@ -62,25 +68,47 @@ describe('forms generated from the schemas', () => {
   it('reads kronor into whole öre exactly, leaves an unused scope out, and drops empty rows', () => {
     const config = t.services.programmes.get(PROGRAMME)!;
     const template = loadIdeaTemplate(config.ideaTemplate);
-    const inputs = { lang: 'sv' as const, template, context: { proposal: {}, dialogueForum: {} } as unknown as CaseContext, candidates: [] };
+    const inputs = {
+      lang: 'sv' as const,
+      template,
+      context: { proposal: {}, dialogueForum: {} } as unknown as CaseContext,
+      candidates: [],
+    };
     const setup = actionSetup('UPDATE_PROPOSAL', { ...inputs, config });
-    const { payload, rows } = parseForm(setup.schema, { 'budget.0.costType': '', 'budget.1.year': '2027', 'budget.1.costType': 'Lön', 'budget.1.amountOre': '1 234 567 890,12', 'scope.level': '' }, setup.hints);
+    const { payload, rows } = parseForm(
+      setup.schema,
+      {
+        'budget.0.costType': '',
+        'budget.1.year': '2027',
+        'budget.1.costType': 'Lön',
+        'budget.1.amountOre': '1 234 567 890,12',
+        'scope.level': '',
+      },
+      setup.hints,
+    );
     expect(payload).toMatchObject({ budget: [{ year: 2027, costType: 'Lön', amountOre: 123_456_789_012 }] });
     expect(payload).not.toHaveProperty('scope');
     expect(rows.get('budget')).toEqual([1]);
     // More than two decimals is not whole öre: the schema refuses it rather than rounding.
-    const tooFine = parseForm(setup.schema, { 'budget.0.year': '2026', 'budget.0.costType': 'Lön', 'budget.0.amountOre': '10,005' }, setup.hints).payload;
+    const tooFine = parseForm(
+      setup.schema,
+      { 'budget.0.year': '2026', 'budget.0.costType': 'Lön', 'budget.0.amountOre': '10,005' },
+      setup.hints,
+    ).payload;
     expect(setup.schema.safeParse(tooFine).success).toBe(false);
     // A programme without a list of municipalities takes them typed, one per line.
     const open = actionSetup('UPDATE_PROPOSAL', { ...inputs, config: { ...config, municipalities: [] } });
-    expect(parseForm(open.schema, { 'scope.level': 'sub-regional', 'scope.municipalities': 'Ronneby\nKarlshamn' }, open.hints).payload).toMatchObject({
+    expect(
+      parseForm(open.schema, { 'scope.level': 'sub-regional', 'scope.municipalities': 'Ronneby\nKarlshamn' }, open.hints).payload,
+    ).toMatchObject({
       scope: { level: 'sub-regional', municipalities: ['Ronneby', 'Karlshamn'] },
     });
   });
 
   it('labels every state of every machine version in both languages, for the diagram', () => {
     for (const v of [1, 2]) {
-      for (const path of allStatePaths(v)) for (const lang of LANGUAGES) expect(has(lang, stateLabelKey(path)), `${lang} ${path.join('.')}`).toBe(true);
+      for (const path of allStatePaths(v))
+        for (const lang of LANGUAGES) expect(has(lang, stateLabelKey(path)), `${lang} ${path.join('.')}`).toBe(true);
     }
   });
 });
@@ -145,11 +173,15 @@ describe('the case page', () => {
     expect(res.statusCode).toBe(422);
     for (const field of template.fields.filter((f) => f.required && f.id !== 'title')) {
       const message = field.type === 'select' ? 'Välj ett av alternativen.' : 'Fyll i det här fältet.';
-      expect(res.body).toContain(`<p class="field-error" id="SUBMIT_IDEA_TEMPLATE-answers-${field.id}-error"><span class="visually-hidden">Fel: </span>${message}</p>`);
+      expect(res.body).toContain(
+        `<p class="field-error" id="SUBMIT_IDEA_TEMPLATE-answers-${field.id}-error"><span class="visually-hidden">Fel: </span>${message}</p>`,
+      );
       // The summary names the field as the form does.
       expect(res.body).toContain(`<a href="#SUBMIT_IDEA_TEMPLATE-answers-${field.id}">${field.label.sv}: ${message}</a>`);
     }
-    expect(res.body).toContain('id="SUBMIT_IDEA_TEMPLATE-answers-estimatedCostSek-error"><span class="visually-hidden">Fel: </span>Ange ett tal');
+    expect(res.body).toContain(
+      'id="SUBMIT_IDEA_TEMPLATE-answers-estimatedCostSek-error"><span class="visually-hidden">Fel: </span>Ange ett tal',
+    );
     expect(res.body).toContain('value="Ett &lt;namn&gt;"');
     expect(res.body).not.toContain('SUBMIT_IDEA_TEMPLATE-answers-title-error');
     expect(tableCounts(t)).toEqual(counts);
@@ -160,10 +192,18 @@ describe('the case page', () => {
     advance(t, id, storyUntilStep(5));
     const coordinator = as('county-coordinator');
     const stale = String(version(id));
-    const first = await coordinator.post(`/cases/${id}/events/BOOK_DIALOGUE_FORUM`, { _version: stale, date: '2026-03-10', place: 'Rådhuset' });
+    const first = await coordinator.post(`/cases/${id}/events/BOOK_DIALOGUE_FORUM`, {
+      _version: stale,
+      date: '2026-03-10',
+      place: 'Rådhuset',
+    });
     expect(first.statusCode).toBe(303);
     expect(first.headers.location).toBe(`/cases/${id}?done=BOOK_DIALOGUE_FORUM`);
-    const second = await coordinator.post(`/cases/${id}/events/BOOK_DIALOGUE_FORUM`, { _version: stale, date: '2026-03-11', place: 'Biblioteket' });
+    const second = await coordinator.post(`/cases/${id}/events/BOOK_DIALOGUE_FORUM`, {
+      _version: stale,
+      date: '2026-03-11',
+      place: 'Biblioteket',
+    });
     expect(second.statusCode).toBe(409);
     expect(second.body).toContain('Någon annan har ändrat ärendet');
     expect(second.body).toContain('Rådhuset'); // the case as it is now
@@ -174,7 +214,14 @@ describe('the case page', () => {
 
   it('a decision beyond the pool is refused at the amount, with nothing written', async () => {
     const id = await createCase(t);
-    advance(t, id, FULL_STORY.slice(0, FULL_STORY.findIndex((s) => s.type === 'RECORD_DECISION')));
+    advance(
+      t,
+      id,
+      FULL_STORY.slice(
+        0,
+        FULL_STORY.findIndex((s) => s.type === 'RECORD_DECISION'),
+      ),
+    );
     const director = as('regional-director');
     const counts = tableCounts(t);
     const res = await director.post(`/cases/${id}/events/RECORD_DECISION`, {
@@ -212,7 +259,12 @@ describe('forms that are sent back', () => {
     const id = await createCase(t);
     advance(t, id, storyUntilStep(8));
     const coordinator = as('county-coordinator');
-    const res = await coordinator.post(`/cases/${id}/events/UPDATE_PROPOSAL`, { _version: String(version(id)), 'budget.5000000.costType': 'x', 'budget.1e21.costType': 'y', 'budget.199.costType': 'z' });
+    const res = await coordinator.post(`/cases/${id}/events/UPDATE_PROPOSAL`, {
+      _version: String(version(id)),
+      'budget.5000000.costType': 'x',
+      'budget.1e21.costType': 'y',
+      'budget.199.costType': 'z',
+    });
     expect(res.statusCode).toBe(422);
     expect((res.body.match(/class="row"/g) ?? []).length).toBeLessThan(1000);
     const session = t.services.people.createSession(t.actors['county-coordinator'].id, 1);
@@ -233,16 +285,27 @@ describe('forms that are sent back', () => {
     const page = await initiator.get(`/cases/${id}`);
     expect(page.body).toContain('Personens e-postadress');
     expect(page.body).not.toContain('Test lsvo-secretary');
-    const unknown = await initiator.post(`/cases/${id}/events/ADD_PARTICIPANT`, { _version: String(version(id)), email: 'nobody@elsewhere.se' });
+    const unknown = await initiator.post(`/cases/${id}/events/ADD_PARTICIPANT`, {
+      _version: String(version(id)),
+      email: 'nobody@elsewhere.se',
+    });
     expect(unknown.statusCode).toBe(422);
     expect(unknown.body).toContain('Ingen användare i programmet har den e-postadressen.');
-    const foreign = await initiator.post(`/cases/${id}/events/ADD_PARTICIPANT`, { _version: String(version(id)), email: t.foreignCoordinator.actor.email });
+    const foreign = await initiator.post(`/cases/${id}/events/ADD_PARTICIPANT`, {
+      _version: String(version(id)),
+      email: t.foreignCoordinator.actor.email,
+    });
     expect(foreign.statusCode).toBe(422);
-    const added = await initiator.post(`/cases/${id}/events/ADD_PARTICIPANT`, { _version: String(version(id)), email: t.otherInitiator.actor.email });
+    const added = await initiator.post(`/cases/${id}/events/ADD_PARTICIPANT`, {
+      _version: String(version(id)),
+      email: t.otherInitiator.actor.email,
+    });
     expect(added.statusCode).toBe(303);
     expect(contextOf(id).participants.map((p) => p.userId)).toEqual([t.otherInitiator.actor.id]);
     // The coordinator chooses from the programme's users instead.
-    expect((await as('county-coordinator').get(`/cases/${id}`)).body).toContain('<option value="' + t.actors['lsvo-secretary'].id + '">Test lsvo-secretary</option>');
+    expect((await as('county-coordinator').get(`/cases/${id}`)).body).toContain(
+      '<option value="' + t.actors['lsvo-secretary'].id + '">Test lsvo-secretary</option>',
+    );
   });
 });
 
@@ -252,7 +315,9 @@ describe('the pages of the bodies that decide and follow up', () => {
     advance(t, id, storyUntilStep(10));
     const page = await as('steering-group').get(`/cases/${id}`);
     expect(page.body).toContain('id="form-RECORD_FOLLOW_UP"');
-    expect(page.body).toContain('<option value="andel-i-syssla">Andel deltagare i arbete eller studier efter 12 månader (procent)</option>');
+    expect(page.body).toContain(
+      '<option value="andel-i-syssla">Andel deltagare i arbete eller studier efter 12 månader (procent)</option>',
+    );
     expect(page.body).toContain('name="adjustment"');
     const waiting = await as('steering-group').get('/cases');
     expect(waiting.body.slice(waiting.body.indexOf('id="waiting"'))).toContain(`/cases/${id}`);
@@ -285,7 +350,10 @@ describe('access and CSRF on the pages', () => {
     const forged = await coordinator.post(`/cases/${id}/events/ASSESS_NOT_ELIGIBLE`, { _version: String(version(id)), reason: 'x' }, false);
     expect(forged.statusCode).toBe(403);
     expect(forged.headers['content-type']).toMatch(/^text\/html/);
-    const wrongRole = await initiator.post(`/cases/${id}/events/ASSESS_NOT_ELIGIBLE`, { _version: String(version(id)), reason: 'Passar inte.' });
+    const wrongRole = await initiator.post(`/cases/${id}/events/ASSESS_NOT_ELIGIBLE`, {
+      _version: String(version(id)),
+      reason: 'Passar inte.',
+    });
     expect(wrongRole.statusCode).toBe(403);
     const unknown = await coordinator.post(`/cases/${id}/events/DROP_TABLE`, { _version: '1' });
     expect(unknown.statusCode).toBe(404);

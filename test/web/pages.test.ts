@@ -12,7 +12,13 @@ const PASSWORD = 'a-long-password-for-pages';
 
 beforeAll(async () => {
   t = await createTestApp();
-  await t.services.people.createUser({ programmeId: 'uph-blekinge', email: 'sida@test.satsa.se', displayName: 'Sid Initiativ', roles: ['initiator'], password: PASSWORD });
+  await t.services.people.createUser({
+    programmeId: 'uph-blekinge',
+    email: 'sida@test.satsa.se',
+    displayName: 'Sid Initiativ',
+    roles: ['initiator'],
+    password: PASSWORD,
+  });
 });
 afterAll(async () => {
   await t.close();
@@ -67,7 +73,12 @@ describe('log-in', () => {
   });
 
   it('the JSON API still refuses form posts', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/session', payload: 'email=a&password=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: 'email=a&password=b',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(res.statusCode).toBe(415);
   });
 });
@@ -120,7 +131,12 @@ describe('the case list', () => {
     expect(out.headers.location).toBe('/login');
     expect((await t.app.inject({ method: 'GET', url: '/cases', cookies })).headers.location).toBe('/login');
     // An outside address is never a place to return to.
-    const away = await t.app.inject({ method: 'POST', url: '/language', headers: form, payload: 'language=sv&returnTo=%2F%2Fevil.example' });
+    const away = await t.app.inject({
+      method: 'POST',
+      url: '/language',
+      headers: form,
+      payload: 'language=sv&returnTo=%2F%2Fevil.example',
+    });
     expect(away.headers.location).toBe('/');
     t.services.people.updatePreferences(t.actors.initiator.id, { language: 'sv' });
   });

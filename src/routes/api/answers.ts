@@ -168,9 +168,7 @@ export const caseDataSchema = z
         payload('SKIP_TARGET_GROUP_DIALOGUE').safeExtend({ skipped: z.literal(true), ...recorded }),
       ])
       .optional(),
-    checkIns: z.array(
-      payload('RECORD_CHECK_IN').safeExtend({ step: step.describe('the step the case stood at'), ...recorded }),
-    ),
+    checkIns: z.array(payload('RECORD_CHECK_IN').safeExtend({ step: step.describe('the step the case stood at'), ...recorded })),
     proposal: payload('UPDATE_PROPOSAL').describe('the proposal as written so far (step 8); every field optional'),
     criteria: z
       .record(z.string(), payload('ASSESS_CRITERION').safeExtend(recorded))
@@ -218,7 +216,9 @@ export const caseSummarySchema = z
     status: z.enum(['active', 'done']).describe('done once the case has closed with an outcome'),
     outcome: outcome.nullable(),
     outcomeLabel: z.string().nullable().describe("the outcome in the caller's language"),
-    steps: z.array(step).describe('the steps the case stands at (10, 11 and 12 at once while it runs); a closed case keeps the step it closed at'),
+    steps: z
+      .array(step)
+      .describe('the steps the case stands at (10, 11 and 12 at once while it runs); a closed case keeps the step it closed at'),
     stepCount: z.literal(STEP_COUNT),
     stepText: z.string().describe("where the case stands, in the caller's language"),
     state: z.array(statePath).describe('the active leaf states'),
@@ -431,9 +431,7 @@ export const processSchema = z
   .object({
     machineVersion: z.number().int().min(1).describe('the version new cases follow'),
     stepCount: z.literal(STEP_COUNT),
-    steps: z.array(
-      z.object({ step, label: bilingualTextSchema, optional: z.boolean(), states: z.array(statePath) }),
-    ),
+    steps: z.array(z.object({ step, label: bilingualTextSchema, optional: z.boolean(), states: z.array(statePath) })),
     states: z.array(
       z.object({
         path: statePath,
@@ -484,9 +482,7 @@ export const programmeSchema = z
     roles: z.array(role),
     criteria: z.array(z.object({ id: z.string(), label: bilingualTextSchema })),
     forumRequiredRoles: z.array(z.enum(FORUM_ROLES)),
-    deadlines: z
-      .object({ ideaResponseDays: count, followUpReminderDays: count, followUpGraceDays: count })
-      .describe('in whole days'),
+    deadlines: z.object({ ideaResponseDays: count, followUpReminderDays: count, followUpGraceDays: count }).describe('in whole days'),
   })
   .meta({ id: 'Programme' });
 
@@ -537,9 +533,7 @@ export const grantPoolSchema = z
     amountOre: ore,
     committedOre: ore,
     remainingOre: ore.describe('whole öre; negative when a decision committed more with a budget override'),
-    earmarks: z.array(
-      z.object({ priorityAreaId: z.string(), amountOre: ore, committedOre: ore, remainingOre: ore }),
-    ),
+    earmarks: z.array(z.object({ priorityAreaId: z.string(), amountOre: ore, committedOre: ore, remainingOre: ore })),
   })
   .meta({ id: 'GrantPool' });
 

@@ -121,7 +121,13 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteDeps> = async (app, { ca
         body: eventBodyDocumented,
         response: answers(
           { 200: caseViewSchema, 204: noContent('With Prefer: return=minimal: the new ETag and Preference-Applied, without the case') },
-          401, 403, 404, 409, 412, 422, 428,
+          401,
+          403,
+          404,
+          409,
+          412,
+          422,
+          428,
         ),
       },
       // The documented union gives poor messages; the outer shape is checked here and the
@@ -131,7 +137,10 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteDeps> = async (app, { ca
       validatorCompiler: (route) =>
         route.httpPart === 'body'
           ? (data: unknown) => ({ value: data })
-          : validatorCompiler({ ...route, schema: route.httpPart === 'headers' ? eventHeadersChecked : route.schema } as unknown as Parameters<typeof validatorCompiler>[0]),
+          : validatorCompiler({
+              ...route,
+              schema: route.httpPart === 'headers' ? eventHeadersChecked : route.schema,
+            } as unknown as Parameters<typeof validatorCompiler>[0]),
       attachValidation: true,
       preValidation: requireActor,
     },

@@ -15,7 +15,11 @@ import { sessionRoutes } from './session.js';
 export const apiRoutes: FastifyPluginAsync<{ services: Services; config: Config }> = async (api, { services, config }) => {
   api.setErrorHandler(problemErrorHandler);
   api.setNotFoundHandler(problemNotFound);
-  await api.register(sessionRoutes, { people: services.people, sessionHours: config.SATSA_SESSION_HOURS, cookieSecure: config.SATSA_COOKIE_SECURE });
+  await api.register(sessionRoutes, {
+    people: services.people,
+    sessionHours: config.SATSA_SESSION_HOURS,
+    cookieSecure: config.SATSA_COOKIE_SECURE,
+  });
   await api.register(processRoutes, { programmes: services.programmes });
   await api.register(caseRoutes, { cases: services.cases, commits: services.commits, idempotency: services.idempotency });
   await api.register(notificationRoutes, { preferences: services.preferences, outboxAdmin: services.outboxAdmin, relay: services.relay });

@@ -72,7 +72,8 @@ export const moneyRoutes: FastifyPluginAsyncZod<MoneyRouteDeps> = async (app, { 
       schema: {
         tags: ['reports'],
         summary: 'The programme-year report for political leadership, as JSON, CSV or a printable page',
-        description: 'The answer documented here is the JSON; ?format=csv gives the same report as text/csv, ?format=html as a printable text/html page.',
+        description:
+          'The answer documented here is the JSON; ?format=csv gives the same report as text/csv, ?format=html as a printable text/html page.',
         params: programmeParams.extend({ year }).strict(),
         querystring: z.object({ format: z.enum(['json', 'csv', 'html']).default('json') }).strict(),
         response: answers({ 200: yearReportSchema }, 401, 403, 404, 422),
@@ -86,7 +87,10 @@ export const moneyRoutes: FastifyPluginAsyncZod<MoneyRouteDeps> = async (app, { 
       const name = `${request.params.programmeId}-${request.params.year}`;
       switch (request.query.format) {
         case 'csv':
-          return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(reportCsv(report));
+          return reply
+            .type('text/csv; charset=utf-8')
+            .header('content-disposition', `attachment; filename="${name}.csv"`)
+            .send(reportCsv(report));
         case 'html':
           return reply.type('text/html; charset=utf-8').send(reportHtml(report, now()));
         default:

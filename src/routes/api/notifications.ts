@@ -7,7 +7,13 @@ import type { OutboxAdmin } from '../../mail/outbox.js';
 import type { Relay } from '../../mail/relay.js';
 import type { Preferences } from '../../notifications/preferences.js';
 import { COMMON_VARIABLES, NOTIFICATION_KINDS, NOTIFICATION_RULES } from '../../notifications/rules.js';
-import { notificationRulesSchema, outboxMessageSchema, outboxPageSchema, outboxRequeuedSchema, preferencesSchema as preferencesAnswer } from './answers.js';
+import {
+  notificationRulesSchema,
+  outboxMessageSchema,
+  outboxPageSchema,
+  outboxRequeuedSchema,
+  preferencesSchema as preferencesAnswer,
+} from './answers.js';
 import { answers } from './schemas.js';
 
 export interface NotificationRouteDeps {
@@ -43,14 +49,21 @@ export const notificationRoutes: FastifyPluginAsyncZod<NotificationRouteDeps> = 
       const lang = requestLanguage(request);
       return {
         commonVariables: COMMON_VARIABLES,
-        rules: NOTIFICATION_RULES.map((rule) => ({ ...rule, label: t(lang, `notifications.${rule.kind}`), canBeTurnedOff: !rule.mandatory })),
+        rules: NOTIFICATION_RULES.map((rule) => ({
+          ...rule,
+          label: t(lang, `notifications.${rule.kind}`),
+          canBeTurnedOff: !rule.mandatory,
+        })),
       };
     },
   );
 
   app.get(
     '/me/preferences',
-    { schema: { tags: ['session'], summary: 'Language and notification settings', response: answers({ 200: preferencesAnswer }, 401) }, preValidation: requireActor },
+    {
+      schema: { tags: ['session'], summary: 'Language and notification settings', response: answers({ 200: preferencesAnswer }, 401) },
+      preValidation: requireActor,
+    },
     async (request) => preferences.get(request.actor!.id),
   );
 
@@ -92,7 +105,11 @@ export const notificationRoutes: FastifyPluginAsyncZod<NotificationRouteDeps> = 
   app.post(
     '/admin/outbox/retry-failed',
     {
-      schema: { tags: ['notifications'], summary: 'Send every failed message of the programme again now', response: answers({ 200: outboxRequeuedSchema }, 401, 403) },
+      schema: {
+        tags: ['notifications'],
+        summary: 'Send every failed message of the programme again now',
+        response: answers({ 200: outboxRequeuedSchema }, 401, 403),
+      },
       preValidation: requireRole('administrator'),
     },
     async (request) => {

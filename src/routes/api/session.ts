@@ -44,7 +44,14 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRouteDeps> = async (app
 
   app.delete(
     '/session',
-    { schema: { tags: ['session'], summary: 'Log out', response: answers({ 204: noContent('Logged out: the session cookie is cleared') }, 401) }, config: { csrf: false } },
+    {
+      schema: {
+        tags: ['session'],
+        summary: 'Log out',
+        response: answers({ 204: noContent('Logged out: the session cookie is cleared') }, 401),
+      },
+      config: { csrf: false },
+    },
     async (request, reply) => {
       const token = request.cookies[SESSION_COOKIE];
       if (token) people.endSession(token);
@@ -55,7 +62,10 @@ export const sessionRoutes: FastifyPluginAsyncZod<SessionRouteDeps> = async (app
 
   app.get(
     '/me',
-    { schema: { tags: ['session'], summary: 'The logged-in user', response: answers({ 200: meSchema }, 401) }, preValidation: requireActor },
+    {
+      schema: { tags: ['session'], summary: 'The logged-in user', response: answers({ 200: meSchema }, 401) },
+      preValidation: requireActor,
+    },
     async (request) => me(request),
   );
 };

@@ -28,26 +28,30 @@ const loginForm = z.object({
   _csrf: z.string().max(200).default(''),
   next: z.string().max(500).default('/cases'),
 });
-const languageForm = z.object({ language: z.enum(['sv', 'en']), returnTo: z.string().max(500).default('/'), _csrf: z.string().max(200).optional() });
+const languageForm = z.object({
+  language: z.enum(['sv', 'en']),
+  returnTo: z.string().max(500).default('/'),
+  _csrf: z.string().max(200).optional(),
+});
 
 /** Only our own paths: never an open redirect. */
 const safePath = (path: string) => (/^\/(?!\/)[\w\-/?=&%.]*$/.test(path) ? path : '/');
 
 export const accountPages: FastifyPluginAsync<AccountPageDeps> = async (pages, { people, sessionHours, cookieSecure }) => {
-    pages.get('/', { schema: { hide: true } }, async (request, reply) => reply.redirect(request.actor ? '/cases' : '/login', 303));
+  pages.get('/', { schema: { hide: true } }, async (request, reply) => reply.redirect(request.actor ? '/cases' : '/login', 303));
 
-    pages.get('/login', { schema: { hide: true } }, async (request, reply) => {
-      if (request.actor) return reply.redirect('/cases', 303);
-      const lang = requestLanguage(request);
-      const l = (key: string) => t(lang, `web.${key}`);
-      const { error, next } = request.query as { error?: string; next?: string };
-      const message = error === 'failed' ? l('loginFailed') : error === 'expired' ? l('loginExpired') : undefined;
-      const token = crypto.randomBytes(24).toString('base64url');
-      reply.setCookie(LOGIN_CSRF_COOKIE, token, { path: '/login', httpOnly: true, sameSite: 'strict', secure: cookieSecure });
-      return sendPage(request, reply, {
-        title: l('loginTitle'),
-        path: '/login',
-        body: html`<h1>${l('loginTitle')}</h1>
+  pages.get('/login', { schema: { hide: true } }, async (request, reply) => {
+    if (request.actor) return reply.redirect('/cases', 303);
+    const lang = requestLanguage(request);
+    const l = (key: string) => t(lang, `web.${key}`);
+    const { error, next } = request.query as { error?: string; next?: string };
+    const message = error === 'failed' ? l('loginFailed') : error === 'expired' ? l('loginExpired') : undefined;
+    const token = crypto.randomBytes(24).toString('base64url');
+    reply.setCookie(LOGIN_CSRF_COOKIE, token, { path: '/login', httpOnly: true, sameSite: 'strict', secure: cookieSecure });
+    return sendPage(request, reply, {
+      title: l('loginTitle'),
+      path: '/login',
+      body: html`<h1>${l('loginTitle')}</h1>
 ${message ? html`<div class="alert" role="alert" id="login-error">${message}</div>` : ''}
 <form method="post" action="/login" novalidate>
   <input type="hidden" name="_csrf" value="${token}">
@@ -58,51 +62,51 @@ ${message ? html`<div class="alert" role="alert" id="login-error">${message}</di
   <input type="password" id="password" name="password" autocomplete="current-password" required>
   <p><button type="submit">${l('logIn')}</button></p>
 </form>`,
-      });
     });
+  });
 
-    // The log-in form has its own double-submit token; there is no session token yet.
-    pages.post('/login', { schema: { hide: true }, config: { csrf: false } }, async (request, reply) => {
-      const form = loginForm.safeParse(request.body ?? {});
-      const cookie = request.cookies[LOGIN_CSRF_COOKIE];
-      if (!form.success || !cookie || form.data._csrf !== cookie) return reply.redirect('/login?error=expired', 303);
-      const actor = await people.verifyPassword(form.data.email, form.data.password);
-      if (!actor) return reply.redirect('/login?error=failed', 303);
-      const session = people.createSession(actor.id, sessionHours);
-      reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/login' });
-      setSessionCookie(reply, session, sessionHours, cookieSecure);
-      return reply.redirect(safePath(form.data.next), 303);
+  // The log-in form has its own double-submit token; there is no session token yet.
+  pages.post('/login', { schema: { hide: true }, config: { csrf: false } }, async (request, reply) => {
+    const form = loginForm.safeParse(request.body ?? {});
+    const cookie = request.cookies[LOGIN_CSRF_COOKIE];
+    if (!form.success || !cookie || form.data._csrf !== cookie) return reply.redirect('/login?error=expired', 303);
+    const actor = await people.verifyPassword(form.data.email, form.data.password);
+    if (!actor) return reply.redirect('/login?error=failed', 303);
+    const session = people.createSession(actor.id, sessionHours);
+    reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/login' });
+    setSessionCookie(reply, session, sessionHours, cookieSecure);
+    return reply.redirect(safePath(form.data.next), 303);
+  });
+
+  pages.post('/logout', { schema: { hide: true } }, async (request, reply) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) people.endSession(token);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.redirect('/login', 303);
+  });
+
+  pages.post('/language', { schema: { hide: true } }, async (request, reply) => {
+    const form = languageForm.safeParse(request.body ?? {});
+    if (!form.success) return reply.redirect('/', 303);
+    if (request.actor) people.updatePreferences(request.actor.id, { language: form.data.language });
+    reply.setCookie(LANGUAGE_COOKIE, form.data.language, { path: '/', sameSite: 'lax', secure: cookieSecure, maxAge: 365 * 86_400 });
+    return reply.redirect(safePath(form.data.returnTo), 303);
+  });
+
+  // ---- settings: language and the informational e-mails ------------------------------
+
+  const settingsPage = (request: FastifyRequest, reply: FastifyReply, saved: boolean) => {
+    const actor = request.actor!;
+    const lang = requestLanguage(request);
+    const l = (key: string) => t(lang, `web.${key}`);
+    const prefs = people.preferences(actor.id);
+    const muted = new Set(prefs.mutedNotifications);
+    const kinds = NOTIFICATION_KINDS.map((kind) => {
+      const optional = OPTIONAL_KINDS.includes(kind);
+      const on = !optional || !muted.has(kind);
+      return html`<div class="choice"><input type="checkbox" id="n-${kind}" name="notify" value="${kind}"${on ? raw(' checked') : ''}${optional ? '' : raw(' disabled aria-describedby="mandatory-note"')}><label for="n-${kind}">${t(lang, `notifications.${kind}`)}</label></div>`;
     });
-
-    pages.post('/logout', { schema: { hide: true } }, async (request, reply) => {
-      const token = request.cookies[SESSION_COOKIE];
-      if (token) people.endSession(token);
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      return reply.redirect('/login', 303);
-    });
-
-    pages.post('/language', { schema: { hide: true } }, async (request, reply) => {
-      const form = languageForm.safeParse(request.body ?? {});
-      if (!form.success) return reply.redirect('/', 303);
-      if (request.actor) people.updatePreferences(request.actor.id, { language: form.data.language });
-      reply.setCookie(LANGUAGE_COOKIE, form.data.language, { path: '/', sameSite: 'lax', secure: cookieSecure, maxAge: 365 * 86_400 });
-      return reply.redirect(safePath(form.data.returnTo), 303);
-    });
-
-    // ---- settings: language and the informational e-mails ------------------------------
-
-    const settingsPage = (request: FastifyRequest, reply: FastifyReply, saved: boolean) => {
-      const actor = request.actor!;
-      const lang = requestLanguage(request);
-      const l = (key: string) => t(lang, `web.${key}`);
-      const prefs = people.preferences(actor.id);
-      const muted = new Set(prefs.mutedNotifications);
-      const kinds = NOTIFICATION_KINDS.map((kind) => {
-        const optional = OPTIONAL_KINDS.includes(kind);
-        const on = !optional || !muted.has(kind);
-        return html`<div class="choice"><input type="checkbox" id="n-${kind}" name="notify" value="${kind}"${on ? raw(' checked') : ''}${optional ? '' : raw(' disabled aria-describedby="mandatory-note"')}><label for="n-${kind}">${t(lang, `notifications.${kind}`)}</label></div>`;
-      });
-      const body = html`<h1>${l('settings')}</h1>
+    const body = html`<h1>${l('settings')}</h1>
 ${saved ? html`<div class="notice" role="status">${l('settingsSaved')}</div>` : ''}
 <form method="post" action="/settings">
 <input type="hidden" name="_csrf" value="${request.csrfToken ?? ''}">
@@ -111,29 +115,29 @@ ${saved ? html`<div class="notice" role="status">${l('settingsSaved')}</div>` : 
 <fieldset><legend>${l('notificationsHeading')}</legend><p class="help" id="mandatory-note">${l('notificationsIntro')}</p>${kinds}</fieldset>
 <p><button type="submit">${l('save')}</button></p>
 </form>`;
-      return sendPage(request, reply, { title: l('settings'), body });
-    };
+    return sendPage(request, reply, { title: l('settings'), body });
+  };
 
-    pages.get('/settings', { schema: { hide: true } }, async (request, reply) => {
-      if (!request.actor) return reply.redirect('/login?next=/settings', 303);
-      return settingsPage(request, reply, (request.query as { saved?: string }).saved === '1');
-    });
+  pages.get('/settings', { schema: { hide: true } }, async (request, reply) => {
+    if (!request.actor) return reply.redirect('/login?next=/settings', 303);
+    return settingsPage(request, reply, (request.query as { saved?: string }).saved === '1');
+  });
 
-    const settingsForm = z.object({
-      language: z.enum(['sv', 'en']),
-      notify: z.union([z.string(), z.array(z.string())]).optional(),
-      _csrf: z.string().optional(),
+  const settingsForm = z.object({
+    language: z.enum(['sv', 'en']),
+    notify: z.union([z.string(), z.array(z.string())]).optional(),
+    _csrf: z.string().optional(),
+  });
+  pages.post('/settings', { schema: { hide: true } }, async (request, reply) => {
+    if (!request.actor) return reply.redirect('/login?next=/settings', 303);
+    const form = settingsForm.safeParse(request.body ?? {});
+    if (!form.success) return reply.redirect('/settings', 303);
+    const on = new Set(([] as string[]).concat(form.data.notify ?? []));
+    people.updatePreferences(request.actor.id, {
+      language: form.data.language,
+      mutedNotifications: OPTIONAL_KINDS.filter((kind) => !on.has(kind)),
     });
-    pages.post('/settings', { schema: { hide: true } }, async (request, reply) => {
-      if (!request.actor) return reply.redirect('/login?next=/settings', 303);
-      const form = settingsForm.safeParse(request.body ?? {});
-      if (!form.success) return reply.redirect('/settings', 303);
-      const on = new Set(([] as string[]).concat(form.data.notify ?? []));
-      people.updatePreferences(request.actor.id, {
-        language: form.data.language,
-        mutedNotifications: OPTIONAL_KINDS.filter((kind) => !on.has(kind)),
-      });
-      reply.setCookie(LANGUAGE_COOKIE, form.data.language, { path: '/', sameSite: 'lax', secure: cookieSecure, maxAge: 365 * 86_400 });
-      return reply.redirect('/settings?saved=1', 303);
-    });
+    reply.setCookie(LANGUAGE_COOKIE, form.data.language, { path: '/', sameSite: 'lax', secure: cookieSecure, maxAge: 365 * 86_400 });
+    return reply.redirect('/settings?saved=1', 303);
+  });
 };

@@ -40,7 +40,16 @@ export const boardPages: FastifyPluginAsync<BoardPageDeps> = async (pages, { cas
       const raw0 = request.query as Record<string, unknown>;
       const query = boardQuery.parse(Object.fromEntries(Object.entries(raw0).map(([k, v]) => [k, firstText(v) || undefined])));
       const list = cases.list(actor, { limit: 100, ...query, q: query.q || undefined }, lang) as ReturnType<CaseService['list']> & {
-        items: { id: string; diaryNumber: string; title: string; steps: number[]; status: string; outcomeLabel: string | null; priorityAreaId: string | null; updatedAt: string }[];
+        items: {
+          id: string;
+          diaryNumber: string;
+          title: string;
+          steps: number[];
+          status: string;
+          outcomeLabel: string | null;
+          priorityAreaId: string | null;
+          updatedAt: string;
+        }[];
       };
       const areas = areaOptions(lang, config);
       const areaLabel = new Map(areas.map((a) => [a.value, a.label]));
@@ -55,18 +64,40 @@ export const boardPages: FastifyPluginAsync<BoardPageDeps> = async (pages, { cas
       const select = (name: string, options: { value: string; label: string }[], current: string | undefined, all: string) =>
         html`<div><label for="f-${name}">${t(lang, name === 'step' ? 'web.step' : name === 'priorityArea' ? 'web.area' : 'web.status')}</label>
 <select id="f-${name}" name="${name}"><option value="">${all}</option>${options.map((o) => html`<option value="${o.value}"${o.value === current ? raw(' selected') : ''}>${o.label}</option>`)}</select></div>`;
-      const params = new URLSearchParams(Object.entries(query).filter(([k, v]) => v !== undefined && k !== 'cursor').map(([k, v]) => [k, String(v)]));
+      const params = new URLSearchParams(
+        Object.entries(query)
+          .filter(([k, v]) => v !== undefined && k !== 'cursor')
+          .map(([k, v]) => [k, String(v)]),
+      );
       if (list.nextCursor) params.set('cursor', list.nextCursor);
       // The programme-year reports (issue 4's printable page), for the years the programme runs up to now.
       const thisYear = now().getUTCFullYear();
-      const years = Array.from({ length: Math.min(thisYear, config.years.last) - config.years.first + 1 }, (_, i) => config.years.first + i).reverse();
-      const reports = years.map((y) => html`<li><a href="/api/programmes/${config.id}/reports/${y}?format=html">${t(lang, 'web.reportLink', { year: y })}</a></li>`);
+      const years = Array.from(
+        { length: Math.min(thisYear, config.years.last) - config.years.first + 1 },
+        (_, i) => config.years.first + i,
+      ).reverse();
+      const reports = years.map(
+        (y) => html`<li><a href="/api/programmes/${config.id}/reports/${y}?format=html">${t(lang, 'web.reportLink', { year: y })}</a></li>`,
+      );
       const body = html`<h1>${t(lang, 'web.board')}</h1>
 ${reports.length ? html`<nav aria-label="${t(lang, 'web.reports')}"><ul class="inline">${reports}</ul></nav>` : ''}
 <form method="get" action="/board" class="filters" role="search" aria-label="${t(lang, 'web.filters')}">
-${select('step', STEPS.map((s) => ({ value: String(s), label: `${s}. ${t(lang, `steps.${s}`)}` })), query.step ? String(query.step) : undefined, t(lang, 'web.allSteps'))}
+${select(
+  'step',
+  STEPS.map((s) => ({ value: String(s), label: `${s}. ${t(lang, `steps.${s}`)}` })),
+  query.step ? String(query.step) : undefined,
+  t(lang, 'web.allSteps'),
+)}
 ${select('priorityArea', areas, query.priorityArea, t(lang, 'web.all'))}
-${select('status', [{ value: 'active', label: t(lang, 'web.statusActive') }, { value: 'done', label: t(lang, 'web.statusDone') }], query.status, t(lang, 'web.all'))}
+${select(
+  'status',
+  [
+    { value: 'active', label: t(lang, 'web.statusActive') },
+    { value: 'done', label: t(lang, 'web.statusDone') },
+  ],
+  query.status,
+  t(lang, 'web.all'),
+)}
 <div><label for="f-q">${t(lang, 'web.search')}</label><input type="search" id="f-q" name="q" value="${query.q ?? ''}"></div>
 <div><button type="submit">${t(lang, 'web.show')}</button></div>
 </form>

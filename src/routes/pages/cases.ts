@@ -74,7 +74,10 @@ export const casePages: FastifyPluginAsync<CasePageDeps> = async (pages, { cases
     Object.fromEntries(
       Object.entries(body && typeof body === 'object' ? (body as Record<string, unknown>) : {})
         .filter(([k]) => !k.startsWith('_'))
-        .map(([k, v]) => [k, typeof v === 'string' ? v : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined] as const)
+        .map(
+          ([k, v]) =>
+            [k, typeof v === 'string' ? v : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined] as const,
+        )
         .filter(([, v]) => v !== undefined),
     ) as FormValues;
 
@@ -96,14 +99,32 @@ export const casePages: FastifyPluginAsync<CasePageDeps> = async (pages, { cases
       ? people.usersOf(view.programmeId).filter((u) => !members.has(u.id))
       : ('by-email' as const);
     const names = people.displayNames([...members]);
-    const { title, body } = casePage({ lang, actor, csrfToken: request.csrfToken ?? '', view, history, config, template, names, candidates, ...extra });
+    const { title, body } = casePage({
+      lang,
+      actor,
+      csrfToken: request.csrfToken ?? '',
+      view,
+      history,
+      config,
+      template,
+      names,
+      candidates,
+      ...extra,
+    });
     // A page answering a form post returns (language switch, log-in) to the case itself.
     return sendPage(request, reply, { title, body, status, path: `/cases/${caseId}` });
   }
 
   // ---- a new idea (step 1) ------------------------------------------------------------
 
-  const newIdeaPage = (request: FastifyRequest, reply: FastifyReply, actor: Actor, values: FormValues = {}, errors: FormErrors = new Map(), status = 200) => {
+  const newIdeaPage = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    actor: Actor,
+    values: FormValues = {},
+    errors: FormErrors = new Map(),
+    status = 200,
+  ) => {
     const lang = requestLanguage(request);
     const config = programmes.get(actor.programmeId);
     const ctx: FormContext = { lang, values, errors, idPrefix: 'idea', rendered: new Set() };
@@ -138,7 +159,8 @@ ${fields}
       const values = formFields(request.body);
       const { payload } = parseForm(newIdeaSchema, values);
       const parsed = newIdeaSchema.safeParse(payload);
-      if (!parsed.success) return newIdeaPage(request, reply, actor, values, formErrors(lang, newIdeaSchema, parsed.error.issues, payload), 422);
+      if (!parsed.success)
+        return newIdeaPage(request, reply, actor, values, formErrors(lang, newIdeaSchema, parsed.error.issues, payload), 422);
       const created = await commits.run(() => cases.create(actor, parsed.data, lang));
       return reply.redirect(`/cases/${created.id}?done=created`, 303);
     }),
@@ -153,8 +175,16 @@ ${fields}
       const { id } = paramsOf(request);
       const done = firstText((request.query as Record<string, unknown>).done);
       const lang = requestLanguage(request);
-      const label = done === 'created' ? t(lang, 'steps.1') : (CASE_EVENT_TYPES as string[]).includes(done) ? t(lang, `events.${done}`) : undefined;
-      return renderCase(request, reply, actor, id, 200, label ? { notice: { kind: 'success', text: t(lang, 'web.saved', { action: label }) } } : {});
+      const label =
+        done === 'created' ? t(lang, 'steps.1') : (CASE_EVENT_TYPES as string[]).includes(done) ? t(lang, `events.${done}`) : undefined;
+      return renderCase(
+        request,
+        reply,
+        actor,
+        id,
+        200,
+        label ? { notice: { kind: 'success', text: t(lang, 'web.saved', { action: label }) } } : {},
+      );
     }),
   );
 
@@ -198,7 +228,9 @@ ${fields}
       let payload = parsed.payload;
       const checked = setup.schema.safeParse(payload);
       if (!checked.success) {
-        return renderCase(request, reply, actor, id, 422, { form: form(formErrors(lang, setup.schema, checked.error.issues, payload, setup.hints, rows)) });
+        return renderCase(request, reply, actor, id, 422, {
+          form: form(formErrors(lang, setup.schema, checked.error.issues, payload, setup.hints, rows)),
+        });
       }
       if (setup.schema === participantByEmail) {
         // An initiator names a co-writer by address; only a user of the same programme will do.
@@ -216,7 +248,10 @@ ${fields}
         const fieldsOf = (message: (m: string) => string) =>
           new Map(
             (error.details.errors ?? []).map((e) => {
-              const segments = e.path.replace(/^payload\.?/, '').split('.').filter(Boolean);
+              const segments = e.path
+                .replace(/^payload\.?/, '')
+                .split('.')
+                .filter(Boolean);
               return [shownAt(jsonSchemaOf(setup.schema), segments, rows), message(e.message)] as const;
             }),
           );
@@ -232,7 +267,10 @@ ${fields}
             return show({ form: form(fieldsOf((m) => (lang === 'en' ? m : t(lang, 'validation.invalid')))) });
           case 'budget-exceeds-pool':
             return show({
-              form: form(fieldsOf(() => t(lang, 'problems.budget-exceeds-pool')), [t(lang, 'problems.budget-exceeds-pool')]),
+              form: form(
+                fieldsOf(() => t(lang, 'problems.budget-exceeds-pool')),
+                [t(lang, 'problems.budget-exceeds-pool')],
+              ),
             });
           case 'requirements-not-met': {
             // Said at the top as well: the form of an action not possible yet is not on the page.
@@ -258,26 +296,26 @@ ${fields}
   // ---- the case list ------------------------------------------------------------------
 
   pages.get('/cases', { schema: { hide: true } }, async (request, reply) => {
-      const actor = request.actor;
-      if (!actor) return reply.redirect('/login', 303);
-      const lang: Language = requestLanguage(request);
-      const l = (key: string) => t(lang, `web.${key}`);
-      const initiatorOnly = actor.roles.every((r) => r === 'initiator');
-      const title = initiatorOnly ? l('myCases') : l('cases');
-      const list = cases.list(actor, { limit: 100 }, lang) as {
-        items: { id: string; diaryNumber: string; title: string; steps: number[]; outcomeLabel: string | null; updatedAt: string }[];
-      };
-      const rows = list.items.map(
-        (c) => html`<tr>
+    const actor = request.actor;
+    if (!actor) return reply.redirect('/login', 303);
+    const lang: Language = requestLanguage(request);
+    const l = (key: string) => t(lang, `web.${key}`);
+    const initiatorOnly = actor.roles.every((r) => r === 'initiator');
+    const title = initiatorOnly ? l('myCases') : l('cases');
+    const list = cases.list(actor, { limit: 100 }, lang) as {
+      items: { id: string; diaryNumber: string; title: string; steps: number[]; outcomeLabel: string | null; updatedAt: string }[];
+    };
+    const rows = list.items.map(
+      (c) => html`<tr>
   <td>${c.diaryNumber}</td>
   <th scope="row"><a href="/cases/${c.id}">${c.title}</a></th>
   <td>${stepTrack(lang, c.steps, c.outcomeLabel)}</td>
   <td class="optional">${c.updatedAt.slice(0, 10)}</td>
 </tr>`,
-      );
-      return sendPage(request, reply, {
-        title,
-        body: html`<h1>${title}</h1>
+    );
+    return sendPage(request, reply, {
+      title,
+      body: html`<h1>${title}</h1>
 ${actor.roles.includes('initiator') ? html`<p><a class="button" href="/cases/new">${l('newIdea')}</a></p>` : ''}
 ${initiatorOnly ? '' : waitingFor(actor, lang)}
 ${initiatorOnly ? '' : html`<h2>${l('cases')}</h2>`}
@@ -290,8 +328,8 @@ ${
   <tbody>${rows}</tbody>
 </table>`
 }`,
-      });
     });
+  });
 
   type Waiting = { id: string; title: string; diaryNumber: string; steps: number[]; outcomeLabel: string | null; createdAt: string };
 
@@ -303,5 +341,4 @@ ${
     return html`<section aria-labelledby="waiting"><h2 id="waiting">${t(lang, 'web.waitingForYou')}</h2>
 ${items.length === 0 ? html`<p>${t(lang, 'web.nothingWaiting')}</p>` : html`<ul>${items.map((c) => html`<li><a href="/cases/${c.id}">${c.title}</a> <span class="meta">${c.diaryNumber}</span>${stepTrack(lang, c.steps, c.outcomeLabel)}</li>`)}</ul>`}</section>`;
   }
-
 };

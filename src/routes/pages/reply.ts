@@ -63,7 +63,8 @@ export function pageNotFound(request: FastifyRequest, reply: FastifyReply) {
 
 /** Runs a page handler for a logged-in user; others go to the log-in page first. */
 export const loggedIn =
-  (handler: (request: FastifyRequest, reply: FastifyReply, actor: Actor) => unknown) => async (request: FastifyRequest, reply: FastifyReply) => {
+  (handler: (request: FastifyRequest, reply: FastifyReply, actor: Actor) => unknown) =>
+  async (request: FastifyRequest, reply: FastifyReply) => {
     const actor = request.actor;
     if (!actor) return reply.redirect(`/login?next=${encodeURIComponent(request.method === 'GET' ? request.url : '/cases')}`, 303);
     return handler(request, reply, actor);

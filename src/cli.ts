@@ -13,6 +13,8 @@ const USAGE = `Satsa command-line tool (runs against SATSA_DATA_DIR, default ./d
       Load templates/programmes/<id>.json into the database (or update it).
   npm run cli -- user:create --programme <id> --email <e-mail> --name <name> --role <role> [--role <role>…]
                              [--language sv|en]   (the password is read from SATSA_PASSWORD or asked for)
+  npm run cli -- user:grant --email <e-mail> --programme <id> --role <role> [--role <role>…]
+      Give an existing user roles in a programme (one person may act in several programmes).
   npm run cli -- token:create --email <e-mail> --name <token name>
       Print a new personal API token (shown once) for Authorization: Bearer …
   npm run cli -- backup <file>
@@ -82,7 +84,16 @@ async function main(argv: string[]) {
           language: (values.language ?? 'sv') as 'sv' | 'en',
           password: await readPassword(),
         });
-        console.log(`user ${actor.email} created with roles ${actor.roles.join(', ')} (id ${actor.id})`);
+        console.log(
+          `user ${actor.email} created with roles ${actor.memberships.map((m) => `${m.roles.join(', ')} in ${m.programmeId}`).join('; ')} (id ${actor.id})`,
+        );
+        return 0;
+      }
+      case 'user:grant': {
+        const user = services.people.userByEmail(values.email ?? '');
+        if (!user) throw new DomainError('not-found', `no user with e-mail ${values.email ?? ''}`);
+        const actor = services.people.grantRoles(user.id, values.programme ?? '', (values.role ?? []) as Role[])!;
+        console.log(`user ${actor.email} now has ${actor.memberships.map((m) => `${m.roles.join(', ')} in ${m.programmeId}`).join('; ')}`);
         return 0;
       }
       case 'token:create': {

@@ -57,7 +57,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
       programme: (id) => programmes.get(id),
       ideaTemplate: (id) => programmes.ideaTemplate(id),
       yearsError: money.yearsError,
-      programmeOfUser: (id) => people.programmeOfUser(id),
+      belongsTo: (userId, programmeId) => people.belongsTo(userId, programmeId),
     }),
     programme: (id) => programmes.get(id),
     programmeRules: (id) => programmes.rules(id),

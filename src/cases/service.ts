@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, exists, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { STEP_COUNT } from '../../machines/case/catalogue.js';
 import type { CaseContext } from '../../machines/case/context.js';
@@ -14,7 +14,8 @@ import type { Engine } from '../engine/engine.js';
 import { acceptedEventTypes, restoreSnapshot, statePaths, type CaseSnapshot } from '../engine/snapshot.js';
 import { DomainError } from '../errors.js';
 import { t, type Language } from '../i18n/index.js';
-import { isProgrammeRole, type Actor, type PeopleService } from '../people/service.js';
+import { belongsTo, programmesWhere, seesAllCasesOf, type Actor } from '../people/actor.js';
+import type { PeopleService } from '../people/service.js';
 import type { TimerStore } from '../scheduler/timers.js';
 
 export const listQuerySchema = z
@@ -73,7 +74,7 @@ export function createCaseService({ db, engine, store, people, timers }: CaseSer
     return CASE_EVENT_TYPES.map((type): EventAvailability => {
       const reasons: EventAvailability['reasons'] = [];
       if (!accepted.has(type)) reasons.push({ code: 'wrong-step', message: t(lang, 'reasons.wrong-step') });
-      const role = roleFor(actor, type, member);
+      const role = roleFor(actor, row.programmeId, type, member);
       if (!role.ok) {
         const names = role.roles.map((r) => t(lang, `roles.${r}`)).join(', ');
         reasons.push({ code: role.reason, roles: role.roles, message: t(lang, `reasons.${role.reason}`, { roles: names }) });
@@ -212,27 +213,32 @@ export function createCaseService({ db, engine, store, people, timers }: CaseSer
 
     /** `states` (not in the API) lists cases at any of several states in one query, for the pages. */
     list(actor: Actor, query: ListQuery & { states?: string[] }, lang: Language) {
-      if (query.programme && query.programme !== actor.programmeId) {
-        // Another programme's cases are never visible: the answer is an empty page.
-        return { items: [], nextCursor: null };
-      }
+      // Every programme the caller holds a role in, or the one asked for: another programme's
+      // cases are never visible, and asking for them gives an empty page.
+      const programmes = query.programme ? [query.programme].filter((p) => belongsTo(actor, p)) : programmesWhere(actor);
+      if (programmes.length === 0) return { items: [], nextCursor: null };
       // With a step, the step index (case_steps) drives the query, newest first; otherwise the
       // cases' own (programme, [status,] created) indexes do.
       const created = query.step ? caseSteps.createdAt : cases.createdAt;
       const id = query.step ? caseSteps.caseId : cases.id;
-      const conditions: SQL[] = query.step
-        ? [eq(caseSteps.programmeId, actor.programmeId), eq(caseSteps.step, query.step)]
-        : [eq(cases.programmeId, actor.programmeId)];
-      if (!actor.roles.some(isProgrammeRole)) {
-        conditions.push(
-          exists(
-            db
-              .select({ one: sql`1` })
-              .from(caseMembers)
-              .where(and(eq(caseMembers.caseId, cases.id), eq(caseMembers.userId, actor.id))),
-          ),
-        );
-      }
+      const programmeColumn = query.step ? caseSteps.programmeId : cases.programmeId;
+      const inProgrammes = (ids: string[]) => (ids.length === 1 ? eq(programmeColumn, ids[0]!) : inArray(programmeColumn, ids));
+      // Where the caller has a programme role they see every case; elsewhere only their own.
+      const everyCase = programmes.filter((p) => seesAllCasesOf(actor, p));
+      const ownCases = programmes.filter((p) => !seesAllCasesOf(actor, p));
+      const member = exists(
+        db
+          .select({ one: sql`1` })
+          .from(caseMembers)
+          .where(and(eq(caseMembers.caseId, cases.id), eq(caseMembers.userId, actor.id))),
+      );
+      const visible =
+        ownCases.length === 0
+          ? inProgrammes(everyCase)
+          : everyCase.length === 0
+            ? and(inProgrammes(ownCases), member)!
+            : or(inProgrammes(everyCase), and(inProgrammes(ownCases), member))!;
+      const conditions: SQL[] = query.step ? [visible, eq(caseSteps.step, query.step)] : [visible];
       const states = [...(query.state ? [query.state] : []), ...(query.states ?? [])];
       if (states.length > 0) {
         // The named state or one inside it: "open.idea" must not match "open.ideaTemplate".
@@ -269,9 +275,18 @@ export function createCaseService({ db, engine, store, people, timers }: CaseSer
       return historyOf(loadVisible(actor, caseId), lang);
     },
 
-    /** Step 1: an initiator raises an idea. */
+    /** Step 1: an initiator raises an idea, in the programme named or the only one they are an initiator in. */
     create(actor: Actor, body: z.infer<typeof createCaseSchema>, lang: Language) {
-      const row = engine.create(actor, body.programmeId ?? actor.programmeId, { title: body.title, summary: body.summary });
+      const own = programmesWhere(actor, 'initiator');
+      const programmeId = body.programmeId ?? (own.length === 1 ? own[0] : undefined);
+      if (!programmeId) {
+        throw own.length === 0
+          ? new DomainError('forbidden', 'only an initiator can raise an idea', { roles: ['initiator'] })
+          : new DomainError('validation-failed', 'say in which programme the idea is raised', {
+              errors: [{ path: 'body.programmeId', message: `one of: ${own.join(', ')}` }],
+            });
+      }
+      const row = engine.create(actor, programmeId, { title: body.title, summary: body.summary });
       return view(actor, row, restoreSnapshot(row), lang);
     },
 

@@ -24,8 +24,27 @@ export function openDatabase(file: string): Db {
   sqlite.pragma('busy_timeout = 5000');
   cacheStatements(sqlite);
   const db = drizzle(sqlite, { schema }) as Db;
-  migrate(db, { migrationsFolder });
+  migrateSafely(db);
   return db;
+}
+
+/**
+ * Applies the migrations with foreign keys off, as SQLite's procedure for changing a table
+ * asks: a migration that rebuilds a table (create the new one, copy, drop the old, rename)
+ * must not have the drop delete, or cascade to, the rows that refer to it. The migrator runs
+ * in a transaction, where a migration's own `PRAGMA foreign_keys` has no effect, so it is set
+ * here; afterwards every reference is checked, and a migration that broke one fails the start.
+ */
+function migrateSafely(db: Db) {
+  const sqlite = db.$client;
+  sqlite.pragma('foreign_keys = OFF');
+  try {
+    migrate(db, { migrationsFolder });
+    const broken = sqlite.pragma('foreign_key_check') as unknown[];
+    if (broken.length > 0) throw new Error(`the migrations left ${broken.length} broken references: ${JSON.stringify(broken.slice(0, 5))}`);
+  } finally {
+    sqlite.pragma('foreign_keys = ON');
+  }
 }
 
 /** How many prepared statements a connection keeps (least recently used are dropped). */

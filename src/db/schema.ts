@@ -21,9 +21,6 @@ export const users = sqliteTable(
   'users',
   {
     id: text('id').primaryKey(),
-    programmeId: text('programme_id')
-      .notNull()
-      .references(() => programmes.id),
     email: text('email').notNull(),
     displayName: text('display_name').notNull(),
     passwordHash: text('password_hash'),
@@ -41,15 +38,19 @@ export const users = sqliteTable(
   (t) => [uniqueIndex('users_email_unique').on(t.email)],
 );
 
-export const userRoles = sqliteTable(
-  'user_roles',
+/** A person's roles, per programme: one person may act in several programmes. */
+export const memberships = sqliteTable(
+  'memberships',
   {
     userId: text('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
+    programmeId: text('programme_id')
+      .notNull()
+      .references(() => programmes.id),
     role: text('role').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.userId, t.role] })],
+  (t) => [primaryKey({ columns: [t.userId, t.programmeId, t.role] }), index('memberships_programme_role').on(t.programmeId, t.role)],
 );
 
 export const sessions = sqliteTable(
@@ -61,6 +62,8 @@ export const sessions = sqliteTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     csrfToken: text('csrf_token').notNull(),
+    /** The programme the person works in on the pages, as they last chose (see the switcher). */
+    programmeId: text('programme_id').references(() => programmes.id),
     createdAt: createdAt(),
     expiresAt: text('expires_at').notNull(),
   },

@@ -8,7 +8,7 @@ import type { Db } from '../db/client.js';
 import { DomainError } from '../errors.js';
 import type { Money } from '../money/service.js';
 import type { Notifications } from '../notifications/service.js';
-import type { Actor } from '../people/service.js';
+import { belongsTo, holds, type Actor } from '../people/actor.js';
 import type { ProgrammeConfig } from '../programmes/config.js';
 import { canSeeCase, roleFor } from './access.js';
 import { projection, type CaseRow, type CaseStore } from './case-store.js';
@@ -106,7 +106,7 @@ export function createEngine<W extends WishedTimer>(deps: EngineDeps<W>) {
         currentVersion: row.version,
       });
     }
-    const role = roleFor(cmd.actor, cmd.type, member, cmd.role);
+    const role = roleFor(cmd.actor, row.programmeId, cmd.type, member, cmd.role);
     if (!role.ok) {
       throw new DomainError('forbidden', `${cmd.type} may be sent by: ${role.roles.join(', ')}`, {
         reason: role.reason,
@@ -146,8 +146,8 @@ export function createEngine<W extends WishedTimer>(deps: EngineDeps<W>) {
     create(actor: Actor, programmeId: string, idea: { title: string; summary: string }): CaseRow {
       return inTransaction(() => {
         const programme = deps.programme(programmeId);
-        if (!programme || programme.id !== actor.programmeId) throw new DomainError('not-found', `no programme ${programmeId}`);
-        if (!actor.roles.includes('initiator')) {
+        if (!programme || !belongsTo(actor, programmeId)) throw new DomainError('not-found', `no programme ${programmeId}`);
+        if (!holds(actor, programmeId, 'initiator')) {
           throw new DomainError('forbidden', 'only an initiator can raise an idea', { roles: ['initiator'] });
         }
         const at = now().toISOString();

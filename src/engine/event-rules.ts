@@ -15,8 +15,8 @@ export interface EventRuleDeps {
   ideaTemplate: (programmeId: string) => IdeaTemplate | undefined;
   /** A field error when `year` is outside the programme's years. */
   yearsError: (config: ProgrammeConfig, year: number, path: string) => FieldError | undefined;
-  /** The programme a user belongs to (undefined: no such user). */
-  programmeOfUser: (userId: string) => string | undefined;
+  /** Whether a user holds a role in the programme. */
+  belongsTo: (userId: string, programmeId: string) => boolean;
 }
 
 const RHYTHM_MONTHS = { quarter: 3, 'half-year': 6, year: 12 } as const;
@@ -90,7 +90,7 @@ export function createEventRules(deps: EventRuleDeps) {
         }
         case 'ADD_PARTICIPANT': {
           const { userId } = parsed.data as PayloadOf<'ADD_PARTICIPANT'>;
-          if (deps.programmeOfUser(userId) !== programmeId) {
+          if (!deps.belongsTo(userId, programmeId)) {
             throw invalid('the participant must be a user of the same programme', [
               { path: 'payload.userId', message: 'no user with this id in the programme' },
             ]);

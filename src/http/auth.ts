@@ -1,7 +1,8 @@
 import '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../../machines/roles.js';
-import type { Actor, PeopleService } from '../people/service.js';
+import { belongsTo, programmesWhere, rolesIn, type Actor } from '../people/actor.js';
+import type { PeopleService } from '../people/service.js';
 import { DomainError } from '../errors.js';
 
 export const SESSION_COOKIE = 'satsa_session';
@@ -16,6 +17,8 @@ declare module 'fastify' {
     /** How the caller authenticated; cookie sessions need a CSRF token on unsafe requests. */
     authMethod?: 'session' | 'token';
     csrfToken?: string;
+    /** The programme chosen in the session for the pages (see src/routes/pages/), if any. */
+    sessionProgrammeId?: string | null;
   }
 }
 
@@ -30,6 +33,7 @@ export function registerAuthentication(app: FastifyInstance, people: PeopleServi
   app.decorateRequest('actor', undefined);
   app.decorateRequest('authMethod', undefined);
   app.decorateRequest('csrfToken', undefined);
+  app.decorateRequest('sessionProgrammeId', undefined);
   app.addHook('preValidation', async (request) => {
     const header = request.headers.authorization;
     if (header?.startsWith('Bearer ')) {
@@ -46,6 +50,7 @@ export function registerAuthentication(app: FastifyInstance, people: PeopleServi
     request.actor = session.actor;
     request.authMethod = 'session';
     request.csrfToken = session.csrfToken;
+    request.sessionProgrammeId = session.programmeId;
     if (!SAFE_METHODS.has(request.method) && request.routeOptions.config.csrf !== false) {
       const body = request.body as { _csrf?: unknown } | undefined;
       const sent = request.headers['x-csrf-token'] ?? (typeof body?._csrf === 'string' ? body._csrf : undefined);
@@ -59,14 +64,26 @@ export async function requireActor(request: FastifyRequest, _reply: FastifyReply
   if (!request.actor) throw new DomainError('unauthenticated', 'log in, or send a bearer token');
 }
 
-/** preValidation factory: the route needs one of these roles. */
+/**
+ * preValidation factory: the route needs one of these roles, in some programme. What it may
+ * do then is decided per programme: with `requireRoleIn` for a programme it names, or by
+ * limiting its work to `programmesWhere(actor, ...roles)`.
+ */
 export function requireRole(...roles: Role[]) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     await requireActor(request, reply);
-    if (!request.actor!.roles.some((r) => roles.includes(r))) {
+    if (programmesWhere(request.actor!, ...roles).length === 0) {
       throw new DomainError('forbidden', `this needs one of the roles: ${roles.join(', ')}`);
     }
   };
+}
+
+/** The caller holds one of `roles` in the programme (which they belong to: see requireOwnProgramme). */
+export function requireRoleIn(request: FastifyRequest, programmeId: string, ...roles: Role[]) {
+  requireOwnProgramme(request, programmeId);
+  if (!rolesIn(request.actor!, programmeId).some((r) => roles.includes(r))) {
+    throw new DomainError('forbidden', `this needs one of the roles: ${roles.join(', ')}`, { roles });
+  }
 }
 
 /**
@@ -83,7 +100,7 @@ export function setSessionCookie(reply: FastifyReply, session: { token: string }
   });
 }
 
-/** The caller's own programme, or 404: another programme is not even confirmed to exist. */
+/** A programme the caller holds a role in, or 404: another programme is not even confirmed to exist. */
 export function requireOwnProgramme(request: FastifyRequest, programmeId: string) {
-  if (request.actor?.programmeId !== programmeId) throw new DomainError('not-found', `no programme ${programmeId}`);
+  if (!request.actor || !belongsTo(request.actor, programmeId)) throw new DomainError('not-found', `no programme ${programmeId}`);
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { afterCursor, cutPage } from '../db/paging.js';
 import { outbox } from '../db/schema.js';
@@ -24,8 +24,8 @@ export function createOutboxAdmin(db: Db, now: () => Date) {
   };
 
   return {
-    list(programmeId: string, filter: { status?: 'pending' | 'sent' | 'failed'; caseId?: string; limit: number; cursor?: string }) {
-      const where: SQL[] = [eq(outbox.programmeId, programmeId)];
+    list(programmeIds: string[], filter: { status?: 'pending' | 'sent' | 'failed'; caseId?: string; limit: number; cursor?: string }) {
+      const where: SQL[] = [inArray(outbox.programmeId, programmeIds)];
       if (filter.status) where.push(eq(outbox.status, filter.status));
       if (filter.caseId) where.push(eq(outbox.caseId, filter.caseId));
       if (filter.cursor) where.push(afterCursor(filter.cursor, outbox.createdAt, outbox.id));
@@ -40,20 +40,20 @@ export function createOutboxAdmin(db: Db, now: () => Date) {
     },
 
     /** Puts every failed message of the programme back in line (after fixing the SMTP settings, say). */
-    retryFailed(programmeId: string): number {
+    retryFailed(programmeIds: string[]): number {
       return db
         .update(outbox)
         .set({ status: 'pending', attempts: 0, nextAttemptAt: now().toISOString() })
-        .where(and(eq(outbox.programmeId, programmeId), eq(outbox.status, 'failed')))
+        .where(and(inArray(outbox.programmeId, programmeIds), eq(outbox.status, 'failed')))
         .run().changes;
     },
 
     /** Puts a failed (or waiting) message back in line for an attempt now. */
-    retry(programmeId: string, id: string) {
+    retry(programmeIds: string[], id: string) {
       const row = db
         .select(columns)
         .from(outbox)
-        .where(and(eq(outbox.id, id), eq(outbox.programmeId, programmeId)))
+        .where(and(eq(outbox.id, id), inArray(outbox.programmeId, programmeIds)))
         .get();
       if (!row) throw new DomainError('not-found', `no message ${id}`);
       if (row.status === 'sent') throw new DomainError('conflict', 'the message has already been sent');

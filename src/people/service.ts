@@ -4,25 +4,15 @@ import { and, eq, getTableColumns, gt, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { ROLES, type Role } from '../../machines/roles.js';
 import type { Db } from '../db/client.js';
-import { apiTokens, sessions, userRoles, users } from '../db/schema.js';
+import { apiTokens, memberships, sessions, users } from '../db/schema.js';
 import type { Language } from '../i18n/index.js';
 import { DomainError, fieldErrors } from '../errors.js';
+import type { Actor, Membership } from './actor.js';
 
-/** The person behind a request, as every service sees them. */
-export interface Actor {
-  id: string;
-  programmeId: string;
-  email: string;
-  displayName: string;
-  roles: Role[];
-  language: Language;
-}
+export { isProgrammeRole, type Actor, type Membership } from './actor.js';
 
 /** A user's row, as other rooms read it (no password hash). */
 export type Person = Omit<typeof users.$inferSelect, 'passwordHash'>;
-
-/** Roles that see every case of their programme (everyone but a plain initiator). */
-export const isProgrammeRole = (role: Role) => role !== 'initiator';
 
 export const newUserSchema = z
   .object({
@@ -60,10 +50,11 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
     .from(users)
     .where(eq(users.id, sql.placeholder('id')))
     .prepare();
-  const rolesQuery = db
-    .select({ role: userRoles.role })
-    .from(userRoles)
-    .where(eq(userRoles.userId, sql.placeholder('id')))
+  const membershipsQuery = db
+    .select({ programmeId: memberships.programmeId, role: memberships.role })
+    .from(memberships)
+    .where(eq(memberships.userId, sql.placeholder('id')))
+    .orderBy(memberships.programmeId)
     .prepare();
   const tokenQuery = db
     .select()
@@ -84,9 +75,13 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
   const withRoleQuery = db
     .select(personColumns)
     .from(users)
-    .innerJoin(userRoles, eq(userRoles.userId, users.id))
+    .innerJoin(memberships, eq(memberships.userId, users.id))
     .where(
-      and(eq(users.programmeId, sql.placeholder('programmeId')), eq(userRoles.role, sql.placeholder('role')), eq(users.disabled, false)),
+      and(
+        eq(memberships.programmeId, sql.placeholder('programmeId')),
+        eq(memberships.role, sql.placeholder('role')),
+        eq(users.disabled, false),
+      ),
     )
     .prepare();
   const activeUserQuery = db
@@ -98,18 +93,14 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
   function actorById(userId: string): Actor | undefined {
     const user = userQuery.get({ id: userId });
     if (!user || user.disabled) return undefined;
-    const roles = rolesQuery
-      .all({ id: userId })
-      .map((r) => r.role as Role)
-      .sort((a, b) => ROLES.indexOf(a) - ROLES.indexOf(b));
-    return {
-      id: user.id,
-      programmeId: user.programmeId,
-      email: user.email,
-      displayName: user.displayName,
-      roles,
-      language: user.language,
-    };
+    const byProgramme = new Map<string, Role[]>();
+    for (const m of membershipsQuery.all({ id: userId }))
+      byProgramme.set(m.programmeId, [...(byProgramme.get(m.programmeId) ?? []), m.role as Role]);
+    const held: Membership[] = [...byProgramme].map(([programmeId, roles]) => ({
+      programmeId,
+      roles: roles.sort((a, b) => ROLES.indexOf(a) - ROLES.indexOf(b)),
+    }));
+    return { id: user.id, email: user.email, displayName: user.displayName, language: user.language, memberships: held };
   }
 
   return {
@@ -155,7 +146,6 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
         tx.insert(users)
           .values({
             id,
-            programmeId: data.programmeId,
             email: data.email,
             displayName: data.displayName,
             passwordHash,
@@ -163,7 +153,7 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
             createdAt: now().toISOString(),
           })
           .run();
-        for (const role of new Set(data.roles)) tx.insert(userRoles).values({ userId: id, role }).run();
+        for (const role of new Set(data.roles)) tx.insert(memberships).values({ userId: id, programmeId: data.programmeId, role }).run();
       });
       return actorById(id)!;
     },
@@ -197,11 +187,20 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
       return { token, csrfToken, expiresAt };
     },
 
-    sessionActor(token: string): { actor: Actor; csrfToken: string } | undefined {
+    /** The person of a live session, its CSRF token and the programme chosen in it (if any). */
+    sessionActor(token: string): { actor: Actor; csrfToken: string; programmeId: string | null } | undefined {
       const row = sessionQuery.get({ id: sha256(token), now: now().toISOString() });
       if (!row) return undefined;
       const actor = actorById(row.userId);
-      return actor ? { actor, csrfToken: row.csrfToken } : undefined;
+      return actor ? { actor, csrfToken: row.csrfToken, programmeId: row.programmeId } : undefined;
+    },
+
+    /** The programme the pages of this session work in (one the person holds a role in). */
+    chooseProgramme(token: string, programmeId: string) {
+      db.update(sessions)
+        .set({ programmeId })
+        .where(eq(sessions.id, sha256(token)))
+        .run();
     },
 
     endSession(token: string) {
@@ -231,9 +230,34 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
       return actorById(row.userId);
     },
 
-    /** The programme a user belongs to (undefined: no such user). */
-    programmeOfUser(userId: string): string | undefined {
-      return userQuery.get({ id: userId })?.programmeId;
+    /** Whether the user holds any role in the programme. */
+    belongsTo(userId: string, programmeId: string): boolean {
+      return (
+        db
+          .select({ one: sql`1` })
+          .from(memberships)
+          .where(and(eq(memberships.userId, userId), eq(memberships.programmeId, programmeId)))
+          .get() !== undefined
+      );
+    },
+
+    /** Gives the user roles in a programme (added to those they hold). */
+    grantRoles(userId: string, programmeId: string, roles: Role[]) {
+      const allowed = rolesOf(programmeId);
+      if (!allowed)
+        throw new DomainError('validation-failed', undefined, {
+          errors: [{ path: 'programmeId', message: `no programme ${programmeId}` }],
+        });
+      const foreign = roles.filter((role) => !allowed.includes(role));
+      if (foreign.length > 0) {
+        throw new DomainError('validation-failed', 'the programme does not use these roles', {
+          errors: foreign.map((role) => ({ path: 'roles', message: `${programmeId} has no role ${role}` })),
+        });
+      }
+      db.transaction(() => {
+        for (const role of new Set(roles)) db.insert(memberships).values({ userId, programmeId, role }).onConflictDoNothing().run();
+      });
+      return actorById(userId);
     },
 
     userByEmail(email: string) {
@@ -243,9 +267,10 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
     /** The active users of a programme, by name. */
     usersOf(programmeId: string) {
       return db
-        .select({ id: users.id, displayName: users.displayName })
+        .selectDistinct({ id: users.id, displayName: users.displayName })
         .from(users)
-        .where(and(eq(users.programmeId, programmeId), eq(users.disabled, false)))
+        .innerJoin(memberships, eq(memberships.userId, users.id))
+        .where(and(eq(memberships.programmeId, programmeId), eq(users.disabled, false)))
         .orderBy(users.displayName)
         .all();
     },

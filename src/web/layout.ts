@@ -1,5 +1,6 @@
 import { STEP_COUNT } from '../../machines/case/catalogue.js';
-import type { Actor } from '../people/service.js';
+import type { Role } from '../../machines/roles.js';
+import type { Actor } from '../people/actor.js';
 import { t, type Language } from '../i18n/index.js';
 import { html, raw, type SafeHtml } from './html.js';
 
@@ -38,6 +39,8 @@ const STYLE = raw(`
   legend { font-weight: 700; padding: 0 .25rem; }
   .choice { display: flex; gap: .5rem; align-items: center; margin: .35rem 0; }
   .choice label { display: inline; margin: 0; font-weight: 400; }
+  header form.switcher label { display: inline; margin: 0 .25rem 0 0; }
+  header form.switcher select { width: auto; }
   .choices.inline .choice { display: inline-flex; margin-right: 1.5rem; }
   input[type=checkbox], input[type=radio] { width: 1.25rem; height: 1.25rem; }
   input[type=date], input[type=time], input[type=search], input.short { font: inherit; padding: .45rem; border: 2px solid #6b6b6b; border-radius: 4px; max-width: 14rem; width: 100%; }
@@ -86,10 +89,20 @@ const STYLE = raw(`
   @media print { header, .skip, .no-print, form { display: none !important; } main { max-width: none; } a { color: inherit; text-decoration: none; } }
 `);
 
+/** The programme the pages work in for a logged-in person, and the others they may switch to. */
+export interface PageProgramme {
+  id: string;
+  /** The person's roles in it. */
+  roles: Role[];
+  /** Every programme the person holds a role in (the switcher shows when there are several). */
+  choices: { id: string; name: string }[];
+}
+
 export interface PageOptions {
   lang: Language;
   title: string;
   actor?: Actor;
+  programme?: PageProgramme;
   csrfToken?: string;
   /** Where the language switch returns to. */
   path: string;
@@ -97,15 +110,28 @@ export interface PageOptions {
 }
 
 function menu(o: PageOptions): SafeHtml {
-  const actor = o.actor!;
-  const items: [string, string][] = [['/cases', actor.roles.every((r) => r === 'initiator') ? 'myCases' : 'cases']];
-  if (actor.roles.some((r) => r !== 'initiator')) items.push(['/board', 'board']);
-  if (actor.roles.includes('initiator')) items.push(['/cases/new', 'newIdea']);
+  const roles = o.programme?.roles ?? [];
+  const items: [string, string][] = [['/cases', roles.every((r) => r === 'initiator') ? 'myCases' : 'cases']];
+  if (roles.some((r) => r !== 'initiator')) items.push(['/board', 'board']);
+  if (roles.includes('initiator')) items.push(['/cases/new', 'newIdea']);
   items.push(['/settings', 'settings']);
   const here = o.path.split('?')[0];
   return html`<nav aria-label="${t(o.lang, 'web.nav')}"><ul>${items.map(
     ([href, key]) => html`<li><a href="${href}"${href === here ? raw(' aria-current="page"') : ''}>${t(o.lang, `web.${key}`)}</a></li>`,
   )}</ul></nav>`;
+}
+
+/** The programme switcher: a form, so it works without JavaScript. */
+function switcher(o: PageOptions, programme: PageProgramme): SafeHtml {
+  return html`<form method="post" action="/programme" class="switcher">
+    <input type="hidden" name="_csrf" value="${o.csrfToken ?? ''}">
+    <input type="hidden" name="returnTo" value="${o.path}">
+    <label for="programme-switch" class="inline">${t(o.lang, 'web.programme')}</label>
+    <select id="programme-switch" name="programmeId">${programme.choices.map(
+      (c) => html`<option value="${c.id}"${c.id === programme.id ? raw(' selected') : ''}>${c.name}</option>`,
+    )}</select>
+    <button type="submit" class="link">${t(o.lang, 'web.switchProgramme')}</button>
+  </form>`;
 }
 
 export function page(o: PageOptions): string {
@@ -124,6 +150,7 @@ export function page(o: PageOptions): string {
 <header>
   <span class="brand">Satsa</span>
   ${o.actor ? menu(o) : ''}
+  ${o.actor && o.programme && o.programme.choices.length > 1 ? switcher(o, o.programme) : ''}
   <form method="post" action="/language">
     ${o.csrfToken ? html`<input type="hidden" name="_csrf" value="${o.csrfToken}">` : ''}
     <input type="hidden" name="language" value="${other}">

@@ -573,14 +573,13 @@ describe('log-in sessions', () => {
     const c = res.cookies.find((x) => x.name === 'satsa_session')!;
     expect(c).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
     cookie = `satsa_session=${c.value}`;
-    const body = json<{ user: { id: string; email: string; roles: string[] }; csrfToken: string; expiresAt: string }>(res);
+    const body = json<{ user: { id: string; email: string }; csrfToken: string; expiresAt: string }>(res);
     expect(body.user).toEqual({
       id: user.id,
       email: EMAIL,
       displayName: 'Ingrid med lösenord',
-      programmeId: 'uph-blekinge',
-      roles: ['initiator'],
       language: 'sv',
+      programmes: [{ programmeId: 'uph-blekinge', roles: ['initiator'] }],
     });
     expect(body.csrfToken).toMatch(/^[A-Za-z0-9_-]{20,}$/);
     expect(body.expiresAt).toBe('2026-03-01T20:00:00.000Z');
@@ -595,7 +594,7 @@ describe('log-in sessions', () => {
   it('with the cookie, GET /api/me answers who is logged in', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/me', headers: { cookie } });
     expect(res.statusCode).toBe(200);
-    expect(json(res)).toMatchObject({ id: user.id, email: EMAIL, roles: ['initiator'] });
+    expect(json(res)).toMatchObject({ id: user.id, email: EMAIL, programmes: [{ programmeId: 'uph-blekinge', roles: ['initiator'] }] });
     expect((await t.app.inject({ method: 'GET', url: '/api/cases', headers: { cookie } })).statusCode).toBe(200);
   });
 

@@ -67,7 +67,7 @@ function dump() {
     idempotency: all('SELECT * FROM idempotency_keys ORDER BY user_id, key'),
     sessions: all('SELECT * FROM sessions ORDER BY id'),
     users: all('SELECT * FROM users ORDER BY id'),
-    roles: all('SELECT * FROM user_roles ORDER BY user_id, role'),
+    roles: all('SELECT * FROM memberships ORDER BY user_id, programme_id, role'),
     tokens: all('SELECT id, user_id, token_hash, revoked_at FROM api_tokens ORDER BY id'),
     diary: all('SELECT * FROM diary_counters ORDER BY programme_id, year'),
     programmes: all('SELECT * FROM programmes ORDER BY id'),

@@ -275,11 +275,9 @@ describe('who is told what, over real SMTP', () => {
     const sqlite = t.services.db.$client;
     const addBroken = (id: string, email: string) => {
       sqlite
-        .prepare(
-          "INSERT INTO users (id, programme_id, email, display_name, language, created_at) VALUES (?, 'uph-blekinge', ?, ?, 'sv', ?)",
-        )
+        .prepare("INSERT INTO users (id, email, display_name, language, created_at) VALUES (?, ?, ?, 'sv', ?)")
         .run(id, email, `Broken ${id.slice(0, 4)}`, new Date().toISOString());
-      sqlite.prepare("INSERT INTO user_roles (user_id, role) VALUES (?, 'coordination-group')").run(id);
+      sqlite.prepare("INSERT INTO memberships (user_id, programme_id, role) VALUES (?, 'uph-blekinge', 'coordination-group')").run(id);
     };
     const invalid = crypto.randomUUID();
     const refused = crypto.randomUUID();
@@ -298,7 +296,7 @@ describe('who is told what, over real SMTP', () => {
       expect(byAddress[t.actors['coordination-group'].email]).toMatchObject({ status: 'sent' });
       expect(smtp.to(t.actors['coordination-group'].email)).toHaveLength(1);
     } finally {
-      sqlite.prepare('DELETE FROM user_roles WHERE user_id IN (?, ?)').run(invalid, refused);
+      sqlite.prepare('DELETE FROM memberships WHERE user_id IN (?, ?)').run(invalid, refused);
     }
   });
 

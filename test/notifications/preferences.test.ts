@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FULL_STORY, storyUntilStep } from '../../src/demo/story.js';
 import { NOTIFICATION_KINDS, NOTIFICATION_RULES, OPTIONAL_KINDS } from '../../src/notifications/rules.js';
 import type { Actor } from '../../src/people/service.js';
-import { advance, auth, createCase, createTestApp, json, sendEvent, tableCounts, type TestApp } from '../helpers.js';
+import { advance, auth, createCase, createTestApp, json, PROGRAMME, sendEvent, tableCounts, type TestApp } from '../helpers.js';
 
 /*
  * Who may turn what off: the rules as the API tells them, a user's language and muted
@@ -101,7 +101,7 @@ let participantCount = 0;
 async function addParticipant(caseId: string, token: string): Promise<Actor> {
   participantCount += 1;
   const user = await t.services.people.createUser({
-    programmeId: t.actors.initiator.programmeId,
+    programmeId: PROGRAMME,
     email: `participant-${participantCount}@test.satsa.se`,
     displayName: `Deltagare ${participantCount}`,
     roles: ['initiator'],
@@ -275,7 +275,7 @@ describe('PATCH /api/me/preferences', () => {
 
     beforeAll(async () => {
       user = await t.services.people.createUser({
-        programmeId: t.actors.initiator.programmeId,
+        programmeId: PROGRAMME,
         email: EMAIL,
         displayName: 'Session user',
         password: PASSWORD,

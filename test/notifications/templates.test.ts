@@ -8,7 +8,7 @@ import { createRenderer, escapeHtml, LAYOUT_VARIABLES, PARTS, RenderError, varia
 import { messageKind, NOTIFICATION_KINDS, NOTIFICATION_RULES, variablesOf } from '../../src/notifications/rules.js';
 import type { Actor } from '../../src/people/service.js';
 import { templatesDir } from '../../src/programmes/config.js';
-import { advance, auth, createCase, createTestApp, json, sendEvent, type TestApp } from '../helpers.js';
+import { advance, auth, createCase, createTestApp, json, PROGRAMME, sendEvent, type TestApp } from '../helpers.js';
 
 /*
  * The mail templates: every kind has a subject, a text and an HTML part in Swedish and in
@@ -222,7 +222,7 @@ describe('a missing template in a running app', () => {
     fs.rmSync(path.join(dir, MISSING));
     t = await createTestApp({ env: { SATSA_MAIL_TEMPLATES_DIR: dir } });
     english = await t.services.people.createUser({
-      programmeId: t.actors['coordination-group'].programmeId,
+      programmeId: PROGRAMME,
       email: 'english-group@test.satsa.se',
       displayName: 'English group member',
       roles: ['coordination-group'],

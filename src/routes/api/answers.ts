@@ -337,9 +337,10 @@ export const meSchema = z
     id: uuid,
     email: z.email(),
     displayName: z.string(),
-    programmeId: z.string(),
-    roles: z.array(role),
     language: language,
+    programmes: z
+      .array(z.object({ programmeId: z.string(), roles: z.array(role) }))
+      .describe('every programme the person holds a role in, with the roles; access is decided per programme'),
   })
   .meta({ id: 'Me' });
 

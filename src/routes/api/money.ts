@@ -2,10 +2,10 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DomainError } from '../../errors.js';
-import { requireActor, requireOwnProgramme, requireRole } from '../../http/auth.js';
+import { requireActor, requireOwnProgramme, requireRole, requireRoleIn } from '../../http/auth.js';
 import { requestLanguage } from '../../http/language.js';
 import { newPoolSchema, type Money } from '../../money/service.js';
-import { isProgrammeRole } from '../../people/service.js';
+import { seesAllCasesOf } from '../../people/actor.js';
 import { publicInitiativesCsv, reportCsv } from '../../reports/csv.js';
 import type { Reports } from '../../reports/programme-year.js';
 import { reportHtml } from '../../web/report.js';
@@ -21,8 +21,9 @@ export interface MoneyRouteDeps {
 const year = z.coerce.number().int().min(2000).max(2100);
 
 /** Money and reports are for the programme's own roles, not for initiators. */
-function programmeRoleOnly(request: FastifyRequest) {
-  if (!request.actor!.roles.some(isProgrammeRole)) {
+function programmeRoleOnly(request: FastifyRequest, programmeId: string) {
+  requireOwnProgramme(request, programmeId);
+  if (!seesAllCasesOf(request.actor!, programmeId)) {
     throw new DomainError('forbidden', "the programme's money is for its own roles", { roles: [] });
   }
 }
@@ -42,8 +43,7 @@ export const moneyRoutes: FastifyPluginAsyncZod<MoneyRouteDeps> = async (app, { 
       preValidation: requireActor,
     },
     async (request) => {
-      requireOwnProgramme(request, request.params.programmeId);
-      programmeRoleOnly(request);
+      programmeRoleOnly(request, request.params.programmeId);
       return { items: money.pools(request.params.programmeId, request.query.year) };
     },
   );
@@ -61,7 +61,7 @@ export const moneyRoutes: FastifyPluginAsyncZod<MoneyRouteDeps> = async (app, { 
       preValidation: requireRole('administrator'),
     },
     async (request, reply) => {
-      requireOwnProgramme(request, request.params.programmeId);
+      requireRoleIn(request, request.params.programmeId, 'administrator');
       return reply.code(201).send(money.createPool(request.params.programmeId, request.actor!.id, request.body));
     },
   );
@@ -81,8 +81,7 @@ export const moneyRoutes: FastifyPluginAsyncZod<MoneyRouteDeps> = async (app, { 
       preValidation: requireActor,
     },
     async (request, reply) => {
-      requireOwnProgramme(request, request.params.programmeId);
-      programmeRoleOnly(request);
+      programmeRoleOnly(request, request.params.programmeId);
       const report = reports.yearReport(request.params.programmeId, request.params.year, requestLanguage(request));
       const name = `${request.params.programmeId}-${request.params.year}`;
       switch (request.query.format) {

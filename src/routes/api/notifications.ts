@@ -1,9 +1,11 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireActor, requireRole } from '../../http/auth.js';
 import { requestLanguage } from '../../http/language.js';
 import { LANGUAGES, t } from '../../i18n/index.js';
 import type { OutboxAdmin } from '../../mail/outbox.js';
+import { programmesWhere } from '../../people/actor.js';
 import type { Relay } from '../../mail/relay.js';
 import type { Preferences } from '../../notifications/preferences.js';
 import { COMMON_VARIABLES, NOTIFICATION_KINDS, NOTIFICATION_RULES } from '../../notifications/rules.js';
@@ -32,6 +34,12 @@ export const preferencesSchema = z
       .describe('informational kinds to turn off; kinds that require an action cannot be turned off'),
   })
   .strict();
+
+/** The programmes whose outbox the caller administers: all of them, or the one asked for (if theirs). */
+function administered(request: FastifyRequest, programme?: string): string[] {
+  const own = programmesWhere(request.actor!, 'administrator');
+  return programme === undefined ? own : own.filter((p) => p === programme);
+}
 
 /** Who is told what, each person's notification settings, and the administrator's outbox. */
 export const notificationRoutes: FastifyPluginAsyncZod<NotificationRouteDeps> = async (app, { preferences, outboxAdmin, relay }) => {
@@ -89,6 +97,7 @@ export const notificationRoutes: FastifyPluginAsyncZod<NotificationRouteDeps> = 
         summary: "The programme's outgoing e-mail: pending, sent and failed messages, newest first",
         querystring: z
           .object({
+            programme: z.string().max(64).optional().describe('one programme the caller administers; all of them when left out'),
             status: z.enum(['pending', 'sent', 'failed']).optional(),
             caseId: z.uuid().optional(),
             limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -99,7 +108,7 @@ export const notificationRoutes: FastifyPluginAsyncZod<NotificationRouteDeps> = 
       },
       preValidation: requireRole('administrator'),
     },
-    async (request) => outboxAdmin.list(request.actor!.programmeId, request.query),
+    async (request) => outboxAdmin.list(administered(request, request.query.programme), request.query),
   );
 
   app.post(
@@ -107,13 +116,13 @@ export const notificationRoutes: FastifyPluginAsyncZod<NotificationRouteDeps> = 
     {
       schema: {
         tags: ['notifications'],
-        summary: 'Send every failed message of the programme again now',
+        summary: 'Send every failed message of the programmes the caller administers again now',
         response: answers({ 200: outboxRequeuedSchema }, 401, 403),
       },
       preValidation: requireRole('administrator'),
     },
     async (request) => {
-      const requeued = outboxAdmin.retryFailed(request.actor!.programmeId);
+      const requeued = outboxAdmin.retryFailed(administered(request));
       relay.kick();
       return { requeued };
     },
@@ -131,7 +140,7 @@ export const notificationRoutes: FastifyPluginAsyncZod<NotificationRouteDeps> = 
       preValidation: requireRole('administrator'),
     },
     async (request) => {
-      const message = outboxAdmin.retry(request.actor!.programmeId, request.params.id);
+      const message = outboxAdmin.retry(administered(request), request.params.id);
       relay.kick();
       return message;
     },

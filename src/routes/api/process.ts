@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { requireActor, requireOwnProgramme } from '../../http/auth.js';
+import { programmesWhere } from '../../people/actor.js';
 import { requestLanguage } from '../../http/language.js';
 import { describeProcess } from '../../process/describe.js';
 import { allAreas } from '../../programmes/config.js';
@@ -28,10 +29,14 @@ export const processRoutes: FastifyPluginAsyncZod<ProcessRouteDeps> = async (app
   app.get(
     '/programmes',
     {
-      schema: { tags: ['programmes'], summary: "The caller's programme", response: answers({ 200: programmeListSchema }, 401) },
+      schema: {
+        tags: ['programmes'],
+        summary: 'The programmes the caller holds a role in',
+        response: answers({ 200: programmeListSchema }, 401),
+      },
       preValidation: requireActor,
     },
-    async (request) => ({ items: [programmes.get(request.actor!.programmeId)] }),
+    async (request) => ({ items: programmesWhere(request.actor!).map((id) => programmes.get(id)!) }),
   );
 
   app.get(

@@ -16,7 +16,7 @@ export interface SessionRouteDeps {
 /** What the API says of the logged-in user. */
 const me = (request: FastifyRequest) => {
   const a = request.actor!;
-  return { id: a.id, email: a.email, displayName: a.displayName, programmeId: a.programmeId, roles: a.roles, language: a.language };
+  return { id: a.id, email: a.email, displayName: a.displayName, language: a.language, programmes: a.memberships };
 };
 
 /** Logging in and out over the API, and who is logged in. */

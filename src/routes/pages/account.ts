@@ -5,6 +5,7 @@ import { SESSION_COOKIE, setSessionCookie } from '../../http/auth.js';
 import { LANGUAGE_COOKIE, requestLanguage } from '../../http/language.js';
 import { t } from '../../i18n/index.js';
 import { NOTIFICATION_KINDS, OPTIONAL_KINDS } from '../../notifications/rules.js';
+import { belongsTo } from '../../people/actor.js';
 import type { PeopleService } from '../../people/service.js';
 import { html, raw } from '../../web/html.js';
 import { sendPage } from './reply.js';
@@ -15,7 +16,7 @@ import { sendPage } from './reply.js';
  */
 
 export interface AccountPageDeps {
-  people: Pick<PeopleService, 'verifyPassword' | 'createSession' | 'endSession' | 'updatePreferences' | 'preferences'>;
+  people: Pick<PeopleService, 'verifyPassword' | 'createSession' | 'endSession' | 'updatePreferences' | 'preferences' | 'chooseProgramme'>;
   sessionHours: number;
   cookieSecure: boolean;
 }
@@ -91,6 +92,21 @@ ${message ? html`<div class="alert" role="alert" id="login-error">${message}</di
     if (request.actor) people.updatePreferences(request.actor.id, { language: form.data.language });
     reply.setCookie(LANGUAGE_COOKIE, form.data.language, { path: '/', sameSite: 'lax', secure: cookieSecure, maxAge: 365 * 86_400 });
     return reply.redirect(safePath(form.data.returnTo), 303);
+  });
+
+  // The programme switcher: the session works in another programme of the person's own.
+  const programmeForm = z.object({
+    programmeId: z.string().max(64),
+    returnTo: z.string().max(500).default('/cases'),
+    _csrf: z.string().max(200).optional(),
+  });
+  pages.post('/programme', { schema: { hide: true } }, async (request, reply) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (!request.actor || !token) return reply.redirect('/login', 303);
+    const form = programmeForm.safeParse(request.body ?? {});
+    if (form.success && belongsTo(request.actor, form.data.programmeId)) people.chooseProgramme(token, form.data.programmeId);
+    // A case page belongs to its own programme; after a switch the person starts from the case list.
+    return reply.redirect(form.success && !form.data.returnTo.startsWith('/cases/') ? safePath(form.data.returnTo) : '/cases', 303);
   });
 
   // ---- settings: language and the informational e-mails ------------------------------

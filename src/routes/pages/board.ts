@@ -34,12 +34,15 @@ export const boardPages: FastifyPluginAsync<BoardPageDeps> = async (pages, { cas
     '/board',
     { schema: { hide: true } },
     loggedIn((request, reply, actor) => {
-      if (!actor.roles.some((r) => r !== 'initiator')) return errorPage(request, reply, 403);
+      const here = request.pageProgramme;
+      if (!here || !here.roles.some((r) => r !== 'initiator')) return errorPage(request, reply, 403);
       const lang = requestLanguage(request);
-      const config = programmes.get(actor.programmeId)!;
+      const config = programmes.get(here.id)!;
       const raw0 = request.query as Record<string, unknown>;
       const query = boardQuery.parse(Object.fromEntries(Object.entries(raw0).map(([k, v]) => [k, firstText(v) || undefined])));
-      const list = cases.list(actor, { limit: 100, ...query, q: query.q || undefined }, lang) as ReturnType<CaseService['list']> & {
+      const list = cases.list(actor, { limit: 100, ...query, q: query.q || undefined, programme: here.id }, lang) as ReturnType<
+        CaseService['list']
+      > & {
         items: {
           id: string;
           diaryNumber: string;

@@ -9,7 +9,8 @@ import { DomainError } from '../../errors.js';
 import { requestLanguage } from '../../http/language.js';
 import { STATUS_OF } from '../../http/problem.js';
 import { t, type Language } from '../../i18n/index.js';
-import { isProgrammeRole, type Actor, type PeopleService } from '../../people/service.js';
+import { seesAllCasesOf, type Actor } from '../../people/actor.js';
+import type { PeopleService } from '../../people/service.js';
 import { describeStates } from '../../process/describe.js';
 import type { ProgrammeService } from '../../programmes/service.js';
 import { actionSetup, GENERAL_EVENTS, participantByEmail } from '../../web/actions.js';
@@ -28,7 +29,7 @@ import {
 } from '../../web/forms.js';
 import { html, type SafeHtml } from '../../web/html.js';
 import { stepTrack } from '../../web/layout.js';
-import { errorPage, loggedIn, sendPage } from './reply.js';
+import { errorPage, loggedIn, rolesHere, sendPage } from './reply.js';
 
 /*
  * The case pages: the case list, a new idea, the case page with its action forms and the
@@ -40,7 +41,7 @@ import { errorPage, loggedIn, sendPage } from './reply.js';
 export interface CasePageDeps {
   cases: CaseService;
   commits: GroupCommit;
-  people: Pick<PeopleService, 'usersOf' | 'displayNames' | 'userByEmail'>;
+  people: Pick<PeopleService, 'usersOf' | 'displayNames' | 'userByEmail' | 'belongsTo'>;
   programmes: Pick<ProgrammeService, 'get' | 'ideaTemplate'>;
 }
 
@@ -95,7 +96,7 @@ export const casePages: FastifyPluginAsync<CasePageDeps> = async (pages, { cases
     const config = programmes.get(view.programmeId)!;
     const template = programmes.ideaTemplate(view.programmeId)!;
     const members = new Set(mentionedUsers(view));
-    const candidates = actor.roles.some(isProgrammeRole)
+    const candidates = seesAllCasesOf(actor, view.programmeId)
       ? people.usersOf(view.programmeId).filter((u) => !members.has(u.id))
       : ('by-email' as const);
     const names = people.displayNames([...members]);
@@ -120,13 +121,12 @@ export const casePages: FastifyPluginAsync<CasePageDeps> = async (pages, { cases
   const newIdeaPage = (
     request: FastifyRequest,
     reply: FastifyReply,
-    actor: Actor,
     values: FormValues = {},
     errors: FormErrors = new Map(),
     status = 200,
   ) => {
     const lang = requestLanguage(request);
-    const config = programmes.get(actor.programmeId);
+    const config = request.pageProgramme && programmes.get(request.pageProgramme.id);
     const ctx: FormContext = { lang, values, errors, idPrefix: 'idea', rendered: new Set() };
     const fields = renderFields(ctx, newIdeaSchema);
     const body = html`<h1>${t(lang, 'web.newIdea')}</h1>
@@ -144,9 +144,9 @@ ${fields}
   pages.get(
     '/cases/new',
     { schema: { hide: true } },
-    loggedIn((request, reply, actor) => {
-      if (!actor.roles.includes('initiator')) return errorPage(request, reply, 403);
-      return newIdeaPage(request, reply, actor);
+    loggedIn((request, reply) => {
+      if (!rolesHere(request).includes('initiator')) return errorPage(request, reply, 403);
+      return newIdeaPage(request, reply);
     }),
   );
 
@@ -154,14 +154,14 @@ ${fields}
     '/cases/new',
     { schema: { hide: true } },
     loggedIn(async (request, reply, actor) => {
-      if (!actor.roles.includes('initiator')) return errorPage(request, reply, 403);
+      const here = request.pageProgramme;
+      if (!here || !here.roles.includes('initiator')) return errorPage(request, reply, 403);
       const lang = requestLanguage(request);
       const values = formFields(request.body);
       const { payload } = parseForm(newIdeaSchema, values);
       const parsed = newIdeaSchema.safeParse(payload);
-      if (!parsed.success)
-        return newIdeaPage(request, reply, actor, values, formErrors(lang, newIdeaSchema, parsed.error.issues, payload), 422);
-      const created = await commits.run(() => cases.create(actor, parsed.data, lang));
+      if (!parsed.success) return newIdeaPage(request, reply, values, formErrors(lang, newIdeaSchema, parsed.error.issues, payload), 422);
+      const created = await commits.run(() => cases.create(actor, { ...parsed.data, programmeId: here.id }, lang));
       return reply.redirect(`/cases/${created.id}?done=created`, 303);
     }),
   );
@@ -219,7 +219,7 @@ ${fields}
         config: programmes.get(view.programmeId)!,
         template: programmes.ideaTemplate(view.programmeId)!,
         context: view.data as never,
-        candidates: actor.roles.some(isProgrammeRole) ? [] : 'by-email',
+        candidates: seesAllCasesOf(actor, view.programmeId) ? [] : 'by-email',
       });
       const key = type === 'ASSESS_CRITERION' ? firstText(values.criterionId) : undefined;
       const form = (errors: FormErrors, messages: string[] = []): FormState => ({ type, key, values, errors, messages });
@@ -235,7 +235,7 @@ ${fields}
       if (setup.schema === participantByEmail) {
         // An initiator names a co-writer by address; only a user of the same programme will do.
         const user = people.userByEmail((checked.data as { email: string }).email);
-        if (!user || user.programmeId !== view.programmeId || user.disabled) {
+        if (!user || user.disabled || !people.belongsTo(user.id, view.programmeId)) {
           return renderCase(request, reply, actor, id, 422, { form: form(new Map([['email', t(lang, 'validation.noSuchPerson')]])) });
         }
         payload = { userId: user.id };
@@ -300,9 +300,11 @@ ${fields}
     if (!actor) return reply.redirect('/login', 303);
     const lang: Language = requestLanguage(request);
     const l = (key: string) => t(lang, `web.${key}`);
-    const initiatorOnly = actor.roles.every((r) => r === 'initiator');
+    const roles = rolesHere(request);
+    const initiatorOnly = roles.every((r) => r === 'initiator');
     const title = initiatorOnly ? l('myCases') : l('cases');
-    const list = cases.list(actor, { limit: 100 }, lang) as {
+    const here = request.pageProgramme?.id;
+    const list = (here ? cases.list(actor, { limit: 100, programme: here }, lang) : { items: [] }) as {
       items: { id: string; diaryNumber: string; title: string; steps: number[]; outcomeLabel: string | null; updatedAt: string }[];
     };
     const rows = list.items.map(
@@ -316,8 +318,8 @@ ${fields}
     return sendPage(request, reply, {
       title,
       body: html`<h1>${title}</h1>
-${actor.roles.includes('initiator') ? html`<p><a class="button" href="/cases/new">${l('newIdea')}</a></p>` : ''}
-${initiatorOnly ? '' : waitingFor(actor, lang)}
+${roles.includes('initiator') ? html`<p><a class="button" href="/cases/new">${l('newIdea')}</a></p>` : ''}
+${initiatorOnly || !here ? '' : waitingFor(actor, here, roles, lang)}
 ${initiatorOnly ? '' : html`<h2>${l('cases')}</h2>`}
 ${
   list.items.length === 0
@@ -334,9 +336,10 @@ ${
   type Waiting = { id: string; title: string; diaryNumber: string; steps: number[]; outcomeLabel: string | null; createdAt: string };
 
   /** The cases at a state where one of the caller's roles has the next move (oldest first). */
-  function waitingFor(actor: Actor, lang: Language): SafeHtml {
-    const states = [...new Set(actor.roles.filter((r) => r !== 'initiator').flatMap((r) => ROLE_STATES.get(r) ?? []))];
-    const items = states.length === 0 ? [] : (cases.list(actor, { states, status: 'active', limit: 100 }, lang).items as Waiting[]);
+  function waitingFor(actor: Actor, programme: string, roles: Role[], lang: Language): SafeHtml {
+    const states = [...new Set(roles.filter((r) => r !== 'initiator').flatMap((r) => ROLE_STATES.get(r) ?? []))];
+    const items =
+      states.length === 0 ? [] : (cases.list(actor, { states, status: 'active', limit: 100, programme }, lang).items as Waiting[]);
     items.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     return html`<section aria-labelledby="waiting"><h2 id="waiting">${t(lang, 'web.waitingForYou')}</h2>
 ${items.length === 0 ? html`<p>${t(lang, 'web.nothingWaiting')}</p>` : html`<ul>${items.map((c) => html`<li><a href="/cases/${c.id}">${c.title}</a> <span class="meta">${c.diaryNumber}</span>${stepTrack(lang, c.steps, c.outcomeLabel)}</li>`)}</ul>`}</section>`;

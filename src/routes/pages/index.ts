@@ -1,6 +1,7 @@
 import fastifyFormbody from '@fastify/formbody';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config.js';
+import { requestLanguage } from '../../http/language.js';
 import type { Services } from '../../services.js';
 import { accountPages } from './account.js';
 import { boardPages } from './board.js';
@@ -20,6 +21,19 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
   pages.setErrorHandler(pageErrorHandler);
   pages.setNotFoundHandler(pageNotFound);
   const { people, cases, commits, programmes, now } = services;
+  // The programme the pages work in: the one chosen in the session, else the person's first.
+  pages.decorateRequest('pageProgramme', undefined);
+  pages.addHook('preHandler', async (request) => {
+    const actor = request.actor;
+    if (!actor || actor.memberships.length === 0) return;
+    const current = actor.memberships.find((m) => m.programmeId === request.sessionProgrammeId) ?? actor.memberships[0]!;
+    const lang = requestLanguage(request);
+    request.pageProgramme = {
+      id: current.programmeId,
+      roles: current.roles,
+      choices: actor.memberships.map((m) => ({ id: m.programmeId, name: programmes.get(m.programmeId)?.name[lang] ?? m.programmeId })),
+    };
+  });
   await pages.register(accountPages, { people, sessionHours: config.SATSA_SESSION_HOURS, cookieSecure: config.SATSA_COOKIE_SECURE });
   await pages.register(casePages, { cases, commits, people, programmes });
   await pages.register(boardPages, { cases, programmes, now });

@@ -5,12 +5,22 @@ import { asDomainError, sendProblem, STATUS_OF } from '../../http/problem.js';
 import { requestLanguage } from '../../http/language.js';
 import { t } from '../../i18n/index.js';
 import { html, type SafeHtml } from '../../web/html.js';
-import { page } from '../../web/layout.js';
+import { page, type PageProgramme } from '../../web/layout.js';
 
 /*
  * Sending a page: the frame (language, the caller, their CSRF token) comes from the request,
  * so a route only says what is on it. Errors in a browser are pages of the same kind.
  */
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The programme the pages work in for the logged-in person (set by the pages plugin). */
+    pageProgramme?: PageProgramme;
+  }
+}
+
+/** The person's roles in the programme the pages work in. */
+export const rolesHere = (request: FastifyRequest) => request.pageProgramme?.roles ?? [];
 
 export interface PageReply {
   title: string;
@@ -25,7 +35,17 @@ export function sendPage(request: FastifyRequest, reply: FastifyReply, o: PageRe
   return reply
     .code(o.status ?? 200)
     .type('text/html; charset=utf-8')
-    .send(page({ lang: requestLanguage(request), title: o.title, actor: request.actor, csrfToken: request.csrfToken, path, body: o.body }));
+    .send(
+      page({
+        lang: requestLanguage(request),
+        title: o.title,
+        actor: request.actor,
+        programme: request.pageProgramme,
+        csrfToken: request.csrfToken,
+        path,
+        body: o.body,
+      }),
+    );
 }
 
 /** An error as a page: 404 and 403 with their own words, any other status under `title`. */

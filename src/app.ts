@@ -36,6 +36,7 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   const { config } = options;
   const now = options.now ?? (() => new Date());
   const db = options.db ?? openDatabase(config.databaseFile);
+  const trust = config.SATSA_TRUST_PROXY;
   const app = Fastify({
     logger: {
       level: config.SATSA_LOG_LEVEL,
@@ -46,6 +47,8 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
       },
     },
     bodyLimit: config.SATSA_BODY_LIMIT_BYTES,
+    // A number of proxies in front is trusted hop by hop (proxy-addr counts hops from 0).
+    trustProxy: typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust,
     // Errors the router raises before any route is found (an undecodable URL, a parameter
     // too long) are answered as the pages answer errors: a page for a browser, else problem+json.
     frameworkErrors: (error, request, reply) => {

@@ -15,8 +15,8 @@ const USAGE = `Satsa command-line tool (runs against SATSA_DATA_DIR, default ./d
                              [--language sv|en]   (the password is read from SATSA_PASSWORD or asked for)
   npm run cli -- user:grant --email <e-mail> --programme <id> --role <role> [--role <role>…]
       Give an existing user roles in a programme (one person may act in several programmes).
-  npm run cli -- token:create --email <e-mail> --name <token name>
-      Print a new personal API token (shown once) for Authorization: Bearer …
+  npm run cli -- token:create --email <e-mail> --name <token name> [--days <1–730, default 90>]
+      Print a new personal API token (shown once) for Authorization: Bearer …; it expires
   npm run cli -- backup <file>
       Copy the database to <file> while Satsa runs (SQLite's online backup), then check the copy.
 
@@ -61,6 +61,7 @@ async function main(argv: string[]) {
       name: { type: 'string' },
       role: { type: 'string', multiple: true },
       language: { type: 'string' },
+      days: { type: 'string' },
     },
   });
   const config = loadConfig();
@@ -99,8 +100,16 @@ async function main(argv: string[]) {
       case 'token:create': {
         const user = services.people.userByEmail(values.email ?? '');
         if (!user) throw new DomainError('not-found', `no user with e-mail ${values.email ?? ''}`);
-        const { token } = services.people.createApiToken(user.id, values.name ?? 'cli');
+        const days = Number(values.days ?? 90);
+        if (!Number.isInteger(days) || days < 1 || days > 730)
+          throw new DomainError('validation-failed', '--days must be a whole number of days from 1 to 730');
+        const { token, expiresAt } = services.people.createApiToken(
+          user.id,
+          values.name ?? 'cli',
+          new Date(Date.now() + days * 86_400_000),
+        );
         console.log(token);
+        console.error(`valid until ${expiresAt}`);
         return 0;
       }
       default:

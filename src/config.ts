@@ -11,6 +11,17 @@ export const configSchema = z.object({
   SATSA_DEMO_DATA: bool.default(true),
   SATSA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SATSA_COOKIE_SECURE: bool.default(false),
+  /**
+   * Behind the region's reverse proxy: `true` (trust X-Forwarded-For from any proxy), the
+   * number of proxies in front, or a comma-separated list of their addresses or CIDR ranges,
+   * so the client address (for log-in throttling) is the person's, not the proxy's.
+   */
+  SATSA_TRUST_PROXY: z
+    .string()
+    .trim()
+    .min(1)
+    .default('false')
+    .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)),
   SATSA_SESSION_HOURS: z.coerce
     .number()
     .int()

@@ -41,6 +41,10 @@ export const ERROR_CODES = [
   'idempotency-key-reused',
   /** A command was sent without the version it expects (If-Match). */
   'if-match-required',
+  /** Too many failed log-ins for this account from this address: `retryAfterSeconds` says how long to wait. */
+  'too-many-attempts',
+  /** The person must choose a new password (one given to them) before doing anything else. */
+  'password-change-required',
   /** Something we did not foresee; logged with the request id, no details leak. */
   'internal',
 ] as const;

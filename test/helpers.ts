@@ -13,6 +13,9 @@ import { DEMO_IDEA, type StoryStep } from '../src/demo/story.js';
 import type { Actor } from '../src/people/service.js';
 import { loadProgrammeDefinition } from '../src/programmes/config.js';
 
+/** An expiry no test reaches: tests move the clock by months, not by years. */
+export const FAR_FUTURE = new Date('2099-01-01T00:00:00.000Z');
+
 export const PROGRAMME = 'uph-blekinge';
 export const OTHER_PROGRAMME = 'uph-other';
 
@@ -76,7 +79,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       displayName: `Test ${role}`,
       roles: [role],
     });
-    tokens[role] = services.people.createApiToken(actors[role].id, 'test').token;
+    tokens[role] = services.people.createApiToken(actors[role].id, 'test', FAR_FUTURE).token;
   }
   const other = await services.people.createUser({
     programmeId: PROGRAMME,
@@ -111,8 +114,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     clock,
     actors,
     tokens,
-    otherInitiator: { actor: other, token: services.people.createApiToken(other.id, 'test').token },
-    foreignCoordinator: { actor: foreign, token: services.people.createApiToken(foreign.id, 'test').token },
+    otherInitiator: { actor: other, token: services.people.createApiToken(other.id, 'test', FAR_FUTURE).token },
+    foreignCoordinator: { actor: foreign, token: services.people.createApiToken(foreign.id, 'test', FAR_FUTURE).token },
     close: async () => {
       await app.close();
       db.$client.close();

@@ -28,6 +28,8 @@ export const users = sqliteTable(
       .notNull()
       .default('sv'),
     disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+    /** The person must choose a new password before anything else (a password someone else made). */
+    passwordChangeRequired: integer('password_change_required', { mode: 'boolean' }).notNull().default(false),
     /** Informational notification kinds the user has turned off. */
     mutedNotifications: text('muted_notifications', { mode: 'json' })
       .$type<string[]>()
@@ -82,6 +84,8 @@ export const apiTokens = sqliteTable(
     tokenHash: text('token_hash').notNull(),
     createdAt: createdAt(),
     lastUsedAt: text('last_used_at'),
+    /** After this the token is refused. */
+    expiresAt: text('expires_at'),
     revokedAt: text('revoked_at'),
   },
   (t) => [uniqueIndex('api_tokens_hash').on(t.tokenHash)],
@@ -207,6 +211,45 @@ export const idempotencyKeys = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.key] }), index('idempotency_created').on(t.createdAt)],
+);
+
+/**
+ * Failed log-ins per account and client address together (src/people/throttle.ts): after a
+ * few, each further attempt from that address must wait longer, up to a bound.
+ */
+export const loginAttempts = sqliteTable(
+  'login_attempts',
+  {
+    /** The e-mail address tried, lower case (whether or not an account has it). */
+    account: text('account').notNull(),
+    address: text('address').notNull(),
+    failures: integer('failures').notNull(),
+    lastFailureAt: text('last_failure_at').notNull(),
+    lockedUntil: text('locked_until'),
+  },
+  (t) => [primaryKey({ columns: [t.account, t.address] })],
+);
+
+/**
+ * What administrators and people did to accounts: who, what, when, why. Append-only; read on
+ * the audit page. `programmeId` is the programme the act was made in (none for an act of a
+ * person on their own account).
+ */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: text('id').primaryKey(),
+    at: text('at').notNull(),
+    actorId: text('actor_id'),
+    programmeId: text('programme_id'),
+    action: text('action').notNull(),
+    subjectUserId: text('subject_user_id'),
+    reason: text('reason'),
+    details: text('details', { mode: 'json' })
+      .notNull()
+      .default(sql`'{}'`),
+  },
+  (t) => [index('audit_programme_at').on(t.programmeId, t.at), index('audit_subject').on(t.subjectUserId)],
 );
 
 /**

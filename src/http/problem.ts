@@ -29,6 +29,8 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   'case-not-running': 422,
   'idempotency-key-reused': 422,
   'if-match-required': 428,
+  'too-many-attempts': 429,
+  'password-change-required': 403,
   internal: 500,
 };
 
@@ -103,6 +105,8 @@ export function problemBody(request: FastifyRequest, error: DomainError) {
 }
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: DomainError) {
+  const retryAfter = error.details.retryAfterSeconds;
+  if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
   return reply.code(STATUS_OF[error.code]).type(PROBLEM_CONTENT_TYPE).send(problemBody(request, error));
 }
 

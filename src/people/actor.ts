@@ -18,6 +18,8 @@ export interface Actor {
   language: Language;
   /** Every programme the person holds a role in, in a stable order, each with its roles. */
   memberships: Membership[];
+  /** The person must choose a new password before anything else (one someone else made). */
+  passwordChangeRequired: boolean;
 }
 
 /** Roles that see every case of their programme (everyone but a plain initiator). */

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import { and, eq, getTableColumns, gt, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gt, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { ROLES, type Role } from '../../machines/roles.js';
 import type { Db } from '../db/client.js';
@@ -25,8 +25,12 @@ export const newUserSchema = z
     password: z.string().min(12, 'at least 12 characters').max(1024).optional(),
     roles: z.array(z.enum(ROLES)).min(1),
     language: z.enum(['sv', 'en']).default('sv'),
+    /** The password was made for them (the demo's, say): they choose their own at the first log-in. */
+    passwordChangeRequired: z.boolean().default(false),
   })
   .strict();
+
+export const passwordSchema = z.string().min(12, 'at least 12 characters').max(1024);
 
 // Argon2id with OWASP's minimum (19 MiB, 2 passes): memory-hard, and still fast enough
 // that a log-in answers in well under a second on a shared 2-core machine.
@@ -59,7 +63,13 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
   const tokenQuery = db
     .select()
     .from(apiTokens)
-    .where(and(eq(apiTokens.tokenHash, sql.placeholder('hash')), isNull(apiTokens.revokedAt)))
+    .where(
+      and(
+        eq(apiTokens.tokenHash, sql.placeholder('hash')),
+        isNull(apiTokens.revokedAt),
+        or(isNull(apiTokens.expiresAt), gt(apiTokens.expiresAt, sql.placeholder('now'))),
+      ),
+    )
     .prepare();
   const sessionQuery = db
     .select()
@@ -90,17 +100,29 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
     .where(and(eq(users.id, sql.placeholder('id')), eq(users.disabled, false)))
     .prepare();
 
-  function actorById(userId: string): Actor | undefined {
-    const user = userQuery.get({ id: userId });
-    if (!user || user.disabled) return undefined;
+  /** A person's roles, per programme, in a stable order. */
+  function membershipsOf(userId: string): Membership[] {
     const byProgramme = new Map<string, Role[]>();
     for (const m of membershipsQuery.all({ id: userId }))
       byProgramme.set(m.programmeId, [...(byProgramme.get(m.programmeId) ?? []), m.role as Role]);
-    const held: Membership[] = [...byProgramme].map(([programmeId, roles]) => ({
+    return [...byProgramme].map(([programmeId, roles]) => ({
       programmeId,
       roles: roles.sort((a, b) => ROLES.indexOf(a) - ROLES.indexOf(b)),
     }));
-    return { id: user.id, email: user.email, displayName: user.displayName, language: user.language, memberships: held };
+  }
+
+  function actorById(userId: string): Actor | undefined {
+    const user = userQuery.get({ id: userId });
+    if (!user || user.disabled) return undefined;
+    const held = membershipsOf(userId);
+    return {
+      id: user.id,
+      email: user.email,
+      displayName: user.displayName,
+      language: user.language,
+      memberships: held,
+      passwordChangeRequired: user.passwordChangeRequired,
+    };
   }
 
   return {
@@ -149,6 +171,7 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
             email: data.email,
             displayName: data.displayName,
             passwordHash,
+            passwordChangeRequired: data.passwordChangeRequired,
             language: data.language,
             createdAt: now().toISOString(),
           })
@@ -209,18 +232,157 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
         .run();
     },
 
-    /** Creates a personal API token; the plain token is returned once and never stored. */
-    createApiToken(userId: string, name: string) {
+    /** Creates a personal API token valid until `expiresAt`; the plain token is returned once and never stored. */
+    createApiToken(userId: string, name: string, expiresAt: Date) {
       const token = `satsa_${randomToken()}`;
       const id = crypto.randomUUID();
       db.insert(apiTokens)
-        .values({ id, userId, name, tokenHash: sha256(token), createdAt: now().toISOString() })
+        .values({ id, userId, name, tokenHash: sha256(token), createdAt: now().toISOString(), expiresAt: expiresAt.toISOString() })
         .run();
-      return { id, token };
+      return { id, token, expiresAt: expiresAt.toISOString() };
+    },
+
+    /** A person's API tokens (never the tokens themselves), newest first. */
+    tokensOf(userId: string) {
+      return db
+        .select({
+          id: apiTokens.id,
+          name: apiTokens.name,
+          createdAt: apiTokens.createdAt,
+          lastUsedAt: apiTokens.lastUsedAt,
+          expiresAt: apiTokens.expiresAt,
+          revokedAt: apiTokens.revokedAt,
+        })
+        .from(apiTokens)
+        .where(eq(apiTokens.userId, userId))
+        .orderBy(desc(apiTokens.createdAt), desc(apiTokens.id))
+        .all();
+    },
+
+    /** Revokes one of a person's tokens; false when they have no such token still valid. */
+    revokeToken(userId: string, id: string): boolean {
+      return (
+        db
+          .update(apiTokens)
+          .set({ revokedAt: now().toISOString() })
+          .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+          .run().changes === 1
+      );
+    },
+
+    /** A person's live sessions, newest first; `current` marks the one of `token`. */
+    sessionsOf(userId: string, token?: string) {
+      const mine = token ? sha256(token) : undefined;
+      return db
+        .select({ id: sessions.id, createdAt: sessions.createdAt, expiresAt: sessions.expiresAt })
+        .from(sessions)
+        .where(and(eq(sessions.userId, userId), gt(sessions.expiresAt, now().toISOString())))
+        .orderBy(desc(sessions.createdAt), desc(sessions.id))
+        .all()
+        .map((s) => ({ ...s, current: s.id === mine }));
+    },
+
+    /** Ends one of a person's sessions by its id; false when there is none. */
+    endSessionById(userId: string, id: string): boolean {
+      return (
+        db
+          .delete(sessions)
+          .where(and(eq(sessions.id, id), eq(sessions.userId, userId)))
+          .run().changes === 1
+      );
+    },
+
+    /** Ends every session of a person but the one of `keep` (if given); returns how many ended. */
+    endSessions(userId: string, keep?: string): number {
+      const where = keep ? and(eq(sessions.userId, userId), ne(sessions.id, sha256(keep))) : eq(sessions.userId, userId);
+      return db.delete(sessions).where(where).run().changes;
+    },
+
+    /** Checks a person's password (for a change of it); the same time whether or not it is right. */
+    async passwordMatches(userId: string, password: string): Promise<boolean> {
+      const hashed = userQuery.get({ id: userId })?.passwordHash;
+      if (!hashed) {
+        dummyHash ??= hash(randomToken(), ARGON2);
+        await verify(await dummyHash, password).catch(() => false);
+        return false;
+      }
+      return verify(hashed, password).catch(() => false);
+    },
+
+    /** Sets a person's password; `changeRequired` when someone else chose it for them. */
+    async setPassword(userId: string, password: string, changeRequired = false) {
+      const passwordHash = await hash(password, ARGON2);
+      db.update(users).set({ passwordHash, passwordChangeRequired: changeRequired }).where(eq(users.id, userId)).run();
+    },
+
+    /** Disables or enables an account; disabling ends its sessions and revokes its tokens at once. */
+    setDisabled(userId: string, disabled: boolean) {
+      db.transaction(() => {
+        db.update(users).set({ disabled }).where(eq(users.id, userId)).run();
+        if (!disabled) return;
+        db.delete(sessions).where(eq(sessions.userId, userId)).run();
+        db.update(apiTokens)
+          .set({ revokedAt: now().toISOString() })
+          .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.revokedAt)))
+          .run();
+      });
+    },
+
+    /** A person's roles in one programme become exactly `roles` (none: they leave it). */
+    setRoles(userId: string, programmeId: string, roles: Role[]) {
+      const allowed = rolesOf(programmeId) ?? [];
+      const foreign = roles.filter((role) => !allowed.includes(role));
+      if (foreign.length > 0) {
+        throw new DomainError('validation-failed', 'the programme does not use these roles', {
+          errors: foreign.map((role) => ({ path: 'body.roles', message: `${programmeId} has no role ${role}` })),
+        });
+      }
+      db.transaction(() => {
+        db.delete(memberships)
+          .where(and(eq(memberships.userId, userId), eq(memberships.programmeId, programmeId)))
+          .run();
+        for (const role of new Set(roles)) db.insert(memberships).values({ userId, programmeId, role }).run();
+      });
+    },
+
+    /** How many active people hold `role` in the programme. */
+    countWithRole(programmeId: string, role: Role): number {
+      return withRoleQuery.all({ programmeId, role }).length;
+    },
+
+    /** A person's account as an administrator sees it (no password hash), with every membership. */
+    person(userId: string) {
+      const user = userQuery.get({ id: userId });
+      if (!user) return undefined;
+      const { passwordHash: _h, ...rest } = user;
+      return { ...rest, memberships: membershipsOf(userId) };
+    },
+
+    /**
+     * People who hold a role in any of `programmeIds`, by name; `q` finds a part of the name
+     * or e-mail address. Each with their roles in those programmes only.
+     */
+    people(programmeIds: string[], filter: { q?: string; limit: number }) {
+      if (programmeIds.length === 0) return [];
+      const q = filter.q?.trim().toLowerCase();
+      const rows = db
+        .selectDistinct({ id: users.id, email: users.email, displayName: users.displayName, disabled: users.disabled })
+        .from(users)
+        .innerJoin(memberships, eq(memberships.userId, users.id))
+        .where(
+          and(
+            inArray(memberships.programmeId, programmeIds),
+            q ? or(sql`instr(lower(${users.displayName}), ${q}) > 0`, sql`instr(${users.email}, ${q}) > 0`) : undefined,
+          ),
+        )
+        .orderBy(users.displayName, users.id)
+        .limit(filter.limit)
+        .all();
+      return rows.map((r) => ({ ...r, memberships: membershipsOf(r.id).filter((m) => programmeIds.includes(m.programmeId)) }));
     },
 
     tokenActor(token: string): Actor | undefined {
-      const row = tokenQuery.get({ hash: sha256(token) });
+      const row = tokenQuery.get({ hash: sha256(token), now: now().toISOString() });
       if (!row) return undefined;
       // "Last used" to the minute: a read must not cost a durable write on every request.
       const at = now();

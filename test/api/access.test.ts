@@ -4,7 +4,7 @@ import { CASE_EVENT_TYPES } from '../../machines/case/schemas.js';
 import type { Role } from '../../machines/roles.js';
 import { DEMO_IDEA, FULL_STORY, storyUntilStep, type StoryStep } from '../../src/demo/story.js';
 import type { Actor } from '../../src/people/service.js';
-import { advance, auth, createCase, createTestApp, json, tableCounts, type TestApp } from '../helpers.js';
+import { FAR_FUTURE, advance, auth, createCase, createTestApp, json, tableCounts, type TestApp } from '../helpers.js';
 import { EMPTY_PROPOSAL_UNMET } from '../expected.js';
 
 /*
@@ -172,14 +172,14 @@ beforeAll(async () => {
     displayName: 'Tredje initiativtagaren',
     roles: ['initiator'],
   });
-  third = { actor: thirdActor, token: t.services.people.createApiToken(thirdActor.id, 'test').token };
+  third = { actor: thirdActor, token: t.services.people.createApiToken(thirdActor.id, 'test', FAR_FUTURE).token };
   const dualActor = await t.services.people.createUser({
     programmeId: 'uph-blekinge',
     email: 'dual@test.satsa.se',
     displayName: 'Initiativtagare och länsamordnare',
     roles: ['initiator', 'county-coordinator'],
   });
-  dual = { actor: dualActor, token: t.services.people.createApiToken(dualActor.id, 'test').token };
+  dual = { actor: dualActor, token: t.services.people.createApiToken(dualActor.id, 'test', FAR_FUTURE).token };
 
   // Two cases per minute, so pages must break ties on createdAt by id.
   for (const [i, [title, steps, standsAt, state, status, priorityAreaId]] of SPECS.entries()) {

@@ -2,7 +2,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FULL_STORY, storyUntilStep } from '../../src/demo/story.js';
 import { t as translate } from '../../src/i18n/index.js';
-import { advance, auth, createCase, createTestApp, tableCounts, type TestApp } from '../helpers.js';
+import { FAR_FUTURE, advance, auth, createCase, createTestApp, tableCounts, type TestApp } from '../helpers.js';
 import { EMPTY_PROPOSAL_UNMET, BLEKINGE_CRITERIA } from '../expected.js';
 
 /*
@@ -45,7 +45,7 @@ beforeAll(async () => {
     displayName: 'Both initiator and coordinator',
     roles: ['initiator', 'county-coordinator'],
   });
-  dualToken = t.services.people.createApiToken(dual.id, 'test').token;
+  dualToken = t.services.people.createApiToken(dual.id, 'test', FAR_FUTURE).token;
 });
 afterAll(async () => t.close());
 

@@ -4,7 +4,7 @@ import { CASE_EVENT_TYPES } from '../../machines/case/schemas.js';
 import type { Role } from '../../machines/roles.js';
 import type { Actor } from '../../src/people/service.js';
 import { DEMO_IDEA, FULL_STORY, type StoryStep } from '../../src/demo/story.js';
-import { auth, createTestApp, json, type TestApp } from '../helpers.js';
+import { FAR_FUTURE, auth, createTestApp, json, type TestApp } from '../helpers.js';
 
 /*
  * One initiative, "Stödgrupper för unga vuxna", from the idea to the decision to scale it
@@ -113,14 +113,14 @@ beforeAll(async () => {
     roles: ['lsvo-secretary'],
     language: 'en',
   });
-  englishReader = { actor, token: t.services.people.createApiToken(actor.id, 'test').token };
+  englishReader = { actor, token: t.services.people.createApiToken(actor.id, 'test', FAR_FUTURE).token };
   const kalle = await t.services.people.createUser({
     programmeId: 'uph-blekinge',
     email: 'kalle.kollega@test.satsa.se',
     displayName: 'Kalle Kollega',
     roles: ['initiator'],
   });
-  colleague = { actor: kalle, token: t.services.people.createApiToken(kalle.id, 'test').token };
+  colleague = { actor: kalle, token: t.services.people.createApiToken(kalle.id, 'test', FAR_FUTURE).token };
 });
 afterAll(async () => t.close());
 

@@ -40,7 +40,7 @@ export async function openFixture(dataDir: string, now = () => new Date()): Prom
       displayName: `Bench ${role}`,
       roles: [role],
     });
-    tokens[role] = services.people.createApiToken(actors[role].id, 'bench').token;
+    tokens[role] = services.people.createApiToken(actors[role].id, 'bench', new Date(Date.now() + 365 * 86_400_000)).token;
   }
   for (let y = 2025; y <= 2028; y++) {
     services.money.createPool(PROGRAMME, actors.administrator.id, { year: y, kind: 'state', name: `Statsbidrag ${y}`, amountOre: 1e13 });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storyUntilStep } from '../../src/demo/story.js';
 import { openDatabase } from '../../src/db/client.js';
 import type { Actor } from '../../src/people/actor.js';
-import { advance, auth, createCase, createTestApp, json, OTHER_PROGRAMME, PROGRAMME, type TestApp } from '../helpers.js';
+import { FAR_FUTURE, advance, auth, createCase, createTestApp, json, OTHER_PROGRAMME, PROGRAMME, type TestApp } from '../helpers.js';
 
 /*
  * One person, one e-mail address, roles in several programmes: the API's lists cover every
@@ -37,7 +37,7 @@ beforeAll(async () => {
     roles: ['county-coordinator'],
   });
   both = t.services.people.grantRoles(both.id, OTHER_PROGRAMME, ['initiator'])!;
-  bothToken = t.services.people.createApiToken(both.id, 'test').token;
+  bothToken = t.services.people.createApiToken(both.id, 'test', FAR_FUTURE).token;
   mainCase = await createCase(t, 'Huvudprogrammets idé');
   advance(t, mainCase, storyUntilStep(2));
   // In the other programme, the person's own idea; a stranger's idea there stays hidden.

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadIdeaTemplate, loadProgrammeDefinition, programmeConfigSchema, templatesDir } from '../../src/programmes/config.js';
 import type { Actor } from '../../src/people/service.js';
-import { auth, createTestApp, json, sendEvent, type TestApp } from '../helpers.js';
+import { FAR_FUTURE, auth, createTestApp, json, sendEvent, type TestApp } from '../helpers.js';
 
 /* Programmes are configuration: each definition loads, and a taxonomy with sub-areas works end to end. */
 
@@ -27,8 +27,8 @@ beforeAll(async () => {
     displayName: 'C',
     roles: ['county-coordinator'],
   });
-  tokens.initiator = t.services.people.createApiToken(initiator.id, 'test').token;
-  tokens.coordinator = t.services.people.createApiToken(coordinator.id, 'test').token;
+  tokens.initiator = t.services.people.createApiToken(initiator.id, 'test', FAR_FUTURE).token;
+  tokens.coordinator = t.services.people.createApiToken(coordinator.id, 'test', FAR_FUTURE).token;
 });
 afterAll(async () => {
   await t.close();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ERROR_CODES } from '../../errors.js';
 import { CASE_EVENT_TYPES, eventPayloads, type CaseEventType } from '../../../machines/case/schemas.js';
 import { ROLES } from '../../../machines/roles.js';
 
@@ -8,11 +9,12 @@ export const problemSchema = z
     type: z.string(),
     title: z.string(),
     status: z.number().int(),
-    code: z.string(),
+    code: z.enum(ERROR_CODES).describe('stable and machine-readable; src/errors.ts says when each is given'),
     detail: z.string().optional(),
     instance: z.string().optional(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     unmet: z.array(z.object({ id: z.string(), subject: z.string().optional(), label: z.string() })).optional(),
+    retryAfterSeconds: z.number().int().optional().describe('with too-many-attempts: how long to wait (also in Retry-After)'),
   })
   .passthrough()
   .meta({ id: 'Problem' });

@@ -1,0 +1,71 @@
+import crypto from 'node:crypto';
+import { and, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/client.js';
+import { afterCursor, cutPage } from '../db/paging.js';
+import { auditLog } from '../db/schema.js';
+
+/*
+ * The audit of what was done to accounts: who did what, to whom, when and why. Append-only:
+ * nothing here updates or deletes a row. Written in the transaction of the act it records.
+ */
+
+export const AUDIT_ACTIONS = [
+  'person.disabled',
+  'person.enabled',
+  'person.unlocked',
+  'person.roles-changed',
+  'password.changed',
+  'session.ended',
+  'sessions.ended-all',
+  'token.created',
+  'token.revoked',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export interface AuditEntry {
+  actorId: string | null;
+  programmeId?: string | null;
+  action: AuditAction;
+  subjectUserId?: string | null;
+  reason?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export function createAudit(db: Db, now: () => Date) {
+  return {
+    record(entry: AuditEntry) {
+      db.insert(auditLog)
+        .values({
+          id: crypto.randomUUID(),
+          at: now().toISOString(),
+          actorId: entry.actorId,
+          programmeId: entry.programmeId ?? null,
+          action: entry.action,
+          subjectUserId: entry.subjectUserId ?? null,
+          reason: entry.reason ?? null,
+          details: entry.details ?? {},
+        })
+        .run();
+    },
+
+    /** Entries of some programmes (and, optionally, about one person), newest first. */
+    list(filter: { programmeIds: string[]; subjectUserId?: string; limit: number; cursor?: string }) {
+      if (filter.programmeIds.length === 0) return { items: [], nextCursor: null };
+      const where: SQL[] = [inArray(auditLog.programmeId, filter.programmeIds)];
+      if (filter.subjectUserId) where.push(eq(auditLog.subjectUserId, filter.subjectUserId));
+      if (filter.cursor) where.push(afterCursor(filter.cursor, auditLog.at, auditLog.id));
+      const rows = db
+        .select()
+        .from(auditLog)
+        .where(and(...where))
+        .orderBy(desc(auditLog.at), desc(auditLog.id))
+        .limit(filter.limit + 1)
+        .all()
+        .map((r) => ({ ...r, createdAt: r.at }));
+      const page = cutPage(rows, filter.limit);
+      return { items: page.items.map(({ createdAt: _c, ...r }) => r), nextCursor: page.nextCursor };
+    },
+  };
+}
+
+export type Audit = ReturnType<typeof createAudit>;

@@ -98,6 +98,11 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // The scripts the pages load (src/web/assets/): plain browser scripts, no modules.
+  {
+    files: ['src/web/assets/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { window: 'readonly', document: 'readonly' } },
+  },
   // Import boundaries (test/architecture/boundaries.test.ts proves they catch what they should).
   ...boundary(
     ['machines'],

@@ -9,6 +9,7 @@ import { DomainError } from './errors.js';
 import { registerAuthentication } from './http/auth.js';
 import { openApiOptions } from './http/openapi.js';
 import { problemErrorHandler } from './http/problem.js';
+import { docsCsp, frameworkErrorHeaders, registerSecurityHeaders } from './http/security.js';
 import { apiRoutes } from './routes/api/index.js';
 import { pageRoutes } from './routes/pages/index.js';
 import { pageErrorHandler } from './routes/pages/reply.js';
@@ -37,6 +38,8 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   const now = options.now ?? (() => new Date());
   const db = options.db ?? openDatabase(config.databaseFile);
   const trust = config.SATSA_TRUST_PROXY;
+  const secure = config.SATSA_COOKIE_SECURE;
+  const frameworkErrorSecurity = frameworkErrorHeaders(secure);
   const app = Fastify({
     logger: {
       level: config.SATSA_LOG_LEVEL,
@@ -51,7 +54,9 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     trustProxy: typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust,
     // Errors the router raises before any route is found (an undecodable URL, a parameter
     // too long) are answered as the pages answer errors: a page for a browser, else problem+json.
+    // No hook runs for them, so they get the security headers here.
     frameworkErrors: (error, request, reply) => {
+      frameworkErrorSecurity(request, reply);
       pageErrorHandler(new DomainError('malformed-request', error.message), request, reply);
     },
   });
@@ -64,9 +69,12 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(problemErrorHandler);
 
+  // First, so that every answer has them, even one refused by a later hook (src/http/security.ts).
+  await registerSecurityHeaders(app, secure);
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, openApiOptions);
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  // The API reference gets a policy of its own, replacing the site's on its answers only.
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: docsCsp(secure) });
 
   registerAuthentication(app, services.people);
 

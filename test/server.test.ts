@@ -119,6 +119,12 @@ describe('starting Satsa on its embedded default', () => {
       const page = await fetch(`${server.base}/cases`, { headers: { cookie } });
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('Väntar på dig');
+      // The stylesheet is a file beside the source, found from the bundle too, and served with the headers.
+      const loginPage = await fetch(`${server.base}/login`);
+      expect(loginPage.headers.get('content-security-policy')).toContain("style-src 'self'");
+      const sheet = await fetch(`${server.base}${/href="(\/assets\/satsa\.[0-9a-f]{12}\.css)"/.exec(await loginPage.text())![1]}`);
+      expect(sheet.status).toBe(200);
+      expect(await sheet.text()).toContain('.skip');
       const docs = await fetch(`${server.base}/docs/static/index.html`);
       expect(docs.status).toBe(200);
       expect(await docs.text()).toContain('swagger');

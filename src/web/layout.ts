@@ -2,92 +2,13 @@ import { STEP_COUNT } from '../../machines/case/catalogue.js';
 import type { Role } from '../../machines/roles.js';
 import type { Actor } from '../people/actor.js';
 import { t, type Language } from '../i18n/index.js';
+import { ASSETS } from './assets.js';
 import { html, raw, type SafeHtml } from './html.js';
 
 /*
  * The frame of every page: language, skip link, header with the main menu, the language
  * switch and log-out (both forms with the CSRF token), then the page's own content.
  */
-
-const STYLE = raw(`
-  :root { --ink: #1a1a1a; --muted: #555; --accent: #00508c; --line: #c8c8c8; --focus: #ffbf47; }
-  * { box-sizing: border-box; }
-  body { margin: 0; font: 1rem/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--ink); background: #fff; }
-  a { color: var(--accent); }
-  a:focus, button:focus, input:focus, select:focus, textarea:focus { outline: 3px solid var(--focus); outline-offset: 2px; }
-  .skip { position: absolute; left: -999px; top: 0; background: #fff; padding: .5rem 1rem; }
-  .skip:focus { left: 1rem; }
-  header { border-bottom: 1px solid var(--line); padding: .75rem 1rem; display: flex; flex-wrap: wrap; gap: .75rem 1.5rem; align-items: center; }
-  header .brand { font-weight: 700; font-size: 1.2rem; margin-right: auto; }
-  header nav ul { list-style: none; display: flex; gap: 1rem; margin: 0; padding: 0; }
-  header form { display: inline; margin: 0; }
-  main { max-width: 60rem; margin: 0 auto; padding: 1rem; }
-  button, .button { font: inherit; padding: .45rem .9rem; border: 2px solid var(--accent); background: var(--accent); color: #fff; border-radius: 4px; cursor: pointer; }
-  button.link { background: none; color: var(--accent); border: none; text-decoration: underline; padding: 0; }
-  label { display: block; font-weight: 600; margin-top: 1rem; }
-  input[type=email], input[type=password], input[type=text], textarea, select { font: inherit; width: 100%; max-width: 30rem; padding: .45rem; border: 2px solid #6b6b6b; border-radius: 4px; }
-  .alert { border-left: 5px solid #b00020; background: #fdecee; padding: .75rem 1rem; margin: 1rem 0; }
-  table { border-collapse: collapse; width: 100%; }
-  th, td { text-align: left; padding: .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
-  ol.track { list-style: none; display: flex; gap: 2px; padding: 0; margin: .25rem 0 0; }
-  ol.track li { flex: 1; height: .6rem; background: #e4e4e4; }
-  ol.track li.done { background: #7aa6c8; }
-  ol.track li.current { background: var(--accent); }
-  .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-  fieldset { border: 1px solid var(--line); border-radius: 4px; margin: 1rem 0; padding: .5rem 1rem 1rem; }
-  fieldset.row { background: #f7f7f7; }
-  legend { font-weight: 700; padding: 0 .25rem; }
-  .choice { display: flex; gap: .5rem; align-items: center; margin: .35rem 0; }
-  .choice label { display: inline; margin: 0; font-weight: 400; }
-  header form.switcher label { display: inline; margin: 0 .25rem 0 0; }
-  header form.switcher select { width: auto; }
-  .choices.inline .choice { display: inline-flex; margin-right: 1.5rem; }
-  input[type=checkbox], input[type=radio] { width: 1.25rem; height: 1.25rem; }
-  input[type=date], input[type=time], input[type=search], input.short { font: inherit; padding: .45rem; border: 2px solid #6b6b6b; border-radius: 4px; max-width: 14rem; width: 100%; }
-  .help, .meta { color: var(--muted); font-size: .95rem; margin: .25rem 0; }
-  .optional { font-weight: 400; color: var(--muted); }
-  .field-error { color: #b00020; font-weight: 700; margin: .25rem 0; }
-  [aria-invalid=true] { border-color: #b00020 !important; }
-  .notice { border-left: 5px solid #2e7d32; background: #e8f5e9; padding: .75rem 1rem; margin: 1rem 0; }
-  .error-summary a { color: #8a0018; }
-  .text { white-space: pre-line; }
-  dl { display: grid; grid-template-columns: minmax(8rem, 14rem) 1fr; gap: .25rem 1rem; margin: .5rem 0; }
-  dt { font-weight: 600; }
-  dd { margin: 0; }
-  dd dl { grid-template-columns: minmax(6rem, 10rem) 1fr; }
-  section.action, details.action { border: 1px solid var(--line); border-radius: 4px; padding: .5rem 1rem; margin: 1rem 0; }
-  summary { cursor: pointer; font-weight: 600; padding: .25rem 0; }
-  ol.states { list-style: none; padding-left: 1rem; border-left: 2px solid var(--line); }
-  ol.states.diagram { padding-left: 0; border: none; }
-  li.state { border: 1px solid var(--line); border-radius: 6px; padding: .4rem .75rem; margin: .4rem 0; background: #fff; }
-  li.state.contains-current { border-color: var(--accent); }
-  li.state.current { border: 3px solid var(--accent); background: #e6f0f8; }
-  li.state.final { border-style: dashed; }
-  .state-name { font-weight: 600; }
-  .here { color: var(--accent); }
-  ul.transitions { margin: .25rem 0; padding-left: 1.25rem; font-size: .95rem; color: #333; }
-  .board { display: grid; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr)); gap: 1rem; }
-  .board section { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .75rem; }
-  .board h2 { font-size: 1.05rem; margin: .25rem 0 .5rem; }
-  .board ul { list-style: none; padding: 0; margin: 0; }
-  .board li { border-top: 1px solid var(--line); padding: .4rem 0; }
-  ul.inline { list-style: none; display: flex; flex-wrap: wrap; gap: .25rem 1rem; padding: 0; }
-  .filters { display: flex; flex-wrap: wrap; gap: 0 1rem; align-items: flex-end; }
-  .filters label { margin-top: .5rem; }
-  nav a[aria-current=page] { font-weight: 700; }
-  main { overflow-wrap: anywhere; }
-  @media (max-width: 40rem) {
-    th.optional, td.optional { display: none; }
-    dl { grid-template-columns: 1fr; }
-    /* On a phone, a table's rows become blocks; the header stays for screen readers. */
-    main table, main tbody, main tr, main th, main td, main caption { display: block; width: 100%; }
-    main thead { position: absolute; left: -9999px; }
-    main tr { border-bottom: 1px solid var(--line); padding: .5rem 0; }
-    main td, main th { border: none; padding: .1rem 0; }
-    header { padding: .5rem; gap: .5rem 1rem; }
-  }
-  @media print { header, .skip, .no-print, form { display: none !important; } main { max-width: none; } a { color: inherit; text-decoration: none; } }
-`);
 
 /** The programme the pages work in for a logged-in person, and the others they may switch to. */
 export interface PageProgramme {
@@ -143,7 +64,7 @@ export function page(o: PageOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${o.title} – Satsa</title>
-<style>${STYLE}</style>
+<link rel="stylesheet" href="${ASSETS.site.url}">
 </head>
 <body>
 <a class="skip" href="#main">${l('skip')}</a>

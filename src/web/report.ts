@@ -1,6 +1,7 @@
 import { t, type Language } from '../i18n/index.js';
 import { escapeHtml } from '../mail/render.js';
 import { formatOre } from '../money/format.js';
+import { ASSETS } from './assets.js';
 import type { YearReport } from '../reports/programme-year.js';
 
 /*
@@ -30,22 +31,14 @@ export function reportHtml(report: YearReport, generatedAt: Date): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
-<style>
-  body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #111; line-height: 1.45; }
-  table { border-collapse: collapse; width: 100%; margin: 1rem 0 2rem; }
-  caption { text-align: left; font-weight: 600; font-size: 1.15rem; padding: 0.5rem 0; }
-  th, td { border-bottom: 1px solid #999; padding: 0.35rem 0.5rem; text-align: left; vertical-align: top; }
-  td.num, th.num { text-align: right; white-space: nowrap; }
-  tfoot td, tfoot th { font-weight: 700; border-top: 2px solid #111; }
-  ul { margin: 0; padding-left: 1.1rem; }
-  @media print { body { margin: 0; max-width: none; } .no-print { display: none; } a { color: inherit; text-decoration: none; } }
-</style>
+<link rel="stylesheet" href="${ASSETS.report.url}">
+<script src="${ASSETS.print.url}" defer></script>
 </head>
 <body>
 <main>
 <h1>${title}</h1>
 <p>${escapeHtml(report.programme.organisation)}. ${l('generated', { date: generatedAt.toISOString().slice(0, 10) })}.</p>
-<p class="no-print"><button type="button" onclick="window.print()">${l('print')}</button></p>
+<p class="no-print"><button type="button" id="print" hidden>${l('print')}</button></p>
 
 <table id="totals">
 <caption>${l('pools')}</caption>

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 
 /*
@@ -29,6 +29,50 @@ export async function launch(): Promise<Browser> {
   });
 }
 
+/*
+ * Content-Security-Policy violations, as Chromium reports them: a `securitypolicyviolation`
+ * listener put into every document before its own scripts run (it hands each violation to the
+ * test through a binding), and the console, where Chromium writes "Refused to … because it
+ * violates the following Content Security Policy directive". Every context of the suite is made
+ * by newWatchedContext; expectNoCspViolations (also run by expectAccessible) fails on any.
+ */
+
+const CSP_BINDING = '__satsaCspViolation';
+const violationsOf = new WeakMap<BrowserContext, string[]>();
+
+/** A browser context whose pages' CSP violations are collected. */
+export async function newWatchedContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
+  const violations: string[] = [];
+  violationsOf.set(context, violations);
+  await context.exposeBinding(CSP_BINDING, ({ page }, text: string) => violations.push(`${page.url()}: ${text}`));
+  await context.addInitScript((binding) => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const report = (window as unknown as Record<string, (text: string) => void>)[binding];
+      report?.(
+        `${e.effectiveDirective} blocked ${e.blockedURI || 'an inline'} (${e.sourceFile || 'the document'}:${e.lineNumber}) ${e.sample}`,
+      );
+    });
+  }, CSP_BINDING);
+  context.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(`${message.location().url}: ${message.text()}`);
+  });
+  return context;
+}
+
+/**
+ * Fails on any CSP violation reported in the context of `target` (a page, or a whole context)
+ * since the last check, and forgets them.
+ */
+export async function expectNoCspViolations(target: Page | BrowserContext, name: string) {
+  const context = 'context' in target ? target.context() : target;
+  const violations = violationsOf.get(context);
+  if (!violations) throw new Error(`${name}: the context does not watch CSP violations (make it with newWatchedContext)`);
+  // Violations are reported in tasks of their own (and pages may run no script): wait a moment.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(violations.splice(0), `Content-Security-Policy violations on ${name}`).toEqual([]);
+}
+
 export async function screenshot(page: Page, name: string) {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
@@ -42,9 +86,14 @@ interface AxeViolation {
   nodes: { target: string[] }[];
 }
 
-/** Runs axe-core's WCAG 2.1 A/AA rules on the page; serious and critical violations fail. */
+/**
+ * Runs axe-core's WCAG 2.1 A/AA rules on the page; serious and critical violations fail, and
+ * so does any CSP violation on it. axe is evaluated by the driver, not added as an inline
+ * script, which the pages' policy refuses.
+ */
 export async function expectAccessible(page: Page, name: string) {
-  await page.addScriptTag({ content: AXE_SOURCE });
+  await expectNoCspViolations(page, name);
+  await page.evaluate(AXE_SOURCE);
   const violations = (await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: unknown[] }> } }).axe;
     const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });

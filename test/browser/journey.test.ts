@@ -1,19 +1,20 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventPayloads } from '../../machines/case/schemas.js';
 import { FULL_PROPOSAL } from '../../src/demo/story.js';
 import { formValues } from '../../src/web/forms.js';
 import type { CaseContext } from '../../machines/case/context.js';
 import { createTestApp, PROGRAMME, type TestApp } from '../helpers.js';
-import { expectAccessible, launch, screenshot } from './browser.js';
+import { expectAccessible, expectNoCspViolations, launch, newWatchedContext, screenshot } from './browser.js';
 
 /*
  * The whole road of an idea in a real browser (Debian's Chromium, headless): an initiator
  * submits an idea and the idea template (keyboard only), a coordinator takes it through the
  * coordination group, the dialogue forum and the proposal, LSVO recommends and the director
- * decides. axe-core checks every page type on the way; screenshots are kept in
- * test-artifacts/screenshots.
+ * decides. axe-core checks every page type on the way, and no page may break its
+ * Content-Security-Policy (each test ends by checking every context, browser.ts says how);
+ * screenshots are kept in test-artifacts/screenshots.
  */
 
 const PASSWORD = 'browser-journey-password';
@@ -49,6 +50,11 @@ beforeAll(async () => {
   browser = await launch();
 }, 60_000);
 
+// Whatever a test did, no page of it was refused anything by its Content-Security-Policy.
+afterEach(async () => {
+  for (const [i, c] of contexts.entries()) await expectNoCspViolations(c, `browser context ${i + 1}`);
+});
+
 afterAll(async () => {
   for (const c of contexts) await c.close();
   await browser?.close();
@@ -56,7 +62,7 @@ afterAll(async () => {
 });
 
 async function logIn(who: Who): Promise<Page> {
-  const context = await browser.newContext({ locale: 'sv-SE', viewport: { width: 1100, height: 900 } });
+  const context = await newWatchedContext(browser, { locale: 'sv-SE', viewport: { width: 1100, height: 900 } });
   contexts.push(context);
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
@@ -107,9 +113,13 @@ async function fill(page: Page, prefix: string, values: Record<string, string | 
 
 describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 }, () => {
   it('the initiator logs in and submits an idea; empty fields get errors next to them', async () => {
-    const login = await browser.newPage();
+    const anonymous = await newWatchedContext(browser, { locale: 'sv-SE' });
+    contexts.push(anonymous);
+    const login = await anonymous.newPage();
     login.setDefaultTimeout(10_000);
     await login.goto(`${base}/login`);
+    // The stylesheet is a served file, applied under the policy: the skip link is off screen.
+    expect(await login.evaluate(() => getComputedStyle(document.querySelector('.skip')!).position)).toBe('absolute');
     await expectAccessible(login, 'log-in page');
     await screenshot(login, '01-login');
     await login.close();
@@ -359,7 +369,12 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
   });
 
   it('works for the initiator on a phone: nothing wider than the screen', async () => {
-    const phone = await browser.newContext({ locale: 'sv-SE', viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+    const phone = await newWatchedContext(browser, {
+      locale: 'sv-SE',
+      viewport: { width: 375, height: 740 },
+      isMobile: true,
+      hasTouch: true,
+    });
     contexts.push(phone);
     const cookies = await pages.initiator.context().cookies();
     await phone.addCookies(cookies);
@@ -371,6 +386,53 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
     }
     await expectAccessible(page, 'case page on a phone');
     await screenshot(page, '10-phone-new-idea');
+  });
+
+  it('the programme-year report prints with its own files, and the API reference works under its own policy', async () => {
+    const page = pages.coordinator;
+    await page.goto(`${base}/api/programmes/${PROGRAMME}/reports/2026?format=html`);
+    expect(await page.locator('h1').textContent()).toContain('2026');
+    expect(await page.locator('#initiatives tbody').textContent()).toContain('Kamratstöd för unga vuxna i Ronneby');
+    // report.css is applied: amounts are right-aligned.
+    expect(
+      await page
+        .locator('#totals td.num')
+        .first()
+        .evaluate((td) => getComputedStyle(td).textAlign),
+    ).toBe('right');
+    // print.js shows the button and prints on a click (window.print is stood in for: headless has no dialog).
+    const print = page.getByRole('button', { name: 'Skriv ut' });
+    await print.waitFor({ state: 'visible' });
+    await page.evaluate(() => {
+      window.print = () => document.body.setAttribute('data-printed', 'yes');
+    });
+    await print.click();
+    expect(await page.locator('body').getAttribute('data-printed')).toBe('yes');
+    await expectAccessible(page, 'programme-year report');
+    await screenshot(page, '11-programme-year-report');
+
+    // Without JavaScript there is no button that would do nothing.
+    const noScript = await newWatchedContext(browser, { locale: 'sv-SE', javaScriptEnabled: false });
+    contexts.push(noScript);
+    await noScript.addCookies(await page.context().cookies());
+    const still = await noScript.newPage();
+    await still.goto(`${base}/api/programmes/${PROGRAMME}/reports/2026?format=html`);
+    expect(await still.locator('#initiatives tbody tr').count()).toBe(1);
+    expect(await still.getByRole('button', { name: 'Skriv ut' }).count()).toBe(0);
+
+    // /docs: Swagger UI renders the served document and calls the API from "Try it out", refused nothing.
+    const docs = await (await newWatchedContext(browser, { locale: 'sv-SE' })).newPage();
+    contexts.push(docs.context());
+    await docs.goto(`${base}/docs`);
+    await docs.locator('.opblock').first().waitFor();
+    expect(await docs.locator('.opblock').count()).toBeGreaterThan(20);
+    const operation = docs.locator('#operations-process-get_api_process');
+    await operation.locator('.opblock-summary').click();
+    await operation.getByRole('button', { name: 'Try it out' }).click();
+    await operation.getByRole('button', { name: 'Execute' }).click();
+    await expect.poll(() => operation.locator('.live-responses-table tbody .response-col_status').first().textContent()).toContain('200');
+    await expectNoCspViolations(docs, 'API reference');
+    await screenshot(docs, '12-api-reference');
   });
 
   it('settings and a missing page are accessible too', async () => {

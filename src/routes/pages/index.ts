@@ -4,6 +4,7 @@ import type { Config } from '../../config.js';
 import { requestLanguage } from '../../http/language.js';
 import type { Services } from '../../services.js';
 import { accountPages } from './account.js';
+import { assetRoutes } from './assets.js';
 import { boardPages } from './board.js';
 import { casePages } from './cases.js';
 import { pageErrorHandler, pageNotFound } from './reply.js';
@@ -14,7 +15,7 @@ import { pageErrorHandler, pageNotFound } from './reply.js';
  * this plugin accepts (the JSON API keeps answering 415 to form posts). Logged-in forms carry
  * the session's CSRF token as `_csrf`, checked by src/http/auth.ts. Errors met in a browser
  * (an expired form, a page that does not exist) are shown as pages by this plugin's own
- * error handler.
+ * error handler. The stylesheets and the report's print script are served from /assets/.
  */
 export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config }> = async (pages, { services, config }) => {
   await pages.register(fastifyFormbody);
@@ -34,6 +35,7 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
       choices: actor.memberships.map((m) => ({ id: m.programmeId, name: programmes.get(m.programmeId)?.name[lang] ?? m.programmeId })),
     };
   });
+  await pages.register(assetRoutes);
   await pages.register(accountPages, { people, sessionHours: config.SATSA_SESSION_HOURS, cookieSecure: config.SATSA_COOKIE_SECURE });
   await pages.register(casePages, { cases, commits, people, programmes });
   await pages.register(boardPages, { cases, programmes, now });

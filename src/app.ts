@@ -25,6 +25,8 @@ export interface AppOptions {
    * Tests that drive them step by step turn this off and call drain() / runDue().
    */
   background?: boolean;
+  /** Where the log lines (JSON, one a line) are written; standard output unless given. */
+  logStream?: { write(line: string): void };
 }
 
 /**
@@ -39,6 +41,7 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   const app = Fastify({
     logger: {
       level: config.SATSA_LOG_LEVEL,
+      ...(options.logStream ? { stream: options.logStream } : {}),
       // No personal data in logs: no query strings (free-text search), addresses or headers.
       serializers: {
         req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),

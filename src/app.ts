@@ -62,6 +62,16 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   // JSON only: a text/plain body on a JSON route is a 415, not a confusing 422.
   app.removeContentTypeParser('text/plain');
+  // A DELETE carries nothing (its content has no meaning in HTTP), but many clients declare
+  // JSON on every request: an empty body there is no body. Elsewhere an empty or broken JSON
+  // body stays a 400, from Fastify's own parser (with its defaults: __proto__ and constructor
+  // keys are refused).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body: string, done) => {
+    if (body.length === 0 && request.method === 'DELETE') return done(null, undefined);
+    return parseJson(request, body, done);
+  });
   app.setErrorHandler(problemErrorHandler);
 
   await app.register(fastifyCookie);

@@ -8,10 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase, type Db } from '../../src/db/client.js';
+import { auth, createTestApp, type TestApp } from '../helpers.js';
 
 /*
  * Requests at the edges of HTTP that once answered wrongly: a path that climbs out of the
- * API reference's static files.
+ * API reference's static files, and a log-out that declares a JSON body it does not send.
  */
 
 describe('a path that climbs out of the API reference’s files', () => {
@@ -83,5 +84,55 @@ describe('a path that climbs out of the API reference’s files', () => {
     const res = await get('/docs/static/index.css');
     expect(res.status).toBe(200);
     expect(res.type).toMatch(/^text\/css/);
+  });
+});
+
+describe('logging out with a JSON content type and no body', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const sessions = () => (t.services.db.$client.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n;
+
+  it.each([
+    ['content-type only', { 'content-type': 'application/json' }],
+    ['and a zero content-length', { 'content-type': 'application/json', 'content-length': '0' }],
+    ['with a charset', { 'content-type': 'application/json; charset=utf-8' }],
+  ])('DELETE /api/session logs out (%s)', async (_name, headers) => {
+    const { token } = t.services.people.createSession(t.actors.initiator.id, 1);
+    const cookie = `satsa_session=${token}`;
+    const before = sessions();
+    const res = await t.app.inject({ method: 'DELETE', url: '/api/session', headers: { cookie, ...headers } });
+    expect(res.statusCode, res.body).toBe(204);
+    expect(res.body).toBe('');
+    expect(String(res.headers['set-cookie'])).toMatch(/^satsa_session=;/);
+    expect(sessions()).toBe(before - 1);
+  });
+
+  it('a DELETE whose JSON body is broken is still a 400', async () => {
+    const res = await t.app.inject({
+      method: 'DELETE',
+      url: '/api/session',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"a":',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'malformed-request' });
+  });
+
+  it('an empty body declared as JSON is still a 400 where a body is expected', async () => {
+    for (const method of ['POST', 'PATCH'] as const) {
+      const res = await t.app.inject({
+        method,
+        url: method === 'POST' ? '/api/cases' : '/api/me/preferences',
+        headers: { ...auth(t.tokens.initiator), 'content-type': 'application/json' },
+      });
+      expect(res.statusCode, `${method}: ${res.body}`).toBe(400);
+      expect(res.json()).toMatchObject({ code: 'malformed-request' });
+    }
   });
 });

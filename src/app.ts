@@ -14,6 +14,9 @@ import { pageRoutes } from './routes/pages/index.js';
 import { pageErrorHandler } from './routes/pages/reply.js';
 import { createServices, type Services } from './services.js';
 
+/** How soon a client turned away during a shutdown may try again: a restart takes about a second. */
+const RETRY_AFTER_CLOSING_SECONDS = 5;
+
 export interface AppOptions {
   config: Config;
   /** An already open database (tests pass a fresh one); otherwise the configured file. */
@@ -49,6 +52,8 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
       },
     },
     bodyLimit: config.SATSA_BODY_LIMIT_BYTES,
+    // Fastify's own answer while closing is not a problem; ours is below.
+    return503OnClosing: false,
     // Errors the router raises before any route is found (an undecodable URL, a parameter
     // too long) are answered as the pages answer errors: a page for a browser, else problem+json.
     frameworkErrors: (error, request, reply) => {
@@ -56,6 +61,20 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     },
   });
   const services = createServices(db, now, config, app.log);
+
+  // While the server shuts down it finishes the requests under way; one that still arrives (on
+  // a connection already open) is not handled but answered 503, with the connection closed
+  // after it: a problem, or a page for a browser, saying when to try again.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+    app.log.info('closing: requests under way are finished, new ones are answered 503');
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (!closing) return;
+    reply.header('retry-after', String(RETRY_AFTER_CLOSING_SECONDS));
+    return pageErrorHandler(new DomainError('service-unavailable', 'the server is shutting down'), request, reply);
+  });
   app.setValidatorCompiler(validatorCompiler);
   // The answers' schemas document the API and are checked by the tests; at run time an answer
   // is only stringified (parsing a case view against its schema on every command costs CPU).

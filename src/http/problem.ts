@@ -30,6 +30,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   'idempotency-key-reused': 422,
   'if-match-required': 428,
   internal: 500,
+  'service-unavailable': 503,
 };
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';

@@ -15,6 +15,9 @@ import { pageRoutes } from './routes/pages/index.js';
 import { pageErrorHandler } from './routes/pages/reply.js';
 import { createServices, type Services } from './services.js';
 
+/** How soon a client turned away during a shutdown may try again: a restart takes about a second. */
+const RETRY_AFTER_CLOSING_SECONDS = 5;
+
 export interface AppOptions {
   config: Config;
   /** An already open database (tests pass a fresh one); otherwise the configured file. */
@@ -26,6 +29,8 @@ export interface AppOptions {
    * Tests that drive them step by step turn this off and call drain() / runDue().
    */
   background?: boolean;
+  /** Where the log lines (JSON, one a line) are written; standard output unless given. */
+  logStream?: { write(line: string): void };
 }
 
 /**
@@ -43,6 +48,7 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   const app = Fastify({
     logger: {
       level: config.SATSA_LOG_LEVEL,
+      ...(options.logStream ? { stream: options.logStream } : {}),
       // No personal data in logs: no query strings (free-text search), addresses or headers.
       serializers: {
         req: (req: { method: string; url: string; id: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
@@ -52,6 +58,8 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     bodyLimit: config.SATSA_BODY_LIMIT_BYTES,
     // A number of proxies in front is trusted hop by hop (proxy-addr counts hops from 0).
     trustProxy: typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust,
+    // Fastify's own answer while closing is not a problem; ours is below.
+    return503OnClosing: false,
     // Errors the router raises before any route is found (an undecodable URL, a parameter
     // too long) are answered as the pages answer errors: a page for a browser, else problem+json.
     // No hook runs for them, so they get the security headers here.
@@ -61,12 +69,36 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
     },
   });
   const services = createServices(db, now, config, app.log);
+
+  // While the server shuts down it finishes the requests under way; one that still arrives (on
+  // a connection already open) is not handled but answered 503, with the connection closed
+  // after it: a problem, or a page for a browser, saying when to try again.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+    app.log.info('closing: requests under way are finished, new ones are answered 503');
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (!closing) return;
+    reply.header('retry-after', String(RETRY_AFTER_CLOSING_SECONDS));
+    return pageErrorHandler(new DomainError('service-unavailable', 'the server is shutting down'), request, reply);
+  });
   app.setValidatorCompiler(validatorCompiler);
   // The answers' schemas document the API and are checked by the tests; at run time an answer
   // is only stringified (parsing a case view against its schema on every command costs CPU).
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   // JSON only: a text/plain body on a JSON route is a 415, not a confusing 422.
   app.removeContentTypeParser('text/plain');
+  // A DELETE carries nothing (its content has no meaning in HTTP), but many clients declare
+  // JSON on every request: an empty body there is no body. Elsewhere an empty or broken JSON
+  // body stays a 400, from Fastify's own parser (with its defaults: __proto__ and constructor
+  // keys are refused).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body: string, done) => {
+    if (body.length === 0 && request.method === 'DELETE') return done(null, undefined);
+    return parseJson(request, body, done);
+  });
   app.setErrorHandler(problemErrorHandler);
 
   // First, so that every answer has them, even one refused by a later hook (src/http/security.ts).

@@ -47,6 +47,8 @@ export const ERROR_CODES = [
   'password-change-required',
   /** Something we did not foresee; logged with the request id, no details leak. */
   'internal',
+  /** The server is shutting down: the request was not handled; try again after `Retry-After`. */
+  'service-unavailable',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -11,9 +11,10 @@ export interface ReceivedMail {
 /**
  * A real SMTP server on 127.0.0.1 for the tests: it keeps every message it accepts,
  * refuses recipients on `rejected` with a permanent 550 and, with `rejectSender`, every
- * sender with a 553 (as a server does that will not relay for us).
+ * sender with a 553 (as a server does that will not relay for us). With `neverAnswerData` it
+ * reads each message and keeps it, but never answers it (as a server that hangs after DATA).
  */
-export async function startSmtp(port = 0, rejected: string[] = [], options: { rejectSender?: boolean } = {}) {
+export async function startSmtp(port = 0, rejected: string[] = [], options: { rejectSender?: boolean; neverAnswerData?: boolean } = {}) {
   const received: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -43,7 +44,7 @@ export async function startSmtp(port = 0, rejected: string[] = [], options: { re
         simpleParser(raw).then(
           (mail) => {
             received.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: raw.toString('utf8'), mail });
-            callback();
+            if (!options.neverAnswerData) callback();
           },
           (error: Error) => callback(error),
         );

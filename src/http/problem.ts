@@ -32,6 +32,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   'too-many-attempts': 429,
   'password-change-required': 403,
   internal: 500,
+  'service-unavailable': 503,
 };
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
@@ -62,6 +63,10 @@ function fromFastifyError(error: FastifyError): DomainError | undefined {
     FST_ERR_BAD_URL: 'malformed-request',
     FST_ERR_ASYNC_CONSTRAINT: 'malformed-request',
   };
+  // @fastify/static (which serves the API reference's files under /docs/static) refuses a path
+  // that climbs out of its folder (`..`, also as %2e%2e) with a 403 of its own; to a caller
+  // such a file simply does not exist.
+  if (error.code === 'FST_STATIC_FORBIDDEN_PATH') return new DomainError('not-found', 'no such file');
   const mapped = error.code ? byCode[error.code] : undefined;
   if (mapped) return new DomainError(mapped, error.message);
   if (error instanceof SyntaxError || (error.statusCode === 400 && !error.code?.startsWith('FST_ERR_VALIDATION'))) {

@@ -23,7 +23,8 @@ export interface OutgoingMail {
 
 export interface MailTransport {
   kind: 'smtp' | 'file';
-  send(mail: OutgoingMail): Promise<{ location: string }>;
+  /** Sends one message; `signal` cuts a send short (it then rejects with an AbortError). */
+  send(mail: OutgoingMail, signal?: AbortSignal): Promise<{ location: string }>;
   close(): void;
 }
 
@@ -49,6 +50,10 @@ const message = (mail: OutgoingMail) => ({
   icalEvent: mail.icalEvent,
 });
 
+/** How long a TCP connection to the SMTP server, and then its greeting, may take. */
+export const SMTP_CONNECTION_TIMEOUT_MS = 10_000;
+export const SMTP_GREETING_TIMEOUT_MS = 10_000;
+
 export function smtpTransport(config: Config): MailTransport {
   const transporter = nodemailer.createTransport({
     host: config.SATSA_SMTP_HOST,
@@ -59,14 +64,15 @@ export function smtpTransport(config: Config): MailTransport {
     auth: config.SATSA_SMTP_USER ? { user: config.SATSA_SMTP_USER, pass: config.SATSA_SMTP_PASSWORD ?? '' } : undefined,
     pool: true,
     maxConnections: 2,
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
+    // A server that never answers ends a send within these; the relay's stop counts on it.
+    connectionTimeout: SMTP_CONNECTION_TIMEOUT_MS,
+    greetingTimeout: SMTP_GREETING_TIMEOUT_MS,
     socketTimeout: 30_000,
   });
   return {
     kind: 'smtp',
-    async send(mail) {
-      const info = await transporter.sendMail(message(mail));
+    async send(mail, signal) {
+      const info = await transporter.sendMail({ ...message(mail), signal });
       return { location: `smtp ${info.response}` };
     },
     close: () => transporter.close(),

@@ -7,12 +7,15 @@ const { app, services } = await buildApp({ config });
 
 if (config.SATSA_DEMO_DATA && isEmpty(services)) {
   const demo = await seedDemo(services);
-  const lines = demo.users.map((u) => `  ${u.role.padEnd(20)} ${u.email}`);
+  const width = Math.max(...demo.users.map((u) => u.email.length));
+  const lines = demo.users.map((u) => `  ${u.role.padEnd(20)} ${u.email.padEnd(width)}  ${u.password}`);
   console.log(
     [
       '',
-      'Satsa: demo data created (Region Blekinge, Uppdrag psykisk hälsa).',
-      `Log in with any of these users and the password "${demo.password}":`,
+      'Satsa: demo data created (Region Blekinge, Uppdrag psykisk hälsa; Örebro läns norra del).',
+      'Log in as any of these users. The passwords were made for this install and are shown only now;',
+      'the administrators choose their own at the first log-in. For real use, start without demo data:',
+      'SATSA_DEMO_DATA=false (see README.md).',
       ...lines,
       '',
     ].join('\n'),

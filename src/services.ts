@@ -16,7 +16,11 @@ import { createMoney } from './money/service.js';
 import { createPreferences } from './notifications/preferences.js';
 import { messageKind } from './notifications/rules.js';
 import { createNotifications } from './notifications/service.js';
+import { createAccount } from './people/account.js';
+import { createPeopleAdmin } from './people/admin.js';
+import { createAudit } from './people/audit.js';
 import { createPeopleService } from './people/service.js';
+import { createLoginThrottle } from './people/throttle.js';
 import { createProgrammeService } from './programmes/service.js';
 import { createReports } from './reports/programme-year.js';
 import { createTimerFiring } from './scheduler/firing.js';
@@ -72,6 +76,11 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
   const reports = createReports(db, programmes, money);
   const outboxAdmin = createOutboxAdmin(db, now);
   const idempotency = createIdempotency(db, now);
+  const transaction = <T>(work: () => T): T => db.transaction(work, { behavior: 'immediate' });
+  const audit = createAudit(db, now);
+  const throttle = createLoginThrottle(db, now);
+  const account = createAccount({ people, audit, throttle, now, transaction });
+  const peopleAdmin = createPeopleAdmin({ people, audit, throttle, transaction });
   const preferences = createPreferences(people);
   return {
     db,
@@ -91,6 +100,10 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     outboxAdmin,
     idempotency,
     preferences,
+    audit,
+    throttle,
+    account,
+    peopleAdmin,
   };
 }
 

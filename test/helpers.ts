@@ -163,16 +163,33 @@ export function advance(t: TestApp, caseId: string, steps: StoryStep[]) {
   playStory(t.services, caseId, steps, t.actors);
 }
 
-/** Rows in every table, to show that a rejected request wrote nothing. */
+/**
+ * Tables in which a refused request leaves its own record, and nothing else: a failed log-in
+ * counts towards the throttle, and the audit says who was refused what.
+ */
+export const RECORDS_OF_REFUSALS = ['login_attempts', 'audit_log'];
+
+/** Rows in every table but RECORDS_OF_REFUSALS, to show that a rejected request wrote nothing. */
 export function tableCounts(t: TestApp): Record<string, number> {
   const sqlite = t.services.db.$client;
   const tables = sqlite
     .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%'")
     .all() as { name: string }[];
   return Object.fromEntries(
-    tables.map(({ name }) => [name, (sqlite.prepare(`SELECT count(*) AS n FROM "${name}"`).get() as { n: number }).n]),
+    tables
+      .filter(({ name }) => !RECORDS_OF_REFUSALS.includes(name))
+      .map(({ name }) => [name, (sqlite.prepare(`SELECT count(*) AS n FROM "${name}"`).get() as { n: number }).n]),
   );
 }
+
+/** Rows in the tables of RECORDS_OF_REFUSALS. */
+export const refusalRecords = (t: TestApp) =>
+  Object.fromEntries(
+    RECORDS_OF_REFUSALS.map((name) => [
+      name,
+      (t.services.db.$client.prepare(`SELECT count(*) AS n FROM "${name}"`).get() as { n: number }).n,
+    ]),
+  );
 
 /** The case row and its log, to compare before and after a rejected request. */
 export function caseState(t: TestApp, caseId: string) {

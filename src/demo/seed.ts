@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Role } from '../../machines/roles.js';
 import type { Services } from '../services.js';
 import { programmes } from '../db/schema.js';
@@ -5,7 +6,16 @@ import { loadProgrammeDefinition } from '../programmes/config.js';
 import type { Actor } from '../people/service.js';
 import { DEMO_IDEA, FULL_STORY, storyUntilStep, type StoryStep } from './story.js';
 
-export const DEMO_PASSWORD = 'satsa-demo-2026';
+/**
+ * A password made for one demo user of this install: random, printed once at the first start,
+ * in no source file. Groups of letters and digits, easy to type from the terminal.
+ */
+export function demoPassword(): string {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
+  const bytes = crypto.randomBytes(16);
+  const chars = [...bytes].map((b) => alphabet[b % alphabet.length]);
+  return [0, 4, 8, 12].map((i) => chars.slice(i, i + 4).join('')).join('-');
+}
 export const DEMO_PROGRAMME = 'uph-blekinge';
 /** A second programme, organised by the agreement's five focus areas (northern Örebro county). */
 export const DEMO_FOCUS_PROGRAMME = 'ph-orebro-norr';
@@ -39,7 +49,8 @@ export function isEmpty(services: Services): boolean {
  * different steps, all created through the engine so their histories are real.
  */
 export async function seedDemo(services: Services) {
-  const actors = await programmeWithUsers(services, DEMO_PROGRAMME, DEMO_USERS);
+  const blekinge = await programmeWithUsers(services, DEMO_PROGRAMME, DEMO_USERS);
+  const actors = blekinge.actors;
   const stands: { title: string; steps: StoryStep[] }[] = [
     { title: 'Samtalsstöd för äldre i Ronneby', steps: [] },
     { title: 'Suicidpreventiv utbildning för skolpersonal', steps: storyUntilStep(3) },
@@ -63,8 +74,8 @@ export async function seedDemo(services: Services) {
     const created = services.cases.create(initiator, { title: stand.title, summary: DEMO_IDEA.summary }, 'sv');
     playStory(services, created.id, stand.steps, actors);
   }
-  await seedFocusProgramme(services);
-  return { users: [...DEMO_USERS, ...FOCUS_USERS], password: DEMO_PASSWORD };
+  const focus = await seedFocusProgramme(services);
+  return { users: [...blekinge.users, ...focus.users] };
 }
 
 const FOCUS_USERS: { role: Role; email: string; name: string }[] = [
@@ -73,25 +84,32 @@ const FOCUS_USERS: { role: Role; email: string; name: string }[] = [
   { role: 'administrator', email: 'admin@orebro.demo.satsa.se', name: 'Hanna Administratör' },
 ];
 
-/** Loads a programme definition and creates its demo users, one per listed role. */
+/**
+ * Loads a programme definition and creates its demo users, one per listed role, each with a
+ * password made for this install. The administrator must choose their own at the first log-in.
+ */
 async function programmeWithUsers(services: Services, programmeId: string, people: typeof DEMO_USERS) {
   services.programmes.upsert(loadProgrammeDefinition(programmeId));
   const actors: Record<string, Actor> = {};
+  const users: { role: Role; email: string; password: string }[] = [];
   for (const u of people) {
+    const password = demoPassword();
     actors[u.role] = await services.people.createUser({
       programmeId,
       email: u.email,
       displayName: u.name,
-      password: DEMO_PASSWORD,
+      password,
       roles: [u.role],
+      passwordChangeRequired: u.role === 'administrator',
     });
+    users.push({ role: u.role, email: u.email, password });
   }
-  return actors;
+  return { actors, users };
 }
 
 /** Another region's programme, fully separate: its own users, cases and money. */
 async function seedFocusProgramme(services: Services) {
-  const actors = await programmeWithUsers(services, DEMO_FOCUS_PROGRAMME, FOCUS_USERS);
+  const { actors, users } = await programmeWithUsers(services, DEMO_FOCUS_PROGRAMME, FOCUS_USERS);
   const year = services.now().getUTCFullYear();
   services.money.createPool(DEMO_FOCUS_PROGRAMME, actors.administrator!.id, {
     year,
@@ -120,4 +138,5 @@ async function seedFocusProgramme(services: Services) {
     ];
     playStory(services, created.id, steps, actors);
   }
+  return { users };
 }

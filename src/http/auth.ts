@@ -11,6 +11,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Routes that start a session (log-in) need no session CSRF token: they have none yet. */
     csrf?: false;
+    /** Open to a person who must still choose a new password (log-in, log-out, who am I, the change itself). */
+    beforePasswordChange?: true;
   }
   interface FastifyRequest {
     actor?: Actor;
@@ -41,6 +43,7 @@ export function registerAuthentication(app: FastifyInstance, people: PeopleServi
       if (!actor) throw new DomainError('unauthenticated', 'the bearer token is not valid');
       request.actor = actor;
       request.authMethod = 'token';
+      requirePasswordChosen(request);
       return;
     }
     const cookie = request.cookies[SESSION_COOKIE];
@@ -56,7 +59,18 @@ export function registerAuthentication(app: FastifyInstance, people: PeopleServi
       const sent = request.headers['x-csrf-token'] ?? (typeof body?._csrf === 'string' ? body._csrf : undefined);
       if (sent !== session.csrfToken) throw new DomainError('csrf-token-invalid', 'send the X-CSRF-Token from the log-in response');
     }
+    requirePasswordChosen(request);
   });
+}
+
+/**
+ * A person whose password someone else chose (the demo's, say) must choose their own before
+ * anything but the routes marked `beforePasswordChange` (the pages send them to the form).
+ */
+function requirePasswordChosen(request: FastifyRequest) {
+  if (request.actor?.passwordChangeRequired && request.routeOptions.config.beforePasswordChange !== true) {
+    throw new DomainError('password-change-required', 'choose a new password first: POST /api/me/password');
+  }
 }
 
 /** preValidation: the route needs a logged-in caller (checked before the body is validated). */

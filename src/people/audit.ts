@@ -32,12 +32,17 @@ export interface AuditEntry {
 }
 
 export function createAudit(db: Db, now: () => Date) {
+  let sequence = 0;
+  /** Ids that sort as the entries were written (the time, a counter, then chance), so newest first is exact. */
+  const nextId = (at: Date) =>
+    `${at.getTime().toString(16).padStart(12, '0')}-${(sequence++ % 0x10000).toString(16).padStart(4, '0')}-${crypto.randomBytes(6).toString('hex')}`;
   return {
     record(entry: AuditEntry) {
+      const at = now();
       db.insert(auditLog)
         .values({
-          id: crypto.randomUUID(),
-          at: now().toISOString(),
+          id: nextId(at),
+          at: at.toISOString(),
           actorId: entry.actorId,
           programmeId: entry.programmeId ?? null,
           action: entry.action,

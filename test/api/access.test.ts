@@ -579,6 +579,7 @@ describe('log-in sessions', () => {
       email: EMAIL,
       displayName: 'Ingrid med lösenord',
       language: 'sv',
+      passwordChangeRequired: false,
       programmes: [{ programmeId: 'uph-blekinge', roles: ['initiator'] }],
     });
     expect(body.csrfToken).toMatch(/^[A-Za-z0-9_-]{20,}$/);

@@ -27,7 +27,7 @@ async function call<T = Record<string, unknown>>(
   headers: Record<string, string>,
   payload?: object,
 ): Promise<{ res: LightMyRequestResponse; body: T }> {
-  const method = op.split(' ')[0] as 'GET' | 'POST' | 'PATCH';
+  const method = op.split(' ')[0] as 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   const res = await t.app.inject({ method, url, headers, payload });
   expect(res.statusCode, `${op} (${url}): ${res.body.slice(0, 1000)}`).toBeGreaterThanOrEqual(200);
   expect(res.statusCode, `${op} (${url}): ${res.body.slice(0, 1000)}`).toBeLessThan(300);
@@ -346,6 +346,47 @@ describe('every successful answer of the API matches its schema', () => {
     const logout = await t.app.inject({ method: 'DELETE', url: '/api/session', headers: { cookie } });
     expect(logout.statusCode).toBe(204);
     expect(logout.body).toBe('');
+  });
+
+  it('one’s own password, sessions and tokens, and an administrator’s people and audit', async () => {
+    const own = await t.services.people.createUser({
+      programmeId: PROGRAMME,
+      email: 'eget.konto@test.satsa.se',
+      displayName: 'Eget Konto',
+      roles: ['county-coordinator'],
+      password: 'ett långt lösenord här',
+    });
+    const [session, other] = [t.services.people.createSession(own.id, 1), t.services.people.createSession(own.id, 1)];
+    const as = { cookie: `satsa_session=${session.token}`, 'x-csrf-token': session.csrfToken };
+    await call('POST /api/me/password', '/api/me/password', as, {
+      currentPassword: 'ett långt lösenord här',
+      newPassword: 'ett nytt långt lösenord',
+    });
+    const again = t.services.people.createSession(own.id, 1);
+    const sessions = await call<{ items: { id: string; current: boolean }[] }>('GET /api/me/sessions', '/api/me/sessions', as);
+    const ended = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/me/sessions/${sessions.body.items.find((s) => !s.current)!.id}`,
+      headers: as,
+    });
+    expect(ended.statusCode).toBe(204);
+    expect([other.token, again.token]).toHaveLength(2);
+    await call('DELETE /api/me/sessions', '/api/me/sessions', as);
+    const token = await call<{ id: string }>('POST /api/me/tokens', '/api/me/tokens', as, { name: 'verktyg' });
+    await call('GET /api/me/tokens', '/api/me/tokens', as);
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/me/tokens/${token.body.id}`, headers: as })).statusCode).toBe(204);
+
+    await call('GET /api/people', '/api/people?q=konto', admin);
+    await call('GET /api/people/:id', `/api/people/${own.id}`, admin);
+    for (const act of ['disable', 'enable', 'unlock'])
+      await call(`POST /api/people/:id/${act}`, `/api/people/${own.id}/${act}`, admin, { reason: 'Prov.' });
+    await call('PUT /api/people/:id/roles', `/api/people/${own.id}/roles`, admin, {
+      programmeId: PROGRAMME,
+      roles: ['county-coordinator', 'steering-group'],
+      reason: 'Prov.',
+    });
+    const audit = await call<{ nextCursor: string | null }>('GET /api/audit', '/api/audit?limit=2', admin);
+    await call('GET /api/audit', `/api/audit?limit=2&cursor=${audit.body.nextCursor}`, admin);
   });
 
   it('reached every successful answer the document describes', async () => {

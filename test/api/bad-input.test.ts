@@ -2,7 +2,7 @@ import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FULL_STORY, storyUntilStep } from '../../src/demo/story.js';
 import { t as translate } from '../../src/i18n/index.js';
-import { FAR_FUTURE, advance, auth, createCase, createTestApp, tableCounts, type TestApp } from '../helpers.js';
+import { FAR_FUTURE, refusalRecords, advance, auth, createCase, createTestApp, tableCounts, type TestApp } from '../helpers.js';
 import { EMPTY_PROPOSAL_UNMET, BLEKINGE_CRITERIA } from '../expected.js';
 
 /*
@@ -568,6 +568,7 @@ describe('authentication', () => {
       roles: ['initiator'],
       password: 'a-long-password-123',
     });
+    const recorded = refusalRecords(t).login_attempts!;
     const wrong = await expectRejected(
       { method: 'POST', url: '/api/session', payload: { email: 'with.password@test.satsa.se', password: 'a-long-password-124' } },
       401,
@@ -579,6 +580,8 @@ describe('authentication', () => {
       'invalid-credentials',
     );
     expect(wrong.title).toBe(unknownUser.title);
+    // The two failures are counted for the throttle, the unknown address too: nothing tells them apart.
+    expect(refusalRecords(t).login_attempts).toBe(recorded + 2);
     // A user without a password cannot log in with any password.
     await expectRejected(
       { method: 'POST', url: '/api/session', payload: { email: 'initiator@test.satsa.se', password: '' } },

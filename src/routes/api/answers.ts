@@ -5,22 +5,23 @@ import { REQUIREMENT_IDS } from '../../../machines/case/requirements.js';
 import { CASE_EVENT_TYPES, eventPayloads, type CaseEventType } from '../../../machines/case/schemas.js';
 import { FORUM_ROLES, ORGANISATION_KINDS, ROLES } from '../../../machines/roles.js';
 import { LANGUAGES } from '../../i18n/index.js';
+import { AUDIT_ACTIONS } from '../../people/audit.js';
 import { COMMON_VARIABLES, NOTIFICATION_KINDS, TIMER_KINDS, type NotificationKind, type TimerKind } from '../../notifications/rules.js';
 
 /*
  * The successful answer of every operation under /api, as zod schemas: what the services
  * really produce (src/cases/service.ts, src/money/service.ts, src/reports/programme-year.ts,
- * src/process/describe.ts, …), so the OpenAPI document can show each answer's shape.
+ * src/process/describe.ts, …), so the OpenAPI document can show each answer's shape. The
+ * routes declare them; they document and are tested (test/answers-check.ts checks every
+ * answer the test suite gets), and are not parsed at run time.
  *
  * Conventions:
  * - A field the code leaves undefined is absent from the JSON: `.optional()`. A field the
  *   code sets to null is present as null: `.nullable()`. Nothing is both.
  * - Objects are plain `z.object`s listing every key the code produces. Converted for output
- *   they say `additionalProperties: false`; parsed, an unknown key is dropped, not refused.
- *   Used as a route's response schema (the serializer encodes through it), the answer then
- *   carries exactly the documented keys, and a key added to a service but not here is left
- *   out rather than failing the request. The event payload schemas are strict (a command
- *   with an unknown field is refused), so they are reused here through `plain()`.
+ *   they say `additionalProperties: false`, so an answer with a key the schema does not list
+ *   fails the tests. The event payload schemas are strict (a command with an unknown field
+ *   is refused), so they are reused here through `plain()`.
  * - No transforms, defaults or custom types: everything converts with z.toJSONSchema.
  * - Ids with `.meta({ id })` become components of the OpenAPI document. The registry
  *   derives an input twin `<id>Input` of each, so no id here may end in `Input`.
@@ -338,6 +339,7 @@ export const meSchema = z
     email: z.email(),
     displayName: z.string(),
     language: language,
+    passwordChangeRequired: z.boolean().describe('until the person has chosen their own password, nothing else is allowed'),
     programmes: z
       .array(z.object({ programmeId: z.string(), roles: z.array(role) }))
       .describe('every programme the person holds a role in, with the roles; access is decided per programme'),
@@ -622,47 +624,83 @@ export const publicInitiativesSchema = z
 // ---------------------------------------------------------------------------------------
 // Every operation
 
-/**
- * The JSON body of each /api operation's successful answer, keyed by method and route URL
- * as fastify registers them. Statuses: 201 for POST /api/cases and POST …/pools, 200 for
- * the others. Two operations also answer in other formats, see OTHER_FORMATS.
- */
-export const ANSWERS = {
-  'POST /api/session': sessionSchema,
-  'GET /api/me': meSchema,
-  'GET /api/me/preferences': preferencesSchema,
-  'PATCH /api/me/preferences': preferencesSchema,
-  'GET /api/process': processSchema,
-  'GET /api/programmes': programmeListSchema,
-  'GET /api/programmes/:programmeId/idea-template': ideaTemplateSchema,
-  'GET /api/cases': caseListSchema,
-  'POST /api/cases': caseViewSchema,
-  'GET /api/cases/:id': caseViewSchema,
-  'GET /api/cases/:id/history': caseHistorySchema,
-  'POST /api/cases/:id/events': caseViewSchema,
-  'GET /api/notifications/rules': notificationRulesSchema,
-  'GET /api/admin/outbox': outboxPageSchema,
-  'POST /api/admin/outbox/retry-failed': outboxRequeuedSchema,
-  'POST /api/admin/outbox/:id/retry': outboxMessageSchema,
-  'GET /api/programmes/:programmeId/pools': grantPoolListSchema,
-  'POST /api/programmes/:programmeId/pools': grantPoolSchema,
-  'GET /api/programmes/:programmeId/reports/:year': yearReportSchema,
-  'GET /api/public/programmes/:programmeId/initiatives': publicInitiativesSchema,
-} as const satisfies Record<string, z.ZodType>;
+// ---------------------------------------------------------------------------------------
+// One's own account
 
-export type AnsweredOperation = keyof typeof ANSWERS;
+export const passwordChangedSchema = z
+  .object({ sessionsEnded: count.describe('how many other sessions of the person were ended') })
+  .meta({ id: 'PasswordChanged' });
 
-/** Operations that answer 204 without a body, and when. */
-export const NO_CONTENT = {
-  'DELETE /api/session': 'always: the session cookie is cleared',
-  'POST /api/cases/:id/events': 'with Prefer: return=minimal: the new ETag and Preference-Applied, no case',
-} as const;
+export const sessionListSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        id: z.string().describe('to end this session with DELETE /api/me/sessions/{id}'),
+        createdAt: instant,
+        expiresAt: instant,
+        current: z.boolean().describe('the session this request was made with'),
+      }),
+    ),
+  })
+  .meta({ id: 'SessionList' });
 
-/**
- * Answers that are not JSON: `?format=` chooses them, and the body is the same report
- * rendered (the CSV has a byte-order mark and `;` separators, for spreadsheets).
- */
-export const OTHER_FORMATS = {
-  'GET /api/programmes/:programmeId/reports/:year': { csv: 'text/csv', html: 'text/html' },
-  'GET /api/public/programmes/:programmeId/initiatives': { csv: 'text/csv' },
-} as const satisfies Partial<Record<AnsweredOperation, Record<string, string>>>;
+export const tokenListSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        id: uuid,
+        name: z.string(),
+        createdAt: instant,
+        lastUsedAt: instant.nullable(),
+        expiresAt: instant.nullable().describe('null only for tokens made before tokens expired'),
+        revokedAt: instant.nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'TokenList' });
+
+export const tokenCreatedSchema = z
+  .object({
+    id: uuid,
+    token: z.string().describe('send as Authorization: Bearer …; shown only now, never again'),
+    expiresAt: instant,
+  })
+  .meta({ id: 'TokenCreated' });
+
+// ---------------------------------------------------------------------------------------
+// The people of a programme, for its administrators
+
+const membership = z.object({ programmeId: z.string(), roles: z.array(role) });
+
+export const personSchema = z
+  .object({
+    id: uuid,
+    email: z.email(),
+    displayName: z.string(),
+    language: language,
+    disabled: z.boolean(),
+    locked: z.boolean().describe('must wait before logging in again from some address (too many failed log-ins)'),
+    createdAt: instant,
+    programmes: z.array(membership).describe('their roles in the programmes the caller administers'),
+  })
+  .meta({ id: 'Person' });
+
+export const personListSchema = z.object({ items: z.array(personSchema) }).meta({ id: 'PersonList' });
+
+export const auditPageSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        id: z.string().describe('sorts as the entries were written'),
+        at: instant,
+        actorId: uuid.nullable(),
+        programmeId: z.string().nullable(),
+        action: z.enum(AUDIT_ACTIONS),
+        subjectUserId: uuid.nullable(),
+        reason: z.string().nullable(),
+        details: z.record(z.string(), z.unknown()),
+      }),
+    ),
+    nextCursor: cursor,
+  })
+  .meta({ id: 'AuditPage' });

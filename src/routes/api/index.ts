@@ -5,6 +5,7 @@ import type { Services } from '../../services.js';
 import { caseRoutes } from './cases.js';
 import { moneyRoutes } from './money.js';
 import { notificationRoutes } from './notifications.js';
+import { peopleRoutes } from './people.js';
 import { processRoutes } from './process.js';
 import { sessionRoutes } from './session.js';
 
@@ -16,6 +17,7 @@ export const apiRoutes: FastifyPluginAsync<{ services: Services; config: Config 
   api.setErrorHandler(problemErrorHandler);
   api.setNotFoundHandler(problemNotFound);
   await api.register(sessionRoutes, {
+    account: services.account,
     people: services.people,
     sessionHours: config.SATSA_SESSION_HOURS,
     cookieSecure: config.SATSA_COOKIE_SECURE,
@@ -23,5 +25,6 @@ export const apiRoutes: FastifyPluginAsync<{ services: Services; config: Config 
   await api.register(processRoutes, { programmes: services.programmes });
   await api.register(caseRoutes, { cases: services.cases, commits: services.commits, idempotency: services.idempotency });
   await api.register(notificationRoutes, { preferences: services.preferences, outboxAdmin: services.outboxAdmin, relay: services.relay });
+  await api.register(peopleRoutes, { peopleAdmin: services.peopleAdmin });
   await api.register(moneyRoutes, { money: services.money, reports: services.reports, now: services.now });
 };

@@ -5,6 +5,8 @@ import { SESSION_COOKIE, setSessionCookie } from '../../http/auth.js';
 import { LANGUAGE_COOKIE, requestLanguage } from '../../http/language.js';
 import { t } from '../../i18n/index.js';
 import { NOTIFICATION_KINDS, OPTIONAL_KINDS } from '../../notifications/rules.js';
+import { DomainError } from '../../errors.js';
+import type { Account } from '../../people/account.js';
 import { belongsTo } from '../../people/actor.js';
 import type { PeopleService } from '../../people/service.js';
 import { html, raw } from '../../web/html.js';
@@ -16,6 +18,7 @@ import { sendPage } from './reply.js';
  */
 
 export interface AccountPageDeps {
+  account: Pick<Account, 'logIn' | 'changePassword'>;
   people: Pick<PeopleService, 'verifyPassword' | 'createSession' | 'endSession' | 'updatePreferences' | 'preferences' | 'chooseProgramme'>;
   sessionHours: number;
   cookieSecure: boolean;
@@ -38,25 +41,26 @@ const languageForm = z.object({
 /** Only our own paths: never an open redirect. */
 const safePath = (path: string) => (/^\/(?!\/)[\w\-/?=&%.]*$/.test(path) ? path : '/');
 
-export const accountPages: FastifyPluginAsync<AccountPageDeps> = async (pages, { people, sessionHours, cookieSecure }) => {
-  pages.get('/', { schema: { hide: true } }, async (request, reply) => reply.redirect(request.actor ? '/cases' : '/login', 303));
+export const accountPages: FastifyPluginAsync<AccountPageDeps> = async (pages, { account, people, sessionHours, cookieSecure }) => {
+  pages.get('/', { schema: { hide: true }, config: { beforePasswordChange: true } }, async (request, reply) =>
+    reply.redirect(request.actor ? '/cases' : '/login', 303),
+  );
 
-  pages.get('/login', { schema: { hide: true } }, async (request, reply) => {
-    if (request.actor) return reply.redirect('/cases', 303);
+  /** The log-in form, with a message after a failed or refused attempt. */
+  const loginPage = (request: FastifyRequest, reply: FastifyReply, message: string | undefined, next: string, status = 200) => {
     const lang = requestLanguage(request);
     const l = (key: string) => t(lang, `web.${key}`);
-    const { error, next } = request.query as { error?: string; next?: string };
-    const message = error === 'failed' ? l('loginFailed') : error === 'expired' ? l('loginExpired') : undefined;
     const token = crypto.randomBytes(24).toString('base64url');
     reply.setCookie(LOGIN_CSRF_COOKIE, token, { path: '/login', httpOnly: true, sameSite: 'strict', secure: cookieSecure });
     return sendPage(request, reply, {
       title: l('loginTitle'),
       path: '/login',
+      status,
       body: html`<h1>${l('loginTitle')}</h1>
 ${message ? html`<div class="alert" role="alert" id="login-error">${message}</div>` : ''}
 <form method="post" action="/login" novalidate>
   <input type="hidden" name="_csrf" value="${token}">
-  <input type="hidden" name="next" value="${safePath(typeof next === 'string' ? next : '/cases')}">
+  <input type="hidden" name="next" value="${safePath(next)}">
   <label for="email">${l('email')}</label>
   <input type="email" id="email" name="email" autocomplete="username" required ${message ? html`aria-describedby="login-error"` : ''}>
   <label for="password">${l('password')}</label>
@@ -64,29 +68,47 @@ ${message ? html`<div class="alert" role="alert" id="login-error">${message}</di
   <p><button type="submit">${l('logIn')}</button></p>
 </form>`,
     });
+  };
+
+  pages.get('/login', { schema: { hide: true }, config: { beforePasswordChange: true } }, async (request, reply) => {
+    if (request.actor) return reply.redirect('/cases', 303);
+    const lang = requestLanguage(request);
+    const { error, next } = request.query as { error?: string; next?: string };
+    const message = error === 'failed' ? t(lang, 'web.loginFailed') : error === 'expired' ? t(lang, 'web.loginExpired') : undefined;
+    return loginPage(request, reply, message, typeof next === 'string' ? next : '/cases');
   });
 
   // The log-in form has its own double-submit token; there is no session token yet.
-  pages.post('/login', { schema: { hide: true }, config: { csrf: false } }, async (request, reply) => {
+  pages.post('/login', { schema: { hide: true }, config: { csrf: false, beforePasswordChange: true } }, async (request, reply) => {
     const form = loginForm.safeParse(request.body ?? {});
     const cookie = request.cookies[LOGIN_CSRF_COOKIE];
     if (!form.success || !cookie || form.data._csrf !== cookie) return reply.redirect('/login?error=expired', 303);
-    const actor = await people.verifyPassword(form.data.email, form.data.password);
-    if (!actor) return reply.redirect('/login?error=failed', 303);
+    let actor;
+    try {
+      actor = await account.logIn(form.data.email, form.data.password, request.ip);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      if (error.code !== 'too-many-attempts') return reply.redirect('/login?error=failed', 303);
+      // Refused before the password was even checked: say how long to wait.
+      const seconds = Number(error.details.retryAfterSeconds ?? 60);
+      reply.header('retry-after', String(seconds));
+      const message = t(requestLanguage(request), 'web.loginWait', { minutes: Math.max(1, Math.ceil(seconds / 60)) });
+      return loginPage(request, reply, message, form.data.next, 429);
+    }
     const session = people.createSession(actor.id, sessionHours);
     reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/login' });
     setSessionCookie(reply, session, sessionHours, cookieSecure);
-    return reply.redirect(safePath(form.data.next), 303);
+    return reply.redirect(actor.passwordChangeRequired ? '/account/password' : safePath(form.data.next), 303);
   });
 
-  pages.post('/logout', { schema: { hide: true } }, async (request, reply) => {
+  pages.post('/logout', { schema: { hide: true }, config: { beforePasswordChange: true } }, async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];
     if (token) people.endSession(token);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.redirect('/login', 303);
   });
 
-  pages.post('/language', { schema: { hide: true } }, async (request, reply) => {
+  pages.post('/language', { schema: { hide: true }, config: { beforePasswordChange: true } }, async (request, reply) => {
     const form = languageForm.safeParse(request.body ?? {});
     if (!form.success) return reply.redirect('/', 303);
     if (request.actor) people.updatePreferences(request.actor.id, { language: form.data.language });

@@ -315,9 +315,10 @@ ${fields}
   <td class="optional">${c.updatedAt.slice(0, 10)}</td>
 </tr>`,
     );
+    const done = firstText((request.query as Record<string, unknown>).done);
     return sendPage(request, reply, {
       title,
-      body: html`<h1>${title}</h1>
+      body: html`${done === 'password' ? html`<div class="notice" role="status">${l('passwordChanged')}</div>` : ''}<h1>${title}</h1>
 ${roles.includes('initiator') ? html`<p><a class="button" href="/cases/new">${l('newIdea')}</a></p>` : ''}
 ${initiatorOnly || !here ? '' : waitingFor(actor, here, roles, lang)}
 ${initiatorOnly ? '' : html`<h2>${l('cases')}</h2>`}

@@ -7,6 +7,7 @@ import { accountPages } from './account.js';
 import { assetRoutes } from './assets.js';
 import { boardPages } from './board.js';
 import { casePages } from './cases.js';
+import { mePages } from './me.js';
 import { pageErrorHandler, pageNotFound } from './reply.js';
 
 /**
@@ -36,7 +37,13 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
     };
   });
   await pages.register(assetRoutes);
-  await pages.register(accountPages, { people, sessionHours: config.SATSA_SESSION_HOURS, cookieSecure: config.SATSA_COOKIE_SECURE });
+  await pages.register(accountPages, {
+    account: services.account,
+    people,
+    sessionHours: config.SATSA_SESSION_HOURS,
+    cookieSecure: config.SATSA_COOKIE_SECURE,
+  });
+  await pages.register(mePages, { account: services.account });
   await pages.register(casePages, { cases, commits, people, programmes });
   await pages.register(boardPages, { cases, programmes, now });
 };

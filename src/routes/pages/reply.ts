@@ -68,6 +68,8 @@ const wantsHtml = (request: FastifyRequest) =>
  */
 export function pageErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply) {
   const problem = asDomainError(error, request);
+  // A person who must choose a new password is taken to the form for it, whatever they asked for.
+  if (problem.code === 'password-change-required' && wantsHtml(request)) return reply.redirect('/account/password', 303);
   const own = problem.code === 'not-found' || problem.code === 'forbidden';
   if (!own && !wantsHtml(request)) return sendProblem(request, reply, problem);
   return errorPage(request, reply, STATUS_OF[problem.code], own ? undefined : t(requestLanguage(request), `problems.${problem.code}`));

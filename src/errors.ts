@@ -45,6 +45,8 @@ export const ERROR_CODES = [
   'too-many-attempts',
   /** The person must choose a new password (one given to them) before doing anything else. */
   'password-change-required',
+  /** A one-time link that cannot be used: `reason` is unknown, used or expired. */
+  'link-invalid',
   /** Something we did not foresee; logged with the request id, no details leak. */
   'internal',
   /** The server is shutting down: the request was not handled; try again after `Retry-After`. */

@@ -13,11 +13,14 @@ import { createRelay } from './mail/relay.js';
 import { createRenderer } from './mail/render.js';
 import { transportFor } from './mail/transport.js';
 import { createMoney } from './money/service.js';
+import { createAccountMail } from './notifications/account-mail.js';
 import { createPreferences } from './notifications/preferences.js';
 import { messageKind } from './notifications/rules.js';
 import { createNotifications } from './notifications/service.js';
 import { createAccount } from './people/account.js';
 import { createPeopleAdmin } from './people/admin.js';
+import { createLinks } from './people/links.js';
+import { createOnboarding } from './people/onboarding.js';
 import { createAudit } from './people/audit.js';
 import { createPeopleService } from './people/service.js';
 import { createLoginThrottle } from './people/throttle.js';
@@ -81,6 +84,17 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
   const throttle = createLoginThrottle(db, now);
   const account = createAccount({ people, audit, throttle, now, transaction });
   const peopleAdmin = createPeopleAdmin({ people, audit, throttle, transaction });
+  const links = createLinks(db, now);
+  const accountMail = createAccountMail(db, programmes, { publicUrl: config.publicUrl, from: config.SATSA_MAIL_FROM }, now);
+  const onboarding = createOnboarding({
+    people,
+    links,
+    mail: accountMail,
+    audit,
+    throttle,
+    programme: (id) => programmes.get(id),
+    transaction,
+  });
   const preferences = createPreferences(people);
   return {
     db,
@@ -104,6 +118,8 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     throttle,
     account,
     peopleAdmin,
+    links,
+    onboarding,
   };
 }
 

@@ -214,6 +214,33 @@ export const idempotencyKeys = sqliteTable(
 );
 
 /**
+ * One-time links sent by e-mail (an invitation, a confirmed registration, a password reset,
+ * the first administrator's set-up): only a hash of the token is kept; a link is used once
+ * and expires.
+ */
+export const oneTimeLinks = sqliteTable(
+  'one_time_links',
+  {
+    /** SHA-256 of the token in the link. */
+    id: text('id').primaryKey(),
+    purpose: text('purpose', { enum: ['invitation', 'registration', 'password-reset', 'setup'] }).notNull(),
+    email: text('email').notNull(),
+    programmeId: text('programme_id').references(() => programmes.id),
+    /** What an invitation gives: roles in the programme, and a case to take part in. */
+    roles: text('roles', { mode: 'json' })
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'`),
+    caseId: text('case_id'),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    expiresAt: text('expires_at').notNull(),
+    usedAt: text('used_at'),
+  },
+  (t) => [index('one_time_links_email').on(t.email)],
+);
+
+/**
  * Failed log-ins per account and client address together (src/people/throttle.ts): after a
  * few, each further attempt from that address must wait longer, up to a bound.
  */

@@ -31,6 +31,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   'if-match-required': 428,
   'too-many-attempts': 429,
   'password-change-required': 403,
+  'link-invalid': 410,
   internal: 500,
   'service-unavailable': 503,
 };

@@ -2,6 +2,7 @@ import type { TimerKind } from '../../machines/case/deadlines.js';
 import type { CaseEventType } from '../../machines/case/schemas.js';
 import type { Role } from '../../machines/roles.js';
 import type { MessageKinds } from '../mail/render.js';
+import { ACCOUNT_COMMON_VARIABLES, ACCOUNT_MESSAGES, type AccountMessageKind } from './account-messages.js';
 
 /*
  * Who is told what: the one table of notification rules. The engine reads it for every
@@ -168,10 +169,14 @@ export const ruleFor = (kind: string): NotificationRule | undefined =>
 /** Every variable a message of this kind carries. */
 export const variablesOf = (kind: string): string[] => [...COMMON_VARIABLES, ...(ruleFor(kind)?.variables ?? [])];
 
-/** What the mail relay and renderer need to know of a kind of message. */
+/** What the mail relay and renderer need to know of a kind of message: a case's, or an account's. */
 export const messageKind: MessageKinds = (kind) => {
   const rule = ruleFor(kind);
-  return rule && { mandatory: rule.mandatory, calendar: rule.calendar, variables: variablesOf(kind) };
+  if (rule) return { mandatory: rule.mandatory, calendar: rule.calendar, variables: variablesOf(kind) };
+  if (kind in ACCOUNT_MESSAGES) {
+    return { mandatory: true, variables: [...ACCOUNT_COMMON_VARIABLES, ...ACCOUNT_MESSAGES[kind as AccountMessageKind]] };
+  }
+  return undefined;
 };
 
 export function rulesForEvent(type: string, payload: unknown, stepChanged: boolean): NotificationRule[] {

@@ -19,6 +19,10 @@ export const AUDIT_ACTIONS = [
   'sessions.ended-all',
   'token.created',
   'token.revoked',
+  'person.invited',
+  'invitation.accepted',
+  'registration.confirmed',
+  'password.reset',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -111,6 +111,47 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
     }));
   }
 
+  /** A new user's data, checked against the programme's roles. */
+  function checkNewUser(input: z.input<typeof newUserSchema>) {
+    const parsed = newUserSchema.safeParse(input);
+    if (!parsed.success) throw new DomainError('validation-failed', undefined, { errors: fieldErrors(parsed.error.issues) });
+    const data = parsed.data;
+    const allowed = rolesOf(data.programmeId);
+    if (!allowed) {
+      throw new DomainError('validation-failed', undefined, {
+        errors: [{ path: 'programmeId', message: `no programme ${data.programmeId}` }],
+      });
+    }
+    const foreign = data.roles.map((role, i) => ({ role, i })).filter(({ role }) => !allowed.includes(role));
+    if (foreign.length > 0) {
+      throw new DomainError('validation-failed', 'the programme does not use these roles', {
+        errors: foreign.map(({ role, i }) => ({ path: `roles.${i}`, message: `${data.programmeId} has no role ${role}` })),
+      });
+    }
+    return data;
+  }
+
+  function insertUser(data: z.output<typeof newUserSchema>, passwordHash: string | null): Actor {
+    const id = crypto.randomUUID();
+    db.transaction((tx) => {
+      const taken = tx.select({ id: users.id }).from(users).where(eq(users.email, data.email)).get();
+      if (taken) throw new DomainError('conflict', `a user with e-mail ${data.email} already exists`);
+      tx.insert(users)
+        .values({
+          id,
+          email: data.email,
+          displayName: data.displayName,
+          passwordHash,
+          passwordChangeRequired: data.passwordChangeRequired,
+          language: data.language,
+          createdAt: now().toISOString(),
+        })
+        .run();
+      for (const role of new Set(data.roles)) tx.insert(memberships).values({ userId: id, programmeId: data.programmeId, role }).run();
+    });
+    return actorById(id)!;
+  }
+
   function actorById(userId: string): Actor | undefined {
     const user = userQuery.get({ id: userId });
     if (!user || user.disabled) return undefined;
@@ -145,40 +186,16 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
     },
 
     async createUser(input: z.input<typeof newUserSchema>): Promise<Actor> {
-      const parsed = newUserSchema.safeParse(input);
-      if (!parsed.success) throw new DomainError('validation-failed', undefined, { errors: fieldErrors(parsed.error.issues) });
-      const data = parsed.data;
-      const allowed = rolesOf(data.programmeId);
-      if (!allowed) {
-        throw new DomainError('validation-failed', undefined, {
-          errors: [{ path: 'programmeId', message: `no programme ${data.programmeId}` }],
-        });
-      }
-      const foreign = data.roles.map((role, i) => ({ role, i })).filter(({ role }) => !allowed.includes(role));
-      if (foreign.length > 0) {
-        throw new DomainError('validation-failed', 'the programme does not use these roles', {
-          errors: foreign.map(({ role, i }) => ({ path: `roles.${i}`, message: `${data.programmeId} has no role ${role}` })),
-        });
-      }
-      const passwordHash = data.password ? await hash(data.password, ARGON2) : null;
-      const id = crypto.randomUUID();
-      db.transaction((tx) => {
-        const taken = tx.select({ id: users.id }).from(users).where(eq(users.email, data.email)).get();
-        if (taken) throw new DomainError('conflict', `a user with e-mail ${data.email} already exists`);
-        tx.insert(users)
-          .values({
-            id,
-            email: data.email,
-            displayName: data.displayName,
-            passwordHash,
-            passwordChangeRequired: data.passwordChangeRequired,
-            language: data.language,
-            createdAt: now().toISOString(),
-          })
-          .run();
-        for (const role of new Set(data.roles)) tx.insert(memberships).values({ userId: id, programmeId: data.programmeId, role }).run();
-      });
-      return actorById(id)!;
+      const data = checkNewUser(input);
+      return insertUser(data, data.password ? await hash(data.password, ARGON2) : null);
+    },
+
+    /** A password's hash, made before a transaction that stores it (hashing is slow and asynchronous). */
+    hashPassword: (password: string) => hash(password, ARGON2),
+
+    /** Creates a user whose password is hashed already; synchronous, so it can join a transaction. */
+    createUserHashed(input: z.input<typeof newUserSchema>, passwordHash: string | null): Actor {
+      return insertUser(checkNewUser(input), passwordHash);
     },
 
     async verifyPassword(email: string, password: string): Promise<Actor | undefined> {
@@ -311,7 +328,11 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
 
     /** Sets a person's password; `changeRequired` when someone else chose it for them. */
     async setPassword(userId: string, password: string, changeRequired = false) {
-      const passwordHash = await hash(password, ARGON2);
+      this.setPasswordHash(userId, await hash(password, ARGON2), changeRequired);
+    },
+
+    /** Sets a person's password from its hash (see hashPassword); synchronous, for a transaction. */
+    setPasswordHash(userId: string, passwordHash: string, changeRequired = false) {
       db.update(users).set({ passwordHash, passwordChangeRequired: changeRequired }).where(eq(users.id, userId)).run();
     },
 

@@ -68,6 +68,20 @@ export const programmeConfigSchema = z
       .strict()
       .refine((y) => y.last >= y.first, { message: 'last must not be before first', path: ['last'] })
       .prefault({ first: 2024, last: 2030 }),
+    /**
+     * E-mail domains from which initiators may register themselves (a work address confirmed
+     * by a link); none: only invited people get in.
+     */
+    registrationDomains: z
+      .array(
+        z
+          .string()
+          .trim()
+          .toLowerCase()
+          .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'a domain such as regionblekinge.se'),
+      )
+      .max(200)
+      .prefault([]),
     /** Municipalities an initiative can be scoped to (sub-regional or local). */
     municipalities: z.array(z.string().trim().min(1).max(100)).max(400).prefault([]),
     /** The roles this programme uses; the others are not offered for its users. */

@@ -389,6 +389,41 @@ describe('every successful answer of the API matches its schema', () => {
     await call('GET /api/audit', `/api/audit?limit=2&cursor=${audit.body.nextCursor}`, admin);
   });
 
+  it('invitations, registrations and password resets', async () => {
+    await call('POST /api/invitations', '/api/invitations', admin, {
+      email: 'inbjuden@karlskrona.se',
+      programmeId: PROGRAMME,
+      roles: ['steering-group'],
+    });
+    await call('GET /api/invitations', '/api/invitations', admin);
+    const invitation = t.services.links.create('invitation', 'ny@karlskrona.se', 24, { programmeId: PROGRAMME, roles: ['initiator'] });
+    await call(
+      'POST /api/invitations/accept',
+      '/api/invitations/accept',
+      {},
+      { token: invitation.token, displayName: 'Ny Person', password: 'ett långt lösenord här' },
+    );
+    await call('POST /api/registrations', '/api/registrations', {}, { email: 'registrerad@ronneby.se', programmeId: PROGRAMME });
+    const registration = t.services.links.create('registration', 'bekraftad@ronneby.se', 24, {
+      programmeId: PROGRAMME,
+      roles: ['initiator'],
+    });
+    await call(
+      'POST /api/registrations/confirm',
+      '/api/registrations/confirm',
+      {},
+      { token: registration.token, displayName: 'Bekräftad', password: 'ett långt lösenord här' },
+    );
+    await call('POST /api/password-resets', '/api/password-resets', {}, { email: 'bekraftad@ronneby.se' });
+    const reset = t.services.links.create('password-reset', 'bekraftad@ronneby.se', 2);
+    await call(
+      'POST /api/password-resets/complete',
+      '/api/password-resets/complete',
+      {},
+      { token: reset.token, password: 'ett annat långt lösenord' },
+    );
+  });
+
   it('reached every successful answer the document describes', async () => {
     const doc = await documentOf(t.app);
     const documented = Object.entries(doc.paths)

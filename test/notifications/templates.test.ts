@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FULL_STORY, storyUntilStep } from '../../src/demo/story.js';
 import { LANGUAGES } from '../../src/i18n/index.js';
 import { createRenderer, escapeHtml, LAYOUT_VARIABLES, PARTS, RenderError, variablesUsed } from '../../src/mail/render.js';
+import { ACCOUNT_MESSAGE_KINDS, ACCOUNT_MESSAGES } from '../../src/notifications/account-messages.js';
 import { messageKind, NOTIFICATION_KINDS, NOTIFICATION_RULES, variablesOf } from '../../src/notifications/rules.js';
 import type { Actor } from '../../src/people/service.js';
 import { templatesDir } from '../../src/programmes/config.js';
@@ -68,8 +69,31 @@ describe('every notification kind has complete templates in Swedish and English'
       .filter((d) => d.isDirectory())
       .map((d) => d.name)
       .sort();
-    expect(folders).toEqual([...NOTIFICATION_KINDS, 'layout'].sort());
+    expect(folders).toEqual([...NOTIFICATION_KINDS, ...ACCOUNT_MESSAGE_KINDS, 'layout'].sort());
     expect(new Set(NOTIFICATION_KINDS).size).toBe(NOTIFICATION_KINDS.length);
+  });
+
+  // E-mail about an account (not a case): the same checks, against the account catalogue.
+  describe.each(ACCOUNT_MESSAGE_KINDS)('%s', (kind) => {
+    const allowed = messageKind(kind)!.variables;
+    it.each(LANGUAGES)('has a %s subject, text and html that use only its variables, and every one of its own', (lang) => {
+      const used = new Set<string>();
+      for (const part of PARTS) {
+        const file = partFile(kind, lang, part);
+        expect(fs.existsSync(path.join(MAIL_DIR, file)), `templates/mail/${file} exists`).toBe(true);
+        const vars = [...variablesUsed(read(file))];
+        vars.forEach((v) => used.add(v));
+        expect(
+          vars.filter((name) => !allowed.includes(name)),
+          `variables of templates/mail/${file} that ${kind} does not carry`,
+        ).toEqual([]);
+      }
+      // caseTitle is only there for an invitation to a case.
+      expect(
+        ACCOUNT_MESSAGES[kind].filter((name) => !used.has(name)),
+        `declared variables of ${kind} that no ${lang} part uses`,
+      ).toEqual([]);
+    });
   });
 
   describe.each(NOTIFICATION_KINDS)('%s', (kind) => {

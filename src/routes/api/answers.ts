@@ -481,6 +481,7 @@ export const programmeSchema = z
     taxonomy: bilingualTextSchema.describe('what the programme calls its priority areas'),
     priorityAreas: z.array(z.object({ ...area, subAreas: z.array(z.object(area)).optional() })),
     years: z.object({ first: z.number().int(), last: z.number().int() }),
+    registrationDomains: z.array(z.string()).describe('e-mail domains from which initiators may register themselves'),
     municipalities: z.array(z.string()),
     roles: z.array(role),
     criteria: z.array(z.object({ id: z.string(), label: bilingualTextSchema })),
@@ -704,3 +705,34 @@ export const auditPageSchema = z
     nextCursor: cursor,
   })
   .meta({ id: 'AuditPage' });
+
+// ---------------------------------------------------------------------------------------
+// Getting in: invitations, registrations, password resets
+
+export const invitationSentSchema = z
+  .object({ invited: z.email(), expiresAt: instant.describe('until when the link can be used') })
+  .meta({ id: 'InvitationSent' });
+
+export const invitationListSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        email: z.email(),
+        programmeId: z.string().nullable(),
+        roles: z.array(z.string()),
+        caseId: z.string().nullable(),
+        createdBy: z.string().nullable(),
+        createdAt: instant,
+        expiresAt: instant,
+      }),
+    ),
+  })
+  .meta({ id: 'InvitationList' });
+
+export const mailSentSchema = z
+  .object({ sentTo: z.email().describe('the address written to, whether or not it has an account') })
+  .meta({ id: 'MailSent' });
+
+export const accountMadeSchema = z
+  .object({ newAccount: z.boolean().describe('false: the address had an account, which got what the link gave') })
+  .meta({ id: 'AccountMade' });

@@ -5,6 +5,7 @@ import type { Services } from '../../services.js';
 import { caseRoutes } from './cases.js';
 import { moneyRoutes } from './money.js';
 import { notificationRoutes } from './notifications.js';
+import { onboardingRoutes } from './onboarding.js';
 import { peopleRoutes } from './people.js';
 import { processRoutes } from './process.js';
 import { sessionRoutes } from './session.js';
@@ -26,5 +27,6 @@ export const apiRoutes: FastifyPluginAsync<{ services: Services; config: Config 
   await api.register(caseRoutes, { cases: services.cases, commits: services.commits, idempotency: services.idempotency });
   await api.register(notificationRoutes, { preferences: services.preferences, outboxAdmin: services.outboxAdmin, relay: services.relay });
   await api.register(peopleRoutes, { peopleAdmin: services.peopleAdmin });
+  await api.register(onboardingRoutes, { onboarding: services.onboarding, links: services.links });
   await api.register(moneyRoutes, { money: services.money, reports: services.reports, now: services.now });
 };

@@ -9,6 +9,7 @@ import { DomainError } from '../../errors.js';
 import type { Account } from '../../people/account.js';
 import { belongsTo } from '../../people/actor.js';
 import type { PeopleService } from '../../people/service.js';
+import type { ProgrammeService } from '../../programmes/service.js';
 import { html, raw } from '../../web/html.js';
 import { sendPage } from './reply.js';
 
@@ -18,6 +19,7 @@ import { sendPage } from './reply.js';
  */
 
 export interface AccountPageDeps {
+  programmes: Pick<ProgrammeService, 'list'>;
   account: Pick<Account, 'logIn' | 'changePassword'>;
   people: Pick<PeopleService, 'verifyPassword' | 'createSession' | 'endSession' | 'updatePreferences' | 'preferences' | 'chooseProgramme'>;
   sessionHours: number;
@@ -41,13 +43,24 @@ const languageForm = z.object({
 /** Only our own paths: never an open redirect. */
 const safePath = (path: string) => (/^\/(?!\/)[\w\-/?=&%.]*$/.test(path) ? path : '/');
 
-export const accountPages: FastifyPluginAsync<AccountPageDeps> = async (pages, { account, people, sessionHours, cookieSecure }) => {
+export const accountPages: FastifyPluginAsync<AccountPageDeps> = async (
+  pages,
+  { account, people, programmes, sessionHours, cookieSecure },
+) => {
   pages.get('/', { schema: { hide: true }, config: { beforePasswordChange: true } }, async (request, reply) =>
     reply.redirect(request.actor ? '/cases' : '/login', 303),
   );
 
   /** The log-in form, with a message after a failed or refused attempt. */
-  const loginPage = (request: FastifyRequest, reply: FastifyReply, message: string | undefined, next: string, status = 200) => {
+  const loginPage = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    message: string | undefined,
+    next: string,
+    status = 200,
+    done?: string,
+  ) => {
+    const registration = programmes.list().some((p) => p.registrationDomains.length > 0);
     const lang = requestLanguage(request);
     const l = (key: string) => t(lang, `web.${key}`);
     const token = crypto.randomBytes(24).toString('base64url');
@@ -57,6 +70,7 @@ export const accountPages: FastifyPluginAsync<AccountPageDeps> = async (pages, {
       path: '/login',
       status,
       body: html`<h1>${l('loginTitle')}</h1>
+${done ? html`<div class="notice" role="status">${done}</div>` : ''}
 ${message ? html`<div class="alert" role="alert" id="login-error">${message}</div>` : ''}
 <form method="post" action="/login" novalidate>
   <input type="hidden" name="_csrf" value="${token}">
@@ -66,16 +80,20 @@ ${message ? html`<div class="alert" role="alert" id="login-error">${message}</di
   <label for="password">${l('password')}</label>
   <input type="password" id="password" name="password" autocomplete="current-password" required>
   <p><button type="submit">${l('logIn')}</button></p>
-</form>`,
+</form>
+<p><a href="/password-reset">${l('forgotPassword')}</a></p>
+${registration ? html`<p><a href="/register">${l('createAccount')}</a></p>` : ''}`,
     });
   };
 
   pages.get('/login', { schema: { hide: true }, config: { beforePasswordChange: true } }, async (request, reply) => {
     if (request.actor) return reply.redirect('/cases', 303);
     const lang = requestLanguage(request);
-    const { error, next } = request.query as { error?: string; next?: string };
+    const { error, next, done } = request.query as { error?: string; next?: string; done?: string };
     const message = error === 'failed' ? t(lang, 'web.loginFailed') : error === 'expired' ? t(lang, 'web.loginExpired') : undefined;
-    return loginPage(request, reply, message, typeof next === 'string' ? next : '/cases');
+    const finished =
+      done === 'invitation' || done === 'registered' || done === 'password-reset' ? t(lang, `web.loginDone.${done}`) : undefined;
+    return loginPage(request, reply, message, typeof next === 'string' ? next : '/cases', 200, finished);
   });
 
   // The log-in form has its own double-submit token; there is no session token yet.

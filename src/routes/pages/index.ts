@@ -8,6 +8,7 @@ import { assetRoutes } from './assets.js';
 import { boardPages } from './board.js';
 import { casePages } from './cases.js';
 import { mePages } from './me.js';
+import { onboardingPages } from './onboarding.js';
 import { pageErrorHandler, pageNotFound } from './reply.js';
 
 /**
@@ -39,11 +40,13 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
   await pages.register(assetRoutes);
   await pages.register(accountPages, {
     account: services.account,
+    programmes,
     people,
     sessionHours: config.SATSA_SESSION_HOURS,
     cookieSecure: config.SATSA_COOKIE_SECURE,
   });
   await pages.register(mePages, { account: services.account });
+  await pages.register(onboardingPages, { onboarding: services.onboarding, programmes });
   await pages.register(casePages, { cases, commits, people, programmes });
   await pages.register(boardPages, { cases, programmes, now });
 };

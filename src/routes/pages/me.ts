@@ -5,7 +5,8 @@ import { SESSION_COOKIE } from '../../http/auth.js';
 import { requestLanguage } from '../../http/language.js';
 import { t } from '../../i18n/index.js';
 import type { Account } from '../../people/account.js';
-import { html, type SafeHtml } from '../../web/html.js';
+import { fieldsWithSummary, type Field, type FieldErrors } from '../../web/fields.js';
+import { html } from '../../web/html.js';
 import { loggedIn, sendPage } from './reply.js';
 
 /*
@@ -24,36 +25,21 @@ const passwordForm = z.object({
   _csrf: z.string().max(200).optional(),
 });
 
-type Field = 'currentPassword' | 'newPassword' | 'repeatPassword';
-
 export const mePages: FastifyPluginAsync<MePageDeps> = async (pages, { account }) => {
-  const passwordPage = (request: FastifyRequest, reply: FastifyReply, errors: Map<Field, string> = new Map(), status = 200) => {
+  const passwordPage = (request: FastifyRequest, reply: FastifyReply, errors: FieldErrors = new Map(), status = 200) => {
     const lang = requestLanguage(request);
     const l = (key: string) => t(lang, `web.${key}`);
     const forced = request.actor!.passwordChangeRequired;
-    const field = (name: Field, autocomplete: string, hint?: string): SafeHtml => {
-      const error = errors.get(name);
-      const described = [hint ? `${name}-hint` : '', error ? `${name}-error` : ''].filter(Boolean).join(' ');
-      return html`<div class="field${error ? ' has-error' : ''}">
-<label for="${name}">${l(name)}</label>
-${hint ? html`<p class="help" id="${name}-hint">${hint}</p>` : ''}
-${error ? html`<p class="field-error" id="${name}-error">${error}</p>` : ''}
-<input type="password" id="${name}" name="${name}" autocomplete="${autocomplete}" required${described ? html` aria-describedby="${described}"` : ''}${error ? html` aria-invalid="true"` : ''}>
-</div>`;
-    };
-    const summary =
-      errors.size === 0
-        ? ''
-        : html`<div class="alert error-summary" role="alert" tabindex="-1" autofocus id="password-errors">
-<p>${t(lang, 'web.errorSummary', { count: errors.size })}</p><ul>${[...errors].map(([name, message]) => html`<li><a href="#${name}">${l(name)}: ${message}</a></li>`)}</ul></div>`;
+    const fields: Field[] = [
+      { name: 'currentPassword', label: l('currentPassword'), type: 'password', autocomplete: 'current-password' },
+      { name: 'newPassword', label: l('newPassword'), type: 'password', autocomplete: 'new-password', hint: l('newPasswordHint') },
+      { name: 'repeatPassword', label: l('repeatPassword'), type: 'password', autocomplete: 'new-password' },
+    ];
     const body = html`<h1>${l('changePassword')}</h1>
 ${forced ? html`<p>${l('passwordChangeRequired')}</p>` : ''}
 <form method="post" action="/account/password" novalidate>
 <input type="hidden" name="_csrf" value="${request.csrfToken ?? ''}">
-${summary}
-${field('currentPassword', 'current-password')}
-${field('newPassword', 'new-password', l('newPasswordHint'))}
-${field('repeatPassword', 'new-password')}
+${fieldsWithSummary(lang, fields, errors)}
 <p><button type="submit">${l('changePassword')}</button></p>
 </form>`;
     return sendPage(request, reply, { title: l('changePassword'), body, status, path: '/account/password' });
@@ -84,8 +70,8 @@ ${field('repeatPassword', 'new-password')}
             : message.includes('same')
               ? t(lang, 'web.passwordSame')
               : t(lang, 'web.passwordTooShort');
-        const errors = new Map<Field, string>(
-          (error.details.errors ?? []).map((e) => [e.path.replace(/^body\./, '') as Field, says(e.message)] as const),
+        const errors: FieldErrors = new Map(
+          (error.details.errors ?? []).map((e) => [e.path.replace(/^body\./, ''), says(e.message)] as const),
         );
         return passwordPage(request, reply, errors, 422);
       }

@@ -1,0 +1,300 @@
+import type { Role } from '../../machines/roles.js';
+import { DomainError } from '../errors.js';
+import { t, type Language } from '../i18n/index.js';
+import type { ProgrammeConfig } from '../programmes/config.js';
+import { holds, type Actor } from './actor.js';
+import type { Audit } from './audit.js';
+import type { Links } from './links.js';
+import { passwordSchema, type PeopleService } from './service.js';
+import type { LoginThrottle } from './throttle.js';
+
+/*
+ * How people get in without anyone at the server: an administrator invites them by e-mail,
+ * an initiator registers with a work address the programme allows, and anyone who forgot
+ * their password asks for a new one. Each goes by a one-time link in an e-mail, and each
+ * answers the same whether or not the address belongs to someone, so nobody can find out
+ * who has an account. Asking is throttled per address asked for and client, like logging in.
+ */
+
+/**
+ * Where the e-mail about accounts goes out (src/notifications/account-mail.ts): one message of a
+ * kind to one address, written in the caller's transaction; an `expiresAt` (ISO) in the data is
+ * shown in the recipient's language and time zone.
+ */
+export interface AccountMessages {
+  send(
+    kind: 'invitation' | 'registration' | 'account-exists' | 'password-reset',
+    to: { address: string; name: string; language: Language; userId?: string | null },
+    programmeId: string,
+    data: Record<string, unknown>,
+  ): void;
+  /** The public address of a page of ours. */
+  url(path: string): string;
+}
+
+export interface OnboardingDeps {
+  people: Pick<
+    PeopleService,
+    'userByEmail' | 'hashPassword' | 'createUserHashed' | 'grantRoles' | 'setPasswordHash' | 'endSessions' | 'actorById' | 'person'
+  >;
+  links: Links;
+  mail: AccountMessages;
+  audit: Audit;
+  throttle: Pick<LoginThrottle, 'check' | 'failed' | 'unlock'>;
+  programme: (id: string) => ProgrammeConfig | undefined;
+  transaction: <T>(work: () => T) => T;
+}
+
+/** How long each kind of link lives. */
+export const LINK_HOURS = { invitation: 7 * 24, registration: 24, 'password-reset': 2, setup: 24 } as const;
+
+/** What a new account needs from its owner. */
+export interface NewAccount {
+  displayName: string;
+  password: string;
+  language?: Language;
+}
+
+const nameSchema = (name: string) => name.trim().length > 0 && name.trim().length <= 200;
+
+export function createOnboarding(deps: OnboardingDeps) {
+  const { people, links, mail, audit, throttle, transaction } = deps;
+
+  /** Every ask counts against the address asked for, from this client: a few are free, then each must wait longer. */
+  function throttled(kind: string, email: string, address: string) {
+    const key = `${kind}:${email.trim().toLowerCase()}`;
+    throttle.check(key, address);
+    throttle.failed(key, address);
+  }
+
+  /** The name and password of a new account, checked; every failing field listed. */
+  function checkAccount(account: NewAccount) {
+    const errors = [];
+    if (!nameSchema(account.displayName)) errors.push({ path: 'body.displayName', message: 'your name, 1 to 200 characters' });
+    const password = passwordSchema.safeParse(account.password);
+    if (!password.success) errors.push({ path: 'body.password', message: password.error.issues[0]!.message });
+    if (errors.length > 0) throw new DomainError('validation-failed', 'the account cannot be made', { errors });
+  }
+
+  return {
+    /**
+     * An administrator of the programme invites someone by e-mail to roles in it. The answer
+     * is the same whether or not the address has an account; one who has gets the roles when
+     * they follow the link, one who has not makes their account there.
+     */
+    invite(actor: Actor, input: { email: string; programmeId: string; roles: Role[] }, address: string) {
+      const programme = deps.programme(input.programmeId);
+      if (!programme || !holds(actor, input.programmeId, 'administrator'))
+        throw new DomainError('not-found', `no programme ${input.programmeId}`);
+      const foreign = input.roles.filter((r) => !programme.roles.includes(r));
+      if (foreign.length > 0) {
+        throw new DomainError('validation-failed', 'the programme does not use these roles', {
+          errors: foreign.map((role) => ({ path: 'body.roles', message: `${programme.id} has no role ${role}` })),
+        });
+      }
+      throttled('invitation', input.email, address);
+      const email = input.email.trim().toLowerCase();
+      return transaction(() => {
+        const existing = people.userByEmail(email);
+        const language = existing?.language ?? actor.language;
+        const { token, expiresAt } = links.create('invitation', email, LINK_HOURS.invitation, {
+          programmeId: programme.id,
+          roles: input.roles,
+          createdBy: actor.id,
+        });
+        mail.send('invitation', { address: email, name: existing?.displayName ?? '', language, userId: existing?.id }, programme.id, {
+          inviterName: actor.displayName,
+          roles: input.roles.map((r) => t(language, `roles.${r}`)).join(', '),
+          caseTitle: '',
+          link: mail.url(`/invitation/${token}`),
+          expiresAt,
+        });
+        audit.record({
+          actorId: actor.id,
+          programmeId: programme.id,
+          action: 'person.invited',
+          reason: null,
+          details: { email, roles: input.roles },
+        });
+        return { invited: email, expiresAt };
+      });
+    },
+
+    /** What an invitation's page shows: the programme, the roles, and whether the address has an account. */
+    invitation(token: string) {
+      const link = links.peek(token, 'invitation');
+      const existing = people.userByEmail(link.email);
+      return { email: link.email, programmeId: link.programmeId!, roles: link.roles as Role[], hasAccount: existing !== undefined };
+    },
+
+    /**
+     * Accepts an invitation: an address with an account gets the roles at once (the link proves
+     * the address is theirs); a new one makes its account, with its own name and password.
+     */
+    async acceptInvitation(token: string, account?: NewAccount) {
+      const preview = links.peek(token, 'invitation');
+      const existing = people.userByEmail(preview.email);
+      if (!existing) {
+        if (!account)
+          throw new DomainError('validation-failed', 'choose your name and a password', {
+            errors: [{ path: 'body.password', message: 'required' }],
+          });
+        checkAccount(account);
+      }
+      const passwordHash = existing ? null : await people.hashPassword(account!.password);
+      return transaction(() => {
+        const link = links.use(token, 'invitation');
+        const roles = link.roles as Role[];
+        const user = existing
+          ? people.grantRoles(existing.id, link.programmeId!, roles)!
+          : people.createUserHashed(
+              {
+                programmeId: link.programmeId!,
+                email: link.email,
+                displayName: account!.displayName,
+                roles,
+                language: account!.language ?? 'sv',
+              },
+              passwordHash,
+            );
+        audit.record({
+          actorId: user.id,
+          programmeId: link.programmeId,
+          action: 'invitation.accepted',
+          subjectUserId: user.id,
+          details: { roles, invitedBy: link.createdBy, newAccount: !existing },
+        });
+        return { userId: user.id, newAccount: !existing };
+      });
+    },
+
+    /**
+     * An initiator registers with their work address, in a programme that takes registrations
+     * from its domain. The answer is the same whether or not the address has an account: a new
+     * one gets a link to confirm it, an existing one a reminder to log in.
+     */
+    register(email: string, programmeId: string, address: string) {
+      const programme = deps.programme(programmeId);
+      if (!programme) throw new DomainError('not-found', `no programme ${programmeId}`);
+      const clean = email.trim().toLowerCase();
+      const domain = clean.split('@')[1] ?? '';
+      if (!programme.registrationDomains.includes(domain)) {
+        throw new DomainError('validation-failed', 'the programme does not take registrations from this address', {
+          errors: [
+            {
+              path: 'body.email',
+              message:
+                programme.registrationDomains.length === 0
+                  ? 'this programme takes no registrations: ask its administrator for an invitation'
+                  : `use a work address at ${programme.registrationDomains.join(', ')}`,
+            },
+          ],
+        });
+      }
+      throttled('registration', clean, address);
+      transaction(() => {
+        const existing = people.userByEmail(clean);
+        if (existing) {
+          mail.send(
+            'account-exists',
+            { address: clean, name: existing.displayName, language: existing.language, userId: existing.id },
+            programme.id,
+            {
+              loginUrl: mail.url('/login'),
+              resetUrl: mail.url('/password-reset'),
+            },
+          );
+          return;
+        }
+        const { token, expiresAt } = links.create('registration', clean, LINK_HOURS.registration, {
+          programmeId: programme.id,
+          roles: ['initiator'],
+        });
+        mail.send('registration', { address: clean, name: '', language: 'sv' }, programme.id, {
+          link: mail.url(`/register/${token}`),
+          expiresAt,
+        });
+      });
+      return { sentTo: clean };
+    },
+
+    /** The address and programme of a registration link, for its page. */
+    registration(token: string) {
+      const link = links.peek(token, 'registration');
+      return { email: link.email, programmeId: link.programmeId! };
+    },
+
+    /** Confirms a registration: the initiator's account, with their own name and password. */
+    async confirmRegistration(token: string, account: NewAccount) {
+      links.peek(token, 'registration');
+      checkAccount(account);
+      const passwordHash = await people.hashPassword(account.password);
+      return transaction(() => {
+        const link = links.use(token, 'registration');
+        // Registered meanwhile by another way (an invitation): the address is theirs, give the role.
+        const existing = people.userByEmail(link.email);
+        const user = existing
+          ? people.grantRoles(existing.id, link.programmeId!, ['initiator'])!
+          : people.createUserHashed(
+              {
+                programmeId: link.programmeId!,
+                email: link.email,
+                displayName: account.displayName,
+                roles: ['initiator'],
+                language: account.language ?? 'sv',
+              },
+              passwordHash,
+            );
+        audit.record({ actorId: user.id, programmeId: link.programmeId, action: 'registration.confirmed', subjectUserId: user.id });
+        return { userId: user.id, newAccount: !existing };
+      });
+    },
+
+    /** Someone asks for a new password: a link if the address has an active account; the same answer either way. */
+    requestPasswordReset(email: string, address: string) {
+      const clean = email.trim().toLowerCase();
+      throttled('password-reset', clean, address);
+      transaction(() => {
+        const user = people.userByEmail(clean);
+        const programmeId = user && !user.disabled ? people.person(user.id)?.memberships[0]?.programmeId : undefined;
+        if (!user || !programmeId) return;
+        const { token, expiresAt } = links.create('password-reset', clean, LINK_HOURS['password-reset']);
+        mail.send('password-reset', { address: clean, name: user.displayName, language: user.language, userId: user.id }, programmeId, {
+          link: mail.url(`/password-reset/${token}`),
+          expiresAt,
+        });
+      });
+      return { sentTo: clean };
+    },
+
+    /** Whether a reset link can be used (for its page). */
+    passwordReset(token: string) {
+      const link = links.peek(token, 'password-reset');
+      return { email: link.email };
+    },
+
+    /** Sets the new password of a reset: every session of the person ends, any log-in wait is lifted. */
+    async completePasswordReset(token: string, password: string) {
+      links.peek(token, 'password-reset');
+      const checked = passwordSchema.safeParse(password);
+      if (!checked.success) {
+        throw new DomainError('validation-failed', 'the password was not changed', {
+          errors: [{ path: 'body.password', message: checked.error.issues[0]!.message }],
+        });
+      }
+      const passwordHash = await people.hashPassword(password);
+      return transaction(() => {
+        const link = links.use(token, 'password-reset');
+        const user = people.userByEmail(link.email);
+        if (!user || user.disabled) throw new DomainError('link-invalid', 'the account cannot be used', { reason: 'unknown' });
+        people.setPasswordHash(user.id, passwordHash);
+        const ended = people.endSessions(user.id);
+        throttle.unlock(link.email);
+        audit.record({ actorId: user.id, action: 'password.reset', subjectUserId: user.id, details: { sessionsEnded: ended } });
+        return { sessionsEnded: ended };
+      });
+    },
+  };
+}
+
+export type Onboarding = ReturnType<typeof createOnboarding>;

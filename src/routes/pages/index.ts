@@ -8,6 +8,7 @@ import { assetRoutes } from './assets.js';
 import { boardPages } from './board.js';
 import { casePages } from './cases.js';
 import { mePages } from './me.js';
+import { peoplePages } from './people.js';
 import { pageErrorHandler, pageNotFound } from './reply.js';
 
 /**
@@ -43,7 +44,8 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
     sessionHours: config.SATSA_SESSION_HOURS,
     cookieSecure: config.SATSA_COOKIE_SECURE,
   });
-  await pages.register(mePages, { account: services.account });
+  await pages.register(mePages, { account: services.account, now });
+  await pages.register(peoplePages, { peopleAdmin: services.peopleAdmin, people, programmes });
   await pages.register(casePages, { cases, commits, people, programmes });
   await pages.register(boardPages, { cases, programmes, now });
 };

@@ -3,6 +3,7 @@ import { CASE_EVENT_TYPES, STEPS } from '../machines/case/catalogue.js';
 import { REQUIREMENT_IDS } from '../machines/case/requirements.js';
 import { FORUM_ROLES, ORGANISATION_KINDS, ROLES } from '../machines/roles.js';
 import { ERROR_CODES } from '../src/errors.js';
+import { AUDIT_ACTIONS } from '../src/people/audit.js';
 import { has, keysOf, languageFrom, LANGUAGES, t } from '../src/i18n/index.js';
 import { loadIdeaTemplate, loadProgrammeDefinition } from '../src/programmes/config.js';
 
@@ -30,9 +31,10 @@ describe('Swedish and English strings', () => {
     ...ERROR_CODES.map((c) => `problems.${c}`),
     ...OUTCOMES.map((o) => `outcomes.${o}`),
     ...REASONS.map((r) => `reasons.${r}`),
+    ...AUDIT_ACTIONS.map((a) => `audit.actions.${a}`),
   ];
 
-  it.each(LANGUAGES)('every step, event, requirement, role, outcome and problem has a %s label', (lang) => {
+  it.each(LANGUAGES)('every step, event, requirement, role, outcome, problem and audited act has a %s label', (lang) => {
     const missing = required.filter((key) => !has(lang, key));
     expect(missing).toEqual([]);
   });

@@ -122,7 +122,8 @@ export function createPeopleAdmin({ people, audit, throttle, transaction }: Peop
           details: { before, after: [...new Set(roles)] },
         });
       });
-      return get(actor, userId);
+      // Read afresh, not through `reachable`: someone who left the programme is no longer reachable.
+      return view(people.person(userId)!, administered(actor));
     },
 
     /** The audit of the programmes the actor administers (or of one of them, or about one person). */

@@ -3,11 +3,11 @@ import type { CaseContext } from '../../machines/case/context.js';
 import type { CaseEventType } from '../../machines/case/schemas.js';
 import type { CaseService, CaseView } from '../cases/service.js';
 import { t, type Language } from '../i18n/index.js';
-import { formatter, PROGRAMME_TIME_ZONE } from '../mail/calendar.js';
 import { formatOre } from '../money/format.js';
 import type { Actor } from '../people/service.js';
 import { allAreas, type IdeaTemplate, type ProgrammeConfig } from '../programmes/config.js';
 import { actionSetup, emptyPayload, GENERAL_EVENTS, type ActionInputs } from './actions.js';
+import { dateTime } from './dates.js';
 import { processDiagram } from './diagram.js';
 import {
   errorSummary,
@@ -55,18 +55,6 @@ export interface CasePageInput {
   notice?: { kind: 'success' | 'conflict' | 'error'; text: string; items?: string[] };
   form?: FormState;
 }
-
-/** Swedish time, in the reader's language. */
-const dateTime = (lang: Language, iso: string) =>
-  formatter(
-    `page ${lang}`,
-    () =>
-      new Intl.DateTimeFormat(lang === 'sv' ? 'sv-SE' : 'en-GB', {
-        dateStyle: 'medium',
-        timeStyle: 'short',
-        timeZone: PROGRAMME_TIME_ZONE,
-      }),
-  ).format(new Date(iso));
 
 const META_KEYS = new Set(['by', 'role', 'at']);
 

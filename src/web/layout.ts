@@ -30,15 +30,20 @@ export interface PageOptions {
   body: SafeHtml;
 }
 
+/** The main menu: each item with the paths that belong to it (the page itself is `aria-current="page"`, its sub-pages `"true"`). */
 function menu(o: PageOptions): SafeHtml {
   const roles = o.programme?.roles ?? [];
-  const items: [string, string][] = [['/cases', roles.every((r) => r === 'initiator') ? 'myCases' : 'cases']];
-  if (roles.some((r) => r !== 'initiator')) items.push(['/board', 'board']);
-  if (roles.includes('initiator')) items.push(['/cases/new', 'newIdea']);
-  items.push(['/settings', 'settings']);
-  const here = o.path.split('?')[0];
+  const items: [string, string, string[]][] = [['/cases', roles.every((r) => r === 'initiator') ? 'myCases' : 'cases', []]];
+  if (roles.some((r) => r !== 'initiator')) items.push(['/board', 'board', []]);
+  if (roles.includes('initiator')) items.push(['/cases/new', 'newIdea', []]);
+  if (roles.includes('administrator')) items.push(['/people', 'people', ['/people/', '/audit']]);
+  // One's own account holds the settings (language, e-mail), the password, log-ins and API tokens.
+  items.push(['/account', 'account', ['/account/', '/settings']]);
+  const here = o.path.split('?')[0]!;
+  const current = (href: string, within: string[]) =>
+    href === here ? raw(' aria-current="page"') : within.some((w) => here === w || here.startsWith(w)) ? raw(' aria-current="true"') : '';
   return html`<nav aria-label="${t(o.lang, 'web.nav')}"><ul>${items.map(
-    ([href, key]) => html`<li><a href="${href}"${href === here ? raw(' aria-current="page"') : ''}>${t(o.lang, `web.${key}`)}</a></li>`,
+    ([href, key, within]) => html`<li><a href="${href}"${current(href, within)}>${t(o.lang, `web.${key}`)}</a></li>`,
   )}</ul></nav>`;
 }
 

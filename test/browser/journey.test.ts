@@ -30,6 +30,8 @@ const people = {
   group: { email: 'sam@e2e.satsa.se', name: 'Sam Samordningsgrupp', role: 'coordination-group' },
   lsvo: { email: 'lo@e2e.satsa.se', name: 'Lo LSVO', role: 'lsvo-secretary' },
   director: { email: 'dir@e2e.satsa.se', name: 'Dana Direktör', role: 'regional-director' },
+  admin: { email: 'ada@e2e.satsa.se', name: 'Ada Administratör', role: 'administrator' },
+  leaver: { email: 'pelle@e2e.satsa.se', name: 'Pelle Paus', role: 'initiator' },
 } as const;
 type Who = keyof typeof people;
 const pages = {} as Record<Who, Page>;
@@ -442,5 +444,112 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
     await page.goto(`${base}/cases/00000000-0000-4000-8000-000000000000`);
     expect(await page.locator('h1').textContent()).toBe('Sidan finns inte');
     await expectAccessible(page, 'not found');
+  });
+});
+
+describe('accounts, a programme’s people and the audit, in Chromium', { timeout: 90_000 }, () => {
+  const menu = (page: Page) => page.getByRole('navigation', { name: 'Huvudmeny' });
+  const focused = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
+
+  it('the administrator finds a person, disables them with a reason after confirming, and sees it in the audit; the person is refused at once', async () => {
+    // The person is logged in, in a browser of their own, before anything happens.
+    const leaver = await logIn('leaver');
+    const admin = await logIn('admin');
+    await menu(admin).getByRole('link', { name: 'Personer' }).click();
+    await admin.waitForURL(`${base}/people`);
+    await expectAccessible(admin, 'the people of a programme');
+    await admin.getByLabel('Sök på namn eller e-postadress').fill('pelle');
+    await admin.getByRole('button', { name: 'Sök', exact: true }).click();
+    expect(await admin.locator('main table tbody tr').count()).toBe(1);
+    await screenshot(admin, '13-people');
+    await admin.getByRole('link', { name: 'Pelle Paus' }).click();
+    expect(await admin.locator('main dl').textContent()).toContain('Aktiv');
+    await expectAccessible(admin, 'a person');
+
+    // The reason is required: the summary takes the focus and links to the field.
+    await admin.getByRole('link', { name: 'Stäng av kontot' }).click();
+    await admin.getByRole('button', { name: 'Fortsätt' }).click();
+    await expect.poll(() => focused(admin)).toBe('disable-errors');
+    expect(await admin.locator('#reason-error').textContent()).toContain('Skriv en anledning');
+    expect(await admin.locator('#reason').getAttribute('aria-invalid')).toBe('true');
+    await expectAccessible(admin, 'an act on a person, with an error');
+    await screenshot(admin, '14-disable-error');
+    await admin.locator('.error-summary a[href="#reason"]').click();
+    expect(await focused(admin)).toBe('reason');
+    await admin.keyboard.type('Har slutat på regionen.');
+    await admin.getByRole('button', { name: 'Fortsätt' }).click();
+
+    // Confirmation first: nothing has happened yet.
+    expect(await admin.locator('h1').textContent()).toBe('Vill du stänga av kontot för Pelle Paus?');
+    expect(t.services.people.userByEmail(people.leaver.email)!.disabled).toBe(false);
+    await expectAccessible(admin, 'confirmation before disabling');
+    await screenshot(admin, '15-disable-confirm');
+    await admin.getByRole('button', { name: 'Ja, stäng av kontot' }).click();
+    await admin.waitForURL(/\/people\/[0-9a-f-]{36}\?done=disable$/);
+    expect(await admin.locator('#notice').textContent()).toContain('Kontot för Pelle Paus är avstängt.');
+    expect(await admin.locator('main dl').textContent()).toContain('Avstängd');
+
+    // The audit says who did what to whom, and why, in words.
+    await admin.getByRole('link', { name: 'Händelselogg för Pelle Paus' }).click();
+    const entry = await admin.locator('main table tbody tr').first().textContent();
+    for (const words of ['Ada Administratör', 'Stängde av kontot', 'Pelle Paus', 'Har slutat på regionen.']) expect(entry).toContain(words);
+    await expectAccessible(admin, 'audit log');
+    await screenshot(admin, '16-audit');
+
+    // The person's own session is refused on its next page load: they are asked to log in.
+    await leaver.goto(`${base}/cases`);
+    expect(new URL(leaver.url()).pathname).toBe('/login');
+    expect(await leaver.locator('h1').textContent()).toBe('Logga in i Satsa');
+  });
+
+  it('a person makes an API token on their account page, sees it once, revokes it, and ends their other log-ins', async () => {
+    const elsewhere = await logIn('lsvo');
+    const page = await logIn('lsvo');
+    await menu(page).getByRole('link', { name: 'Mitt konto' }).click();
+    await page.waitForURL(`${base}/account`);
+    expect(await page.locator('tr.current').count()).toBe(1);
+    expect(await page.locator('tr.current').textContent()).toContain('Den här');
+    await expectAccessible(page, 'my account');
+    await screenshot(page, '17-account');
+
+    await page.getByRole('link', { name: 'Skapa en API-nyckel' }).click();
+    await expectAccessible(page, 'new API token');
+    await page.getByLabel('Namn på nyckeln').fill('Diariet');
+    expect(await page.getByLabel('Hur många dagar ska nyckeln gälla?').inputValue()).toBe('90');
+    await page.getByRole('button', { name: 'Skapa nyckeln' }).click();
+    await page.waitForURL(/\/account\/tokens\/[0-9a-f-]{36}\/created$/);
+    const token = await page.locator('#new-token').inputValue();
+    expect(token).toMatch(/^satsa_/);
+    expect(await page.locator('main').textContent()).toContain('Den visas bara den här gången');
+    await expectAccessible(page, 'the new token, shown once');
+    await screenshot(page, '18-token-once');
+    const me = await fetch(`${base}/api/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { email: string }).email).toBe(people.lsvo.email);
+    // Reloading does not show it again.
+    await page.reload();
+    expect(await page.locator('h1').textContent()).toBe('Nyckeln kan inte visas igen');
+    expect(await page.content()).not.toContain(token);
+
+    // Revoking asks first.
+    await page.getByRole('link', { name: 'Till dina API-nycklar' }).click();
+    await page.getByRole('link', { name: 'Återkalla Diariet' }).click();
+    expect(await page.locator('h1').textContent()).toBe('Vill du återkalla API-nyckeln ”Diariet”?');
+    await expectAccessible(page, 'confirmation before revoking');
+    await page.getByRole('button', { name: 'Ja, återkalla nyckeln' }).click();
+    await page.waitForURL(`${base}/account?done=token-revoked`);
+    expect(await page.locator('#notice').textContent()).toContain('API-nyckeln är återkallad');
+    expect((await fetch(`${base}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(401);
+
+    // Log out everywhere else: the other browser is asked to log in, this one goes on.
+    await page.getByRole('button', { name: 'Logga ut överallt utom här' }).click();
+    await page.waitForURL(`${base}/account?done=others-ended`);
+    expect(await page.locator('#notice').textContent()).toContain('Du är utloggad överallt utom här.');
+    expect(await page.locator('#sessions ~ table tbody tr').count()).toBe(1);
+    await expectAccessible(page, 'my account after logging out elsewhere');
+    await elsewhere.goto(`${base}/account`);
+    expect(new URL(elsewhere.url()).pathname).toBe('/login');
+    await page.goto(`${base}/cases`);
+    expect(new URL(page.url()).pathname).toBe('/cases');
   });
 });

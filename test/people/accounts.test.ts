@@ -188,6 +188,22 @@ describe('an administrator and the people of their programme', () => {
       payload: { programmeId: PROGRAMME, roles: [], reason: 'Går.' },
     });
     expect(last.statusCode).toBe(409);
+    // No roles: the person leaves the programme, and the answer says so (they are not reachable any more).
+    const leaver = await t.services.people.createUser({
+      programmeId: PROGRAMME,
+      email: 'gar@test.satsa.se',
+      displayName: 'Går',
+      roles: ['initiator'],
+    });
+    const left = await t.app.inject({
+      method: 'PUT',
+      url: `/api/people/${leaver.id}/roles`,
+      headers: admin(),
+      payload: { programmeId: PROGRAMME, roles: [], reason: 'Flyttat.' },
+    });
+    expect(left.statusCode, left.body).toBe(200);
+    expect(json(left).programmes).toEqual([]);
+    expect((await t.app.inject({ method: 'GET', url: `/api/people/${leaver.id}`, headers: admin() })).statusCode).toBe(404);
     const noReason = await t.app.inject({ method: 'POST', url: `/api/people/${person.id}/disable`, headers: admin(), payload: {} });
     expect(noReason.statusCode).toBe(422);
     const self = await t.app.inject({

@@ -11,6 +11,7 @@ import { belongsTo } from '../../people/actor.js';
 import type { PeopleService } from '../../people/service.js';
 import type { ProgrammeService } from '../../programmes/service.js';
 import { html, raw } from '../../web/html.js';
+import { backLink } from '../../web/questions.js';
 import { sendPage } from './reply.js';
 
 /*
@@ -162,7 +163,7 @@ ${registration ? html`<p><a href="/register">${l('createAccount')}</a></p>` : ''
       const on = !optional || !muted.has(kind);
       return html`<div class="choice"><input type="checkbox" id="n-${kind}" name="notify" value="${kind}"${on ? raw(' checked') : ''}${optional ? '' : raw(' disabled aria-describedby="mandatory-note"')}><label for="n-${kind}">${t(lang, `notifications.${kind}`)}</label></div>`;
     });
-    const body = html`<h1>${l('settings')}</h1>
+    const body = html`${backLink('/account', t(lang, 'account.title'))}<h1>${l('settings')}</h1>
 ${saved ? html`<div class="notice" role="status">${l('settingsSaved')}</div>` : ''}
 <form method="post" action="/settings">
 <input type="hidden" name="_csrf" value="${request.csrfToken ?? ''}">

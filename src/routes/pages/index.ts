@@ -9,6 +9,7 @@ import { boardPages } from './board.js';
 import { casePages } from './cases.js';
 import { mePages } from './me.js';
 import { onboardingPages } from './onboarding.js';
+import { peoplePages } from './people.js';
 import { pageErrorHandler, pageNotFound } from './reply.js';
 
 /**
@@ -45,8 +46,9 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
     sessionHours: config.SATSA_SESSION_HOURS,
     cookieSecure: config.SATSA_COOKIE_SECURE,
   });
-  await pages.register(mePages, { account: services.account });
   await pages.register(onboardingPages, { onboarding: services.onboarding, programmes });
+  await pages.register(mePages, { account: services.account, now });
+  await pages.register(peoplePages, { peopleAdmin: services.peopleAdmin, people, programmes });
   await pages.register(casePages, { cases, commits, people, programmes });
   await pages.register(boardPages, { cases, programmes, now });
 };

@@ -6,7 +6,7 @@ import { requestLanguage } from '../../http/language.js';
 import { t, type Language } from '../../i18n/index.js';
 import type { Onboarding } from '../../people/onboarding.js';
 import type { ProgrammeService } from '../../programmes/service.js';
-import { field, fieldErrorSummary, fieldsWithSummary, type Field, type FieldErrors } from '../../web/fields.js';
+import { errorSummary, field as questionField } from '../../web/questions.js';
 import { html, raw, type SafeHtml } from '../../web/html.js';
 import { errorPage, loggedIn, rolesHere, sendPage } from './reply.js';
 
@@ -17,6 +17,42 @@ import { errorPage, loggedIn, rolesHere, sendPage } from './reply.js';
  * cannot be used says why and what to do instead. Asking answers the same whether or not the
  * address has an account.
  */
+
+/** A field of these forms, and the errors of a form by field name. */
+interface Field {
+  name: string;
+  label: string;
+  type?: 'text' | 'email' | 'password';
+  autocomplete?: string;
+  hint?: string;
+  value?: string;
+}
+type FieldErrors = Map<string, string>;
+
+/** The summary of a form's errors (each linking to its field, labelled as the field is). */
+const fieldErrorSummary = (lang: Language, fields: Field[], errors: FieldErrors) =>
+  errorSummary(
+    lang,
+    'form-errors',
+    [...errors].map(([name, message]) => ({ field: name, label: fields.find((f) => f.name === name)?.label ?? '', message })),
+  );
+
+const field = (lang: Language, f: Field, errors: FieldErrors) =>
+  questionField({
+    lang,
+    id: f.name,
+    name: f.name,
+    label: f.label,
+    type: f.type,
+    autocomplete: f.autocomplete,
+    hint: f.hint,
+    value: f.value,
+    error: errors.get(f.name),
+  });
+
+/** The fields of a form with the summary of their errors on top. */
+const fieldsWithSummary = (lang: Language, fields: Field[], errors: FieldErrors): SafeHtml =>
+  html`${fieldErrorSummary(lang, fields, errors)}${fields.map((f) => field(lang, f, errors))}`;
 
 export interface OnboardingPageDeps {
   onboarding: Onboarding;
@@ -215,7 +251,7 @@ ${intro}
 <form method="post" action="/register" novalidate>
 <input type="hidden" name="_csrf" value="${request.csrfToken ?? ''}">
 ${fieldErrorSummary(lang, [...fields, { name: 'programmeId', label: l(lang, 'programme') }, { name: 'privacy', label: l(lang, 'privacyHeading') }], errors)}
-${fields.map((f) => field(f, errors))}
+${fields.map((f) => field(lang, f, errors))}
 ${
   choices.length === 1
     ? html`<input type="hidden" name="programmeId" value="${choices[0]!.id}"><p class="meta">${choices[0]!.name[lang]}</p>`
@@ -371,7 +407,7 @@ ${fieldsWithSummary(lang, fields, errors)}
 <form method="post" action="/people/invite" novalidate>
 <input type="hidden" name="_csrf" value="${request.csrfToken ?? ''}">
 ${fieldErrorSummary(lang, [...fields, { name: 'roles', label: l(lang, 'inviteRoles') }], errors)}
-${fields.map((f) => field(f, errors))}
+${fields.map((f) => field(lang, f, errors))}
 <fieldset id="roles"${rolesError ? raw(' aria-describedby="roles-error"') : ''}><legend>${l(lang, 'inviteRoles')}</legend>
 ${rolesError ? html`<p class="field-error" id="roles-error">${rolesError}</p>` : ''}
 ${(programme.roles as Role[]).map(

@@ -22,6 +22,21 @@ if (config.SATSA_DEMO_DATA && isEmpty(services)) {
   );
 }
 
+// An install without anyone in it (no demo data): a one-time link to make the first
+// programme and its administrator in the browser. (Or: npm run cli -- programme:add and user:create.)
+const setup = services.onboarding.setupLink();
+if (setup) {
+  console.log(
+    [
+      '',
+      'Satsa: nobody has an account yet. Open this link to choose the first programme and make its administrator',
+      `(it can be used once, until ${setup.expiresAt}; a new one is printed at every start until someone has an account):`,
+      `  ${config.publicUrl}/setup/${setup.token}`,
+      '',
+    ].join('\n'),
+  );
+}
+
 let closing = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {

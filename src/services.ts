@@ -3,6 +3,7 @@ import { createCaseService } from './cases/service.js';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
 import { createGroupCommit } from './db/group-commit.js';
+import { DomainError } from './errors.js';
 import { createCaseStore } from './engine/case-store.js';
 import { createEngine } from './engine/engine.js';
 import { createEventRules } from './engine/event-rules.js';
@@ -24,6 +25,7 @@ import { createOnboarding } from './people/onboarding.js';
 import { createAudit } from './people/audit.js';
 import { createPeopleService } from './people/service.js';
 import { createLoginThrottle } from './people/throttle.js';
+import { loadProgrammeDefinition, programmeDefinitions } from './programmes/config.js';
 import { createProgrammeService } from './programmes/service.js';
 import { createReports } from './reports/programme-year.js';
 import { createTimerFiring } from './scheduler/firing.js';
@@ -93,6 +95,25 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     audit,
     throttle,
     programme: (id) => programmes.get(id),
+    definitions: programmeDefinitions,
+    loadDefinition: (id) => programmes.upsert(loadProgrammeDefinition(id)),
+    invitableCase: (actor, caseId) => {
+      const view = cases.get(actor, caseId, actor.language);
+      return view.allowedEvents.some((e) => e.type === 'ADD_PARTICIPANT') ? { programmeId: view.programmeId, title: view.title } : undefined;
+    },
+    joinCase: (inviterId, caseId, userId) => {
+      const inviter = people.actorById(inviterId);
+      if (!inviter) return false;
+      try {
+        const { version } = cases.get(inviter, caseId, 'sv');
+        cases.send(inviter, caseId, { type: 'ADD_PARTICIPANT', payload: { userId } }, version, 'sv', { minimal: true });
+        return true;
+      } catch (error) {
+        // The case has closed, or the inviter may no longer bring people in: the account stands.
+        if (error instanceof DomainError) return false;
+        throw error;
+      }
+    },
     transaction,
   });
   const preferences = createPreferences(people);

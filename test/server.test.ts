@@ -115,7 +115,35 @@ describe('starting Satsa on its embedded default', () => {
     const server = await startServer(dir, { SATSA_DEMO_DATA: 'false' });
     expect(server.output()).not.toContain('demo.satsa.se');
     expect((await login(server.base, 'lansamordnare@demo.satsa.se', 'any password at all')).status).toBe(401);
+    // Nobody has an account: the first start prints a one-time link to set up the first programme and its administrator.
+    const link = /http:\/\/[^\s]+(\/setup\/[A-Za-z0-9_-]+)/.exec(server.output())?.[1];
+    expect(link, server.output()).toBeDefined();
+    const form = await fetch(`${server.base}${link}`);
+    expect(form.status).toBe(200);
+    expect(await form.text()).toContain('uph-blekinge');
+    const made = await fetch(`${server.base}${link}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        definitionId: 'uph-blekinge',
+        displayName: 'Första Administratören',
+        email: 'forsta@regionblekinge.se',
+        password: 'ett långt första lösenord',
+        repeatPassword: 'ett långt första lösenord',
+      }).toString(),
+    });
+    expect(made.status).toBe(303);
+    const admin = await login(server.base, 'forsta@regionblekinge.se', 'ett långt första lösenord');
+    expect(admin.status).toBe(200);
+    const people = await fetch(`${server.base}/api/people`, { headers: { cookie: admin.cookie } });
+    expect(people.status).toBe(200);
+    // Used once; and with someone in, no new link is printed.
+    expect((await fetch(`${server.base}${link}`)).status).toBe(410);
     expect(await server.stop()).toBe(0);
+    const again = await startServer(dir, { SATSA_DEMO_DATA: 'false' });
+    expect(again.output()).not.toContain('/setup/');
+    expect(await again.stop()).toBe(0);
   }, 60_000);
 
   it("npm start's bundle (libraries included) serves the API, the pages, the API reference and sends mail", async () => {

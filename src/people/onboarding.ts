@@ -35,13 +35,28 @@ export interface AccountMessages {
 export interface OnboardingDeps {
   people: Pick<
     PeopleService,
-    'userByEmail' | 'hashPassword' | 'createUserHashed' | 'grantRoles' | 'setPasswordHash' | 'endSessions' | 'actorById' | 'person'
+    | 'userByEmail'
+    | 'hashPassword'
+    | 'createUserHashed'
+    | 'grantRoles'
+    | 'setPasswordHash'
+    | 'endSessions'
+    | 'actorById'
+    | 'person'
+    | 'anyone'
   >;
   links: Links;
   mail: AccountMessages;
   audit: Audit;
   throttle: Pick<LoginThrottle, 'check' | 'failed' | 'unlock'>;
   programme: (id: string) => ProgrammeConfig | undefined;
+  /** The programme definitions an install can start with, and loading one into the database. */
+  definitions: () => { id: string; name: ProgrammeConfig['name'] }[];
+  loadDefinition: (id: string) => ProgrammeConfig;
+  /** The case an actor may bring a co-writer into now (its programme and title), or undefined. */
+  invitableCase: (actor: Actor, caseId: string) => { programmeId: string; title: string } | undefined;
+  /** Adds the person to the case as the inviter would have; false when the case no longer takes them. */
+  joinCase: (inviterId: string, caseId: string, userId: string) => boolean;
   transaction: <T>(work: () => T) => T;
 }
 
@@ -120,11 +135,42 @@ export function createOnboarding(deps: OnboardingDeps) {
       });
     },
 
-    /** What an invitation's page shows: the programme, the roles, and whether the address has an account. */
+    /**
+     * Someone who may bring co-writers into a case names one by e-mail: an invitation to the case
+     * (and, for a new person, an initiator's account in its programme). The answer is the same
+     * whether or not the address has an account; the person is in the case once they accept.
+     */
+    inviteToCase(actor: Actor, caseId: string, email: string, address: string) {
+      const found = deps.invitableCase(actor, caseId);
+      if (!found) throw new DomainError('not-found', `no case ${caseId}`);
+      throttled('invitation', email, address);
+      const clean = email.trim().toLowerCase();
+      return transaction(() => {
+        const existing = people.userByEmail(clean);
+        const language = existing?.language ?? actor.language;
+        const { token, expiresAt } = links.create('invitation', clean, LINK_HOURS.invitation, {
+          programmeId: found.programmeId,
+          roles: ['initiator'],
+          caseId,
+          createdBy: actor.id,
+        });
+        mail.send('invitation', { address: clean, name: existing?.displayName ?? '', language, userId: existing?.id }, found.programmeId, {
+          inviterName: actor.displayName,
+          roles: '',
+          caseTitle: found.title,
+          link: mail.url(`/invitation/${token}`),
+          expiresAt,
+        });
+        audit.record({ actorId: actor.id, programmeId: found.programmeId, action: 'person.invited', details: { email: clean, caseId } });
+        return { invited: clean, expiresAt };
+      });
+    },
+
+    /** What an invitation's page shows: the programme, the roles, the case, and whether the address has an account. */
     invitation(token: string) {
       const link = links.peek(token, 'invitation');
       const existing = people.userByEmail(link.email);
-      return { email: link.email, programmeId: link.programmeId!, roles: link.roles as Role[], hasAccount: existing !== undefined };
+      return { email: link.email, programmeId: link.programmeId!, roles: link.roles as Role[], caseId: link.caseId, hasAccount: existing !== undefined };
     },
 
     /**
@@ -157,14 +203,16 @@ export function createOnboarding(deps: OnboardingDeps) {
               },
               passwordHash,
             );
+        // Invited to a case: in it, as the one who invited would have added them.
+        const joinedCase = link.caseId && link.createdBy ? deps.joinCase(link.createdBy, link.caseId, user.id) : undefined;
         audit.record({
           actorId: user.id,
           programmeId: link.programmeId,
           action: 'invitation.accepted',
           subjectUserId: user.id,
-          details: { roles, invitedBy: link.createdBy, newAccount: !existing },
+          details: { roles, invitedBy: link.createdBy, newAccount: !existing, caseId: link.caseId, joinedCase },
         });
-        return { userId: user.id, newAccount: !existing };
+        return { userId: user.id, newAccount: !existing, caseId: joinedCase ? link.caseId : null };
       });
     },
 
@@ -247,6 +295,64 @@ export function createOnboarding(deps: OnboardingDeps) {
             );
         audit.record({ actorId: user.id, programmeId: link.programmeId, action: 'registration.confirmed', subjectUserId: user.id });
         return { userId: user.id, newAccount: !existing };
+      });
+    },
+
+    /**
+     * The first start of an install without anyone in it: a one-time link for making the first
+     * programme and its administrator in the browser. None once anyone has an account.
+     */
+    setupLink(): { token: string; expiresAt: string } | undefined {
+      if (people.anyone()) return undefined;
+      return transaction(() => links.create('setup', '', LINK_HOURS.setup));
+    },
+
+    /** What the set-up page offers: the programme definitions to start with. */
+    setup(token: string) {
+      links.peek(token, 'setup');
+      return { definitions: deps.definitions() };
+    },
+
+    /** Makes the first programme and its administrator; the link is used, and no second set-up can follow. */
+    async completeSetup(
+      token: string,
+      input: { definitionId: string; email: string; displayName: string; password: string; language?: Language },
+    ) {
+      links.peek(token, 'setup');
+      const errors = [];
+      if (!deps.definitions().some((d) => d.id === input.definitionId))
+        errors.push({ path: 'body.definitionId', message: 'choose one of the definitions' });
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(input.email.trim())) errors.push({ path: 'body.email', message: 'an e-mail address' });
+      try {
+        checkAccount(input);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        errors.push(...(error.details.errors ?? []));
+      }
+      if (errors.length > 0) throw new DomainError('validation-failed', 'the set-up is not complete', { errors });
+      const passwordHash = await people.hashPassword(input.password);
+      return transaction(() => {
+        links.use(token, 'setup');
+        if (people.anyone()) throw new DomainError('link-invalid', 'the install has been set up', { reason: 'used' });
+        const programme = deps.loadDefinition(input.definitionId);
+        const user = people.createUserHashed(
+          {
+            programmeId: programme.id,
+            email: input.email,
+            displayName: input.displayName,
+            roles: ['administrator'],
+            language: input.language ?? 'sv',
+          },
+          passwordHash,
+        );
+        audit.record({
+          actorId: user.id,
+          programmeId: programme.id,
+          action: 'registration.confirmed',
+          subjectUserId: user.id,
+          details: { setup: true },
+        });
+        return { userId: user.id, programmeId: programme.id };
       });
     },
 

@@ -413,6 +413,11 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
       return actorById(row.userId);
     },
 
+    /** Whether anyone at all has an account (the first start's set-up is for an install without). */
+    anyone(): boolean {
+      return db.select({ id: users.id }).from(users).limit(1).get() !== undefined;
+    },
+
     /** Whether the user holds any role in the programme. */
     belongsTo(userId: string, programmeId: string): boolean {
       return (

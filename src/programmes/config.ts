@@ -122,6 +122,15 @@ export function loadProgrammeDefinition(id: string): ProgrammeConfig {
   return programmeConfigSchema.parse(readJson(file));
 }
 
+/** The programme definitions in templates/programmes, by id and name (for the first start's set-up). */
+export function programmeDefinitions(): { id: string; name: ProgrammeConfig['name'] }[] {
+  return fs
+    .readdirSync(path.join(templatesDir, 'programmes'))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => loadProgrammeDefinition(f.replace(/\.json$/, '')))
+    .map((c) => ({ id: c.id, name: c.name }));
+}
+
 const ideaTemplates = new Map<string, IdeaTemplate>();
 
 /** Loads (once) and validates an idea template from templates/idea/<id>.json. */

@@ -396,6 +396,7 @@ describe('every successful answer of the API matches its schema', () => {
       roles: ['steering-group'],
     });
     await call('GET /api/invitations', '/api/invitations', admin);
+    await call('POST /api/cases/:id/invitations', `/api/cases/${ids.fresh}/invitations`, initiator, { email: 'medskribent@karlskrona.se' });
     const invitation = t.services.links.create('invitation', 'ny@karlskrona.se', 24, { programmeId: PROGRAMME, roles: ['initiator'] });
     await call(
       'POST /api/invitations/accept',

@@ -264,3 +264,51 @@ describe('a forgotten password', () => {
     expect(refusalRecords(t).login_attempts).toBeGreaterThan(before);
   });
 });
+
+describe('a co-writer named by e-mail', () => {
+  it('a new person is invited to the case, makes an account by the link and is in the case; the API answers the same for a known address', async () => {
+    const caseId = (
+      await t.app.inject({
+        method: 'POST',
+        url: '/api/cases',
+        headers: auth(t.tokens.initiator),
+        payload: { title: 'Med skribent', summary: 'En idé.' },
+      })
+    ).json<{ id: string }>().id;
+    const invite = (email: string) =>
+      t.app.inject({ method: 'POST', url: `/api/cases/${caseId}/invitations`, headers: auth(t.tokens.initiator), payload: { email } });
+    const fresh = await invite('skribent@olofstrom.se');
+    const known = await invite(t.actors['lsvo-secretary'].email);
+    expect([fresh.statusCode, known.statusCode]).toEqual([202, 202]);
+    expect(Object.keys(json(fresh))).toEqual(Object.keys(json(known)));
+    // Someone who may not bring people into the case cannot invite to it.
+    expect(
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: `/api/cases/${caseId}/invitations`,
+          headers: auth(t.otherInitiator.token),
+          payload: { email: 'x@olofstrom.se' },
+        })
+      ).statusCode,
+    ).toBe(404);
+
+    const link = await linkFor('skribent@olofstrom.se', /\/invitation\/[A-Za-z0-9_-]+/);
+    expect(smtp.to('skribent@olofstrom.se')[0]!.mail.text).toContain('Med skribent');
+    const done = await post(link, {
+      displayName: 'Sara Skribent',
+      password: 'ett långt eget lösenord',
+      repeatPassword: 'ett långt eget lösenord',
+    });
+    expect(done.statusCode).toBe(303);
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/api/session',
+      payload: { email: 'skribent@olofstrom.se', password: 'ett långt eget lösenord' },
+    });
+    const cookie = String(login.headers['set-cookie']).split(';')[0]!;
+    const seen = await t.app.inject({ method: 'GET', url: `/api/cases/${caseId}`, headers: { cookie } });
+    expect(seen.statusCode).toBe(200);
+    expect(json<{ data: { participants: { userId: string }[] } }>(seen).data.participants).toHaveLength(1);
+  });
+});

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ROLES } from '../../../machines/roles.js';
-import { requireRole } from '../../http/auth.js';
+import { requireActor, requireRole } from '../../http/auth.js';
 import { programmesWhere } from '../../people/actor.js';
 import type { Links } from '../../people/links.js';
 import type { Onboarding } from '../../people/onboarding.js';
@@ -36,6 +36,22 @@ export const onboardingRoutes: FastifyPluginAsyncZod<OnboardingRouteDeps> = asyn
       preValidation: requireRole('administrator'),
     },
     async (request, reply) => reply.code(202).send(onboarding.invite(request.actor!, request.body, request.ip)),
+  );
+
+  app.post(
+    '/cases/:id/invitations',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Bring a co-writer into a case by e-mail: an invitation, the same answer whether or not the address has an account',
+        description: 'For those who may add a participant to the case now. The person is in the case once they accept.',
+        params: z.object({ id: z.uuid() }).strict(),
+        body: z.object({ email }).strict(),
+        response: answers({ 202: invitationSentSchema }, 401, 403, 404, 422, 429),
+      },
+      preValidation: requireActor,
+    },
+    async (request, reply) => reply.code(202).send(onboarding.inviteToCase(request.actor!, request.params.id, request.body.email, request.ip)),
   );
 
   app.get(

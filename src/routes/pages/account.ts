@@ -93,7 +93,9 @@ ${registration ? html`<p><a href="/register">${l('createAccount')}</a></p>` : ''
     const { error, next, done } = request.query as { error?: string; next?: string; done?: string };
     const message = error === 'failed' ? t(lang, 'web.loginFailed') : error === 'expired' ? t(lang, 'web.loginExpired') : undefined;
     const finished =
-      done === 'invitation' || done === 'registered' || done === 'password-reset' ? t(lang, `web.loginDone.${done}`) : undefined;
+      done === 'invitation' || done === 'registered' || done === 'password-reset' || done === 'setup'
+        ? t(lang, `web.loginDone.${done}`)
+        : undefined;
     return loginPage(request, reply, message, typeof next === 'string' ? next : '/cases', 200, finished);
   });
 

@@ -10,6 +10,7 @@ import { requestLanguage } from '../../http/language.js';
 import { STATUS_OF } from '../../http/problem.js';
 import { t, type Language } from '../../i18n/index.js';
 import { seesAllCasesOf, type Actor } from '../../people/actor.js';
+import type { Onboarding } from '../../people/onboarding.js';
 import type { PeopleService } from '../../people/service.js';
 import { describeStates } from '../../process/describe.js';
 import type { ProgrammeService } from '../../programmes/service.js';
@@ -40,8 +41,9 @@ import { errorPage, loggedIn, rolesHere, sendPage } from './reply.js';
 
 export interface CasePageDeps {
   cases: CaseService;
+  onboarding: Pick<Onboarding, 'inviteToCase'>;
   commits: GroupCommit;
-  people: Pick<PeopleService, 'usersOf' | 'displayNames' | 'userByEmail' | 'belongsTo'>;
+  people: Pick<PeopleService, 'usersOf' | 'displayNames'>;
   programmes: Pick<ProgrammeService, 'get' | 'ideaTemplate'>;
 }
 
@@ -69,7 +71,7 @@ const ROLE_STATES = (() => {
   return out;
 })();
 
-export const casePages: FastifyPluginAsync<CasePageDeps> = async (pages, { cases, commits, people, programmes }) => {
+export const casePages: FastifyPluginAsync<CasePageDeps> = async (pages, { cases, onboarding, commits, people, programmes }) => {
   /** The posted fields (not the form's own `_csrf`, `_version`); only text counts, whatever the body was. */
   const formFields = (body: unknown): FormValues =>
     Object.fromEntries(
@@ -225,7 +227,7 @@ ${fields}
       const form = (errors: FormErrors, messages: string[] = []): FormState => ({ type, key, values, errors, messages });
       const parsed = parseForm(setup.schema, values, setup.hints);
       const { rows } = parsed;
-      let payload = parsed.payload;
+      const payload = parsed.payload;
       const checked = setup.schema.safeParse(payload);
       if (!checked.success) {
         return renderCase(request, reply, actor, id, 422, {
@@ -233,12 +235,16 @@ ${fields}
         });
       }
       if (setup.schema === participantByEmail) {
-        // An initiator names a co-writer by address; only a user of the same programme will do.
-        const user = people.userByEmail((checked.data as { email: string }).email);
-        if (!user || user.disabled || !people.belongsTo(user.id, view.programmeId)) {
-          return renderCase(request, reply, actor, id, 422, { form: form(new Map([['email', t(lang, 'validation.noSuchPerson')]])) });
+        // An initiator names a co-writer by address: an invitation, whether or not the address has
+        // an account, so the page tells nothing of who is in Satsa. They are in once they accept.
+        const email = (checked.data as { email: string }).email;
+        try {
+          onboarding.inviteToCase(actor, id, email, request.ip);
+        } catch (error) {
+          if (!(error instanceof DomainError) || error.code !== 'too-many-attempts') throw error;
+          return renderCase(request, reply, actor, id, 429, { notice: { kind: 'error', text: t(lang, 'web.waitText', { minutes: Math.max(1, Math.ceil(Number(error.details.retryAfterSeconds ?? 60) / 60)) }) } });
         }
-        payload = { userId: user.id };
+        return renderCase(request, reply, actor, id, 200, { notice: { kind: 'success', text: t(lang, 'web.participantInvited', { email }) } });
       }
       try {
         await commits.run(() => cases.send(actor, id, { type, payload }, version, lang));

@@ -49,6 +49,6 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
   await pages.register(onboardingPages, { onboarding: services.onboarding, programmes });
   await pages.register(mePages, { account: services.account, now });
   await pages.register(peoplePages, { peopleAdmin: services.peopleAdmin, people, programmes });
-  await pages.register(casePages, { cases, commits, people, programmes });
+  await pages.register(casePages, { cases, onboarding: services.onboarding, commits, people, programmes });
   await pages.register(boardPages, { cases, programmes, now });
 };

@@ -383,6 +383,60 @@ ${fieldsWithSummary(lang, fields, errors)}
     }),
   );
 
+  // ---- the first start: the first programme and its administrator ---------------------
+
+  const setupForm = accountForm.extend({ definitionId: text(64), email: text(254) });
+
+  const setupPage = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    errors: FieldErrors = new Map(),
+    values: Partial<z.infer<typeof setupForm>> = {},
+  ) => {
+    const lang = requestLanguage(request);
+    const token = tokenOf(request);
+    const { definitions } = onboarding.setup(token);
+    const fields: Field[] = [
+      { name: 'displayName', label: l(lang, 'yourName'), autocomplete: 'name', value: values.displayName },
+      { name: 'email', label: l(lang, 'email'), type: 'email', autocomplete: 'email', value: values.email },
+      ...accountFields(lang, false),
+    ];
+    const definitionError = errors.get('definitionId');
+    const body = html`<h1>${l(lang, 'setupTitle')}</h1>
+<p>${l(lang, 'setupIntro')}</p>
+<form method="post" action="/setup/${token}" novalidate>
+<input type="hidden" name="_csrf" value="${request.csrfToken ?? ''}">
+${fieldErrorSummary(lang, [...fields, { name: 'definitionId', label: l(lang, 'setupDefinition') }], errors)}
+<fieldset id="definitionId"${definitionError ? raw(' aria-describedby="definitionId-error"') : ''}><legend>${l(lang, 'setupDefinition')}</legend>
+${definitionError ? html`<p class="field-error" id="definitionId-error">${definitionError}</p>` : ''}
+${definitions.map(
+  (d, i) =>
+    html`<div class="choice"><input type="radio" id="definition-${i}" name="definitionId" value="${d.id}"${values.definitionId === d.id ? raw(' checked') : ''}><label for="definition-${i}">${d.name[lang]}</label></div>`,
+)}
+</fieldset>
+<h2>${l(lang, 'setupAdministrator')}</h2>
+${fields.map((f) => field(lang, f, errors))}
+<p><button type="submit">${l(lang, 'setupButton')}</button></p>
+</form>`;
+    return sendPage(request, reply, { title: l(lang, 'setupTitle'), body, status: errors.size > 0 ? 422 : 200, path: `/setup/${token}` });
+  };
+
+  pages.get('/setup/:token', open, (request, reply) => guarded(request, reply, '/login', () => setupPage(request, reply)));
+
+  pages.post('/setup/:token', open, (request, reply) =>
+    guarded(request, reply, '/login', async () => {
+      const lang = requestLanguage(request);
+      const form = setupForm.parse(request.body ?? {});
+      const errors = accountErrors(lang, form, true);
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(form.email.trim())) errors.set('email', l(lang, 'emailInvalid'));
+      if (!onboarding.setup(tokenOf(request)).definitions.some((d) => d.id === form.definitionId))
+        errors.set('definitionId', l(lang, 'setupDefinitionMissing'));
+      if (errors.size > 0) return setupPage(request, reply, errors, form);
+      await onboarding.completeSetup(tokenOf(request), { ...form, language: lang });
+      return reply.redirect('/login?done=setup', 303);
+    }),
+  );
+
   // ---- an administrator invites -----------------------------------------------------
 
   const inviteForm = z.object({

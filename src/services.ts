@@ -99,7 +99,9 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     loadDefinition: (id) => programmes.upsert(loadProgrammeDefinition(id)),
     invitableCase: (actor, caseId) => {
       const view = cases.get(actor, caseId, actor.language);
-      return view.allowedEvents.some((e) => e.type === 'ADD_PARTICIPANT') ? { programmeId: view.programmeId, title: view.title } : undefined;
+      return view.allowedEvents.some((e) => e.type === 'ADD_PARTICIPANT')
+        ? { programmeId: view.programmeId, title: view.title }
+        : undefined;
     },
     joinCase: (inviterId, caseId, userId) => {
       const inviter = people.actorById(inviterId);

@@ -170,7 +170,13 @@ export function createOnboarding(deps: OnboardingDeps) {
     invitation(token: string) {
       const link = links.peek(token, 'invitation');
       const existing = people.userByEmail(link.email);
-      return { email: link.email, programmeId: link.programmeId!, roles: link.roles as Role[], caseId: link.caseId, hasAccount: existing !== undefined };
+      return {
+        email: link.email,
+        programmeId: link.programmeId!,
+        roles: link.roles as Role[],
+        caseId: link.caseId,
+        hasAccount: existing !== undefined,
+      };
     },
 
     /**

@@ -51,7 +51,8 @@ export const onboardingRoutes: FastifyPluginAsyncZod<OnboardingRouteDeps> = asyn
       },
       preValidation: requireActor,
     },
-    async (request, reply) => reply.code(202).send(onboarding.inviteToCase(request.actor!, request.params.id, request.body.email, request.ip)),
+    async (request, reply) =>
+      reply.code(202).send(onboarding.inviteToCase(request.actor!, request.params.id, request.body.email, request.ip)),
   );
 
   app.get(

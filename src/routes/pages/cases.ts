@@ -242,9 +242,16 @@ ${fields}
           onboarding.inviteToCase(actor, id, email, request.ip);
         } catch (error) {
           if (!(error instanceof DomainError) || error.code !== 'too-many-attempts') throw error;
-          return renderCase(request, reply, actor, id, 429, { notice: { kind: 'error', text: t(lang, 'web.waitText', { minutes: Math.max(1, Math.ceil(Number(error.details.retryAfterSeconds ?? 60) / 60)) }) } });
+          return renderCase(request, reply, actor, id, 429, {
+            notice: {
+              kind: 'error',
+              text: t(lang, 'web.waitText', { minutes: Math.max(1, Math.ceil(Number(error.details.retryAfterSeconds ?? 60) / 60)) }),
+            },
+          });
         }
-        return renderCase(request, reply, actor, id, 200, { notice: { kind: 'success', text: t(lang, 'web.participantInvited', { email }) } });
+        return renderCase(request, reply, actor, id, 200, {
+          notice: { kind: 'success', text: t(lang, 'web.participantInvited', { email }) },
+        });
       }
       try {
         await commits.run(() => cases.send(actor, id, { type, payload }, version, lang));

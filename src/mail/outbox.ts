@@ -1,8 +1,48 @@
-import { and, desc, eq, inArray, type SQL } from 'drizzle-orm';
-import type { Db } from '../db/client.js';
+import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { param, type Db } from '../db/client.js';
 import { afterCursor, cutPage } from '../db/paging.js';
 import { outbox } from '../db/schema.js';
 import { DomainError } from '../errors.js';
+
+/** One message to put in the outbox: pending, due now, sent by the relay after the commit. */
+export interface OutboxMessage {
+  id: string;
+  messageId: string;
+  programmeId: string;
+  caseId: string | null;
+  source: string;
+  kind: string;
+  language: string;
+  recipientUserId: string | null;
+  toAddress: string;
+  /** The template's variables, as JSON. */
+  data: string;
+  at: string;
+}
+
+/** Writes messages to the outbox (a prepared statement); call inside the transaction of what caused them. */
+export function createOutboxWriter(db: Db) {
+  const insert = db
+    .insert(outbox)
+    .values({
+      id: sql.placeholder('id'),
+      messageId: sql.placeholder('messageId'),
+      programmeId: sql.placeholder('programmeId'),
+      caseId: sql.placeholder('caseId'),
+      source: sql.placeholder('source'),
+      kind: sql.placeholder('kind'),
+      language: sql.placeholder('language'),
+      recipientUserId: sql.placeholder('recipientUserId'),
+      toAddress: sql.placeholder('toAddress'),
+      data: param('data'),
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: sql.placeholder('at'),
+      createdAt: sql.placeholder('at'),
+    })
+    .prepare();
+  return (message: OutboxMessage) => void insert.run({ ...message });
+}
 
 /** What an administrator sees and does with the outbox of their programme. */
 export function createOutboxAdmin(db: Db, now: () => Date) {

@@ -1,9 +1,8 @@
 import crypto from 'node:crypto';
-import { sql } from 'drizzle-orm';
-import { param, type Db } from '../db/client.js';
-import { outbox } from '../db/schema.js';
+import type { Db } from '../db/client.js';
 import type { Language } from '../i18n/index.js';
 import { formatter, PROGRAMME_TIME_ZONE } from '../mail/calendar.js';
+import { createOutboxWriter } from '../mail/outbox.js';
 import type { ProgrammeService } from '../programmes/service.js';
 import type { AccountMessageKind } from './account-messages.js';
 import { domainOf, type MailSettings } from './service.js';
@@ -32,25 +31,7 @@ export interface AccountRecipient {
 
 export function createAccountMail(db: Db, programmes: Pick<ProgrammeService, 'get'>, settings: MailSettings, now: () => Date) {
   const domain = domainOf(settings.from);
-  const insert = db
-    .insert(outbox)
-    .values({
-      id: sql.placeholder('id'),
-      messageId: sql.placeholder('messageId'),
-      programmeId: sql.placeholder('programmeId'),
-      caseId: null,
-      source: sql.placeholder('source'),
-      kind: sql.placeholder('kind'),
-      language: sql.placeholder('language'),
-      recipientUserId: sql.placeholder('recipientUserId'),
-      toAddress: sql.placeholder('toAddress'),
-      data: param('data'),
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: sql.placeholder('at'),
-      createdAt: sql.placeholder('at'),
-    })
-    .prepare();
+  const writeMessage = createOutboxWriter(db);
 
   return {
     /** The public address of a page, for links in the messages. */
@@ -60,10 +41,11 @@ export function createAccountMail(db: Db, programmes: Pick<ProgrammeService, 'ge
     send(kind: AccountMessageKind, to: AccountRecipient, programmeId: string, data: Record<string, unknown>) {
       const programme = programmes.get(programmeId)!;
       const id = crypto.randomUUID();
-      insert.run({
+      writeMessage({
         id,
         messageId: `<satsa.account-${id}.${kind}@${domain}>`,
         programmeId,
+        caseId: null,
         source: `account-${id}`,
         kind,
         language: to.language,

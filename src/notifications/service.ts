@@ -1,11 +1,11 @@
 import crypto from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import type { CaseContext } from '../../machines/case/context.js';
 import { STEP_COUNT } from '../../machines/case/catalogue.js';
-import { param, type Db } from '../db/client.js';
-import { cases, outbox } from '../db/schema.js';
+import type { Db } from '../db/client.js';
+import type { cases } from '../db/schema.js';
 import { t, type Language } from '../i18n/index.js';
 import { calendarInvitation, localDate } from '../mail/calendar.js';
+import { createOutboxWriter } from '../mail/outbox.js';
 import { formatOre } from '../money/format.js';
 import { allAreas } from '../programmes/config.js';
 import type { Person, PeopleService } from '../people/service.js';
@@ -70,25 +70,7 @@ export function createNotifications(db: Db, deps: NotificationDeps, settings: Ma
   });
 
   // Asked for every message: built and prepared once.
-  const insertMessage = db
-    .insert(outbox)
-    .values({
-      id: sql.placeholder('id'),
-      messageId: sql.placeholder('messageId'),
-      programmeId: sql.placeholder('programmeId'),
-      caseId: sql.placeholder('caseId'),
-      source: sql.placeholder('source'),
-      kind: sql.placeholder('kind'),
-      language: sql.placeholder('language'),
-      recipientUserId: sql.placeholder('recipientUserId'),
-      toAddress: sql.placeholder('toAddress'),
-      data: param('data'),
-      status: 'pending',
-      attempts: 0,
-      nextAttemptAt: sql.placeholder('at'),
-      createdAt: sql.placeholder('at'),
-    })
-    .prepare();
+  const writeMessage = createOutboxWriter(db);
 
   function audienceOf(audience: Audience, row: CaseRow): Recipient[] {
     if ('programme' in audience) {
@@ -155,7 +137,7 @@ export function createNotifications(db: Db, deps: NotificationDeps, settings: Ma
           ...message.variables(recipient.language, recipient),
         };
         const recipientKey = recipient.userId ?? crypto.createHash('sha256').update(key).digest('hex').slice(0, 16);
-        insertMessage.run({
+        writeMessage({
           id: crypto.randomUUID(),
           messageId: `<satsa.${message.source}.${rule.kind}.${recipientKey}@${domain}>`,
           programmeId: row.programmeId,

@@ -327,6 +327,11 @@ describe('one’s own account', () => {
     const form = await t.app.inject({ method: 'GET', url: '/account/password', cookies: as.cookies, headers: { accept: 'text/html' } });
     expect(form.statusCode).toBe(200);
     expect(form.body).toContain('name="newPassword"');
+    // Its stylesheet is served to them too (as a browser asks for it).
+    const sheet = /href="(\/assets\/[^"]+\.css)"/.exec(form.body)![1]!;
+    expect(
+      (await t.app.inject({ method: 'GET', url: sheet, cookies: as.cookies, headers: { accept: 'text/css,*/*;q=0.1' } })).statusCode,
+    ).toBe(200);
     expect(tableCounts(t)).toEqual(counts);
     const chosen = await t.app.inject({
       method: 'POST',

@@ -9,9 +9,13 @@ import { ASSET_BY_NAME } from '../../web/assets.js';
  * older version is a 404.
  */
 export const assetRoutes: FastifyPluginAsync = async (app) => {
-  app.get<{ Params: { file: string } }>('/assets/:file', { schema: { hide: true } }, async (request, reply) => {
-    const asset = ASSET_BY_NAME.get(request.params.file);
-    if (!asset) throw new DomainError('not-found', `${request.url.split('?')[0]} does not exist`);
-    return reply.type(asset.contentType).header('cache-control', IMMUTABLE).send(asset.body);
-  });
+  app.get<{ Params: { file: string } }>(
+    '/assets/:file',
+    { schema: { hide: true }, config: { beforePasswordChange: true } },
+    async (request, reply) => {
+      const asset = ASSET_BY_NAME.get(request.params.file);
+      if (!asset) throw new DomainError('not-found', `${request.url.split('?')[0]} does not exist`);
+      return reply.type(asset.contentType).header('cache-control', IMMUTABLE).send(asset.body);
+    },
+  );
 };

@@ -13,7 +13,7 @@ import { docsCsp, frameworkErrorHeaders, registerSecurityHeaders } from './http/
 import { apiRoutes } from './routes/api/index.js';
 import { pageRoutes } from './routes/pages/index.js';
 import { pageErrorHandler } from './routes/pages/reply.js';
-import { createServices, type Services } from './services.js';
+import { createServices, type Outbound, type Services } from './services.js';
 
 /** How soon a client turned away during a shutdown may try again: a restart takes about a second. */
 const RETRY_AFTER_CLOSING_SECONDS = 5;
@@ -31,6 +31,8 @@ export interface AppOptions {
   background?: boolean;
   /** Where the log lines (JSON, one a line) are written; standard output unless given. */
   logStream?: { write(line: string): void };
+  /** How the app reaches other servers, when not as the platform does (tests: a CA of their own). */
+  outbound?: Outbound;
 }
 
 /**
@@ -68,7 +70,7 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
       pageErrorHandler(new DomainError('malformed-request', error.message), request, reply);
     },
   });
-  const services = createServices(db, now, config, app.log);
+  const services = createServices(db, now, config, app.log, options.outbound);
 
   // While the server shuts down it finishes the requests under way; one that still arrives (on
   // a connection already open) is not handled but answered 503, with the connection closed

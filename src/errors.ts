@@ -47,6 +47,23 @@ export const ERROR_CODES = [
   'password-change-required',
   /** A one-time link that cannot be used: `reason` is unknown, used or expired. */
   'link-invalid',
+  /**
+   * A log-in through an OpenID Connect provider could not be completed: `reason` is expired (no
+   * log-in under way in this browser, or it took too long), mismatch (the answer's state or the
+   * ID token's nonce is not this log-in's), denied (stopped at the provider) or provider (the
+   * provider answered an error, or an answer that does not check out).
+   */
+  'sso-failed',
+  /** The OpenID Connect provider could not be reached (its discovery document or keys). */
+  'sso-unavailable',
+  /** The provider vouched for an address without an account nor a pending invitation; `reason` is unknown or disabled. */
+  'sso-no-account',
+  /**
+   * The provider's e-mail address cannot be trusted: `reason` is no-email, unverified (no
+   * `email_verified` from a provider not trusted without it) or foreign-domain (a domain the
+   * provider does not serve).
+   */
+  'sso-email-refused',
   /** Something we did not foresee; logged with the request id, no details leak. */
   'internal',
   /** The server is shutting down: the request was not handled; try again after `Retry-After`. */

@@ -24,6 +24,7 @@ import { createLinks } from './people/links.js';
 import { createOnboarding } from './people/onboarding.js';
 import { createAudit } from './people/audit.js';
 import { createPeopleService } from './people/service.js';
+import { createSingleSignOn, type SingleSignOnDeps } from './people/sso.js';
 import { createLoginThrottle } from './people/throttle.js';
 import { loadProgrammeDefinition, programmeDefinitions } from './programmes/config.js';
 import { createProgrammeService } from './programmes/service.js';
@@ -32,12 +33,18 @@ import { createTimerFiring } from './scheduler/firing.js';
 import { createScheduler } from './scheduler/scheduler.js';
 import { createTimerStore } from './scheduler/timers.js';
 
+/** How the app reaches other servers, when not as the platform does (tests trust their own CA). */
+export interface Outbound {
+  /** The requests to the OpenID Connect providers. */
+  oidcFetch?: SingleSignOnDeps['fetch'];
+}
+
 /**
  * The composition root: every service is created here, once, and given exactly the other
  * services it uses. The app, the CLI, the demo data, the tests and the benchmark all start
  * from this one function.
  */
-export function createServices(db: Db, now: () => Date, config: Config, log?: Log) {
+export function createServices(db: Db, now: () => Date, config: Config, log?: Log, outbound: Outbound = {}) {
   const programmes = createProgrammeService(db, now);
   const people = createPeopleService(db, now, (id) => programmes.get(id)?.roles);
   const money = createMoney(db, programmes, now);
@@ -118,6 +125,18 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     },
     transaction,
   });
+  const sso = createSingleSignOn({
+    db,
+    now,
+    providers: config.oidcProviders,
+    publicUrl: config.publicUrl,
+    fetch: outbound.oidcFetch,
+    people,
+    onboarding,
+    audit,
+    transaction,
+    log,
+  });
   const preferences = createPreferences(people);
   return {
     db,
@@ -143,6 +162,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     peopleAdmin,
     links,
     onboarding,
+    sso,
   };
 }
 

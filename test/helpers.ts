@@ -5,7 +5,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { ROLES, type Role } from '../machines/roles.js';
 import { checkAnswersOf } from './answers-check.js';
 import { buildApp } from '../src/app.js';
-import type { Services } from '../src/services.js';
+import type { Outbound, Services } from '../src/services.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { playStory } from '../src/demo/seed.js';
@@ -54,6 +54,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Start the relay and scheduler on ready; off by default so tests drive them step by step. */
   background?: boolean;
+  /** How the app reaches other servers (the OpenID Connect tests: trusting their own CA). */
+  outbound?: Outbound;
 }
 
 /**
@@ -65,7 +67,13 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const config = loadConfig({ SATSA_DATA_DIR: dir, SATSA_LOG_LEVEL: 'silent', SATSA_DEMO_DATA: 'false', ...options.env });
   const clock = testClock();
   const db = openDatabase(config.databaseFile);
-  const { app, services } = await buildApp({ config, db, now: clock.now, background: options.background ?? false });
+  const { app, services } = await buildApp({
+    config,
+    db,
+    now: clock.now,
+    background: options.background ?? false,
+    outbound: options.outbound,
+  });
   const blekinge = loadProgrammeDefinition(PROGRAMME);
   services.programmes.upsert(blekinge);
   services.programmes.upsert({ ...blekinge, id: OTHER_PROGRAMME, diaryPrefix: 'OTH' });

@@ -258,6 +258,28 @@ export const loginAttempts = sqliteTable(
 );
 
 /**
+ * Log-ins through an OpenID Connect provider under way: what the provider's answer must match
+ * (state, nonce) and prove (the PKCE verifier). The browser holds a random key to its row in
+ * a short-lived cookie; the row is taken (deleted) by the first answer, so it works once.
+ */
+export const ssoTransactions = sqliteTable(
+  'sso_transactions',
+  {
+    /** SHA-256 of the cookie's value. */
+    id: text('id').primaryKey(),
+    providerId: text('provider_id').notNull(),
+    state: text('state').notNull(),
+    nonce: text('nonce').notNull(),
+    codeVerifier: text('code_verifier').notNull(),
+    /** Our own path to go to once logged in. */
+    next: text('next').notNull(),
+    createdAt: createdAt(),
+    expiresAt: text('expires_at').notNull(),
+  },
+  (t) => [index('sso_transactions_expires').on(t.expiresAt)],
+);
+
+/**
  * What administrators and people did to accounts: who, what, when, why. Append-only; read on
  * the audit page. `programmeId` is the programme the act was made in (none for an act of a
  * person on their own account).

@@ -32,6 +32,10 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   'too-many-attempts': 429,
   'password-change-required': 403,
   'link-invalid': 410,
+  'sso-failed': 400,
+  'sso-unavailable': 502,
+  'sso-no-account': 403,
+  'sso-email-refused': 403,
   internal: 500,
   'service-unavailable': 503,
 };

@@ -53,6 +53,19 @@ export function docsCsp(secure: boolean): string {
     .join('; ');
 }
 
+/**
+ * The log-in page's policy when OpenID Connect providers are configured: the site's, with the
+ * providers' origins as form targets too. Its forms post to /login/sso, which sends the browser
+ * on to the provider, and browsers hold a form's redirects to the form's own policy.
+ */
+export function loginCsp(secure: boolean, formTargets: readonly string[]): string {
+  const directives = siteDirectives(secure);
+  directives['form-action'] = ["'self'", ...formTargets];
+  return Object.entries(directives)
+    .map(([name, values]) => [name, ...values].join(' '))
+    .join('; ');
+}
+
 /** The options of @fastify/helmet (and of helmet itself, for the answers no hook sees). */
 export function helmetOptions(secure: boolean) {
   return {

@@ -23,6 +23,8 @@ export const AUDIT_ACTIONS = [
   'invitation.accepted',
   'registration.confirmed',
   'password.reset',
+  'sso.logged-in',
+  'sso.account-created',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

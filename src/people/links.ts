@@ -30,6 +30,15 @@ export function createLinks(db: Db, now: () => Date) {
     return link;
   }
 
+  function markUsed(link: Link) {
+    const used = db
+      .update(oneTimeLinks)
+      .set({ usedAt: now().toISOString() })
+      .where(and(eq(oneTimeLinks.id, link.id), isNull(oneTimeLinks.usedAt)))
+      .run();
+    if (used.changes !== 1) throw new DomainError('link-invalid', 'the link has been used', { reason: 'used' });
+  }
+
   return {
     /** A new link; returns the token (to put in the link) and when it expires. */
     create(
@@ -63,12 +72,28 @@ export function createLinks(db: Db, now: () => Date) {
     /** Uses the link: it cannot be used again. Call in the transaction of what it does. */
     use(token: string, purpose: LinkPurpose): Link {
       const link = find(token, purpose);
-      const used = db
-        .update(oneTimeLinks)
-        .set({ usedAt: now().toISOString() })
-        .where(and(eq(oneTimeLinks.id, link.id), isNull(oneTimeLinks.usedAt)))
-        .run();
-      if (used.changes !== 1) throw new DomainError('link-invalid', 'the link has been used', { reason: 'used' });
+      markUsed(link);
+      return link;
+    },
+
+    /**
+     * The invitations to an address not yet used nor expired, oldest first: for someone whose
+     * address an identity provider vouched for, who holds no link (see src/people/sso.ts).
+     */
+    pendingInvitationsTo(email: string): Link[] {
+      const at = now().toISOString();
+      return db
+        .select()
+        .from(oneTimeLinks)
+        .where(and(eq(oneTimeLinks.purpose, 'invitation'), eq(oneTimeLinks.email, email.trim().toLowerCase()), isNull(oneTimeLinks.usedAt)))
+        .orderBy(oneTimeLinks.createdAt, oneTimeLinks.id)
+        .all()
+        .filter((l) => l.expiresAt > at);
+    },
+
+    /** Uses a link found by pendingInvitationsTo, in the transaction of what it does. */
+    useFound(link: Link): Link {
+      markUsed(link);
       return link;
     },
 

@@ -4,7 +4,7 @@ import { t, type Language } from '../i18n/index.js';
 import type { ProgrammeConfig } from '../programmes/config.js';
 import { holds, type Actor } from './actor.js';
 import type { Audit } from './audit.js';
-import type { Links } from './links.js';
+import type { Link, Links } from './links.js';
 import { passwordSchema, type PeopleService } from './service.js';
 import type { LoginThrottle } from './throttle.js';
 
@@ -89,6 +89,36 @@ export function createOnboarding(deps: OnboardingDeps) {
     const password = passwordSchema.safeParse(account.password);
     if (!password.success) errors.push({ path: 'body.password', message: password.error.issues[0]!.message });
     if (errors.length > 0) throw new DomainError('validation-failed', 'the account cannot be made', { errors });
+  }
+
+  /**
+   * What accepting an (already used) invitation link does, in the caller's transaction: the
+   * roles for an account, or a new account; a case to join; the audit.
+   */
+  function accept(
+    link: Link,
+    to: { userId: string } | { displayName: string; language: Language; passwordHash: string | null },
+    via: Record<string, unknown> = {},
+  ) {
+    const roles = link.roles as Role[];
+    const newAccount = !('userId' in to);
+    const user =
+      'userId' in to
+        ? people.grantRoles(to.userId, link.programmeId!, roles)!
+        : people.createUserHashed(
+            { programmeId: link.programmeId!, email: link.email, displayName: to.displayName, roles, language: to.language },
+            to.passwordHash,
+          );
+    // Invited to a case: in it, as the one who invited would have added them.
+    const joinedCase = link.caseId && link.createdBy ? deps.joinCase(link.createdBy, link.caseId, user.id) : undefined;
+    audit.record({
+      actorId: user.id,
+      programmeId: link.programmeId,
+      action: 'invitation.accepted',
+      subjectUserId: user.id,
+      details: { roles, invitedBy: link.createdBy, newAccount, caseId: link.caseId, joinedCase, ...via },
+    });
+    return { userId: user.id, newAccount, caseId: joinedCase ? link.caseId : null };
   }
 
   return {
@@ -194,32 +224,29 @@ export function createOnboarding(deps: OnboardingDeps) {
         checkAccount(account);
       }
       const passwordHash = existing ? null : await people.hashPassword(account!.password);
-      return transaction(() => {
-        const link = links.use(token, 'invitation');
-        const roles = link.roles as Role[];
-        const user = existing
-          ? people.grantRoles(existing.id, link.programmeId!, roles)!
-          : people.createUserHashed(
-              {
-                programmeId: link.programmeId!,
-                email: link.email,
-                displayName: account!.displayName,
-                roles,
-                language: account!.language ?? 'sv',
-              },
-              passwordHash,
-            );
-        // Invited to a case: in it, as the one who invited would have added them.
-        const joinedCase = link.caseId && link.createdBy ? deps.joinCase(link.createdBy, link.caseId, user.id) : undefined;
-        audit.record({
-          actorId: user.id,
-          programmeId: link.programmeId,
-          action: 'invitation.accepted',
-          subjectUserId: user.id,
-          details: { roles, invitedBy: link.createdBy, newAccount: !existing, caseId: link.caseId, joinedCase },
-        });
-        return { userId: user.id, newAccount: !existing, caseId: joinedCase ? link.caseId : null };
-      });
+      return transaction(() =>
+        accept(
+          links.use(token, 'invitation'),
+          existing ? { userId: existing.id } : { displayName: account!.displayName, language: account!.language ?? 'sv', passwordHash },
+        ),
+      );
+    },
+
+    /**
+     * Someone without an account whose address an identity provider vouched for
+     * (src/people/sso.ts): every invitation pending to that address is accepted, the first
+     * making the account with the name the provider gave and no password (they log in through
+     * the provider). Undefined when no invitation is pending. Call in a transaction.
+     */
+    acceptInvitationsBySso(email: string, account: { displayName: string; language: Language }, providerId: string) {
+      const pending = links.pendingInvitationsTo(email);
+      if (pending.length === 0) return undefined;
+      let userId: string | undefined;
+      for (const link of pending) {
+        const to = userId ? { userId } : { displayName: account.displayName, language: account.language, passwordHash: null };
+        userId = accept(links.useFound(link), to, { via: 'sso', provider: providerId }).userId;
+      }
+      return { userId: userId!, programmeIds: [...new Set(pending.map((l) => l.programmeId!))] };
     },
 
     /**

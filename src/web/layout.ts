@@ -28,6 +28,12 @@ export interface PageOptions {
   /** Where the language switch returns to. */
   path: string;
   body: SafeHtml;
+  /**
+   * Our own path the browser goes on to at once (a meta refresh): a navigation this page
+   * starts, so it carries the site's SameSite=Strict cookies, which a redirect that began on
+   * another site (an identity provider's) would not.
+   */
+  goOnTo?: string;
 }
 
 /** The main menu: each item with the paths that belong to it (the page itself is `aria-current="page"`, its sub-pages `"true"`). */
@@ -69,7 +75,12 @@ export function page(o: PageOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${o.title} – Satsa</title>
-<link rel="stylesheet" href="${ASSETS.site.url}">
+${
+  o.goOnTo
+    ? html`<meta http-equiv="refresh" content="0; url=${o.goOnTo}">
+`
+    : ''
+}<link rel="stylesheet" href="${ASSETS.site.url}">
 </head>
 <body>
 <a class="skip" href="#main">${l('skip')}</a>

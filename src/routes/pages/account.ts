@@ -3,12 +3,14 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { SESSION_COOKIE, setSessionCookie } from '../../http/auth.js';
 import { LANGUAGE_COOKIE, requestLanguage } from '../../http/language.js';
+import { loginCsp } from '../../http/security.js';
 import { t } from '../../i18n/index.js';
 import { NOTIFICATION_KINDS, OPTIONAL_KINDS } from '../../notifications/rules.js';
 import { DomainError } from '../../errors.js';
 import type { Account } from '../../people/account.js';
 import { belongsTo } from '../../people/actor.js';
 import type { PeopleService } from '../../people/service.js';
+import type { SingleSignOn } from '../../people/sso.js';
 import type { ProgrammeService } from '../../programmes/service.js';
 import { html, raw } from '../../web/html.js';
 import { backLink } from '../../web/questions.js';
@@ -17,17 +19,24 @@ import { sendPage } from './reply.js';
 /*
  * Logging in and out, the language switch and the settings page. The log-in form has its
  * own double-submit CSRF token (there is no session yet); the others carry the session's.
+ * With OpenID Connect providers configured, the log-in page also offers them: by the e-mail
+ * address's domain, or a button each (their routes are in sso.ts).
  */
 
 export interface AccountPageDeps {
   programmes: Pick<ProgrammeService, 'list'>;
   account: Pick<Account, 'logIn' | 'changePassword'>;
   people: Pick<PeopleService, 'verifyPassword' | 'createSession' | 'endSession' | 'updatePreferences' | 'preferences' | 'chooseProgramme'>;
+  sso: Pick<SingleSignOn, 'providers' | 'formTargets'>;
   sessionHours: number;
   cookieSecure: boolean;
 }
 
-const LOGIN_CSRF_COOKIE = 'satsa_login_csrf';
+/** The log-in forms' double-submit token (also of the provider log-in's, under /login/sso). */
+export const LOGIN_CSRF_COOKIE = 'satsa_login_csrf';
+
+/** Why the log-in page is shown again after the provider log-in's form: shown at its field. */
+const SSO_FIELD_ERRORS = ['sso-domain', 'sso-email'] as const;
 
 const loginForm = z.object({
   email: z.string().max(254).default(''),
@@ -42,17 +51,17 @@ const languageForm = z.object({
 });
 
 /** Only our own paths: never an open redirect. */
-const safePath = (path: string) => (/^\/(?!\/)[\w\-/?=&%.]*$/.test(path) ? path : '/');
+export const safePath = (path: string) => (/^\/(?!\/)[\w\-/?=&%.]*$/.test(path) ? path : '/');
 
 export const accountPages: FastifyPluginAsync<AccountPageDeps> = async (
   pages,
-  { account, people, programmes, sessionHours, cookieSecure },
+  { account, people, programmes, sso, sessionHours, cookieSecure },
 ) => {
   pages.get('/', { schema: { hide: true }, config: { beforePasswordChange: true } }, async (request, reply) =>
     reply.redirect(request.actor ? '/cases' : '/login', 303),
   );
 
-  /** The log-in form, with a message after a failed or refused attempt. */
+  /** The log-in form, with a message after a failed or refused attempt (`ssoError`: at the provider log-in's field). */
   const loginPage = (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -60,12 +69,40 @@ export const accountPages: FastifyPluginAsync<AccountPageDeps> = async (
     next: string,
     status = 200,
     done?: string,
+    ssoError?: string,
   ) => {
     const registration = programmes.list().some((p) => p.registrationDomains.length > 0);
     const lang = requestLanguage(request);
     const l = (key: string) => t(lang, `web.${key}`);
     const token = crypto.randomBytes(24).toString('base64url');
     reply.setCookie(LOGIN_CSRF_COOKIE, token, { path: '/login', httpOnly: true, sameSite: 'strict', secure: cookieSecure });
+    const providers = sso.providers();
+    if (providers.length > 0) reply.header('content-security-policy', loginCsp(cookieSecure, sso.formTargets()));
+    const hidden = html`<input type="hidden" name="_csrf" value="${token}">
+  <input type="hidden" name="next" value="${safePath(next)}">`;
+    const withProvider =
+      providers.length === 0
+        ? ''
+        : html`<h2>${l('ssoHeading')}</h2>
+<form method="post" action="/login/sso" novalidate>
+  ${hidden}
+  <div class="field${ssoError ? ' has-error' : ''}">
+  <label for="sso-email">${l('ssoEmail')}</label>
+  <p class="help" id="sso-email-hint">${l('ssoEmailHint')}</p>
+  ${ssoError ? html`<p class="field-error" id="sso-email-error"><span class="visually-hidden">${l('errorPrefix')}</span>${ssoError}</p>` : ''}
+  <input type="email" id="sso-email" name="email" autocomplete="email" aria-describedby="sso-email-hint${ssoError ? ' sso-email-error' : ''}"${ssoError ? raw(' aria-invalid="true"') : ''}>
+  </div>
+  <p><button type="submit">${l('ssoContinue')}</button></p>
+</form>
+<form method="post" action="/login/sso">
+  ${hidden}
+  <p id="sso-choose">${l('ssoChoose')}</p>
+  <ul class="plain providers" aria-labelledby="sso-choose">${providers.map(
+    (p) =>
+      html`<li><button type="submit" class="secondary" name="provider" value="${p.id}">${t(lang, 'web.ssoWith', { name: p.name[lang] })}</button></li>`,
+  )}</ul>
+</form>
+<h2>${l('passwordHeading')}</h2>`;
     return sendPage(request, reply, {
       title: l('loginTitle'),
       path: '/login',
@@ -73,9 +110,9 @@ export const accountPages: FastifyPluginAsync<AccountPageDeps> = async (
       body: html`<h1>${l('loginTitle')}</h1>
 ${done ? html`<div class="notice" role="status">${done}</div>` : ''}
 ${message ? html`<div class="alert" role="alert" id="login-error">${message}</div>` : ''}
+${withProvider}
 <form method="post" action="/login" novalidate>
-  <input type="hidden" name="_csrf" value="${token}">
-  <input type="hidden" name="next" value="${safePath(next)}">
+  ${hidden}
   <label for="email">${l('email')}</label>
   <input type="email" id="email" name="email" autocomplete="username" required ${message ? html`aria-describedby="login-error"` : ''}>
   <label for="password">${l('password')}</label>
@@ -96,7 +133,16 @@ ${registration ? html`<p><a href="/register">${l('createAccount')}</a></p>` : ''
       done === 'invitation' || done === 'registered' || done === 'password-reset' || done === 'setup'
         ? t(lang, `web.loginDone.${done}`)
         : undefined;
-    return loginPage(request, reply, message, typeof next === 'string' ? next : '/cases', 200, finished);
+    const ssoError = SSO_FIELD_ERRORS.find((e) => e === error);
+    return loginPage(
+      request,
+      reply,
+      message,
+      typeof next === 'string' ? next : '/cases',
+      200,
+      finished,
+      ssoError && t(lang, `web.ssoErrors.${ssoError}`),
+    );
   });
 
   // The log-in form has its own double-submit token; there is no session token yet.

@@ -11,6 +11,7 @@ import { mePages } from './me.js';
 import { onboardingPages } from './onboarding.js';
 import { peoplePages } from './people.js';
 import { pageErrorHandler, pageNotFound } from './reply.js';
+import { ssoPages } from './sso.js';
 
 /**
  * The web pages: server-rendered HTML, Swedish by default, one plugin per page family, each
@@ -42,6 +43,13 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
   await pages.register(accountPages, {
     account: services.account,
     programmes,
+    people,
+    sso: services.sso,
+    sessionHours: config.SATSA_SESSION_HOURS,
+    cookieSecure: config.SATSA_COOKIE_SECURE,
+  });
+  await pages.register(ssoPages, {
+    sso: services.sso,
     people,
     sessionHours: config.SATSA_SESSION_HOURS,
     cookieSecure: config.SATSA_COOKIE_SECURE,

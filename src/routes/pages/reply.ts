@@ -28,6 +28,8 @@ export interface PageReply {
   status?: number;
   /** Where the language switch returns to: the page itself, or the case list after a form post. */
   path?: string;
+  /** Our own path the browser goes on to at once (see PageOptions.goOnTo). */
+  goOnTo?: string;
 }
 
 export function sendPage(request: FastifyRequest, reply: FastifyReply, o: PageReply) {
@@ -44,6 +46,7 @@ export function sendPage(request: FastifyRequest, reply: FastifyReply, o: PageRe
         csrfToken: request.csrfToken,
         path,
         body: o.body,
+        goOnTo: o.goOnTo,
       }),
     );
 }

@@ -391,6 +391,17 @@ describe('who reaches the routes of people and accounts', () => {
         expected: { anonymous: 401, initiator: 403, coordinator: 403, foreignAdmin: 404, admin: 200 },
       },
       {
+        method: 'POST',
+        url: '/api/invitations',
+        payload: { email: 'matris@karlskrona.se', programmeId: PROGRAMME, roles: ['initiator'] },
+        expected: { anonymous: 401, initiator: 403, coordinator: 403, foreignAdmin: 404, admin: 202 },
+      },
+      {
+        method: 'GET',
+        url: '/api/invitations',
+        expected: { anonymous: 401, initiator: 403, coordinator: 403, foreignAdmin: 200, admin: 200 },
+      },
+      {
         method: 'GET',
         url: '/api/me/sessions',
         expected: { anonymous: 401, initiator: 200, coordinator: 200, foreignAdmin: 200, admin: 200 },

@@ -10,6 +10,7 @@ export const ROLES = [
   'lsvo-secretary',
   'regional-director',
   'steering-group',
+  'finance',
   'administrator',
 ] as const;
 

@@ -77,6 +77,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     }),
     programme: (id) => programmes.get(id),
     programmeRules: (id) => programmes.rules(id),
+    programmeVersion: (id) => programmes.version(id),
     now,
     effects: { notifications, money, deadlines: timers, afterCommit },
   });

@@ -14,8 +14,34 @@ export const programmes = sqliteTable('programmes', {
   diaryPrefix: text('diary_prefix').notNull(),
   /** The programme's configuration, validated by src/programmes/config.ts when loaded. */
   config: text('config', { mode: 'json' }).notNull(),
+  /** The version of the configuration in force: the newest row of programme_versions. */
+  version: integer('version').notNull().default(1),
   createdAt: createdAt(),
 });
+
+/**
+ * Every version of a programme's configuration, append-only (see versioning.md): a file
+ * loaded with `programme:add` or a change made in the browser adds one; none is edited. The
+ * version in force at a moment is the newest created by then, so a case's answers are shown
+ * against the version they were given under.
+ */
+export const programmeVersions = sqliteTable(
+  'programme_versions',
+  {
+    programmeId: text('programme_id')
+      .notNull()
+      .references(() => programmes.id),
+    version: integer('version').notNull(),
+    config: text('config', { mode: 'json' }).notNull(),
+    /** Where the version came from: a file in templates/programmes, or a form in the browser. */
+    source: text('source', { enum: ['file', 'browser'] }).notNull(),
+    /** Why the change was made, as its author said. */
+    note: text('note'),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.programmeId, t.version] })],
+);
 
 export const users = sqliteTable(
   'users',
@@ -127,6 +153,8 @@ export const cases = sqliteTable(
     snapshot: text('snapshot', { mode: 'json' }).notNull(),
     version: integer('version').notNull(),
     machineVersion: integer('machine_version').notNull(),
+    /** The programme configuration's version when the case was created (its idea template's). */
+    programmeVersion: integer('programme_version').notNull().default(1),
     createdAt: createdAt(),
     updatedAt: text('updated_at').notNull(),
   },
@@ -431,4 +459,111 @@ export const commitments = sqliteTable(
     index('commitments_case').on(t.caseId),
     index('commitments_programme_year').on(t.programmeId, t.year),
   ],
+);
+
+/**
+ * Changes of a pool's amount after it was set up, append-only: a correction with its
+ * motivation, or one side of a carry-over (what leaves one year's pool arrives in the next
+ * year's as an incoming line). The pool's amount in force = its first amount + these.
+ */
+export const poolAdjustments = sqliteTable(
+  'pool_adjustments',
+  {
+    id: text('id').primaryKey(),
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => grantPools.id),
+    programmeId: text('programme_id')
+      .notNull()
+      .references(() => programmes.id),
+    kind: text('kind', { enum: ['correction', 'carry-over-out', 'carry-over-in'] }).notNull(),
+    /** Whole öre, signed: negative lowers the pool. */
+    amountOre: integer('amount_ore').notNull(),
+    motivation: text('motivation').notNull(),
+    /** The decision behind it (a carry-over's decision reference, a correction's source). */
+    reference: text('reference'),
+    /** The other pool of a carry-over. */
+    counterpartPoolId: text('counterpart_pool_id').references(() => grantPools.id),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('pool_adjustments_pool').on(t.poolId)],
+);
+
+/**
+ * What happens to committed money after the decision, append-only: payments to the
+ * initiative, repayments of unused grant, and releases of commitments that will not be
+ * used (stopped, or closed under budget). Per case and pool: unpaid = committed − paid −
+ * released, never below zero; repaid money returns to the pool.
+ */
+export const grantMovements = sqliteTable(
+  'grant_movements',
+  {
+    id: text('id').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id),
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => grantPools.id),
+    programmeId: text('programme_id')
+      .notNull()
+      .references(() => programmes.id),
+    year: integer('year').notNull(),
+    kind: text('kind', { enum: ['payment', 'repayment', 'release'] }).notNull(),
+    /** Whole öre, positive. */
+    amountOre: integer('amount_ore').notNull(),
+    /** The day the money moved (a payment's value date), YYYY-MM-DD. */
+    date: text('date').notNull(),
+    reference: text('reference'),
+    motivation: text('motivation'),
+    /** Set when the engine released the money itself (a stopped initiative, one closed under budget). */
+    automatic: integer('automatic', { mode: 'boolean' }).notNull().default(false),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('grant_movements_case').on(t.caseId), index('grant_movements_programme_year').on(t.programmeId, t.year)],
+);
+
+/**
+ * A prioritisation decision distributing a pool between county-wide, sub-regional and
+ * local purposes (seed 002). Append-only: the newest decision for a pool is in force.
+ */
+export const poolDistributions = sqliteTable(
+  'pool_distributions',
+  {
+    id: text('id').primaryKey(),
+    poolId: text('pool_id')
+      .notNull()
+      .references(() => grantPools.id),
+    programmeId: text('programme_id')
+      .notNull()
+      .references(() => programmes.id),
+    /** The body that decided, as named in the decision. */
+    decidedBy: text('decided_by').notNull(),
+    decisionDate: text('decision_date').notNull(),
+    reference: text('reference').notNull(),
+    motivation: text('motivation'),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('pool_distributions_pool').on(t.poolId, t.createdAt)],
+);
+
+/** One line of a distribution: a purpose's scope, who it goes to, and how much. */
+export const poolDistributionLines = sqliteTable(
+  'pool_distribution_lines',
+  {
+    distributionId: text('distribution_id')
+      .notNull()
+      .references(() => poolDistributions.id),
+    line: integer('line').notNull(),
+    scope: text('scope', { enum: ['county', 'sub-regional', 'local'] }).notNull(),
+    /** A sub-region or municipality; empty for county-wide. */
+    recipient: text('recipient').notNull(),
+    /** The priority area it serves, if any. */
+    priorityAreaId: text('priority_area_id'),
+    amountOre: integer('amount_ore').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.distributionId, t.line] })],
 );

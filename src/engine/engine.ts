@@ -66,6 +66,8 @@ export interface EngineDeps<W extends WishedTimer> {
   rules: EventRules;
   programme: (id: string) => ProgrammeConfig | undefined;
   programmeRules: (id: string) => ProgrammeRules | undefined;
+  /** The version of the programme's configuration in force now (a new case pins it). */
+  programmeVersion: (id: string) => number;
   now: () => Date;
   effects: EngineEffects<W>;
 }
@@ -165,6 +167,7 @@ export function createEngine<W extends WishedTimer>(deps: EngineDeps<W>) {
           snapshot: JSON.parse(persistedJson(snapshot, machineVersion)) as object,
           version: 1,
           machineVersion,
+          programmeVersion: deps.programmeVersion(programmeId),
           createdAt: at,
           updatedAt: at,
           ...projection(snapshot, diaryNumber),

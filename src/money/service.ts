@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { PayloadOf } from '../../machines/case/schemas.js';
 import type { Db } from '../db/client.js';
-import { commitments, grantPools, poolEarmarks } from '../db/schema.js';
+import { commitments, grantMovements, grantPools, poolAdjustments, poolEarmarks } from '../db/schema.js';
 import { DomainError, fieldErrors, type FieldError } from '../errors.js';
 import { allAreas, type ProgrammeConfig } from '../programmes/config.js';
 import type { ProgrammeService } from '../programmes/service.js';
@@ -32,14 +32,37 @@ export const newPoolSchema = z
   .strict();
 export type NewPool = z.infer<typeof newPoolSchema>;
 
+/**
+ * A pool's figures, all whole öre. What a pool has = its first amount + corrections +
+ * carried in − carried out. What it has used = committed − released − repaid (repaid money
+ * comes back to the pool). remaining = amount − used; negative only when a decision was
+ * granted over the pool with an override, and then `overdrawn` is set.
+ * Per commitment: unpaid = committed − paid − released, never below zero.
+ */
 export interface PoolView {
   id: string;
   year: number;
   kind: 'state' | 'joint';
   name: string;
+  /** The amount the pool was set up with. */
+  initialAmountOre: number;
+  /** The sum of its corrections (signed). */
+  correctionsOre: number;
+  /** Carried over into this pool from the year before. */
+  carriedInOre: number;
+  /** Carried over from this pool to the next year. */
+  carriedOutOre: number;
+  /** What the pool has now: initial + corrections + carried in − carried out. */
   amountOre: number;
   committedOre: number;
+  releasedOre: number;
+  paidOre: number;
+  repaidOre: number;
+  unpaidOre: number;
   remainingOre: number;
+  overdrawn: boolean;
+  /** Decisions that granted over the pool, each with the director's motivation. */
+  overrides: { caseId: string; amountOre: number; motivation: string }[];
   earmarks: { priorityAreaId: string; amountOre: number; committedOre: number; remainingOre: number }[];
 }
 
@@ -62,6 +85,13 @@ export function createMoney(db: Db, programmes: ProgrammeService, now: () => Dat
     return rows;
   }
 
+  /** Signed sums per pool and kind of adjustment, and per pool and kind of movement. */
+  function sumsBy<T extends { poolId: string; kind: string; total: number }>(rows: T[]) {
+    const sums = new Map<string, number>();
+    for (const r of rows) sums.set(`${r.poolId}:${r.kind}`, (sums.get(`${r.poolId}:${r.kind}`) ?? 0) + Number(r.total));
+    return (poolId: string, kind: string) => sums.get(`${poolId}:${kind}`) ?? 0;
+  }
+
   function pools(programmeId: string, year?: number): PoolView[] {
     const config = programmes.get(programmeId)!;
     const parentOf = new Map(allAreas(config).map((a) => [a.id, a.parentId ?? a.id]));
@@ -76,31 +106,66 @@ export function createMoney(db: Db, programmes: ProgrammeService, now: () => Dat
       )
       .orderBy(asc(grantPools.year), asc(grantPools.kind))
       .all();
-    const allEarmarks =
-      rows.length === 0
-        ? []
-        : db
-            .select()
-            .from(poolEarmarks)
-            .where(
-              inArray(
-                poolEarmarks.poolId,
-                rows.map((p) => p.id),
-              ),
-            )
-            .all();
+    if (rows.length === 0) return [];
+    const ids = rows.map((p) => p.id);
+    const allEarmarks = db.select().from(poolEarmarks).where(inArray(poolEarmarks.poolId, ids)).all();
+    const adjusted = sumsBy(
+      db
+        .select({ poolId: poolAdjustments.poolId, kind: poolAdjustments.kind, total: sql<number>`sum(${poolAdjustments.amountOre})` })
+        .from(poolAdjustments)
+        .where(inArray(poolAdjustments.poolId, ids))
+        .groupBy(poolAdjustments.poolId, poolAdjustments.kind)
+        .all(),
+    );
+    const moved = sumsBy(
+      db
+        .select({ poolId: grantMovements.poolId, kind: grantMovements.kind, total: sql<number>`sum(${grantMovements.amountOre})` })
+        .from(grantMovements)
+        .where(inArray(grantMovements.poolId, ids))
+        .groupBy(grantMovements.poolId, grantMovements.kind)
+        .all(),
+    );
+    const overrides = db
+      .select({
+        poolId: commitments.poolId,
+        caseId: commitments.caseId,
+        amountOre: commitments.amountOre,
+        motivation: commitments.overrideMotivation,
+      })
+      .from(commitments)
+      .where(and(inArray(commitments.poolId, ids), isNotNull(commitments.overrideMotivation)))
+      .orderBy(asc(commitments.createdAt))
+      .all();
     return rows.map((pool) => {
       const mine = committed.filter((c) => c.poolId === pool.id);
       const committedOre = mine.reduce((sum, c) => sum + Number(c.total), 0);
+      const correctionsOre = adjusted(pool.id, 'correction');
+      const carriedInOre = adjusted(pool.id, 'carry-over-in');
+      const carriedOutOre = -adjusted(pool.id, 'carry-over-out');
+      const amountOre = pool.amountOre + correctionsOre + carriedInOre - carriedOutOre;
+      const [releasedOre, paidOre, repaidOre] = [moved(pool.id, 'release'), moved(pool.id, 'payment'), moved(pool.id, 'repayment')];
+      const remainingOre = amountOre - (committedOre - releasedOre - repaidOre);
       const earmarks = allEarmarks.filter((e) => e.poolId === pool.id);
       return {
         id: pool.id,
         year: pool.year,
         kind: pool.kind,
         name: pool.name,
-        amountOre: pool.amountOre,
+        initialAmountOre: pool.amountOre,
+        correctionsOre,
+        carriedInOre,
+        carriedOutOre,
+        amountOre,
         committedOre,
-        remainingOre: pool.amountOre - committedOre,
+        releasedOre,
+        paidOre,
+        repaidOre,
+        unpaidOre: committedOre - paidOre - releasedOre,
+        remainingOre,
+        overdrawn: remainingOre < 0,
+        overrides: overrides
+          .filter((o) => o.poolId === pool.id)
+          .map((o) => ({ caseId: o.caseId, amountOre: o.amountOre, motivation: o.motivation ?? '' })),
         earmarks: earmarks.map((e) => {
           const used = mine
             .filter((c) => c.area !== null && (c.area === e.priorityAreaId || parentOf.get(c.area) === e.priorityAreaId))

@@ -34,6 +34,7 @@ const SV_ROLES: Record<Role, string> = {
   'lsvo-secretary': 'LSVO:s sekreterare',
   'regional-director': 'Regiondirektör',
   'steering-group': 'Styrgruppsledamot',
+  finance: 'Ekonom',
   administrator: 'Administratör',
 };
 const svStepText = (steps: number[]) => steps.map((s) => `steg ${s} av 12: ${SV_STEPS[s]}`).join('; ');

@@ -534,9 +534,23 @@ export const grantPoolSchema = z
     year: z.number().int(),
     kind: z.enum(['state', 'joint']),
     name: z.string(),
-    amountOre: ore,
-    committedOre: ore,
-    remainingOre: ore.describe('whole öre; negative when a decision committed more with a budget override'),
+    initialAmountOre: ore.describe('the amount the pool was set up with'),
+    correctionsOre: ore.describe('the sum of its corrections, signed'),
+    carriedInOre: ore.describe('carried over into this pool from the year before'),
+    carriedOutOre: ore.describe('carried over from this pool to the next year'),
+    amountOre: ore.describe('what the pool has: initial + corrections + carried in − carried out'),
+    committedOre: ore.describe('granted by decisions'),
+    releasedOre: ore.describe('committed money released (a stopped initiative, one closed under budget)'),
+    paidOre: ore.describe('paid out to initiatives'),
+    repaidOre: ore.describe('unused grant paid back; it returns to the pool'),
+    unpaidOre: ore.describe('committed − paid − released'),
+    remainingOre: ore.describe(
+      'amount − (committed − released − repaid); negative when a decision was granted over the pool with an override',
+    ),
+    overdrawn: z.boolean().describe('remaining is below zero'),
+    overrides: z
+      .array(z.object({ caseId: uuid, amountOre: ore, motivation: z.string() }))
+      .describe('decision lines granted over the pool, each with its motivation'),
     earmarks: z.array(z.object({ priorityAreaId: z.string(), amountOre: ore, committedOre: ore, remainingOre: ore })),
   })
   .meta({ id: 'GrantPool' });

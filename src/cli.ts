@@ -9,8 +9,10 @@ import { loadProgrammeDefinition } from './programmes/config.js';
 
 const USAGE = `Satsa command-line tool (runs against SATSA_DATA_DIR, default ./data)
 
-  npm run cli -- programme:add <id>
-      Load templates/programmes/<id>.json into the database (or update it).
+  npm run cli -- programme:add <id> [--new-version]
+      Load templates/programmes/<id>.json into the database: a new programme, or a new version
+      of its settings. A programme last changed in the browser is refused unless --new-version
+      says to put the file in force over those changes (earlier versions stay readable).
   npm run cli -- user:create --programme <id> --email <e-mail> --name <name> --role <role> [--role <role>…]
                              [--language sv|en]   (the password is read from SATSA_PASSWORD or asked for)
   npm run cli -- user:grant --email <e-mail> --programme <id> --role <role> [--role <role>…]
@@ -62,6 +64,7 @@ async function main(argv: string[]) {
       role: { type: 'string', multiple: true },
       language: { type: 'string' },
       days: { type: 'string' },
+      'new-version': { type: 'boolean' },
     },
   });
   const config = loadConfig();
@@ -70,7 +73,7 @@ async function main(argv: string[]) {
   try {
     switch (command) {
       case 'programme:add': {
-        const config = services.programmes.upsert(loadProgrammeDefinition(positionals[0] ?? ''));
+        const config = services.programmes.upsert(loadProgrammeDefinition(positionals[0] ?? ''), { newVersion: values['new-version'] });
         // Its deadlines may have changed: move the pending timers of its cases accordingly.
         const reconciled = services.firing.reconcileAll(config.id);
         console.log(`programme ${config.id} (${config.name.sv}) is loaded; deadlines of ${reconciled} active cases checked`);

@@ -48,6 +48,36 @@ const PROCESS_ROLES = [
   'administrator',
 ] as const;
 
+/** How a body is named in running text: as the subject, and in the genitive (LSVO, LSVO:s). */
+const bodyName = z.object({ name: z.string().trim().min(1).max(100), genitive: z.string().trim().min(1).max(100) }).strict();
+const body = (sv: [string, string], en: [string, string]) =>
+  z
+    .object({ sv: bodyName, en: bodyName })
+    .strict()
+    .prefault({ sv: { name: sv[0], genitive: sv[1] }, en: { name: en[0], genitive: en[1] } });
+
+/**
+ * The names of the bodies that act in the process, as the programme calls them: labels
+ * only (who does what stays in the machine). Written in lower case as they stand inside a
+ * sentence; a sentence that begins with one capitalises it.
+ */
+export const bodiesSchema = z
+  .object({
+    /** Those who receive ideas and advance cases (step 2 on). */
+    coordinators: body(['länsamordnarna', 'länsamordnarnas'], ['the county coordinators', "the county coordinators'"]),
+    /** The group that reviews an idea before the dialogue forum (step 4). */
+    coordinationGroup: body(['samordningsgruppen', 'samordningsgruppens'], ['the coordination group', "the coordination group's"]),
+    /** The body that recommends (steps 9 and 12). */
+    recommender: body(['LSVO', 'LSVO:s'], ['LSVO', "LSVO's"]),
+    /** The one who decides (steps 9 and 12). */
+    decider: body(['regiondirektören', 'regiondirektörens'], ['the regional director', "the regional director's"]),
+    /** The steering group that follows the programme. */
+    steeringGroup: body(['styrgruppen', 'styrgruppens'], ['the steering group', "the steering group's"]),
+  })
+  .strict()
+  .prefault({});
+export type Bodies = z.infer<typeof bodiesSchema>;
+
 const area = z.object({ id: slug, label, description: label.optional(), guidingQuestions: z.array(label).optional() }).strict();
 
 export const programmeConfigSchema = z
@@ -91,6 +121,10 @@ export const programmeConfigSchema = z
       .refine((roles) => PROCESS_ROLES.every((r) => roles.includes(r)), {
         message: `the process needs at least these roles: ${PROCESS_ROLES.join(', ')}`,
       }),
+    /** The programme's own names for the bodies of the process. */
+    bodies: bodiesSchema,
+    /** The programme's own names for roles, where they differ from the usual ones. */
+    roleLabels: z.partialRecord(z.enum(ROLES), label).prefault({}),
     criteria: z.array(z.object({ id: slug, label }).strict()).min(1),
     forumRequiredRoles: z.array(z.enum(FORUM_ROLES)),
     /** Durable deadlines (declared in machines/case/deadlines.ts, computed in src/scheduler/deadlines.ts), in whole days. */

@@ -27,6 +27,7 @@ import { createPeopleService } from './people/service.js';
 import { createSingleSignOn, type SingleSignOnDeps } from './people/sso.js';
 import { createLoginThrottle } from './people/throttle.js';
 import { loadProgrammeDefinition, programmeDefinitions } from './programmes/config.js';
+import { createProgrammeAdmin } from './programmes/admin.js';
 import { createProgrammeService } from './programmes/service.js';
 import { createReports } from './reports/programme-year.js';
 import { createTimerFiring } from './scheduler/firing.js';
@@ -93,6 +94,13 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
   const audit = createAudit(db, now);
   const throttle = createLoginThrottle(db, now);
   const account = createAccount({ people, audit, throttle, now, transaction });
+  const programmeAdmin = createProgrammeAdmin({
+    programmes,
+    audit,
+    recomputeDeadlines: (actor, programmeId, version) => engine.recomputeDeadlines(actor, programmeId, version),
+    transaction,
+    displayNames: (ids) => people.displayNames(ids),
+  });
   const peopleAdmin = createPeopleAdmin({ people, audit, throttle, transaction });
   const links = createLinks(db, now);
   const accountMail = createAccountMail(db, programmes, { publicUrl: config.publicUrl, from: config.SATSA_MAIL_FROM }, now);
@@ -161,6 +169,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     throttle,
     account,
     peopleAdmin,
+    programmeAdmin,
     links,
     onboarding,
     sso,

@@ -55,6 +55,11 @@ export function replay(row: CaseRowRaw, events: EventRow[]) {
   expect(first!.steps_after).toBe(stepsOf(snapshot).join(','));
 
   for (const e of rest) {
+    // The engine's own events (deadlines computed anew) change no state.
+    if (e.type === 'DEADLINES_RECOMPUTED') {
+      expect(e.state_after).toBe(e.state_before);
+      continue;
+    }
     const before = snapshot;
     expect(JSON.parse(e.state_before!), `state_before of v${e.version} ${e.type}`).toEqual(before.value);
     expect(e.steps_before).toBe(stepsOf(before).join(','));

@@ -137,6 +137,17 @@ export function createCaseStore(db: Db) {
       return updateCase.run({ ...changes, snapshot: snapshotJson, id, expectedVersion }).changes === 1;
     },
 
+    /** A new version of the case without a change of its snapshot (a system event); false when it moved on. */
+    touch(id: string, expectedVersion: number, version: number, at: string): boolean {
+      return (
+        db
+          .update(cases)
+          .set({ version, updatedAt: at })
+          .where(and(eq(cases.id, id), eq(cases.version, expectedVersion)))
+          .run().changes === 1
+      );
+    },
+
     /** Replaces the case's rows in the step index. */
     replaceSteps(row: Pick<CaseRow, 'id' | 'programmeId' | 'createdAt'>, steps: number[]) {
       db.delete(caseSteps).where(eq(caseSteps.caseId, row.id)).run();

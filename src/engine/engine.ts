@@ -39,6 +39,12 @@ import {
  * Any error thrown rolls the whole command back: nothing is half-written.
  */
 
+/**
+ * Events the engine logs itself, outside the chart: they change no state (replay skips them)
+ * but bump the case's version and say why.
+ */
+export const SYSTEM_EVENTS = { deadlinesRecomputed: 'DEADLINES_RECOMPUTED' } as const;
+
 /** A deadline a case wants, as the scheduler computes it from the chart's declarations. */
 export interface WishedTimer {
   /** Stable within the case: the same deadline always has the same key. */
@@ -53,8 +59,8 @@ export interface EngineEffects<W extends WishedTimer> {
   deadlines: {
     /** The deadlines a case in this state wants. */
     wished(programmeId: string, snapshot: CaseSnapshot): W[];
-    /** Sets and cancels the case's timers so that they are the wished ones. */
-    reconcile(caseId: string, programmeId: string, wished: W[]): void;
+    /** Sets and cancels the case's timers so that they are the wished ones; says how many moved. */
+    reconcile(caseId: string, programmeId: string, wished: W[]): { set: number; cancelled: number };
   };
   /** Called after every committed command (wakes the mail relay). */
   afterCommit?: () => void;
@@ -191,6 +197,41 @@ export function createEngine<W extends WishedTimer>(deps: EngineDeps<W>) {
         effects.deadlines.reconcile(id, programmeId, effects.deadlines.wished(programmeId, snapshot));
         return row;
       });
+    },
+
+    /**
+     * After a change of the programme's settings: every active case's deadlines are computed
+     * anew from them. A case whose deadlines moved gets a new version and an event in its log
+     * (DEADLINES_RECOMPUTED, by the person who changed the settings), so its ETag, a second
+     * process and its history all see the change. Runs in the caller's transaction.
+     */
+    recomputeDeadlines(actor: Actor, programmeId: string, programmeVersion: number): number {
+      let moved = 0;
+      for (const row of store.activeCases(programmeId)) {
+        const snapshot = restoreSnapshot(row);
+        const wished = effects.deadlines.wished(programmeId, snapshot);
+        const result = effects.deadlines.reconcile(row.id, programmeId, wished);
+        if (result.set + result.cancelled === 0) continue;
+        const at = now().toISOString();
+        const version = row.version + 1;
+        if (!store.touch(row.id, row.version, version, at)) throw new DomainError('version-mismatch', 'the case changed meanwhile');
+        const { steps } = whereItStands(snapshot);
+        store.appendEvent({
+          caseId: row.id,
+          version,
+          type: SYSTEM_EVENTS.deadlinesRecomputed,
+          payload: { programmeVersion, deadlines: wished.map((w) => ({ key: w.key, dueAt: w.dueAt })) },
+          actorId: actor.id,
+          role: 'administrator',
+          at,
+          stateBefore: snapshot.value,
+          stateAfter: snapshot.value,
+          stepsBefore: steps,
+          stepsAfter: steps,
+        });
+        moved += 1;
+      }
+      return moved;
     },
 
     /** Sends one event to a case: the road above. */

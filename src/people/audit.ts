@@ -25,6 +25,7 @@ export const AUDIT_ACTIONS = [
   'password.reset',
   'sso.logged-in',
   'sso.account-created',
+  'programme.changed',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -88,6 +88,11 @@ export const programmeConfigSchema = z
     organisation: label,
     mailbox: z.email(),
     ideaTemplate: slug,
+    /**
+     * The idea template as changed in the browser: kept in the programme's version, so each
+     * version has its own. Without it, the file templates/idea/<ideaTemplate>.json is used.
+     */
+    ideaTemplateContent: ideaTemplateSchema.optional(),
     /** What the programme calls its priority areas: fokusområde, målområde, prioriterat område … */
     taxonomy: label.prefault({ sv: 'Prioriterat område', en: 'Priority area' }),
     /** The programme's own taxonomy: areas, each with optional sub-areas (one level). */

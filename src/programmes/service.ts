@@ -117,7 +117,7 @@ export function createProgrammeService(db: Db, now: () => Date) {
     },
     ideaTemplate: (id: string) => {
       const config = get(id);
-      return config ? loadIdeaTemplate(config.ideaTemplate) : undefined;
+      return config ? (config.ideaTemplateContent ?? loadIdeaTemplate(config.ideaTemplate)) : undefined;
     },
     list(): ProgrammeConfig[] {
       return db

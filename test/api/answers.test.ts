@@ -258,6 +258,28 @@ describe('every successful answer of the API matches its schema', () => {
     await call('GET /api/programmes/:programmeId/idea-template', `/api/programmes/${PROGRAMME}/idea-template`, initiator);
   });
 
+  it("the programme's settings, a change, and its versions", async () => {
+    const settingsUrl = `/api/programmes/${PROGRAMME}/settings`;
+    const { body } = await call<{ version: number; settings: Record<string, unknown> }>(
+      'GET /api/programmes/:programmeId/settings',
+      settingsUrl,
+      admin,
+    );
+    const { id: _id, diaryPrefix: _prefix, ...editable } = body.settings;
+    await call(
+      'PUT /api/programmes/:programmeId/settings',
+      settingsUrl,
+      { ...admin, 'if-match': `"${body.version}"` },
+      {
+        ...editable,
+        mailbox: 'psykiskhalsa@regionblekinge.se',
+        note: 'Ny brevlåda',
+      },
+    );
+    await call('GET /api/programmes/:programmeId/settings/versions', `${settingsUrl}/versions`, admin);
+    await call('GET /api/programmes/:programmeId/settings/versions/:version', `${settingsUrl}/versions/1`, admin);
+  });
+
   it('reports: the year report in both languages and the public export', async () => {
     for (const year of [2026, 2027, 2028]) {
       await call('GET /api/programmes/:programmeId/reports/:year', `/api/programmes/${PROGRAMME}/reports/${year}`, coordinator);

@@ -310,6 +310,14 @@ export const caseHistoryEventSchema = z
       }),
       ...historyFields,
     }),
+    z.object({
+      type: z.literal('DEADLINES_RECOMPUTED').describe("the programme's deadlines changed: this case's were computed anew"),
+      payload: z.object({
+        programmeVersion: z.number().int().min(1).describe('the version of the programme settings they were computed from'),
+        deadlines: z.array(z.object({ key: z.string(), dueAt: instant })),
+      }),
+      ...historyFields,
+    }),
     ...CASE_EVENT_TYPES.map((type) =>
       z.object({
         type: z.literal(type),
@@ -470,6 +478,20 @@ const area = {
   guidingQuestions: z.array(bilingualTextSchema).optional(),
 };
 
+const bodyName = z.object({ name: z.string(), genitive: z.string() });
+const bodyNames = z.object({ sv: bodyName, en: bodyName });
+const templateField = z.object({
+  id: z.string(),
+  type: z.enum(['text', 'textarea', 'select', 'number', 'date', 'email']),
+  required: z.boolean(),
+  label: bilingualTextSchema,
+  help: bilingualTextSchema.optional(),
+  maxLength: z.number().int().positive().optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  options: z.union([z.literal('priorityAreas'), z.array(z.object({ value: z.string(), label: bilingualTextSchema }))]).optional(),
+});
+
 export const programmeSchema = z
   .object({
     id: z.string(),
@@ -477,18 +499,67 @@ export const programmeSchema = z
     name: bilingualTextSchema,
     organisation: bilingualTextSchema,
     mailbox: z.email(),
-    ideaTemplate: z.string().describe('the id of its idea template'),
+    ideaTemplate: z.string().describe('the id of its idea template file'),
+    ideaTemplateContent: z
+      .object({ id: z.string(), title: bilingualTextSchema, intro: bilingualTextSchema, fields: z.array(templateField) })
+      .optional()
+      .describe('the idea template as changed in the browser; without it, the file named by ideaTemplate'),
     taxonomy: bilingualTextSchema.describe('what the programme calls its priority areas'),
     priorityAreas: z.array(z.object({ ...area, subAreas: z.array(z.object(area)).optional() })),
     years: z.object({ first: z.number().int(), last: z.number().int() }),
     registrationDomains: z.array(z.string()).describe('e-mail domains from which initiators may register themselves'),
     municipalities: z.array(z.string()),
     roles: z.array(role),
+    bodies: z
+      .object({
+        coordinators: bodyNames,
+        coordinationGroup: bodyNames,
+        recommender: bodyNames,
+        decider: bodyNames,
+        steeringGroup: bodyNames,
+      })
+      .describe("the programme's names for the bodies of the process, as they stand inside a sentence"),
+    roleLabels: z.partialRecord(role, bilingualTextSchema).describe("the programme's own names for roles, where they differ"),
     criteria: z.array(z.object({ id: z.string(), label: bilingualTextSchema })),
     forumRequiredRoles: z.array(z.enum(FORUM_ROLES)),
     deadlines: z.object({ ideaResponseDays: count, followUpReminderDays: count, followUpGraceDays: count }).describe('in whole days'),
   })
   .meta({ id: 'Programme' });
+
+export const programmeVersionSchema = z
+  .object({
+    programmeId: z.string(),
+    version: z.number().int().min(1),
+    source: z.enum(['file', 'browser']).describe('loaded from a file with the command line, or changed in the browser'),
+    note: z.string().nullable().describe('why the change was made'),
+    createdBy: z.object({ id: uuid, displayName: z.string().nullable() }).nullable().describe('null for a version loaded from a file'),
+    createdAt: instant,
+    inForce: z.boolean(),
+    settings: programmeSchema,
+  })
+  .meta({ id: 'ProgrammeVersion' });
+
+export const programmeChangeSchema = programmeVersionSchema
+  .extend({
+    changed: z.boolean().describe('false when the settings sent were those in force: no version was made'),
+    casesRecomputed: count.describe('running cases whose deadlines were computed anew'),
+  })
+  .meta({ id: 'ProgrammeChange' });
+
+export const programmeVersionListSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        version: z.number().int().min(1),
+        source: z.enum(['file', 'browser']),
+        note: z.string().nullable(),
+        createdBy: z.object({ id: uuid, displayName: z.string().nullable() }).nullable(),
+        createdAt: instant,
+        changed: z.array(z.string()).describe('the settings that differ from the version before'),
+      }),
+    ),
+  })
+  .meta({ id: 'ProgrammeVersionList' });
 
 export const programmeListSchema = z
   .object({ items: z.array(programmeSchema).describe("the caller's programme") })

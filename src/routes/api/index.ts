@@ -8,6 +8,7 @@ import { notificationRoutes } from './notifications.js';
 import { onboardingRoutes } from './onboarding.js';
 import { peopleRoutes } from './people.js';
 import { processRoutes } from './process.js';
+import { programmeRoutes } from './programmes.js';
 import { sessionRoutes } from './session.js';
 
 /**
@@ -24,6 +25,7 @@ export const apiRoutes: FastifyPluginAsync<{ services: Services; config: Config 
     cookieSecure: config.SATSA_COOKIE_SECURE,
   });
   await api.register(processRoutes, { programmes: services.programmes });
+  await api.register(programmeRoutes, { programmeAdmin: services.programmeAdmin });
   await api.register(caseRoutes, { cases: services.cases, commits: services.commits, idempotency: services.idempotency });
   await api.register(notificationRoutes, { preferences: services.preferences, outboxAdmin: services.outboxAdmin, relay: services.relay });
   await api.register(peopleRoutes, { peopleAdmin: services.peopleAdmin });

@@ -1,0 +1,81 @@
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auth, createTestApp, FAR_FUTURE, OTHER_PROGRAMME, PROGRAMME, type TestApp } from '../helpers.js';
+
+/*
+ * Who reaches the routes of a programme's administration, money and reports: every caller
+ * kind against every route, as one table, so a route that lets the wrong person in, or
+ * keeps the right one out, shows up as one line of the difference. (The case events have
+ * their own matrix in access-matrix.test.ts; people and accounts in test/people/accounts.)
+ */
+
+let t: TestApp;
+let callers: Record<Caller, Record<string, string>>;
+const CALLERS = ['anonymous', 'initiator', 'coordinator', 'finance', 'foreignAdmin', 'admin'] as const;
+type Caller = (typeof CALLERS)[number];
+
+beforeAll(async () => {
+  t = await createTestApp();
+  const token = async (programmeId: string, email: string, role: 'administrator' | 'finance') => {
+    const user = await t.services.people.createUser({ programmeId, email, displayName: email, roles: [role] });
+    return auth(t.services.people.createApiToken(user.id, 'test', FAR_FUTURE).token);
+  };
+  callers = {
+    anonymous: {},
+    initiator: auth(t.tokens.initiator),
+    coordinator: auth(t.tokens['county-coordinator']),
+    finance: await token(PROGRAMME, 'ekonom@test.satsa.se', 'finance'),
+    foreignAdmin: await token(OTHER_PROGRAMME, 'annan.admin@test.satsa.se', 'administrator'),
+    admin: auth(t.tokens.administrator),
+  };
+});
+afterAll(async () => {
+  await t.close();
+});
+
+interface Route {
+  method: 'GET' | 'POST' | 'PUT';
+  url: string;
+  /** Built anew for each call: a route may need the resource's current version. */
+  request?: () => { payload?: object; headers?: Record<string, string> };
+  expected: Record<Caller, number>;
+}
+
+const settingsUrl = `/api/programmes/${PROGRAMME}/settings`;
+
+/** The settings in force, as a change that changes nothing would send them. */
+function unchangedSettings() {
+  const current = t.services.programmes.current(PROGRAMME)!;
+  const { id: _id, diaryPrefix: _prefix, ...settings } = current.config;
+  return { payload: settings, headers: { 'if-match': `"${current.version}"` } };
+}
+
+const adminOnly = (ok: number) => ({ anonymous: 401, initiator: 403, coordinator: 403, finance: 403, foreignAdmin: 404, admin: ok });
+
+const ROUTES: Route[] = [
+  // A programme's settings and their versions.
+  { method: 'GET', url: settingsUrl, expected: adminOnly(200) },
+  { method: 'PUT', url: settingsUrl, request: unchangedSettings, expected: adminOnly(200) },
+  { method: 'GET', url: `${settingsUrl}/versions`, expected: adminOnly(200) },
+  { method: 'GET', url: `${settingsUrl}/versions/1`, expected: adminOnly(200) },
+];
+
+async function call(route: Route, headers: Record<string, string>): Promise<LightMyRequestResponse> {
+  const extra = route.request?.() ?? {};
+  return t.app.inject({ method: route.method, url: route.url, headers: { ...headers, ...extra.headers }, payload: extra.payload });
+}
+
+describe('who reaches the programme routes', () => {
+  it('every caller kind gets exactly the expected answer from every route', async () => {
+    const got: string[] = [];
+    const want: string[] = [];
+    for (const route of ROUTES) {
+      for (const who of CALLERS) {
+        const res = await call(route, callers[who]);
+        got.push(`${route.method} ${route.url} as ${who}: ${res.statusCode}`);
+        want.push(`${route.method} ${route.url} as ${who}: ${route.expected[who]}`);
+      }
+    }
+    expect(got).toEqual(want);
+  });
+});

@@ -17,7 +17,7 @@ afterAll(async () => {
   await t.close();
 });
 
-type Settings = Record<string, unknown> & { deadlines: Record<string, number>; name: { sv: string; en: string } };
+type Settings = Record<string, unknown> & { deadlines: { ideaResponseDays: number }; name: { sv: string; en: string } };
 type VersionView = { version: number; source: string; inForce: boolean; settings: Settings; changed?: boolean; casesRecomputed?: number };
 
 const admin = () => auth(t.tokens.administrator);

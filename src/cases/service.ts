@@ -147,6 +147,7 @@ export function createCaseService({ db, engine, store, people, timers }: CaseSer
       ...summary(row, lang),
       initiator: { id: row.initiatorId, displayName: names.get(row.initiatorId) ?? null },
       machineVersion: row.machineVersion,
+      programmeVersion: row.programmeVersion,
       data: snapshot.context,
       /** Durable deadlines of the case: pending, fired or cancelled. */
       deadlines: timers.ofCase(row.id).map((d) => ({ ...d, label: t(lang, `timers.${d.kind}`) })),

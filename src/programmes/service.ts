@@ -51,6 +51,18 @@ export function createProgrammeService(db: Db, now: () => Date) {
 
   const get = (id: string): ProgrammeConfig | undefined => current(id)?.config;
 
+  /** The version in force at a moment: the newest created by then (the first, for a moment before it). */
+  function at(id: string, isoTime: string): ProgrammeVersion | undefined {
+    const row = db
+      .select({ version: programmeVersions.version })
+      .from(programmeVersions)
+      .where(and(eq(programmeVersions.programmeId, id), lte(programmeVersions.createdAt, isoTime)))
+      .orderBy(desc(programmeVersions.version))
+      .limit(1)
+      .get();
+    return load(id, row?.version ?? 1);
+  }
+
   /** Adds a version and puts it in force, in the caller's transaction or its own. */
   function addVersion(config: ProgrammeConfig, source: 'file' | 'browser', by: string | null, note: string | null): ProgrammeVersion {
     return db.transaction(
@@ -85,17 +97,7 @@ export function createProgrammeService(db: Db, now: () => Date) {
     version: (id: string) => version(id) ?? 1,
     /** One version, as it was. */
     versionOf: load,
-    /** The version in force at a moment: the newest created by then (the first, for a moment before it). */
-    at(id: string, isoTime: string): ProgrammeVersion | undefined {
-      const row = db
-        .select({ version: programmeVersions.version })
-        .from(programmeVersions)
-        .where(and(eq(programmeVersions.programmeId, id), lte(programmeVersions.createdAt, isoTime)))
-        .orderBy(desc(programmeVersions.version))
-        .limit(1)
-        .get();
-      return load(id, row?.version ?? 1);
-    },
+    at,
     /** Every version of a programme, oldest first, without their configurations parsed. */
     versions(id: string) {
       return db
@@ -114,6 +116,16 @@ export function createProgrammeService(db: Db, now: () => Date) {
     rules: (id: string) => {
       const config = get(id);
       return config ? programmeRules(config) : undefined;
+    },
+    /**
+     * What a case is shown against (versioning.md): the settings of the version it was raised
+     * under (its areas and criteria are pinned in its machine context from then), and the idea
+     * template in force when its template was answered (or now, while it is still to answer).
+     */
+    forCase(programmeId: string, programmeVersion: number, templateAnsweredAt?: string) {
+      const config = (load(programmeId, programmeVersion) ?? current(programmeId)!).config;
+      const templateConfig = templateAnsweredAt ? at(programmeId, templateAnsweredAt)!.config : get(programmeId)!;
+      return { config, template: templateConfig.ideaTemplateContent ?? loadIdeaTemplate(templateConfig.ideaTemplate) };
     },
     ideaTemplate: (id: string) => {
       const config = get(id);

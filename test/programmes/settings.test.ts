@@ -146,4 +146,28 @@ describe('programme settings', () => {
     // Another programme, never changed in the browser, takes its file as before.
     expect(() => t.services.programmes.upsert({ ...definition, id: OTHER_PROGRAMME, diaryPrefix: 'OTH' })).not.toThrow();
   });
+
+  it('a case raised before a change is still shown with the labels and criteria it was answered against', async () => {
+    const before = await createCase(t, 'Besvarad före ändringen');
+    advance(t, before, storyUntilStep(9));
+    const view = await current();
+    const criteria = view.settings.criteria as { id: string; label: { sv: string; en: string } }[];
+    const oldLabel = criteria[0]!.label.sv;
+    const renamed = {
+      ...editable(view.settings),
+      criteria: [{ ...criteria[0]!, label: { sv: 'Ett helt nytt kriterium', en: 'A brand new criterion' } }, ...criteria.slice(1)],
+    };
+    expect((await put(renamed, view.version)).statusCode).toBe(200);
+    const after = await createCase(t, 'Besvarad efter ändringen');
+    advance(t, after, storyUntilStep(9));
+    const session = t.services.people.createSession(t.actors['county-coordinator'].id, 1);
+    const page = async (id: string) =>
+      (await t.app.inject({ method: 'GET', url: `/cases/${id}`, cookies: { satsa_session: session.token }, headers: { accept: 'text/html' } }))
+        .body;
+    const old = await page(before);
+    expect(old).toContain(oldLabel);
+    expect(old).not.toContain('Ett helt nytt kriterium');
+    const fresh = await page(after);
+    expect(fresh).toContain('Ett helt nytt kriterium');
+  });
 });

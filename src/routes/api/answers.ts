@@ -278,6 +278,11 @@ export const caseViewSchema = caseSummarySchema
   .extend({
     initiator: z.object({ id: uuid, displayName: z.string().nullable() }),
     machineVersion: z.number().int().min(1).describe('the version of the process the case follows'),
+    programmeVersion: z
+      .number()
+      .int()
+      .min(1)
+      .describe("the version of the programme's settings the case was raised under: its areas and criteria are that version's"),
     data: caseDataSchema,
     deadlines: z.array(caseDeadlineSchema).describe('pending, fired and cancelled, by due time'),
     allowedEvents: z.array(eventAvailabilitySchema).describe('what the caller may do now'),

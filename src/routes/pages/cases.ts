@@ -44,7 +44,7 @@ export interface CasePageDeps {
   onboarding: Pick<Onboarding, 'inviteToCase'>;
   commits: GroupCommit;
   people: Pick<PeopleService, 'usersOf' | 'displayNames'>;
-  programmes: Pick<ProgrammeService, 'get' | 'ideaTemplate'>;
+  programmes: Pick<ProgrammeService, 'get' | 'ideaTemplate' | 'forCase'>;
 }
 
 /** The route's parameters; anything odd in them is simply a page that does not exist. */
@@ -84,6 +84,12 @@ export const casePages: FastifyPluginAsync<CasePageDeps> = async (pages, { cases
         .filter(([, v]) => v !== undefined),
     ) as FormValues;
 
+  /** The settings and idea template a case is shown against (see programmes.forCase). */
+  function shownAgainst(view: { programmeId: string; programmeVersion: number; data: unknown }) {
+    const answered = (view.data as { ideaTemplate?: { at: string } }).ideaTemplate?.at;
+    return programmes.forCase(view.programmeId, view.programmeVersion, answered);
+  }
+
   function renderCase(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -95,8 +101,7 @@ export const casePages: FastifyPluginAsync<CasePageDeps> = async (pages, { cases
     const lang = requestLanguage(request);
     const view = cases.get(actor, caseId, lang);
     const history = cases.history(actor, caseId, lang);
-    const config = programmes.get(view.programmeId)!;
-    const template = programmes.ideaTemplate(view.programmeId)!;
+    const { config, template } = shownAgainst(view);
     const members = new Set(mentionedUsers(view));
     const candidates = seesAllCasesOf(actor, view.programmeId)
       ? people.usersOf(view.programmeId).filter((u) => !members.has(u.id))
@@ -197,7 +202,7 @@ ${fields}
       const { id } = paramsOf(request);
       const lang = requestLanguage(request);
       const view = cases.get(actor, id, lang);
-      const config = programmes.get(view.programmeId)!;
+      const { config } = shownAgainst(view);
       const names = people.displayNames(mentionedUsers(view));
       const { title, body } = printPage({ lang, view, config, names });
       return sendPage(request, reply, { title, body });
@@ -218,7 +223,8 @@ ${fields}
       const view = cases.get(actor, id, lang);
       const setup = actionSetup(type, {
         lang,
-        config: programmes.get(view.programmeId)!,
+        // The case's own areas and criteria, and the template in force for a new answer.
+        config: shownAgainst(view).config,
         template: programmes.ideaTemplate(view.programmeId)!,
         context: view.data as never,
         candidates: seesAllCasesOf(actor, view.programmeId) ? [] : 'by-email',

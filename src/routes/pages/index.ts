@@ -10,6 +10,7 @@ import { casePages } from './cases.js';
 import { mePages } from './me.js';
 import { onboardingPages } from './onboarding.js';
 import { peoplePages } from './people.js';
+import { programmePages } from './programme.js';
 import { pageErrorHandler, pageNotFound } from './reply.js';
 import { ssoPages } from './sso.js';
 
@@ -57,6 +58,7 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
   await pages.register(onboardingPages, { onboarding: services.onboarding, programmes });
   await pages.register(mePages, { account: services.account, now });
   await pages.register(peoplePages, { peopleAdmin: services.peopleAdmin, people, programmes });
+  await pages.register(programmePages, { programmeAdmin: services.programmeAdmin });
   await pages.register(casePages, { cases, onboarding: services.onboarding, commits, people, programmes });
   await pages.register(boardPages, { cases, programmes, now });
 };

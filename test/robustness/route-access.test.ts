@@ -58,6 +58,16 @@ const ROUTES: Route[] = [
   { method: 'PUT', url: settingsUrl, request: unchangedSettings, expected: adminOnly(200) },
   { method: 'GET', url: `${settingsUrl}/versions`, expected: adminOnly(200) },
   { method: 'GET', url: `${settingsUrl}/versions/1`, expected: adminOnly(200) },
+  // Their pages: the programme is the one the pages work in, so another programme's
+  // administrator reaches their own programme's settings there, never this one's.
+  ...['/programme/settings', '/programme/settings/names', '/programme/settings/versions', '/programme/settings/versions/1'].map(
+    (url): Route => ({
+      method: 'GET',
+      url,
+      request: () => ({ headers: { accept: 'text/html' } }),
+      expected: { anonymous: 303, initiator: 403, coordinator: 403, finance: 403, foreignAdmin: 200, admin: 200 },
+    }),
+  ),
 ];
 
 async function call(route: Route, headers: Record<string, string>): Promise<LightMyRequestResponse> {
@@ -77,5 +87,14 @@ describe('who reaches the programme routes', () => {
       }
     }
     expect(got).toEqual(want);
+    // What another programme's administrator sees on the settings page is their own programme.
+    const ours = t.services.programmes.get(PROGRAMME)!;
+    t.services.programmes.change({ ...ours, mailbox: 'bara.var@regionblekinge.se' }, t.actors.administrator.id, null);
+    const page = await call(
+      { method: 'GET', url: '/programme/settings', request: () => ({ headers: { accept: 'text/html' } }), expected: adminOnly(200) },
+      callers.foreignAdmin,
+    );
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain('bara.var@regionblekinge.se');
   });
 });

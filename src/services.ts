@@ -26,7 +26,7 @@ import { createAudit } from './people/audit.js';
 import { createPeopleService } from './people/service.js';
 import { createSingleSignOn, type SingleSignOnDeps } from './people/sso.js';
 import { createLoginThrottle } from './people/throttle.js';
-import { loadProgrammeDefinition, programmeDefinitions } from './programmes/config.js';
+import { loadProgrammeDefinition, programmeDefinitions, wordsOf } from './programmes/config.js';
 import { createProgrammeAdmin } from './programmes/admin.js';
 import { createProgrammeService } from './programmes/service.js';
 import { createReports } from './reports/programme-year.js';
@@ -86,7 +86,17 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
   const commits = createGroupCommit(db.$client, { afterCommit });
   const firing = createTimerFiring({ db, cases: store, timers, notifications, now, afterCommit });
   const scheduler = createScheduler(firing, timers, log);
-  const cases = createCaseService({ db, engine, store, people, timers });
+  const cases = createCaseService({
+    db,
+    engine,
+    store,
+    people,
+    timers,
+    wordsOf: (id) => {
+      const c = programmes.get(id);
+      return c && wordsOf(c);
+    },
+  });
   const reports = createReports(db, programmes, money);
   const outboxAdmin = createOutboxAdmin(db, now);
   const idempotency = createIdempotency(db, now);

@@ -13,7 +13,7 @@ import type { CaseRow, CaseStore } from '../engine/case-store.js';
 import type { Engine } from '../engine/engine.js';
 import { acceptedEventTypes, restoreSnapshot, statePaths, type CaseSnapshot } from '../engine/snapshot.js';
 import { DomainError } from '../errors.js';
-import { t, type Language } from '../i18n/index.js';
+import { inProgrammeWords, t, type Language, type ProgrammeWords } from '../i18n/index.js';
 import { belongsTo, programmesWhere, seesAllCasesOf, type Actor } from '../people/actor.js';
 import type { PeopleService } from '../people/service.js';
 import type { TimerStore } from '../scheduler/timers.js';
@@ -61,6 +61,8 @@ export interface CaseServiceDeps {
   store: Pick<CaseStore, 'load' | 'isMember'>;
   people: Pick<PeopleService, 'displayNames'>;
   timers: Pick<TimerStore, 'ofCase'>;
+  /** What a programme calls its bodies and roles: a case's labels use its programme's words. */
+  wordsOf: (programmeId: string) => ProgrammeWords | undefined;
 }
 
 /**
@@ -68,7 +70,7 @@ export interface CaseServiceDeps {
  * (raise an idea, send an event), which go through the engine. Answers are data; the
  * routes add status and ETag.
  */
-export function createCaseService({ db, engine, store, people, timers }: CaseServiceDeps) {
+export function createCaseService({ db, engine, store, people, timers, wordsOf }: CaseServiceDeps) {
   function availability(actor: Actor, row: CaseRow, snapshot: CaseSnapshot, member: boolean, lang: Language) {
     const accepted = acceptedEventTypes(snapshot);
     return CASE_EVENT_TYPES.map((type): EventAvailability => {
@@ -118,6 +120,10 @@ export function createCaseService({ db, engine, store, people, timers }: CaseSer
   type SummaryRow = Pick<CaseRow, keyof typeof summaryColumns>;
 
   function summary(row: SummaryRow, lang: Language) {
+    return inProgrammeWords(wordsOf(row.programmeId), () => summaryIn(row, lang));
+  }
+
+  function summaryIn(row: SummaryRow, lang: Language) {
     const steps = row.steps.split(',').filter(Boolean).map(Number);
     return {
       id: row.id,
@@ -140,6 +146,10 @@ export function createCaseService({ db, engine, store, people, timers }: CaseSer
   }
 
   function view(actor: Actor, row: CaseRow, snapshot: CaseSnapshot, lang: Language) {
+    return inProgrammeWords(wordsOf(row.programmeId), () => viewIn(actor, row, snapshot, lang));
+  }
+
+  function viewIn(actor: Actor, row: CaseRow, snapshot: CaseSnapshot, lang: Language) {
     const member = store.isMember(row.id, actor.id);
     const events = availability(actor, row, snapshot, member, lang);
     const names = people.displayNames([row.initiatorId]);
@@ -165,6 +175,10 @@ export function createCaseService({ db, engine, store, people, timers }: CaseSer
   }
 
   function historyOf(row: CaseRow, lang: Language) {
+    return inProgrammeWords(wordsOf(row.programmeId), () => historyIn(row, lang));
+  }
+
+  function historyIn(row: CaseRow, lang: Language) {
     const events = db
       .select({
         version: caseEvents.version,

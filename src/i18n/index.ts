@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import enJson from './en.json' with { type: 'json' };
 import svJson from './sv.json' with { type: 'json' };
 import { memoise } from '../memo.js';
@@ -21,15 +22,88 @@ function lookup(tree: Messages, key: string): string | undefined {
   return typeof node === 'string' ? node : undefined;
 }
 
+/** The bodies that act in a programme's process, named in the programme's own words. */
+export const BODY_KEYS = ['coordinators', 'coordinationGroup', 'recommender', 'decider', 'steeringGroup'] as const;
+export type BodyKey = (typeof BODY_KEYS)[number];
+export interface BodyName {
+  name: string;
+  genitive: string;
+}
+export type BodyNames = Record<BodyKey, Record<Language, BodyName>>;
+
+/** The names used where no programme says otherwise: Region Blekinge's, the first programme's. */
+export const DEFAULT_BODY_NAMES: BodyNames = Object.fromEntries(
+  BODY_KEYS.map((k) => [
+    k,
+    Object.fromEntries(LANGUAGES.map((lang) => [lang, (messages[lang].bodyNames as unknown as Record<BodyKey, BodyName>)[k]])),
+  ]),
+) as BodyNames;
+
+/** What a programme calls its bodies and roles, for the texts written while working in it. */
+export interface ProgrammeWords {
+  bodies: BodyNames;
+  roleLabels: Partial<Record<string, Partial<Record<Language, string>>>>;
+}
+
+const wordsInUse = new AsyncLocalStorage<ProgrammeWords>();
+
 /**
- * Translates `key` (dotted) into `lang`, filling `{name}` placeholders. A missing key falls
- * back to Swedish and then to the key itself, so a gap shows instead of breaking a page;
- * test/i18n.test.ts makes sure there are no gaps.
+ * Runs `work` with the programme's names for its bodies and roles: every text translated
+ * meanwhile (a page, an e-mail, a case's labels) uses them instead of the defaults.
+ */
+export function inProgrammeWords<T>(words: ProgrammeWords | undefined, work: () => T): T {
+  return words ? wordsInUse.run(words, work) : work();
+}
+
+const capitalise = (s: string) => s.charAt(0).toLocaleUpperCase('sv') + s.slice(1);
+
+const termsCache = new WeakMap<BodyNames, Record<Language, Record<string, string>>>();
+
+/**
+ * The placeholders that name bodies: {decider}, {deciderGen} (its genitive) and, to begin a
+ * sentence, {Decider} and {DeciderGen}; the same for every body.
+ */
+export function bodyTerms(lang: Language, bodies: BodyNames = DEFAULT_BODY_NAMES): Record<string, string> {
+  let cached = termsCache.get(bodies);
+  if (!cached) {
+    const of = (l: Language) =>
+      Object.fromEntries(
+        BODY_KEYS.flatMap((k) => {
+          const { name, genitive } = bodies[k][l];
+          const Upper = capitalise(k);
+          return [
+            [k, name],
+            [`${k}Gen`, genitive],
+            [Upper, capitalise(name)],
+            [`${Upper}Gen`, capitalise(genitive)],
+          ];
+        }),
+      );
+    cached = { sv: of('sv'), en: of('en') };
+    termsCache.set(bodies, cached);
+  }
+  return cached[lang];
+}
+
+/**
+ * Translates `key` (dotted) into `lang`, filling `{name}` placeholders, and the bodies'
+ * placeholders with the names of the programme worked in (see inProgrammeWords). A missing
+ * key falls back to Swedish and then to the key itself, so a gap shows instead of breaking a
+ * page; test/i18n.test.ts makes sure there are no gaps.
  */
 export function t(lang: Language, key: string, params?: Record<string, string | number>): string {
+  const words = wordsInUse.getStore();
+  if (words && key.startsWith('roles.')) {
+    const own = words.roleLabels[key.slice('roles.'.length)]?.[lang];
+    if (own) return own;
+  }
   const text = resolved[lang](key);
-  if (!params || !text.includes('{')) return text;
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (params[name] === undefined ? whole : String(params[name])));
+  if (!text.includes('{')) return text;
+  const terms = bodyTerms(lang, words?.bodies);
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params?.[name] ?? terms[name];
+    return value === undefined ? whole : String(value);
+  });
 }
 
 /** Keys already looked up, per language: pages and case views ask for the same ones all the time. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Mustache from 'mustache';
-import type { Language } from '../i18n/index.js';
+import { bodyTerms, type Language } from '../i18n/index.js';
 import { templatesDir } from '../programmes/config.js';
 
 /*
@@ -11,7 +11,7 @@ import { templatesDir } from '../programmes/config.js';
  * message as failed with that reason instead of sending something broken.
  */
 
-export const LAYOUT_VARIABLES = ['subject', 'body', 'programmeName', 'settingsUrl', 'optional'] as const;
+export const LAYOUT_VARIABLES = ['subject', 'body', 'programmeName', 'coordinators', 'settingsUrl', 'optional'] as const;
 export const PARTS = ['subject', 'text', 'html'] as const;
 
 export class RenderError extends Error {}
@@ -84,6 +84,8 @@ export function createRenderer(kinds: MessageKinds, dir?: string) {
       const layoutData = {
         subject,
         programmeName: data.programmeName,
+        // Who to write to instead: the programme's own name for them (account mail has none).
+        coordinators: data.coordinators ?? bodyTerms(language).coordinators,
         settingsUrl: data.settingsUrl,
         optional: !rule.mandatory,
       };

@@ -2,6 +2,7 @@ import type { TimerKind } from '../../machines/case/deadlines.js';
 import type { CaseEventType } from '../../machines/case/schemas.js';
 import type { Role } from '../../machines/roles.js';
 import type { MessageKinds } from '../mail/render.js';
+import { BODY_KEYS } from '../i18n/index.js';
 import { ACCOUNT_COMMON_VARIABLES, ACCOUNT_MESSAGES, type AccountMessageKind } from './account-messages.js';
 
 /*
@@ -46,7 +47,12 @@ export const COMMON_VARIABLES = [
   'stepNumber',
   'stepCount',
   'stepName',
-] as const;
+  // The programme's names of its bodies: {{decider}}, {{deciderGen}}, {{Decider}}, {{DeciderGen}} and so on.
+  ...BODY_KEYS.flatMap((k) => {
+    const upper = k.charAt(0).toUpperCase() + k.slice(1);
+    return [k, `${k}Gen`, upper, `${upper}Gen`];
+  }),
+];
 
 const initiator = { case: 'initiator' } as const;
 const participants = { case: 'participants' } as const;

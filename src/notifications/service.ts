@@ -3,11 +3,11 @@ import type { CaseContext } from '../../machines/case/context.js';
 import { STEP_COUNT } from '../../machines/case/catalogue.js';
 import type { Db } from '../db/client.js';
 import type { cases } from '../db/schema.js';
-import { t, type Language } from '../i18n/index.js';
+import { bodyTerms, inProgrammeWords, t, type Language } from '../i18n/index.js';
 import { calendarInvitation, localDate } from '../mail/calendar.js';
 import { createOutboxWriter } from '../mail/outbox.js';
 import { formatOre } from '../money/format.js';
-import { allAreas } from '../programmes/config.js';
+import { allAreas, wordsOf } from '../programmes/config.js';
 import type { Person, PeopleService } from '../people/service.js';
 import type { ProgrammeService } from '../programmes/service.js';
 import { rulesForEvent, rulesForTimer, type Audience, type NotificationRule, type TimerKind } from './rules.js';
@@ -75,7 +75,15 @@ export function createNotifications(db: Db, deps: NotificationDeps, settings: Ma
   function audienceOf(audience: Audience, row: CaseRow): Recipient[] {
     if ('programme' in audience) {
       const programme = programmes.get(row.programmeId)!;
-      return [{ userId: null, address: programme.mailbox, name: t('sv', 'mail.mailboxName'), language: 'sv', muted: [] }];
+      return [
+        {
+          userId: null,
+          address: programme.mailbox,
+          name: inProgrammeWords(wordsOf(programme), () => t('sv', 'mail.mailboxName')),
+          language: 'sv',
+          muted: [],
+        },
+      ];
     }
     if ('role' in audience) {
       return deps.people.withRole(row.programmeId, audience.role).map(toRecipient);
@@ -99,6 +107,7 @@ export function createNotifications(db: Db, deps: NotificationDeps, settings: Ma
       stepNumber: String(at.step),
       stepCount: String(STEP_COUNT),
       stepName: t(recipient.language, `steps.${at.step}`),
+      ...bodyTerms(recipient.language, programme.bodies),
     };
   }
 
@@ -132,10 +141,10 @@ export function createNotifications(db: Db, deps: NotificationDeps, settings: Ma
         reached.add(key);
         // Turned off: no message, and no other informational one about the same change.
         if (!rule.mandatory && recipient.muted.includes(rule.kind)) continue;
-        const data = {
+        const data = inProgrammeWords(wordsOf(programmes.get(row.programmeId)!), () => ({
           ...commonVariables(row, recipient, message.at),
           ...message.variables(recipient.language, recipient),
-        };
+        }));
         const recipientKey = recipient.userId ?? crypto.createHash('sha256').update(key).digest('hex').slice(0, 16);
         writeMessage({
           id: crypto.randomUUID(),

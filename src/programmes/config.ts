@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { FORUM_ROLES, ROLES } from '../../machines/roles.js';
 import type { ProgrammeRules } from '../../machines/case/context.js';
 import { DomainError } from '../errors.js';
+import { DEFAULT_BODY_NAMES, type BodyKey, type ProgrammeWords } from '../i18n/index.js';
 
 export const templatesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
 
@@ -50,29 +51,25 @@ const PROCESS_ROLES = [
 
 /** How a body is named in running text: as the subject, and in the genitive (LSVO, LSVO:s). */
 const bodyName = z.object({ name: z.string().trim().min(1).max(100), genitive: z.string().trim().min(1).max(100) }).strict();
-const body = (sv: [string, string], en: [string, string]) =>
-  z
-    .object({ sv: bodyName, en: bodyName })
-    .strict()
-    .prefault({ sv: { name: sv[0], genitive: sv[1] }, en: { name: en[0], genitive: en[1] } });
+const body = (key: BodyKey) => z.object({ sv: bodyName, en: bodyName }).strict().prefault(DEFAULT_BODY_NAMES[key]);
 
 /**
  * The names of the bodies that act in the process, as the programme calls them: labels
  * only (who does what stays in the machine). Written in lower case as they stand inside a
- * sentence; a sentence that begins with one capitalises it.
+ * sentence; a sentence that begins with one capitalises it. The defaults are Blekinge's.
  */
 export const bodiesSchema = z
   .object({
     /** Those who receive ideas and advance cases (step 2 on). */
-    coordinators: body(['länsamordnarna', 'länsamordnarnas'], ['the county coordinators', "the county coordinators'"]),
+    coordinators: body('coordinators'),
     /** The group that reviews an idea before the dialogue forum (step 4). */
-    coordinationGroup: body(['samordningsgruppen', 'samordningsgruppens'], ['the coordination group', "the coordination group's"]),
+    coordinationGroup: body('coordinationGroup'),
     /** The body that recommends (steps 9 and 12). */
-    recommender: body(['LSVO', 'LSVO:s'], ['LSVO', "LSVO's"]),
+    recommender: body('recommender'),
     /** The one who decides (steps 9 and 12). */
-    decider: body(['regiondirektören', 'regiondirektörens'], ['the regional director', "the regional director's"]),
+    decider: body('decider'),
     /** The steering group that follows the programme. */
-    steeringGroup: body(['styrgruppen', 'styrgruppens'], ['the steering group', "the steering group's"]),
+    steeringGroup: body('steeringGroup'),
   })
   .strict()
   .prefault({});
@@ -236,3 +233,6 @@ export function ideaAnswersSchema(template: IdeaTemplate, config: ProgrammeConfi
   }
   return z.object(shape).strict();
 }
+
+/** What the programme calls its bodies and roles, for the texts written while working in it. */
+export const wordsOf = (config: ProgrammeConfig): ProgrammeWords => ({ bodies: config.bodies, roleLabels: config.roleLabels });

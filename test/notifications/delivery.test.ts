@@ -100,7 +100,7 @@ describe('who is told what, over real SMTP', () => {
     }
     expect(toMailbox!.mail.headers.get('content-language')).toBe('sv');
     expect(toMailbox!.mail.html).toContain('<html lang="sv">');
-    expect(toMailbox!.mail.text).toContain('Hej länsamordnare!');
+    expect(toMailbox!.mail.text).toContain('Hej länsamordnarna!');
     expect(toCoordinator!.mail.headers.get('content-language')).toBe('en');
     expect(toCoordinator!.mail.html).toContain('<html lang="en">');
     expect(toCoordinator!.mail.text).toContain(`Hello ${t.actors['county-coordinator'].displayName}`);

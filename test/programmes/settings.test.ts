@@ -162,8 +162,14 @@ describe('programme settings', () => {
     advance(t, after, storyUntilStep(9));
     const session = t.services.people.createSession(t.actors['county-coordinator'].id, 1);
     const page = async (id: string) =>
-      (await t.app.inject({ method: 'GET', url: `/cases/${id}`, cookies: { satsa_session: session.token }, headers: { accept: 'text/html' } }))
-        .body;
+      (
+        await t.app.inject({
+          method: 'GET',
+          url: `/cases/${id}`,
+          cookies: { satsa_session: session.token },
+          headers: { accept: 'text/html' },
+        })
+      ).body;
     const old = await page(before);
     expect(old).toContain(oldLabel);
     expect(old).not.toContain('Ett helt nytt kriterium');

@@ -7,6 +7,7 @@ import { createCaseSchema, type CaseService } from '../../cases/service.js';
 import type { GroupCommit } from '../../db/group-commit.js';
 import { DomainError } from '../../errors.js';
 import { requestLanguage } from '../../http/language.js';
+import { inProgrammeWords } from '../../i18n/index.js';
 import { STATUS_OF } from '../../http/problem.js';
 import { t, type Language } from '../../i18n/index.js';
 import { seesAllCasesOf, type Actor } from '../../people/actor.js';
@@ -14,6 +15,7 @@ import type { Onboarding } from '../../people/onboarding.js';
 import type { PeopleService } from '../../people/service.js';
 import { describeStates } from '../../process/describe.js';
 import type { ProgrammeService } from '../../programmes/service.js';
+import { wordsOf } from '../../programmes/config.js';
 import { actionSetup, GENERAL_EVENTS, participantByEmail } from '../../web/actions.js';
 import { casePage, mentionedUsers, printPage, type FormState } from '../../web/case-page.js';
 import {
@@ -107,18 +109,21 @@ export const casePages: FastifyPluginAsync<CasePageDeps> = async (pages, { cases
       ? people.usersOf(view.programmeId).filter((u) => !members.has(u.id))
       : ('by-email' as const);
     const names = people.displayNames([...members]);
-    const { title, body } = casePage({
-      lang,
-      actor,
-      csrfToken: request.csrfToken ?? '',
-      view,
-      history,
-      config,
-      template,
-      names,
-      candidates,
-      ...extra,
-    });
+    // The case's own programme names its bodies (it may differ from the one the pages work in).
+    const { title, body } = inProgrammeWords(wordsOf(programmes.get(view.programmeId)!), () =>
+      casePage({
+        lang,
+        actor,
+        csrfToken: request.csrfToken ?? '',
+        view,
+        history,
+        config,
+        template,
+        names,
+        candidates,
+        ...extra,
+      }),
+    );
     // A page answering a form post returns (language switch, log-in) to the case itself.
     return sendPage(request, reply, { title, body, status, path: `/cases/${caseId}` });
   }

@@ -2,6 +2,8 @@ import fastifyFormbody from '@fastify/formbody';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config.js';
 import { requestLanguage } from '../../http/language.js';
+import { inProgrammeWords } from '../../i18n/index.js';
+import { wordsOf } from '../../programmes/config.js';
 import type { Services } from '../../services.js';
 import { accountPages } from './account.js';
 import { assetRoutes } from './assets.js';
@@ -39,6 +41,11 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
       roles: current.roles,
       choices: actor.memberships.map((m) => ({ id: m.programmeId, name: programmes.get(m.programmeId)?.name[lang] ?? m.programmeId })),
     };
+  });
+  // Every text on the page names the bodies as the programme worked in calls them.
+  pages.addHook('preHandler', (request, _reply, done) => {
+    const config = request.pageProgramme && programmes.get(request.pageProgramme.id);
+    inProgrammeWords(config ? wordsOf(config) : undefined, done);
   });
   await pages.register(assetRoutes);
   await pages.register(accountPages, {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { CaseContext } from '../../machines/case/context.js';
 import type { CaseEventType } from '../../machines/case/schemas.js';
 import type { Db } from '../db/client.js';
-import { cases, commitments, grantMovements, grantPools } from '../db/schema.js';
+import { caseMembers, cases, commitments, grantMovements, grantPools } from '../db/schema.js';
 import { DomainError } from '../errors.js';
 import {
   isoDate,
@@ -269,6 +269,18 @@ export function createLedger(db: Db, audit: MoneyAudit, now: () => Date) {
   return {
     caseProgramme,
     figuresOf,
+
+    /** The case's programme and whether the user is one of its people (owner or participant), for access checks; undefined without the case. */
+    caseAccess(caseId: string, userId: string): { programmeId: string; member: boolean } | undefined {
+      const programmeId = caseProgramme(caseId);
+      if (!programmeId) return undefined;
+      const member = db
+        .select({ userId: caseMembers.userId })
+        .from(caseMembers)
+        .where(and(eq(caseMembers.caseId, caseId), eq(caseMembers.userId, userId)))
+        .get();
+      return { programmeId, member: member !== undefined };
+    },
 
     /** A payment (utbetalning) of money granted to the case; at most what is unpaid in that pool. */
     recordPayment: (caseId: string, actorId: string, input: unknown) => move('payment', caseId, actorId, input),

@@ -310,7 +310,7 @@ export function createMoney(db: Db, programmes: ProgrammeService, now: () => Dat
     carryOver: changes.carryOver,
     distributePool: changes.distributePool,
 
-    caseProgramme: ledger.caseProgramme,
+    caseAccess: ledger.caseAccess,
     caseMoney: ledger.caseMoney,
     recordPayment: ledger.recordPayment,
     recordRepayment: ledger.recordRepayment,

@@ -8,6 +8,7 @@ import { assetRoutes } from './assets.js';
 import { boardPages } from './board.js';
 import { casePages } from './cases.js';
 import { mePages } from './me.js';
+import { moneyPages } from './money.js';
 import { onboardingPages } from './onboarding.js';
 import { peoplePages } from './people.js';
 import { pageErrorHandler, pageNotFound } from './reply.js';
@@ -59,4 +60,5 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
   await pages.register(peoplePages, { peopleAdmin: services.peopleAdmin, people, programmes });
   await pages.register(casePages, { cases, onboarding: services.onboarding, commits, people, programmes });
   await pages.register(boardPages, { cases, programmes, now });
+  await pages.register(moneyPages, { money: services.money, cases, people, programmes });
 };

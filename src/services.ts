@@ -48,7 +48,8 @@ export interface Outbound {
 export function createServices(db: Db, now: () => Date, config: Config, log?: Log, outbound: Outbound = {}) {
   const programmes = createProgrammeService(db, now);
   const people = createPeopleService(db, now, (id) => programmes.get(id)?.roles);
-  const money = createMoney(db, programmes, now);
+  const audit = createAudit(db, now);
+  const money = createMoney(db, programmes, now, audit);
   const store = createCaseStore(db);
   const notifications = createNotifications(
     db,
@@ -101,7 +102,6 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
   const outboxAdmin = createOutboxAdmin(db, now);
   const idempotency = createIdempotency(db, now);
   const transaction = <T>(work: () => T): T => db.transaction(work, { behavior: 'immediate' });
-  const audit = createAudit(db, now);
   const throttle = createLoginThrottle(db, now);
   const account = createAccount({ people, audit, throttle, now, transaction });
   const programmeAdmin = createProgrammeAdmin({

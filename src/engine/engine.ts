@@ -33,7 +33,7 @@ import {
  *   4. check      access, version, role, state, payload, requirements, money
  *   5. transition xstate's pure transition() on the machine version the case is pinned to
  *   6. persist    the row WHERE version = expected (version + 1), the event log, the step index
- *   7. effects    outbox rows and timers, written in the same transaction, sent after it
+ *   7. effects    outbox rows, timers and released money, written in the same transaction
  *
  * (Steps 1–2, the route and the group commit, come before; 8, commit then answer, after.)
  * Any error thrown rolls the whole command back: nothing is half-written.
@@ -55,7 +55,7 @@ export interface WishedTimer {
 /** The side effects every change of a case brings, written in its own transaction. */
 export interface EngineEffects<W extends WishedTimer> {
   notifications: Pick<Notifications, 'forEvent'>;
-  money: Pick<Money, 'commitDecision'>;
+  money: Pick<Money, 'commitDecision' | 'releaseOnEvent'>;
   deadlines: {
     /** The deadlines a case in this state wants. */
     wished(programmeId: string, snapshot: CaseSnapshot): W[];
@@ -278,6 +278,15 @@ export function createEngine<W extends WishedTimer>(deps: EngineDeps<W>) {
         const wished = effects.deadlines.wished(row.programmeId, after);
         if (!sameTimers(effects.deadlines.wished(row.programmeId, before), wished))
           effects.deadlines.reconcile(row.id, row.programmeId, wished);
+        // Money a stopped or ended initiative will not use goes back to its pools.
+        effects.money.releaseOnEvent({
+          programmeId: row.programmeId,
+          caseId: row.id,
+          type: cmd.type,
+          context: after.context as CaseContext,
+          actorId: cmd.actor.id,
+          at: event.meta.at,
+        });
         effects.notifications.forEvent({
           row: updated,
           version,

@@ -7,15 +7,17 @@ import { commitments, grantMovements, grantPools, poolAdjustments, poolEarmarks 
 import { DomainError, fieldErrors, type FieldError } from '../errors.js';
 import { allAreas, type ProgrammeConfig } from '../programmes/config.js';
 import type { ProgrammeService } from '../programmes/service.js';
+import { ore, type MoneyAudit } from './common.js';
+import { createLedger } from './ledger.js';
+import { createPoolChanges } from './pool-changes.js';
 
 /*
- * Grant pools and what decisions commit from them. All money is whole öre (integers).
- * For a pool, remaining = amount − the sum of its commitments; commitments are written
- * only by the engine, in the transaction of the director's decision, so the three figures
- * can never disagree.
+ * Grant pools and what decisions commit from them, and the money's life after that: see
+ * ledger.ts (payments, repayments, releases) and pool-changes.ts (corrections, carry-overs,
+ * distributions). All money is whole öre (integers). Commitments are written only by the
+ * engine, in the transaction of the director's decision; every other row is append-only and
+ * checked in the immediate transaction that writes it, so the figures can never disagree.
  */
-
-const ore = z.number().int('whole öre, no fractions').nonnegative('no negative amounts').max(1e13);
 
 export const newPoolSchema = z
   .object({
@@ -66,7 +68,26 @@ export interface PoolView {
   earmarks: { priorityAreaId: string; amountOre: number; committedOre: number; remainingOre: number }[];
 }
 
-export function createMoney(db: Db, programmes: ProgrammeService, now: () => Date) {
+/** A case's money in one pool, with the case's priority area rolled up to its top-level area. */
+export interface LedgerLine {
+  caseId: string;
+  poolId: string;
+  year: number;
+  pool: 'state' | 'joint';
+  /** The case's priority area as decided (a sub-area or a top-level area), null without one. */
+  priorityAreaId: string | null;
+  /** Its top-level area (the area itself when it has no parent), null without one. */
+  topAreaId: string | null;
+  committedOre: number;
+  paidOre: number;
+  repaidOre: number;
+  releasedOre: number;
+  unpaidOre: number;
+}
+
+type Figures = Pick<LedgerLine, 'committedOre' | 'paidOre' | 'repaidOre' | 'releasedOre' | 'unpaidOre'>;
+
+export function createMoney(db: Db, programmes: ProgrammeService, now: () => Date, audit: MoneyAudit) {
   function committedByPool(programmeId: string, year?: number) {
     const rows = db
       .select({
@@ -181,8 +202,120 @@ export function createMoney(db: Db, programmes: ProgrammeService, now: () => Dat
     return year < first || year > last ? { path, message: `${year} is outside the programme's years ${first}–${last}` } : undefined;
   }
 
+  const ledger = createLedger(db, audit, now);
+  const changes = createPoolChanges(db, programmes, audit, now, pools);
+
+  /** Per case and pool of a programme (of a year's pools, if given): what was committed, paid, repaid and released. */
+  function ledgerLines(programmeId: string, year?: number): LedgerLine[] {
+    const config = programmes.get(programmeId)!;
+    const parentOf = new Map(allAreas(config).map((a) => [a.id, a.parentId ?? a.id]));
+    const committed = db
+      .select({
+        caseId: commitments.caseId,
+        poolId: commitments.poolId,
+        year: grantPools.year,
+        kind: grantPools.kind,
+        area: sql<string | null>`min(${commitments.priorityAreaId})`,
+        total: sql<number>`sum(${commitments.amountOre})`,
+      })
+      .from(commitments)
+      .innerJoin(grantPools, eq(grantPools.id, commitments.poolId))
+      .where(
+        year === undefined
+          ? eq(commitments.programmeId, programmeId)
+          : and(eq(commitments.programmeId, programmeId), eq(commitments.year, year)),
+      )
+      .groupBy(commitments.caseId, commitments.poolId)
+      .orderBy(asc(grantPools.year), asc(grantPools.kind), asc(commitments.caseId))
+      .all();
+    const moved = db
+      .select({
+        caseId: grantMovements.caseId,
+        poolId: grantMovements.poolId,
+        kind: grantMovements.kind,
+        total: sql<number>`sum(${grantMovements.amountOre})`,
+      })
+      .from(grantMovements)
+      .where(
+        year === undefined
+          ? eq(grantMovements.programmeId, programmeId)
+          : and(eq(grantMovements.programmeId, programmeId), eq(grantMovements.year, year)),
+      )
+      .groupBy(grantMovements.caseId, grantMovements.poolId, grantMovements.kind)
+      .all();
+    const sums = new Map(moved.map((m) => [`${m.caseId}:${m.poolId}:${m.kind}`, Number(m.total)]));
+    return committed.map((c) => {
+      const of = (kind: string) => sums.get(`${c.caseId}:${c.poolId}:${kind}`) ?? 0;
+      const committedOre = Number(c.total);
+      const [paidOre, repaidOre, releasedOre] = [of('payment'), of('repayment'), of('release')];
+      return {
+        caseId: c.caseId,
+        poolId: c.poolId,
+        year: c.year,
+        pool: c.kind,
+        priorityAreaId: c.area,
+        topAreaId: c.area === null ? null : (parentOf.get(c.area) ?? c.area),
+        committedOre,
+        paidOre,
+        repaidOre,
+        releasedOre,
+        unpaidOre: committedOre - paidOre - releasedOre,
+      };
+    });
+  }
+
+  const add = (a: Figures, b: Figures): Figures => ({
+    committedOre: a.committedOre + b.committedOre,
+    paidOre: a.paidOre + b.paidOre,
+    repaidOre: a.repaidOre + b.repaidOre,
+    releasedOre: a.releasedOre + b.releasedOre,
+    unpaidOre: a.unpaidOre + b.unpaidOre,
+  });
+  const zero: Figures = { committedOre: 0, paidOre: 0, repaidOre: 0, releasedOre: 0, unpaidOre: 0 };
+
   return {
     pools,
+
+    /**
+     * A programme's money (of a year, if given) for reports: the pools, each case's figures per
+     * pool, and the same per pool and top-level priority area (sub-areas rolled into their
+     * parent; `null` for cases without an area). The areas of a pool add up to its figures.
+     */
+    ledger(programmeId: string, year?: number) {
+      const lines = ledgerLines(programmeId, year);
+      const areas = new Map<string, { poolId: string; year: number; pool: 'state' | 'joint'; priorityAreaId: string | null } & Figures>();
+      for (const line of lines) {
+        const key = `${line.poolId}:${line.topAreaId ?? ''}`;
+        const current = areas.get(key) ?? {
+          poolId: line.poolId,
+          year: line.year,
+          pool: line.pool,
+          priorityAreaId: line.topAreaId,
+          ...zero,
+        };
+        areas.set(key, { ...current, ...add(current, line) });
+      }
+      return { pools: pools(programmeId, year), lines, byArea: [...areas.values()] };
+    },
+
+    /** Every payment, repayment and release of a programme (of a year's pools, if given), in the order recorded. */
+    movements: ledger.movements,
+    /** Corrections and carry-overs of a programme's pools (of a year, if given), in the order recorded. */
+    adjustments: changes.adjustments,
+    /** The prioritisation decision in force for each pool that has one (of a year, if given). */
+    distributions: changes.distributions,
+
+    poolDetail: changes.poolDetail,
+    correctPool: changes.correctPool,
+    carryOver: changes.carryOver,
+    distributePool: changes.distributePool,
+
+    caseAccess: ledger.caseAccess,
+    caseMoney: ledger.caseMoney,
+    recordPayment: ledger.recordPayment,
+    recordRepayment: ledger.recordRepayment,
+    releaseCommitment: ledger.releaseCommitment,
+    releaseOnEvent: ledger.releaseOnEvent,
 
     /** An administrator sets up a pool for a year. */
     createPool(programmeId: string, createdBy: string, input: unknown): PoolView {

@@ -26,6 +26,13 @@ export const AUDIT_ACTIONS = [
   'sso.logged-in',
   'sso.account-created',
   'programme.changed',
+  // What was done with a programme's money (src/money): details name the pool or case.
+  'pool.corrected',
+  'pool.carried-over',
+  'pool.distributed',
+  'grant.paid',
+  'grant.repaid',
+  'grant.released',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

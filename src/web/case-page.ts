@@ -262,7 +262,8 @@ ${pending.length ? html`<h3>${t(lang, 'web.deadlines')}</h3><ul>${pending.map((d
 ${allowed.length || criteriaAllowed ? actions : html`<p>${t(lang, 'web.noActions')}</p>`}
 ${notYet.length ? html`<h3>${t(lang, 'web.notYet')}</h3><ul class="not-yet">${notYet.map((e) => html`<li><strong>${e.label}</strong>: ${t(lang, 'web.requirementsUnmet')}<ul>${e.reasons.map((r) => html`<li>${r.message}</li>`)}</ul></li>`)}</ul>` : ''}
 </section>
-<section aria-labelledby="data"><h2 id="data">${t(lang, 'web.caseData')}</h2>${caseData(i)}</section>
+<section aria-labelledby="data"><h2 id="data">${t(lang, 'web.caseData')}</h2>${caseData(i)}
+${context.decision?.decision === 'approve' ? html`<p><a href="/cases/${view.id}/money">${t(lang, 'money.case.link')}</a></p>` : ''}</section>
 <section aria-labelledby="history"><h2 id="history">${t(lang, 'web.history')}</h2>${historyTable(lang, i.history)}</section>
 <section aria-labelledby="diagram"><h2 id="diagram">${t(lang, 'web.diagram')}</h2>${processDiagram(lang, view.machineVersion, view.state)}</section>`;
   return { title: `${view.diaryNumber} ${view.title}`, body };

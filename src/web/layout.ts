@@ -42,6 +42,7 @@ function menu(o: PageOptions): SafeHtml {
   const items: [string, string, string[]][] = [['/cases', roles.every((r) => r === 'initiator') ? 'myCases' : 'cases', []]];
   if (roles.some((r) => r !== 'initiator')) items.push(['/board', 'board', []]);
   if (roles.includes('initiator')) items.push(['/cases/new', 'newIdea', []]);
+  if (roles.some((r) => r !== 'initiator')) items.push(['/money', 'money.menu', ['/money/']]);
   if (roles.includes('administrator')) items.push(['/people', 'people', ['/people/', '/audit']]);
   if (roles.includes('administrator')) items.push(['/programme/settings', 'programmeSettings', ['/programme/settings/']]);
   // One's own account holds the settings (language, e-mail), the password, log-ins and API tokens.
@@ -50,7 +51,8 @@ function menu(o: PageOptions): SafeHtml {
   const current = (href: string, within: string[]) =>
     href === here ? raw(' aria-current="page"') : within.some((w) => here === w || here.startsWith(w)) ? raw(' aria-current="true"') : '';
   return html`<nav aria-label="${t(o.lang, 'web.nav')}"><ul>${items.map(
-    ([href, key, within]) => html`<li><a href="${href}"${current(href, within)}>${t(o.lang, `web.${key}`)}</a></li>`,
+    ([href, key, within]) =>
+      html`<li><a href="${href}"${current(href, within)}>${t(o.lang, key.includes('.') ? key : `web.${key}`)}</a></li>`,
   )}</ul></nav>`;
 }
 

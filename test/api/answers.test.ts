@@ -198,6 +198,68 @@ describe('every successful answer of the API matches its schema', () => {
     await call('GET /api/programmes/:programmeId/pools', `/api/programmes/${PROGRAMME}/pools`, admin);
   });
 
+  it('money over its life: corrections, carry-overs, distributions, payments, repayments and releases', async () => {
+    const pools = await call<{ items: { id: string; year: number; kind: string }[] }>(
+      'GET /api/programmes/:programmeId/pools',
+      `/api/programmes/${PROGRAMME}/pools`,
+      admin,
+    );
+    const pool = (year: number, kind = 'state') => pools.body.items.find((p) => p.year === year && p.kind === kind)!.id;
+    const corrected = await call(
+      'POST /api/programmes/:programmeId/pools/:poolId/corrections',
+      `/api/programmes/${PROGRAMME}/pools/${pool(2028)}/corrections`,
+      admin,
+      { amountOre: -100_000, motivation: 'Lägre statsbidrag.', reference: 'S2027/1' },
+    );
+    expect(corrected.res.statusCode).toBe(201);
+    await call('POST /api/programmes/:programmeId/carry-overs', `/api/programmes/${PROGRAMME}/carry-overs`, admin, {
+      fromYear: 2025,
+      amountOre: 1_000_000,
+      reference: 'RS 2026/2',
+      motivation: 'Överfört från 2025.',
+    });
+    const joint = pool(2026, 'joint');
+    for (const reference of ['§ 3', '§ 9']) {
+      await call(
+        'POST /api/programmes/:programmeId/pools/:poolId/distributions',
+        `/api/programmes/${PROGRAMME}/pools/${joint}/distributions`,
+        admin,
+        {
+          decidedBy: 'Länsgemensam chefsgrupp',
+          decisionDate: '2026-01-29',
+          reference,
+          lines: [
+            { scope: 'county', amountOre: 10_000_000, priorityAreaId: 'suicidprevention' },
+            { scope: 'local', recipient: 'Ronneby', amountOre: 5_000_000 },
+          ],
+        },
+      );
+    }
+    for (const [id, headers] of [
+      [pool(2026), coordinator],
+      [pool(2025), admin],
+      [pool(2027), coordinator],
+    ] as const) {
+      await call('GET /api/programmes/:programmeId/pools/:poolId', `/api/programmes/${PROGRAMME}/pools/${id}`, headers);
+    }
+    const finance = auth(t.tokens.finance);
+    const movement = { year: 2026, amountOre: 1_000_000, date: '2026-07-01' };
+    await call('POST /api/cases/:id/payments', `/api/cases/${ids.running}/payments`, coordinator, { ...movement, reference: 'Ver 1' });
+    await call('POST /api/cases/:id/payments', `/api/cases/${ids.running}/payments`, finance, movement);
+    await call('POST /api/cases/:id/repayments', `/api/cases/${ids.running}/repayments`, finance, {
+      ...movement,
+      motivation: 'Överskott.',
+    });
+    await call('POST /api/cases/:id/releases', `/api/cases/${ids.running}/releases`, coordinator, {
+      ...movement,
+      motivation: 'Behövs inte.',
+    });
+    for (const id of [ids.running, ids.finished, ids.fresh]) {
+      await call('GET /api/cases/:id/money', `/api/cases/${id}/money`, coordinator);
+      await call('GET /api/cases/:id/money', `/api/cases/${id}/money`, initiator);
+    }
+  });
+
   it('deadlines that fired, were cancelled and are pending', async () => {
     // Ten days on, the waiting idea's reminder fires.
     t.clock.set('2026-01-26T08:00:00.000Z');

@@ -3,7 +3,7 @@ import { EVENT_ROLES } from '../../machines/case/catalogue.js';
 import { CASE_EVENT_TYPES, type CaseEventType } from '../../machines/case/schemas.js';
 import { ROLES, type Role } from '../../machines/roles.js';
 import { playStory } from '../../src/demo/seed.js';
-import { DEMO_IDEA, FULL_STORY, type StoryStep } from '../../src/demo/story.js';
+import { DEMO_IDEA, FULL_STORY, storyUntilStep, type StoryStep } from '../../src/demo/story.js';
 import type { Actor } from '../../src/people/service.js';
 import { auth, createTestApp, OTHER_PROGRAMME, PROGRAMME, type TestApp } from '../helpers.js';
 
@@ -139,4 +139,98 @@ it('every role × event × relation gets exactly what the process allows, and re
   }
   expect(mismatches).toEqual([]);
   expect(pairs).toBe(ROLES.length * CASE_EVENT_TYPES.length * RELATIONS.length);
+}, 120_000);
+
+/*
+ * The money routes (src/routes/api/money.ts) for every role × relation: a programme's pools are
+ * its administrators' to change and its own roles' to read; a case's money is recorded by the
+ * county coordinators and finance and read by whoever sees the case. Another programme's pool or
+ * case does not exist for the caller; a role that nowhere may do a thing is refused outright.
+ */
+it('every role × money route × relation gets exactly what the access rules allow, and refusals write nothing', async () => {
+  const sqlite = t.services.db.$client;
+  const poolOf = (programmeId: string, year: number) =>
+    (
+      sqlite.prepare("SELECT id FROM grant_pools WHERE programme_id = ? AND year = ? AND kind = 'state'").get(programmeId, year) as {
+        id: string;
+      }
+    ).id;
+  const written = () =>
+    ['grant_movements', 'pool_adjustments', 'pool_distributions', 'audit_log']
+      .map((table) => (sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n)
+      .join(',');
+  const approved = {
+    own: freshCase(worlds.own, storyUntilStep(10)),
+    'other-programme': freshCase(worlds['other-programme'], storyUntilStep(10)),
+  };
+  const caseOf = (relation: Relation) => (relation === 'other-programme' ? approved['other-programme'] : approved.own);
+  const programmeOf = (relation: Relation) => (relation === 'other-programme' ? OTHER_PROGRAMME : PROGRAMME);
+
+  const seesAll = (role: Role) => role !== 'initiator';
+  const keeper = (role: Role) => role === 'county-coordinator' || role === 'finance';
+  const movement = { year: 2026, amountOre: 1, date: '2026-07-01', motivation: 'Prov i matrisen.' };
+  const routes: {
+    method: 'GET' | 'POST';
+    url: (relation: Relation) => string;
+    payload?: object;
+    relations: readonly Relation[];
+    expected: (role: Role, relation: Relation) => number;
+  }[] = [
+    {
+      method: 'GET',
+      url: (r) => `/api/programmes/${programmeOf(r)}/pools/${poolOf(programmeOf(r), 2026)}`,
+      relations: ['own', 'other-programme'],
+      expected: (role, r) => (r === 'other-programme' ? 404 : seesAll(role) ? 200 : 403),
+    },
+    ...[
+      ['corrections', { amountOre: 1, motivation: 'Prov i matrisen.' }],
+      [
+        'distributions',
+        { decidedBy: 'Chefsgruppen', decisionDate: '2026-01-29', reference: '§ 1', lines: [{ scope: 'county', amountOre: 1 }] },
+      ],
+    ].map(([path, payload]) => ({
+      method: 'POST' as const,
+      url: (r: Relation) => `/api/programmes/${programmeOf(r)}/pools/${poolOf(programmeOf(r), 2026)}/${path as string}`,
+      payload: payload as object,
+      relations: ['own', 'other-programme'] as const,
+      expected: (role: Role, r: Relation) => (role !== 'administrator' ? 403 : r === 'other-programme' ? 404 : 201),
+    })),
+    {
+      method: 'POST',
+      url: (r) => `/api/programmes/${programmeOf(r)}/carry-overs`,
+      payload: { fromYear: 2025, amountOre: 1, reference: 'RS 1', motivation: 'Prov i matrisen.' },
+      relations: ['own', 'other-programme'],
+      expected: (role, r) => (role !== 'administrator' ? 403 : r === 'other-programme' ? 404 : 201),
+    },
+    {
+      method: 'GET',
+      url: (r) => `/api/cases/${caseOf(r)}/money`,
+      relations: RELATIONS,
+      expected: (role, r) => (r === 'other-programme' || (r === 'others' && !seesAll(role)) ? 404 : 200),
+    },
+    ...['payments', 'repayments', 'releases'].map((path) => ({
+      method: 'POST' as const,
+      url: (r: Relation) => `/api/cases/${caseOf(r)}/${path}`,
+      payload: movement,
+      relations: RELATIONS,
+      expected: (role: Role, r: Relation) => (!keeper(role) ? 403 : r === 'other-programme' ? 404 : 201),
+    })),
+  ];
+
+  const mismatches: string[] = [];
+  for (const route of routes) {
+    for (const relation of route.relations) {
+      for (const role of ROLES) {
+        const url = route.url(relation);
+        const before = written();
+        const res = await t.app.inject({ method: route.method, url, headers: auth(worlds[relation].token(role)), payload: route.payload });
+        const expected = route.expected(role, relation);
+        const problems: string[] = [];
+        if (res.statusCode !== expected) problems.push(`expected ${expected}, got ${res.statusCode} ${res.body.slice(0, 200)}`);
+        if (res.statusCode >= 400 && written() !== before) problems.push('a refusal wrote something');
+        if (problems.length > 0) mismatches.push(`${route.method} ${url} × ${role} × ${relation}: ${problems.join('; ')}`);
+      }
+    }
+  }
+  expect(mismatches).toEqual([]);
 }, 120_000);

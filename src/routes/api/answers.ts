@@ -826,3 +826,113 @@ export const mailSentSchema = z
 export const accountMadeSchema = z
   .object({ newAccount: z.boolean().describe('false: the address had an account, which got what the link gave') })
   .meta({ id: 'AccountMade' });
+
+// ---------------------------------------------------------------------------------------
+// Money over its life: pool corrections, carry-overs and distributions; payments,
+// repayments and releases of granted money (src/money/pool-changes.ts, src/money/ledger.ts)
+
+const poolKind = z.enum(['state', 'joint']);
+const distributionScope = z.enum(['county', 'sub-regional', 'local']);
+
+export const poolAdjustmentSchema = z
+  .object({
+    id: uuid,
+    poolId: uuid,
+    kind: z.enum(['correction', 'carry-over-out', 'carry-over-in']),
+    amountOre: ore.describe('signed: negative lowered the pool'),
+    motivation: z.string(),
+    reference: z.string().nullable(),
+    counterpartPoolId: uuid.nullable().describe('the other pool of a carry-over; null for a correction'),
+    counterpartYear: z.number().int().nullable().describe("the other pool's year; null for a correction"),
+    createdBy: uuid,
+    createdAt: instant,
+  })
+  .meta({ id: 'PoolAdjustment' });
+
+export const poolDistributionSchema = z
+  .object({
+    id: uuid,
+    poolId: uuid,
+    decidedBy: z.string().describe('the body that decided'),
+    decisionDate: isoDate,
+    reference: z.string(),
+    motivation: z.string().nullable(),
+    totalOre: ore,
+    byScope: z.array(z.object({ scope: distributionScope, amountOre: ore })).describe('always county, sub-regional, local, in that order'),
+    lines: z.array(
+      z.object({
+        scope: distributionScope,
+        recipient: z.string().describe("a sub-region or one of the programme's municipalities; empty for county-wide"),
+        priorityAreaId: z.string().nullable(),
+        amountOre: ore,
+      }),
+    ),
+    createdBy: uuid,
+    createdAt: instant,
+  })
+  .meta({ id: 'PoolDistribution' });
+
+export const grantPoolDetailSchema = z
+  .object({
+    pool: grantPoolSchema,
+    adjustments: z.array(poolAdjustmentSchema).describe('corrections and carry-overs, in the order recorded'),
+    distribution: poolDistributionSchema.nullable().describe('the prioritisation decision in force (the newest); null without one'),
+    undistributedOre: ore.describe("the pool's amount beyond the distribution in force (all of it without one)"),
+    earlierDistributions: z.array(poolDistributionSchema).describe('decisions the newest replaced, newest first'),
+  })
+  .meta({ id: 'GrantPoolDetail' });
+
+export const carryOverAnswerSchema = z
+  .object({
+    from: grantPoolSchema.describe('the pool the money left'),
+    to: grantPoolSchema.describe("the next year's pool it arrived in"),
+    adjustments: z.array(poolAdjustmentSchema).describe('the outgoing and the incoming line'),
+  })
+  .meta({ id: 'CarryOver' });
+
+export const grantMovementSchema = z
+  .object({
+    id: uuid,
+    caseId: uuid,
+    poolId: uuid,
+    year: z.number().int(),
+    pool: poolKind,
+    kind: z.enum(['payment', 'repayment', 'release']),
+    amountOre: ore.describe('positive'),
+    date: isoDate.describe('the day the money moved'),
+    reference: z.string().nullable(),
+    motivation: z.string().nullable(),
+    automatic: z.boolean().describe('released by Satsa itself when the initiative was stopped or ended under budget'),
+    createdBy: uuid.describe('who recorded it (for an automatic release: who stopped or ended the initiative)'),
+    createdAt: instant,
+  })
+  .meta({ id: 'GrantMovement' });
+
+const caseMoneyFigures = {
+  committedOre: ore.describe('granted by the decision'),
+  paidOre: ore,
+  repaidOre: ore.describe('paid back; it returned to the pool'),
+  releasedOre: ore.describe('committed but not to be paid; it returned to the pool'),
+  unpaidOre: ore.describe('committed − paid − released'),
+};
+
+export const caseMoneySchema = z
+  .object({
+    caseId: uuid,
+    programmeId: z.string(),
+    ...caseMoneyFigures,
+    pools: z
+      .array(
+        z.object({
+          poolId: uuid,
+          year: z.number().int(),
+          pool: poolKind,
+          poolName: z.string(),
+          priorityAreaId: z.string().nullable(),
+          ...caseMoneyFigures,
+        }),
+      )
+      .describe('per pool the case was granted money from, by year then kind'),
+    movements: z.array(grantMovementSchema).describe('payments, repayments and releases, in the order recorded'),
+  })
+  .meta({ id: 'CaseMoney' });

@@ -10,6 +10,7 @@ import { assetRoutes } from './assets.js';
 import { boardPages } from './board.js';
 import { casePages } from './cases.js';
 import { mePages } from './me.js';
+import { moneyPages } from './money.js';
 import { onboardingPages } from './onboarding.js';
 import { peoplePages } from './people.js';
 import { programmePages } from './programme.js';
@@ -68,4 +69,5 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
   await pages.register(programmePages, { programmeAdmin: services.programmeAdmin });
   await pages.register(casePages, { cases, onboarding: services.onboarding, commits, people, programmes });
   await pages.register(boardPages, { cases, programmes, now });
+  await pages.register(moneyPages, { money: services.money, cases, people, programmes });
 };

@@ -1,0 +1,653 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Role } from '../../../machines/roles.js';
+import type { CaseService } from '../../cases/service.js';
+import { DomainError } from '../../errors.js';
+import { requestLanguage } from '../../http/language.js';
+import { t, type Language } from '../../i18n/index.js';
+import { isoDate, motivationText, poolKind, positiveOre, referenceText } from '../../money/common.js';
+import { formatOre } from '../../money/format.js';
+import type { AdjustmentView, DistributionView } from '../../money/pool-changes.js';
+import type { Money, PoolView } from '../../money/service.js';
+import { rolesIn, type Actor } from '../../people/actor.js';
+import type { PeopleService } from '../../people/service.js';
+import { allAreas } from '../../programmes/config.js';
+import type { ProgrammeService } from '../../programmes/service.js';
+import { dateTime } from '../../web/dates.js';
+import {
+  errorSummary,
+  firstText,
+  formErrors,
+  parseForm,
+  renderFields,
+  type FieldHints,
+  type FormContext,
+  type FormErrors,
+  type FormValues,
+} from '../../web/forms.js';
+import { html, type SafeHtml } from '../../web/html.js';
+import { backLink, notice } from '../../web/questions.js';
+import { errorPage, loggedIn, sendPage } from './reply.js';
+
+/*
+ * The money pages of the programme the pages work in: its pools per year with every figure,
+ * one pool with its corrections, carry-overs and distributions; for its administrators the
+ * forms that correct a pool and carry money over to the next year, each with a page to check
+ * the answers before anything is recorded. And a case's money: what it was granted, paid,
+ * repaid and released, with the form the county coordinators and finance record it with.
+ * Everything goes through the money service, as the API does.
+ */
+
+export interface MoneyPageDeps {
+  money: Pick<
+    Money,
+    | 'pools'
+    | 'poolDetail'
+    | 'adjustments'
+    | 'correctPool'
+    | 'carryOver'
+    | 'caseMoney'
+    | 'recordPayment'
+    | 'recordRepayment'
+    | 'releaseCommitment'
+  >;
+  cases: Pick<CaseService, 'get'>;
+  people: Pick<PeopleService, 'displayNames'>;
+  programmes: Pick<ProgrammeService, 'get'>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const MONEY_KEEPERS: Role[] = ['county-coordinator', 'finance'];
+
+/** The forms' own schemas (amounts typed in kronor, kept in öre); the service checks the rest again. */
+const correctionForm = z
+  .object({
+    changeOre: z.number().int().min(-1e13).max(1e13),
+    motivation: motivationText,
+    reference: referenceText.optional(),
+  })
+  .strict();
+const carryOverForm = z
+  .object({
+    fromYear: z.number().int().min(2000).max(2100),
+    kind: poolKind,
+    amountOre: positiveOre,
+    reference: referenceText,
+    motivation: motivationText,
+    decidedAt: isoDate.optional(),
+  })
+  .strict();
+const MOVEMENTS = ['payment', 'repayment', 'release'] as const;
+type MovementKind = (typeof MOVEMENTS)[number];
+const movementForm = z
+  .object({
+    kind: z.enum(MOVEMENTS),
+    line: z.string().min(1).max(20),
+    amountOre: positiveOre,
+    date: isoDate,
+    reference: referenceText.optional(),
+    motivation: motivationText.optional(),
+  })
+  .strict();
+
+/** The posted fields of a form, without its own (`_csrf`, `_confirm`, …). */
+const formFields = (body: unknown): FormValues =>
+  Object.fromEntries(
+    Object.entries(body && typeof body === 'object' ? (body as Record<string, unknown>) : {})
+      .filter(([k, v]) => !k.startsWith('_') && typeof v === 'string')
+      .map(([k, v]) => [k, v as string]),
+  );
+const flag = (body: unknown, name: string) => firstText((body as Record<string, unknown> | undefined)?.[name]) === 'yes';
+
+export const moneyPages: FastifyPluginAsync<MoneyPageDeps> = async (pages, { money, cases, people, programmes }) => {
+  interface Here {
+    id: string;
+    name: string;
+    admin: boolean;
+  }
+
+  /** Runs a handler for a programme role of the programme the pages work in (not a plain initiator). */
+  const programmeRole = (handler: (request: FastifyRequest, reply: FastifyReply, actor: Actor, here: Here) => unknown, adminOnly = false) =>
+    loggedIn((request, reply, actor) => {
+      const programme = request.pageProgramme;
+      if (!programme || !programme.roles.some((r) => r !== 'initiator')) return errorPage(request, reply, 403);
+      const admin = programme.roles.includes('administrator');
+      if (adminOnly && !admin) return errorPage(request, reply, 403);
+      const name = programmes.get(programme.id)?.name[requestLanguage(request)] ?? '';
+      return handler(request, reply, actor, { id: programme.id, name, admin });
+    });
+
+  const m = (lang: Language, key: string, params?: Record<string, string | number>) => t(lang, `money.${key}`, params);
+  const kr = (lang: Language, ore: number) => formatOre(ore, lang);
+  const csrfInput = (request: FastifyRequest) => html`<input type="hidden" name="_csrf" value="${request.csrfToken ?? ''}">`;
+  const poolName = (lang: Language, year: number, kind: string) => m(lang, `poolOf.${kind}`, { year });
+  const namesOf = (ids: string[]) => people.displayNames([...new Set(ids)]);
+
+  function poolOf(here: Here, request: FastifyRequest): PoolView {
+    const id = (request.params as { poolId?: unknown }).poolId;
+    if (typeof id !== 'string' || !UUID.test(id)) throw new DomainError('not-found', 'no such pool');
+    const pool = money.pools(here.id).find((p) => p.id === id);
+    if (!pool) throw new DomainError('not-found', 'no such pool');
+    return pool;
+  }
+
+  /** Every figure of a pool, as a list. */
+  function figures(lang: Language, pool: PoolView): SafeHtml {
+    const rows: [string, number][] = [
+      ['initial', pool.initialAmountOre],
+      ['corrections', pool.correctionsOre],
+      ['carriedIn', pool.carriedInOre],
+      ['carriedOut', pool.carriedOutOre],
+      ['amount', pool.amountOre],
+      ['committed', pool.committedOre],
+      ['released', pool.releasedOre],
+      ['repaid', pool.repaidOre],
+      ['paid', pool.paidOre],
+      ['unpaid', pool.unpaidOre],
+      ['remaining', pool.remainingOre],
+    ];
+    return html`<dl>${rows.map(([key, ore]) => html`<dt>${m(lang, `figures.${key}`)}</dt><dd data-field="${key}Ore" data-ore="${ore}">${kr(lang, ore)}</dd>`)}</dl>
+${pool.overdrawn ? html`<p class="alert">${m(lang, 'figures.overdrawn')}</p>` : ''}`;
+  }
+
+  function adjustmentsTable(lang: Language, items: (AdjustmentView & { year: number; pool: string })[], withPool: boolean): SafeHtml {
+    if (items.length === 0) return html`<p>${m(lang, 'noAdjustments')}</p>`;
+    const names = namesOf(items.map((a) => a.createdBy));
+    const what = (a: AdjustmentView) =>
+      a.kind === 'correction' ? m(lang, 'adjustment.correction') : m(lang, `adjustment.${a.kind}`, { year: a.counterpartYear ?? '' });
+    return html`<table>
+<caption class="visually-hidden">${m(lang, 'adjustments')}</caption>
+<thead><tr><th scope="col">${m(lang, 'columns.when')}</th>${withPool ? html`<th scope="col">${m(lang, 'columns.pool')}</th>` : ''}<th scope="col">${m(lang, 'columns.what')}</th><th scope="col">${m(lang, 'columns.amount')}</th><th scope="col">${m(lang, 'columns.why')}</th><th scope="col">${m(lang, 'columns.reference')}</th><th scope="col">${m(lang, 'columns.who')}</th></tr></thead>
+<tbody>${items.map(
+      (a) =>
+        html`<tr><td>${dateTime(lang, a.createdAt)}</td>${withPool ? html`<td>${poolName(lang, a.year, a.pool)}</td>` : ''}<td>${what(a)}</td><td>${kr(lang, a.amountOre)}</td><td class="text">${a.motivation}</td><td>${a.reference ?? '–'}</td><td>${names.get(a.createdBy) ?? '–'}</td></tr>`,
+    )}</tbody>
+</table>`;
+  }
+
+  function distributionTable(lang: Language, programmeId: string, d: DistributionView): SafeHtml {
+    const areas = new Map(allAreas(programmes.get(programmeId)!).map((a) => [a.id, a.label[lang]]));
+    return html`<table>
+<caption>${m(lang, 'distribution.decided', { by: d.decidedBy, date: d.decisionDate, reference: d.reference })}</caption>
+<thead><tr><th scope="col">${m(lang, 'distribution.scope')}</th><th scope="col">${m(lang, 'distribution.recipient')}</th><th scope="col">${m(lang, 'distribution.area')}</th><th scope="col">${m(lang, 'columns.amount')}</th></tr></thead>
+<tbody>${d.lines.map(
+      (l) =>
+        html`<tr><td>${m(lang, `scopes.${l.scope}`)}</td><td>${l.recipient || '–'}</td><td>${l.priorityAreaId ? (areas.get(l.priorityAreaId) ?? '–') : '–'}</td><td>${kr(lang, l.amountOre)}</td></tr>`,
+    )}</tbody>
+</table>
+${d.motivation ? html`<p class="text">${d.motivation}</p>` : ''}
+<dl>${d.byScope.map((s) => html`<dt>${m(lang, `scopes.${s.scope}`)}</dt><dd>${kr(lang, s.amountOre)}</dd>`)}</dl>`;
+  }
+
+  // ---- the programme's money ------------------------------------------------------------
+
+  pages.get(
+    '/money',
+    { schema: { hide: true } },
+    programmeRole((request, reply, _actor, here) => {
+      const lang = requestLanguage(request);
+      const pools = money.pools(here.id);
+      const years = [...new Set(pools.map((p) => p.year))];
+      const done = firstText((request.query as Record<string, unknown>).done);
+      const body = html`${notice(done === 'carried' ? m(lang, 'carry.done') : undefined)}<h1>${m(lang, 'title', { programme: here.name })}</h1>
+<p>${m(lang, 'intro')}</p>
+${here.admin && pools.length > 0 ? html`<p><a class="button" href="/money/carry-over">${m(lang, 'carry.link')}</a></p>` : ''}
+${pools.length === 0 ? html`<p>${m(lang, 'noPools')}</p>` : ''}
+${years.map(
+  (year) => html`<section aria-labelledby="year-${year}"><h2 id="year-${year}">${year}</h2>
+${pools
+  .filter((p) => p.year === year)
+  .map((p) => html`<h3><a href="/money/pools/${p.id}">${poolName(lang, p.year, p.kind)}</a></h3>${figures(lang, p)}`)}</section>`,
+)}
+<section aria-labelledby="adjustments"><h2 id="adjustments">${m(lang, 'adjustments')}</h2>${adjustmentsTable(lang, money.adjustments(here.id), true)}</section>`;
+      return sendPage(request, reply, { title: m(lang, 'title', { programme: here.name }), body });
+    }),
+  );
+
+  pages.get(
+    '/money/pools/:poolId',
+    { schema: { hide: true } },
+    programmeRole((request, reply, _actor, here) => {
+      const lang = requestLanguage(request);
+      const pool = poolOf(here, request);
+      const detail = money.poolDetail(here.id, pool.id);
+      const areas = new Map(allAreas(programmes.get(here.id)!).map((a) => [a.id, a.label[lang]]));
+      const done = firstText((request.query as Record<string, unknown>).done);
+      const title = poolName(lang, pool.year, pool.kind);
+      const body = html`${backLink('/money', m(lang, 'title', { programme: here.name }))}${notice(done === 'corrected' ? m(lang, 'correct.done') : undefined)}<h1>${title}</h1>
+<p class="meta">${pool.name}</p>
+${figures(lang, pool)}
+${here.admin ? html`<p><a class="button" href="/money/pools/${pool.id}/correction">${m(lang, 'correct.link')}</a></p>` : ''}
+${
+  pool.earmarks.length
+    ? html`<h2>${m(lang, 'earmarks')}</h2><ul>${pool.earmarks.map(
+        (e) =>
+          html`<li>${m(lang, 'earmark', { area: areas.get(e.priorityAreaId) ?? e.priorityAreaId, amount: kr(lang, e.amountOre), committed: kr(lang, e.committedOre) })}</li>`,
+      )}</ul>`
+    : ''
+}
+<section aria-labelledby="adjustments"><h2 id="adjustments">${m(lang, 'adjustments')}</h2>${adjustmentsTable(
+        lang,
+        detail.adjustments.map((a) => ({ ...a, year: pool.year, pool: pool.kind })),
+        false,
+      )}</section>
+<section aria-labelledby="distribution"><h2 id="distribution">${m(lang, 'distribution.title')}</h2>
+${
+  detail.distribution
+    ? html`${distributionTable(lang, here.id, detail.distribution)}<p>${m(lang, 'distribution.undistributed', { amount: kr(lang, detail.undistributedOre) })}</p>`
+    : html`<p>${m(lang, 'distribution.none')}</p>`
+}
+${
+  detail.earlierDistributions.length
+    ? html`<h3>${m(lang, 'distribution.earlier')}</h3>${detail.earlierDistributions.map((d) => distributionTable(lang, here.id, d))}`
+    : ''
+}</section>`;
+      return sendPage(request, reply, { title, body });
+    }),
+  );
+
+  // ---- forms with a check of the answers ---------------------------------------------------
+
+  interface CheckedForm {
+    request: FastifyRequest;
+    reply: FastifyReply;
+    action: string;
+    title: string;
+    intro: string;
+    values: FormValues;
+    /** The answers as the person reads them. */
+    answers: [string, string][];
+    confirm: string;
+    cancelHref: string;
+  }
+
+  /** "Check your answers": what will be recorded, a button that records it and one that goes back to change it. */
+  function checkPage(o: CheckedForm) {
+    const lang = requestLanguage(o.request);
+    const hidden = Object.entries(o.values).map(([k, v]) => html`<input type="hidden" name="${k}" value="${firstText(v)}">`);
+    const body = html`<h1>${o.title}</h1>
+<p>${o.intro}</p>
+<dl>${o.answers.map(([label, value]) => html`<dt>${label}</dt><dd class="text">${value}</dd>`)}</dl>
+<form method="post" action="${o.action}" class="confirm">
+${csrfInput(o.request)}<input type="hidden" name="_confirm" value="yes">${hidden}
+<div class="button-group"><button type="submit">${o.confirm}</button></div>
+</form>
+<form method="post" action="${o.action}">
+${csrfInput(o.request)}<input type="hidden" name="_change" value="yes">${hidden}
+<div class="button-group"><button type="submit" class="secondary">${m(lang, 'change')}</button><a href="${o.cancelHref}">${m(lang, 'cancel')}</a></div>
+</form>`;
+    return sendPage(o.request, o.reply, { title: o.title, body, path: o.action });
+  }
+
+  interface FormPage {
+    request: FastifyRequest;
+    reply: FastifyReply;
+    action: string;
+    title: string;
+    intro: SafeHtml | string;
+    back: [string, string];
+    schema: z.ZodType;
+    hints: Record<string, FieldHints>;
+    values: FormValues;
+    errors?: FormErrors;
+    general?: string[];
+    button: string;
+    status?: number;
+  }
+
+  function formPage(o: FormPage) {
+    const lang = requestLanguage(o.request);
+    const ctx: FormContext = {
+      lang,
+      hints: o.hints,
+      values: { ...o.values },
+      errors: o.errors ?? new Map(),
+      idPrefix: 'money',
+      rendered: new Set(),
+    };
+    const fields = renderFields(ctx, o.schema);
+    const body = html`${backLink(o.back[0], o.back[1])}<h1>${o.title}</h1>
+<p>${o.intro}</p>
+<form method="post" action="${o.action}" novalidate>
+${csrfInput(o.request)}
+${errorSummary(ctx, o.general)}
+${fields}
+<div class="button-group"><button type="submit">${o.button}</button><a href="${o.back[0]}">${m(lang, 'cancel')}</a></div>
+</form>`;
+    return sendPage(o.request, o.reply, { title: o.title, body, status: o.status ?? 200, path: o.action });
+  }
+
+  /** A form's posted values parsed with its schema: the data, or the errors by field. */
+  function parsedForm<T extends z.ZodType>(lang: Language, schema: T, values: FormValues, hints: Record<string, FieldHints>) {
+    const { payload, rows } = parseForm(schema, values, hints);
+    const result = schema.safeParse(payload);
+    return result.success
+      ? { data: result.data as z.infer<T>, errors: new Map() as FormErrors }
+      : { data: undefined, errors: formErrors(lang, schema, result.error.issues, payload, hints, rows) };
+  }
+
+  // ---- a correction of a pool -------------------------------------------------------------
+
+  const correctionHints = (lang: Language): Record<string, FieldHints> => ({
+    changeOre: { money: true, label: m(lang, 'correct.change'), help: m(lang, 'correct.changeHint') },
+    motivation: { label: m(lang, 'motivation'), help: m(lang, 'correct.motivationHint') },
+    reference: { label: m(lang, 'correct.reference'), help: m(lang, 'correct.referenceHint') },
+  });
+
+  const correctionPage = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    here: Here,
+    pool: PoolView,
+    values: FormValues,
+    errors?: FormErrors,
+    general?: string[],
+    status?: number,
+  ) => {
+    const lang = requestLanguage(request);
+    return formPage({
+      request,
+      reply,
+      action: `/money/pools/${pool.id}/correction`,
+      title: m(lang, 'correct.title', { pool: poolName(lang, pool.year, pool.kind) }),
+      intro: m(lang, 'correct.intro', { amount: kr(lang, pool.amountOre) }),
+      back: [`/money/pools/${pool.id}`, poolName(lang, pool.year, pool.kind)],
+      schema: correctionForm,
+      hints: correctionHints(lang),
+      values,
+      errors,
+      general,
+      button: m(lang, 'continue'),
+      status,
+    });
+  };
+
+  pages.get(
+    '/money/pools/:poolId/correction',
+    { schema: { hide: true } },
+    programmeRole((request, reply, _actor, here) => correctionPage(request, reply, here, poolOf(here, request), {}), true),
+  );
+
+  pages.post(
+    '/money/pools/:poolId/correction',
+    { schema: { hide: true } },
+    programmeRole((request, reply, actor, here) => {
+      const lang = requestLanguage(request);
+      const pool = poolOf(here, request);
+      const values = formFields(request.body);
+      if (flag(request.body, '_change')) return correctionPage(request, reply, here, pool, values);
+      const hints = correctionHints(lang);
+      const { data, errors } = parsedForm(lang, correctionForm, values, hints);
+      if (data && data.changeOre === 0) errors.set('changeOre', m(lang, 'correct.noChange'));
+      if (data && pool.amountOre + data.changeOre < 0)
+        errors.set('changeOre', m(lang, 'correct.belowZero', { amount: kr(lang, pool.amountOre) }));
+      if (!data || errors.size > 0) return correctionPage(request, reply, here, pool, values, errors, [], 422);
+      if (!flag(request.body, '_confirm')) {
+        return checkPage({
+          request,
+          reply,
+          action: `/money/pools/${pool.id}/correction`,
+          title: m(lang, 'correct.check'),
+          intro: m(lang, 'correct.checkIntro'),
+          values,
+          answers: [
+            [m(lang, 'columns.pool'), poolName(lang, pool.year, pool.kind)],
+            [m(lang, 'correct.now'), kr(lang, pool.amountOre)],
+            [m(lang, 'correct.change'), kr(lang, data.changeOre)],
+            [m(lang, 'correct.after'), kr(lang, pool.amountOre + data.changeOre)],
+            [m(lang, 'motivation'), data.motivation],
+            [m(lang, 'correct.reference'), data.reference ?? '–'],
+          ],
+          confirm: m(lang, 'correct.confirm'),
+          cancelHref: `/money/pools/${pool.id}`,
+        });
+      }
+      try {
+        money.correctPool(here.id, actor.id, pool.id, {
+          amountOre: data.changeOre,
+          motivation: data.motivation,
+          reference: data.reference,
+        });
+      } catch (error) {
+        // The pool changed while the form was open (another correction, a carry-over): show it as it is now.
+        if (!(error instanceof DomainError) || error.code !== 'validation-failed') throw error;
+        return correctionPage(request, reply, here, poolOf(here, request), values, new Map(), [m(lang, 'changedMeanwhile')], 409);
+      }
+      return reply.redirect(`/money/pools/${pool.id}?done=corrected`, 303);
+    }, true),
+  );
+
+  // ---- a carry-over to the next year ----------------------------------------------------------
+
+  const carryHints = (lang: Language, pools: PoolView[]): Record<string, FieldHints> => ({
+    fromYear: {
+      label: m(lang, 'carry.fromYear'),
+      options: [...new Set(pools.map((p) => p.year))].map((y) => ({ value: String(y), label: String(y) })),
+    },
+    kind: { label: m(lang, 'carry.kind'), options: poolKind.options.map((k) => ({ value: k, label: m(lang, `kinds.${k}`) })) },
+    amountOre: { money: true, label: m(lang, 'carry.amount'), help: m(lang, 'carry.amountHint') },
+    reference: { label: m(lang, 'carry.reference'), help: m(lang, 'carry.referenceHint') },
+    motivation: { label: m(lang, 'motivation') },
+    decidedAt: { label: m(lang, 'carry.decidedAt') },
+  });
+
+  const carryPage = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    here: Here,
+    values: FormValues,
+    errors?: FormErrors,
+    general?: string[],
+    status?: number,
+  ) => {
+    const lang = requestLanguage(request);
+    return formPage({
+      request,
+      reply,
+      action: '/money/carry-over',
+      title: m(lang, 'carry.title'),
+      intro: m(lang, 'carry.intro'),
+      back: ['/money', m(lang, 'title', { programme: here.name })],
+      schema: carryOverForm,
+      hints: carryHints(lang, money.pools(here.id)),
+      values,
+      errors,
+      general,
+      button: m(lang, 'continue'),
+      status,
+    });
+  };
+
+  pages.get(
+    '/money/carry-over',
+    { schema: { hide: true } },
+    programmeRole((request, reply, _actor, here) => carryPage(request, reply, here, {}), true),
+  );
+
+  pages.post(
+    '/money/carry-over',
+    { schema: { hide: true } },
+    programmeRole((request, reply, actor, here) => {
+      const lang = requestLanguage(request);
+      const values = formFields(request.body);
+      if (flag(request.body, '_change')) return carryPage(request, reply, here, values);
+      const pools = money.pools(here.id);
+      const { data, errors } = parsedForm(lang, carryOverForm, values, carryHints(lang, pools));
+      const from = data && pools.find((p) => p.year === data.fromYear && p.kind === data.kind);
+      const to = data && pools.find((p) => p.year === data.fromYear + 1 && p.kind === data.kind);
+      if (data && !from) errors.set('fromYear', m(lang, 'carry.noPool', { pool: poolName(lang, data.fromYear, data.kind) }));
+      else if (data && !to) errors.set('fromYear', m(lang, 'carry.noNextPool', { pool: poolName(lang, data.fromYear + 1, data.kind) }));
+      else if (data && from && data.amountOre > from.remainingOre)
+        errors.set('amountOre', m(lang, 'carry.overRemaining', { amount: kr(lang, Math.max(0, from.remainingOre)) }));
+      if (!data || !from || !to || errors.size > 0) return carryPage(request, reply, here, values, errors, [], 422);
+      if (!flag(request.body, '_confirm')) {
+        return checkPage({
+          request,
+          reply,
+          action: '/money/carry-over',
+          title: m(lang, 'carry.check'),
+          intro: m(lang, 'carry.checkIntro'),
+          values,
+          answers: [
+            [m(lang, 'carry.from'), poolName(lang, from.year, from.kind)],
+            [m(lang, 'carry.to'), poolName(lang, to.year, to.kind)],
+            [m(lang, 'carry.amount'), kr(lang, data.amountOre)],
+            [m(lang, 'carry.leftAfter'), kr(lang, from.remainingOre - data.amountOre)],
+            [m(lang, 'carry.reference'), data.reference],
+            [m(lang, 'carry.decidedAt'), data.decidedAt ?? '–'],
+            [m(lang, 'motivation'), data.motivation],
+          ],
+          confirm: m(lang, 'carry.confirm'),
+          cancelHref: '/money',
+        });
+      }
+      try {
+        money.carryOver(here.id, actor.id, data);
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.code !== 'validation-failed') throw error;
+        return carryPage(request, reply, here, values, new Map(), [m(lang, 'changedMeanwhile')], 409);
+      }
+      return reply.redirect('/money?done=carried', 303);
+    }, true),
+  );
+
+  // ---- a case's money ---------------------------------------------------------------------------
+
+  /** The case, if the person sees it (or the page does not exist), and whether they record its money. */
+  function caseOf(request: FastifyRequest, actor: Actor) {
+    const id = (request.params as { id?: unknown }).id;
+    if (typeof id !== 'string' || !UUID.test(id)) throw new DomainError('not-found', 'no such case');
+    const view = cases.get(actor, id, requestLanguage(request));
+    return { view, keeper: rolesIn(actor, view.programmeId).some((r) => MONEY_KEEPERS.includes(r)) };
+  }
+
+  const lineValue = (p: { year: number; pool: string }) => `${p.year}:${p.pool}`;
+
+  function movementHints(lang: Language, lines: { year: number; pool: string }[]): Record<string, FieldHints> {
+    return {
+      kind: { label: m(lang, 'case.kind'), options: MOVEMENTS.map((k) => ({ value: k, label: m(lang, `movement.${k}`) })) },
+      line: { label: m(lang, 'case.line'), options: lines.map((l) => ({ value: lineValue(l), label: poolName(lang, l.year, l.pool) })) },
+      amountOre: { money: true, label: m(lang, 'case.amount') },
+      date: { label: m(lang, 'case.date'), help: m(lang, 'case.dateHint') },
+      reference: { label: m(lang, 'case.reference') },
+      motivation: { label: m(lang, 'motivation'), help: m(lang, 'case.motivationHint') },
+    };
+  }
+
+  function casePage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    actor: Actor,
+    form: { values: FormValues; errors?: FormErrors; general?: string[] } = { values: {} },
+    status = 200,
+  ) {
+    const lang = requestLanguage(request);
+    const { view, keeper } = caseOf(request, actor);
+    const mine = money.caseMoney(view.id);
+    const done = firstText((request.query as Record<string, unknown>).done) as MovementKind;
+    const names = namesOf(mine.movements.map((x) => x.createdBy));
+    const title = m(lang, 'case.title', { title: view.title });
+    const totals: [string, number][] = [
+      ['committed', mine.committedOre],
+      ['paid', mine.paidOre],
+      ['repaid', mine.repaidOre],
+      ['released', mine.releasedOre],
+      ['unpaid', mine.unpaidOre],
+    ];
+    let recordForm: SafeHtml | '' = '';
+    if (keeper && mine.pools.length > 0) {
+      const ctx: FormContext = {
+        lang,
+        hints: movementHints(lang, mine.pools),
+        values: { ...form.values },
+        errors: form.errors ?? new Map(),
+        idPrefix: 'movement',
+        rendered: new Set(),
+      };
+      const fields = renderFields(ctx, movementForm);
+      recordForm = html`<section aria-labelledby="record"><h2 id="record">${m(lang, 'case.record')}</h2>
+<form method="post" action="/cases/${view.id}/money" novalidate>
+${csrfInput(request)}
+${errorSummary(ctx, form.general)}
+${fields}
+<div class="button-group"><button type="submit">${m(lang, 'case.recordButton')}</button></div>
+</form></section>`;
+    }
+    const body = html`${backLink(`/cases/${view.id}`, view.title)}${notice(MOVEMENTS.includes(done) ? m(lang, `case.done.${done}`) : undefined)}<h1>${title}</h1>
+<p class="meta">${t(lang, 'web.diaryNumber')} ${view.diaryNumber}</p>
+${
+  mine.pools.length === 0
+    ? html`<p>${m(lang, 'case.none')}</p>`
+    : html`<dl>${totals.map(([key, ore]) => html`<dt>${m(lang, `figures.${key}`)}</dt><dd data-field="${key}Ore" data-ore="${ore}">${kr(lang, ore)}</dd>`)}</dl>
+<section aria-labelledby="per-pool"><h2 id="per-pool">${m(lang, 'case.perPool')}</h2>
+<table>
+<caption class="visually-hidden">${m(lang, 'case.perPool')}</caption>
+<thead><tr><th scope="col">${m(lang, 'columns.pool')}</th>${totals.map(([key]) => html`<th scope="col">${m(lang, `figures.${key}`)}</th>`)}</tr></thead>
+<tbody>${mine.pools.map(
+        (p) =>
+          html`<tr><th scope="row">${poolName(lang, p.year, p.pool)}</th><td>${kr(lang, p.committedOre)}</td><td>${kr(lang, p.paidOre)}</td><td>${kr(lang, p.repaidOre)}</td><td>${kr(lang, p.releasedOre)}</td><td>${kr(lang, p.unpaidOre)}</td></tr>`,
+      )}</tbody>
+</table></section>`
+}
+<section aria-labelledby="movements"><h2 id="movements">${m(lang, 'case.movements')}</h2>
+${
+  mine.movements.length === 0
+    ? html`<p>${m(lang, 'case.noMovements')}</p>`
+    : html`<table>
+<caption class="visually-hidden">${m(lang, 'case.movements')}</caption>
+<thead><tr><th scope="col">${m(lang, 'columns.date')}</th><th scope="col">${m(lang, 'columns.what')}</th><th scope="col">${m(lang, 'columns.pool')}</th><th scope="col">${m(lang, 'columns.amount')}</th><th scope="col">${m(lang, 'columns.reference')}</th><th scope="col">${m(lang, 'columns.why')}</th><th scope="col">${m(lang, 'columns.who')}</th></tr></thead>
+<tbody>${mine.movements.map(
+        (x) =>
+          html`<tr><td>${x.date}</td><td>${m(lang, `movement.${x.kind}`)}${x.automatic ? html`<br><span class="meta">${m(lang, 'case.automatic')}</span>` : ''}</td><td>${poolName(lang, x.year, x.pool)}</td><td>${kr(lang, x.amountOre)}</td><td>${x.reference ?? '–'}</td><td class="text">${x.motivation ?? '–'}</td><td>${names.get(x.createdBy) ?? '–'}</td></tr>`,
+      )}</tbody>
+</table>`
+}</section>
+${recordForm}`;
+    return sendPage(request, reply, { title, body, status, path: `/cases/${view.id}/money` });
+  }
+
+  pages.get(
+    '/cases/:id/money',
+    { schema: { hide: true } },
+    loggedIn((request, reply, actor) => casePage(request, reply, actor)),
+  );
+
+  pages.post(
+    '/cases/:id/money',
+    { schema: { hide: true } },
+    loggedIn((request, reply, actor) => {
+      const lang = requestLanguage(request);
+      const { view, keeper } = caseOf(request, actor);
+      if (!keeper) return errorPage(request, reply, 403);
+      const values = formFields(request.body);
+      const pools = money.caseMoney(view.id).pools;
+      const { data, errors } = parsedForm(lang, movementForm, values, movementHints(lang, pools));
+      const line = data && pools.find((p) => lineValue(p) === data.line);
+      if (data && !line) errors.set('line', t(lang, 'validation.choose'));
+      if (data && data.kind !== 'payment' && !data.motivation) errors.set('motivation', m(lang, 'case.motivationMissing'));
+      if (data && line) {
+        const allowed = data.kind === 'repayment' ? line.paidOre - line.repaidOre : line.unpaidOre;
+        if (data.amountOre > allowed)
+          errors.set('amountOre', m(lang, data.kind === 'repayment' ? 'case.overPaid' : 'case.overUnpaid', { amount: kr(lang, allowed) }));
+      }
+      if (!data || !line || errors.size > 0) return casePage(request, reply, actor, { values, errors }, 422);
+      const input = {
+        year: line.year,
+        pool: line.pool,
+        amountOre: data.amountOre,
+        date: data.date,
+        reference: data.reference,
+        motivation: data.motivation,
+      };
+      try {
+        if (data.kind === 'payment') money.recordPayment(view.id, actor.id, input);
+        else if (data.kind === 'repayment') money.recordRepayment(view.id, actor.id, input);
+        else money.releaseCommitment(view.id, actor.id, input);
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.code !== 'validation-failed') throw error;
+        return casePage(request, reply, actor, { values, general: [m(lang, 'changedMeanwhile')] }, 409);
+      }
+      return reply.redirect(`/cases/${view.id}/money?done=${data.kind}`, 303);
+    }),
+  );
+};

@@ -1,0 +1,277 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storyUntilStep } from '../../src/demo/story.js';
+import type { Actor } from '../../src/people/actor.js';
+import { OTHER_PROGRAMME, PROGRAMME, advance, createCase, createTestApp, refusalRecords, tableCounts, type TestApp } from '../helpers.js';
+
+/*
+ * The money pages over HTTP: who reaches each, a programme's pools with every figure, a
+ * correction and a carry-over each checked on a page of its own before it is recorded, and a
+ * case's money with the form the county coordinators and finance record payments, repayments
+ * and releases with. Errors stand next to their fields, in the reader's language; nothing is
+ * written before the last step. The browser suite checks the pages with axe.
+ */
+
+let t: TestApp;
+let caseId: string;
+let englishAdmin: Actor;
+beforeAll(async () => {
+  t = await createTestApp();
+  caseId = await createCase(t, 'Pengar på sidorna');
+  advance(t, caseId, storyUntilStep(10));
+  englishAdmin = await t.services.people.createUser({
+    programmeId: PROGRAMME,
+    email: 'english.admin@test.satsa.se',
+    displayName: 'English Admin',
+    roles: ['administrator', 'county-coordinator'],
+    language: 'en',
+  });
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const FORM = { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' };
+
+/** A logged-in browser of `actor`: its own session, its forms with the session's CSRF token. */
+function as(actor: Actor) {
+  const session = t.services.people.createSession(actor.id, 8);
+  const cookies = { satsa_session: session.token };
+  return {
+    get: (url: string) => t.app.inject({ method: 'GET', url, cookies, headers: { accept: 'text/html' } }),
+    post: (url: string, fields: Record<string, string> = {}) =>
+      t.app.inject({
+        method: 'POST',
+        url,
+        cookies,
+        headers: FORM,
+        payload: new URLSearchParams({ _csrf: session.csrfToken, ...fields }).toString(),
+      }),
+  };
+}
+const admin = () => as(t.actors.administrator);
+const coordinator = () => as(t.actors['county-coordinator']);
+const poolId = (year: number, programmeId = PROGRAMME) =>
+  (
+    t.services.db.$client
+      .prepare("SELECT id FROM grant_pools WHERE programme_id = ? AND year = ? AND kind = 'state'")
+      .get(programmeId, year) as { id: string }
+  ).id;
+/** What a person reads on a page: the text of <main>, without tags. */
+const mainText = (body: string) =>
+  /<main[^>]*>([\s\S]*)<\/main>/
+    .exec(body)![1]!
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ');
+const nothingWritten = async (send: () => Promise<{ statusCode: number; body: string }>) => {
+  const before = [tableCounts(t), refusalRecords(t)];
+  const res = await send();
+  expect([tableCounts(t), refusalRecords(t)]).toEqual(before);
+  return res;
+};
+/** The figures a page shows for `field`, in öre, in the order shown. */
+const figures = (body: string, field: string) =>
+  [...body.matchAll(new RegExp(`data-field="${field}" data-ore="(-?\\d+)"`, 'g'))].map((m) => Number(m[1]));
+const figure = (body: string, field: string) => figures(body, field)[0];
+
+describe('who reaches the money pages', () => {
+  it('the programme’s roles read them, its administrators change pools, the county coordinators and finance record payments', async () => {
+    const pages = [
+      '/money',
+      `/money/pools/${poolId(2026)}`,
+      `/money/pools/${poolId(2026)}/correction`,
+      '/money/carry-over',
+      `/cases/${caseId}/money`,
+    ];
+    const expected: Record<string, number[]> = {
+      initiator: [403, 403, 403, 403, 200],
+      otherInitiator: [403, 403, 403, 403, 404],
+      steering: [200, 200, 403, 403, 200],
+      coordinator: [200, 200, 403, 403, 200],
+      admin: [200, 200, 200, 200, 200],
+      foreign: [200, 404, 403, 403, 404],
+    };
+    const callers = {
+      initiator: as(t.actors.initiator),
+      otherInitiator: as(t.otherInitiator.actor),
+      steering: as(t.actors['steering-group']),
+      coordinator: coordinator(),
+      admin: admin(),
+      foreign: as(t.foreignCoordinator.actor),
+    };
+    const got: Record<string, number[]> = {};
+    for (const [who, browser] of Object.entries(callers)) {
+      got[who] = [];
+      for (const url of pages) got[who].push((await browser.get(url)).statusCode);
+    }
+    expect(got).toEqual(expected);
+    // Another programme's pool is not found from here.
+    expect((await admin().get(`/money/pools/${poolId(2026, OTHER_PROGRAMME)}`)).statusCode).toBe(404);
+    expect((await admin().get('/money/pools/not-a-pool')).statusCode).toBe(404);
+    // Anonymous visitors log in first.
+    const anonymous = await t.app.inject({ method: 'GET', url: '/money', headers: { accept: 'text/html' } });
+    expect(anonymous.statusCode).toBe(303);
+    expect(anonymous.headers.location).toBe('/login?next=%2Fmoney');
+    // The menu has "Pengar" for the programme's roles, not for an initiator.
+    expect((await coordinator().get('/cases')).body).toContain('<a href="/money">Pengar</a>');
+    expect((await as(t.actors.initiator).get('/cases')).body).not.toContain('href="/money"');
+    // An initiator or the steering group may not record money.
+    for (const who of [t.actors.initiator, t.actors['steering-group']]) {
+      const browser = as(who);
+      const res = await nothingWritten(() =>
+        browser.post(`/cases/${caseId}/money`, { kind: 'payment', line: '2026:state', amountOre: '1', date: '2026-07-01' }),
+      );
+      expect(res.statusCode).toBe(403);
+    }
+  });
+});
+
+describe("a programme's pools", () => {
+  it('lists every pool per year with every figure; a pool shows its corrections, carry-overs and distribution', async () => {
+    const page = await coordinator().get('/money');
+    expect(page.statusCode).toBe(200);
+    const text = mainText(page.body);
+    expect(text).toContain('Pengar i');
+    for (const year of [2025, 2026, 2027, 2028]) expect(text).toContain(`Statsbidrag ${year}`);
+    for (const label of [
+      'Belopp från början',
+      'Rättelser',
+      'Överfört från året före',
+      'Potten nu',
+      'Beviljat',
+      'Utbetalt',
+      'Kvar att bevilja',
+    ])
+      expect(text).toContain(label);
+    // One pool a year; the approved case's 650 000 kr of 2026 and 700 000 kr of 2027 are granted.
+    expect(figures(page.body, 'committedOre')).toEqual([0, 65_000_000, 70_000_000, 0]);
+    expect(figures(page.body, 'remainingOre')).toEqual([10_000_000_000, 9_935_000_000, 9_930_000_000, 10_000_000_000]);
+    // Only administrators get the forms' buttons.
+    expect(page.body).not.toContain('/money/carry-over');
+    expect((await admin().get('/money')).body).toContain('href="/money/carry-over"');
+
+    t.services.money.distributePool(PROGRAMME, t.actors.administrator.id, poolId(2027), {
+      decidedBy: 'Länsgemensam chefsgrupp',
+      decisionDate: '2026-01-29',
+      reference: '§ 3',
+      lines: [
+        { scope: 'county', amountOre: 100_000_000, priorityAreaId: 'suicidprevention' },
+        { scope: 'local', recipient: 'Ronneby', amountOre: 50_000_000 },
+      ],
+    });
+    const pool = mainText((await coordinator().get(`/money/pools/${poolId(2027)}`)).body);
+    expect(pool).toContain('Beslut av Länsgemensam chefsgrupp 2026-01-29, § 3');
+    expect(pool).toContain('Länsgemensamt');
+    expect(pool).toContain('Ronneby');
+    expect(pool).toContain('Suicidprevention');
+  });
+});
+
+describe('a correction, checked before it is recorded', () => {
+  const url = () => `/money/pools/${poolId(2028)}/correction`;
+
+  it('says what is wrong next to the field; checks the answers; records only when confirmed', async () => {
+    const browser = admin();
+    const empty = await nothingWritten(() => browser.post(url(), { changeOre: '' }));
+    expect(empty.statusCode).toBe(422);
+    expect(empty.body).toContain('class="alert error-summary"');
+    expect(empty.body).toMatch(/id="money-changeOre-error"/);
+    expect(empty.body).toMatch(/id="money-motivation-error"/);
+
+    const below = await nothingWritten(() => browser.post(url(), { changeOre: '-100 000 001', motivation: 'För mycket.' }));
+    expect(below.statusCode).toBe(422);
+    expect(mainText(below.body)).toContain('Potten kan inte bli mindre än noll');
+
+    const fields = { changeOre: '-50 000,50', motivation: 'Statsbidraget blev lägre.', reference: 'S2027/1' };
+    const check = await nothingWritten(() => browser.post(url(), fields));
+    expect(check.statusCode).toBe(200);
+    const checkText = mainText(check.body);
+    expect(checkText).toContain('Kontrollera rättelsen');
+    expect(checkText).toMatch(/−50\s000,50\skr/);
+    expect(checkText).toContain('Statsbidraget blev lägre.');
+
+    // Going back to change keeps what was written.
+    const change = await nothingWritten(() => browser.post(url(), { ...fields, _change: 'yes' }));
+    expect(change.body).toContain('value="-50 000,50"');
+    expect(change.body).toContain('Statsbidraget blev lägre.</textarea>');
+
+    const done = await admin().post(url(), { ...fields, _confirm: 'yes' });
+    expect(done.statusCode, done.body.slice(0, 500)).toBe(303);
+    expect(done.headers.location).toBe(`/money/pools/${poolId(2028)}?done=corrected`);
+    const pool = await admin().get(done.headers.location as string);
+    expect(mainText(pool.body)).toContain('Rättelsen är registrerad.');
+    expect(mainText(pool.body)).toContain('Statsbidraget blev lägre.');
+    expect(figure(pool.body, 'correctionsOre')).toBe(-5_000_050);
+    const audit = t.services.db.$client.prepare("SELECT reason FROM audit_log WHERE action = 'pool.corrected'").all();
+    expect(audit).toEqual([{ reason: 'Statsbidraget blev lägre.' }]);
+  });
+
+  it('is in English for an English reader', async () => {
+    const page = await as(englishAdmin).post(url(), { changeOre: '100', motivation: 'Extra.' });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<html lang="en">');
+    expect(mainText(page.body)).toContain('Check the correction');
+    expect(mainText(page.body)).toContain('Record the correction');
+  });
+});
+
+describe('a carry-over, checked before it is recorded', () => {
+  it('needs next year’s pool, at most what is left; arrives as an incoming line', async () => {
+    const browser = admin();
+    const noNext = await nothingWritten(() =>
+      browser.post('/money/carry-over', { fromYear: '2028', kind: 'state', amountOre: '1', reference: 'RS 1', motivation: 'Kvar.' }),
+    );
+    expect(noNext.statusCode).toBe(422);
+    expect(mainText(noNext.body)).toContain('Lägg först upp Statsbidrag 2029');
+
+    const fields = { fromYear: '2025', kind: 'state', amountOre: '25 000', reference: 'RS 2026/88', motivation: 'Medel kvar från 2025.' };
+    const check = await nothingWritten(() => browser.post('/money/carry-over', fields));
+    expect(check.statusCode).toBe(200);
+    expect(mainText(check.body)).toContain('Kontrollera överföringen');
+    const done = await admin().post('/money/carry-over', { ...fields, _confirm: 'yes' });
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe('/money?done=carried');
+    const page = mainText((await admin().get('/money?done=carried')).body);
+    expect(page).toContain('Överföringen är registrerad.');
+    expect(page).toContain('Överfört till 2026');
+    expect(page).toContain('Överfört från 2025');
+  });
+});
+
+describe("a case's money", () => {
+  it('a county coordinator records a payment in kronor; errors stand at their fields; the initiator reads it', async () => {
+    const browser = coordinator();
+    const caseBody = (await coordinator().get(`/cases/${caseId}`)).body;
+    expect(caseBody).toContain(`href="/cases/${caseId}/money"`);
+
+    const over = await nothingWritten(() =>
+      browser.post(`/cases/${caseId}/money`, { kind: 'payment', line: '2026:state', amountOre: '650 000,01', date: '2026-07-01' }),
+    );
+    expect(over.statusCode).toBe(422);
+    expect(mainText(over.body)).toContain('Det som är beviljat men inte utbetalt från potten är 650');
+    const noReason = await nothingWritten(() =>
+      browser.post(`/cases/${caseId}/money`, { kind: 'release', line: '2027:state', amountOre: '1', date: '2026-07-01' }),
+    );
+    expect(noReason.statusCode).toBe(422);
+    expect(noReason.body).toMatch(/id="movement-motivation-error"[^>]*>.*Skriv varför/);
+
+    const paid = await coordinator().post(`/cases/${caseId}/money`, {
+      kind: 'payment',
+      line: '2026:state',
+      amountOre: '100 000,50',
+      date: '2026-07-01',
+      reference: 'Ver 4711',
+    });
+    expect(paid.statusCode, paid.body.slice(0, 500)).toBe(303);
+    expect(paid.headers.location).toBe(`/cases/${caseId}/money?done=payment`);
+    const page = await as(t.actors.finance).get(paid.headers.location as string);
+    expect(mainText(page.body)).toContain('Utbetalningen är registrerad.');
+    expect(figure(page.body, 'paidOre')).toBe(10_000_050);
+    expect(mainText(page.body)).toContain('Ver 4711');
+    expect(mainText(page.body)).toContain('Test county-coordinator');
+
+    // The initiator reads what was paid, without the form.
+    const own = await as(t.actors.initiator).get(`/cases/${caseId}/money`);
+    expect(figure(own.body, 'paidOre')).toBe(10_000_050);
+    expect(own.body).not.toContain('<form method="post" action="/cases/');
+  });
+});

@@ -10,7 +10,8 @@ import { html, type SafeHtml } from './html.js';
  * disagree, and every figure of the JSON is on it. An overdrawn pool and every decision
  * granted over a pool are said in words, not by colour. Each amount cell carries its figure
  * and its öre (`data-field`, `data-ore`), so a test can read the page as exactly as the JSON.
- * Tables stack on a phone: each cell then shows its column's name (`data-label`).
+ * Tables stack on a phone, the wide ones (`wide`) on any narrow screen: each cell then shows
+ * its column's name (`data-label`), so nothing scrolls sideways.
  */
 
 /** Where a programme-year report's page is. */
@@ -33,13 +34,15 @@ export function reportBody(report: YearReport, generatedAt: Date): SafeHtml {
   const lang: Language = report.language;
   const l = (key: string, params?: Record<string, string | number>) => t(lang, `reports.${key}`, params);
   const bodies = report.programme.bodies;
-  const kr = (ore: number) => formatOre(ore, lang);
+  // + 0 makes a negative zero (a pool's carry-over of nothing) a plain zero.
+  const kr = (ore: number) => formatOre(ore + 0, lang);
   /** An amount cell: its column's name for a stacked phone view, its figure and öre for tests. */
   const money = (ore: number, field: string, label: string) =>
     html`<td class="num" data-label="${label}" data-field="${field}" data-ore="${ore}">${kr(ore)}</td>`;
   const count = (n: number, field: string, label: string) =>
     html`<td class="num" data-label="${label}" data-field="${field}" data-count="${n}">${n}</td>`;
-  const text = (value: string | SafeHtml, label: string) => html`<td data-label="${label}">${value}</td>`;
+  const text = (value: string | SafeHtml, label: string, className = '') =>
+    html`<td${className ? html` class="${className}"` : ''} data-label="${label}">${value}</td>`;
   const tot = report.totals;
   const taxonomy = report.programme.taxonomy;
   const poolState = (overdrawn: boolean, remainingOre: number) =>
@@ -67,20 +70,20 @@ ${poolFigures.map(
   ([key, poolKey, totalKey]) =>
     html`<tr><th scope="row">${l(key)}</th>${report.pools.map((p) => html`${money(p[poolKey] as number, `pool.${p.kind}.${String(poolKey)}`, p.name)}`)}${money(tot[totalKey] as number, `total.${totalKey}`, l('total'))}</tr>\n`,
 )}
-<tr><th scope="row">${l('poolState')}</th>${report.pools.map((p) => text(html`<strong data-field="pool.${p.kind}.overdrawn" data-value="${String(p.overdrawn)}">${poolState(p.overdrawn, p.remainingOre)}</strong>`, p.name))}${text(html`<strong data-field="total.overdrawn" data-value="${String(tot.overdrawn)}">${tot.overdrawn ? l('overdrawn') : l('withinPool')}</strong>`, l('total'))}</tr>
+<tr><th scope="row">${l('poolState')}</th>${report.pools.map((p) => text(html`<strong data-field="pool.${p.kind}.overdrawn" data-value="${String(p.overdrawn)}">${poolState(p.overdrawn, p.remainingOre)}</strong>`, p.name, 'num'))}${text(html`<strong data-field="total.overdrawn" data-value="${String(tot.overdrawn)}">${tot.overdrawn ? l('overdrawn') : l('withinPool')}</strong>`, l('total'), 'num')}</tr>
 </tbody>
 </table>`;
 
   const overridesTable =
     report.overrides.length === 0
       ? html`<p id="no-overrides">${l('noOverrides')}</p>`
-      : html`<table id="overrides" class="stack">
+      : html`<table id="overrides" class="stack wide">
 <caption>${l('overridesCaption', { decider: bodies.decider.name })}</caption>
 <thead><tr><th scope="col">${l('diaryNumber')}</th><th scope="col">${l('initiative')}</th><th scope="col">${l('pool')}</th><th scope="col" class="num">${l('committed')}</th><th scope="col">${l('motivation')}</th></tr></thead>
 <tbody>
 ${report.overrides.map(
   (o) =>
-    html`<tr data-override="${o.diaryNumber}">${text(o.diaryNumber, l('diaryNumber'))}<th scope="row" data-label="${l('initiative')}">${o.title}</th>${text(o.poolName, l('pool'))}${money(o.amountOre, 'override.grantedOre', l('committed'))}${text(o.motivation, l('motivation'))}</tr>\n`,
+    html`<tr data-override="${o.diaryNumber}">${text(o.diaryNumber, l('diaryNumber'), 'nowrap')}<th scope="row" data-label="${l('initiative')}">${o.title}</th>${text(o.poolName, l('pool'))}${money(o.amountOre, 'override.grantedOre', l('committed'))}${text(o.motivation, l('motivation'))}</tr>\n`,
 )}
 </tbody>
 </table>`;
@@ -100,7 +103,7 @@ ${report.overrides.map((o) => html`<p>${capitalise(l('overrideSentence', { decid
   const earmarkTable =
     earmarks.length === 0
       ? ''
-      : html`<table id="earmarks" class="stack">
+      : html`<table id="earmarks" class="stack wide">
 <caption>${l('earmarks')}</caption>
 <thead><tr><th scope="col">${l('pool')}</th><th scope="col">${taxonomy}</th><th scope="col" class="num">${l('earmarked')}</th><th scope="col" class="num">${l('committed')}</th><th scope="col" class="num">${l('remaining')}</th></tr></thead>
 <tbody>
@@ -115,7 +118,7 @@ ${earmarks.map(
     html`${count(a.initiatives, `${prefix}.initiatives`, l('initiatives'))}${money(a.grantedOre, `${prefix}.grantedOre`, l('committed'))}${money(a.paidOre, `${prefix}.paidOre`, l('paid'))}${money(a.unpaidOre, `${prefix}.unpaidOre`, l('unpaid'))}${money(a.releasedOre, `${prefix}.releasedOre`, l('released'))}${money(a.repaidOre, `${prefix}.repaidOre`, l('repaid'))}${money(a.spentOre, `${prefix}.spentOre`, l('spent'))}`;
   const moneyHead = html`<th scope="col" class="num">${l('committed')}</th><th scope="col" class="num">${l('paid')}</th><th scope="col" class="num">${l('unpaid')}</th><th scope="col" class="num">${l('released')}</th><th scope="col" class="num">${l('repaid')}</th><th scope="col" class="num">${l('spent')}</th>`;
   const areaHead = html`<th scope="col" class="num">${l('initiatives')}</th>${moneyHead}`;
-  const areaTable = html`<table id="by-area" class="stack">
+  const areaTable = html`<table id="by-area" class="stack wide">
 <caption>${l('byArea', { taxonomy: taxonomy.toLocaleLowerCase(lang === 'sv' ? 'sv-SE' : 'en-GB') })}</caption>
 <thead><tr><th scope="col">${taxonomy}</th>${areaHead}</tr></thead>
 <tbody>
@@ -168,13 +171,15 @@ ${d.byScope.map((s) => html`<tr><th scope="row">${s.label}</th>${money(s.distrib
           (ind) =>
             html`<li>${ind.name}: ${ind.value === null ? l('notReported') : `${ind.value} ${ind.unit}`} (${l('target')} ${ind.target} ${ind.unit}${ind.baseline === null ? '' : `, ${l('baseline')} ${ind.baseline}`})${ind.reached === null ? '' : ` – ${l('reached')}: ${ind.reached ? l('yes') : l('no')}`}</li>`,
         )}</ul>`;
-  const initiativesTable = html`<table id="initiatives" class="stack">
+  const facts = (i: YearReport['initiatives'][number]) =>
+    html`<ul class="facts"><li>${taxonomy}: ${i.subArea ? `${i.topArea}: ${i.subArea}` : i.topArea || '–'}</li><li>${l('scope')}: ${i.scope || '–'}</li><li>${l('state')}: ${i.state}</li><li>${l('indicators')}: ${indicatorList(i)}</li></ul>${i.override === null ? '' : html`<p class="override"><strong>${l('grantedOverPool')}</strong> ${l('motivationSaid', { motivation: i.override })}</p>`}`;
+  const initiativesTable = html`<table id="initiatives" class="stack wide">
 <caption>${l('initiatives')} (${tot.initiatives})</caption>
-<thead><tr><th scope="col">${l('diaryNumber')}</th><th scope="col">${l('initiative')}</th><th scope="col">${taxonomy}</th><th scope="col">${l('scope')}</th><th scope="col">${l('state')}</th>${moneyHead}<th scope="col">${l('indicators')}</th></tr></thead>
+<thead><tr><th scope="col">${l('initiative')}</th><th scope="col">${l('about')}</th>${moneyHead}</tr></thead>
 <tbody>
 ${report.initiatives.map(
   (i) =>
-    html`<tr data-case="${i.diaryNumber}">${text(i.diaryNumber, l('diaryNumber'))}<th scope="row" data-label="${l('initiative')}">${i.title}${i.override === null ? '' : html`<br><strong class="override">${l('grantedOverPool')}</strong> ${l('motivationSaid', { motivation: i.override })}`}</th>${text(i.subArea ? `${i.topArea}: ${i.subArea}` : i.topArea || '–', taxonomy)}${text(i.scope || '–', l('scope'))}${text(i.state, l('state'))}${money(i.grantedOre, 'grantedOre', l('committed'))}${money(i.paidOre, 'paidOre', l('paid'))}${money(i.unpaidOre, 'unpaidOre', l('unpaid'))}${money(i.releasedOre, 'releasedOre', l('released'))}${money(i.repaidOre, 'repaidOre', l('repaid'))}${money(i.spentOre, 'spentOre', l('spent'))}${text(indicatorList(i), l('indicators'))}</tr>\n`,
+    html`<tr data-case="${i.diaryNumber}"><th scope="row">${i.title}<br><span class="meta">${i.diaryNumber}</span></th>${text(facts(i), l('about'))}${money(i.grantedOre, 'grantedOre', l('committed'))}${money(i.paidOre, 'paidOre', l('paid'))}${money(i.unpaidOre, 'unpaidOre', l('unpaid'))}${money(i.releasedOre, 'releasedOre', l('released'))}${money(i.repaidOre, 'repaidOre', l('repaid'))}${money(i.spentOre, 'spentOre', l('spent'))}</tr>\n`,
 )}
 </tbody>
 </table>`;

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { expect } from 'vitest';
-import type { YearReport } from '../../src/reports/programme-year.js';
+import type { MoneyFigures, YearReport } from '../../src/reports/programme-year.js';
 import { auth, type TestApp } from '../helpers.js';
 
 /*
@@ -67,7 +67,7 @@ type Expected = Record<string, string | number | boolean>;
 function expectedRows(report: YearReport): Record<string, Expected[]> {
   const year = report.year;
   const areaLabel = new Map(report.byPriorityArea.map((a) => [a.priorityAreaId, a.label]));
-  const figures = (a: YearReport['byPriorityArea'][number]['subAreas'][number] | YearReport['initiatives'][number]) => ({
+  const figures = (a: MoneyFigures) => ({
     granted: a.grantedOre,
     paid: a.paidOre,
     unpaid: a.unpaidOre,

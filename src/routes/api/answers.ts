@@ -463,6 +463,9 @@ export const processSchema = z
   })
   .meta({ id: 'Process' });
 
+const bodyName = z.object({ name: z.string(), genitive: z.string() });
+const bilingualBody = z.object({ sv: bodyName, en: bodyName });
+
 const area = {
   id: z.string(),
   label: bilingualTextSchema,
@@ -484,6 +487,16 @@ export const programmeSchema = z
     registrationDomains: z.array(z.string()).describe('e-mail domains from which initiators may register themselves'),
     municipalities: z.array(z.string()),
     roles: z.array(role),
+    bodies: z
+      .object({
+        coordinators: bilingualBody,
+        coordinationGroup: bilingualBody,
+        recommender: bilingualBody,
+        decider: bilingualBody,
+        steeringGroup: bilingualBody,
+      })
+      .describe("the programme's own names of the bodies of the process, as subject and genitive, in lower case"),
+    roleLabels: z.record(z.string(), bilingualTextSchema).describe("the programme's own names of roles, where they differ"),
     criteria: z.array(z.object({ id: z.string(), label: bilingualTextSchema })),
     forumRequiredRoles: z.array(z.enum(FORUM_ROLES)),
     deadlines: z.object({ ideaResponseDays: count, followUpReminderDays: count, followUpGraceDays: count }).describe('in whole days'),
@@ -558,8 +571,6 @@ export const grantPoolSchema = z
 export const grantPoolListSchema = z
   .object({ items: z.array(grantPoolSchema).describe('by year, then kind') })
   .meta({ id: 'GrantPoolList' });
-
-const bodyName = z.object({ name: z.string(), genitive: z.string() });
 
 /** What was granted for the year and what became of it, whole öre: the same figures per area, scope and initiative. */
 const moneyFigures = {

@@ -167,7 +167,6 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
       const config = programmes.at(programmeId, `${yearEnd}T23:59:59.999Z`)?.config ?? current;
       const place = areaPlacer(programmeId, config, lang);
       const poolIds = pools.map((p) => p.id);
-      const poolById = new Map(pools.map((p) => [p.id, p]));
 
       const committed = db
         .select()

@@ -211,15 +211,24 @@ describe("seed 001's 2017 plan", () => {
     for (const e of fixture.expected.perFocusArea) {
       const rows = fixture.rows.filter((r) => r.focusArea === e.focusArea);
       expect(rows, e.focusArea).toHaveLength(e.rows);
-      expect(rows.reduce((a, r) => a + r.costKr, 0), e.focusArea).toBe(e.sumKr);
-      expect(rows.reduce((a, r) => a + (r.staffTimeFte ?? 0), 0), e.focusArea).toBe(e.staffTimeFte);
+      expect(
+        rows.reduce((a, r) => a + r.costKr, 0),
+        e.focusArea,
+      ).toBe(e.sumKr);
+      expect(
+        rows.reduce((a, r) => a + (r.staffTimeFte ?? 0), 0),
+        e.focusArea,
+      ).toBe(e.staffTimeFte);
     }
     expect(fixture.expected.perFocusArea.reduce((a, e) => a + e.sumKr, 0)).toBe(fixture.expected.totalKr);
     // Every row sits in a sub-area of its focus area, as the programme is configured.
     const config = loadProgrammeDefinition(PROGRAMME);
     for (const row of fixture.rows) {
       const area = config.priorityAreas.find((a) => a.id === row.focusArea);
-      expect(area?.subAreas?.map((s) => s.id), row.title).toContain(row.subArea);
+      expect(
+        area?.subAreas?.map((s) => s.id),
+        row.title,
+      ).toContain(row.subArea);
     }
     expect(fixture.pool.amountKr).toBe(fixture.expected.totalKr - fixture.expected.overdrawnByKr);
   });
@@ -303,7 +312,10 @@ describe("seed 001's 2017 plan", () => {
       // CSV
       const rows = formats.csv.rows;
       expect(rows.find((r) => r.kind === 'pool')).toMatchObject({ overdrawn: 'true', remaining_ore: String(-over), pool_kind: 'state' });
-      expect(rows.find((r) => r.kind === 'total')).toMatchObject({ overdrawn: 'true', remaining_kr: `-${fixture.expected.overdrawnByKr},00` });
+      expect(rows.find((r) => r.kind === 'total')).toMatchObject({
+        overdrawn: 'true',
+        remaining_kr: `-${fixture.expected.overdrawnByKr},00`,
+      });
       expect(rows.filter((r) => r.kind === 'override')).toEqual([
         expect.objectContaining({ diary_number: overCase.diaryNumber, override_motivation: fixture.override.motivation }),
       ]);

@@ -175,10 +175,22 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
         .orderBy(asc(commitments.createdAt))
         .all();
       const movements = db.select().from(grantMovements).where(inArray(grantMovements.poolId, poolIds)).all();
+      // Grouped by case once: a programme may have thousands of cases.
+      const groupBy = <T extends { caseId: string }>(items: T[]) => {
+        const by = new Map<string, T[]>();
+        for (const item of items) {
+          const list = by.get(item.caseId);
+          if (list) list.push(item);
+          else by.set(item.caseId, [item]);
+        }
+        return by;
+      };
+      const committedBy = groupBy(committed);
+      const movedBy = groupBy(movements);
       const moneyOf = (caseId: string) => {
-        const mine = committed.filter((c) => c.caseId === caseId);
+        const mine = committedBy.get(caseId) ?? [];
         const moved = (kind: 'payment' | 'repayment' | 'release') =>
-          sum(movements.filter((m) => m.caseId === caseId && m.kind === kind).map((m) => m.amountOre));
+          sum((movedBy.get(caseId) ?? []).filter((m) => m.kind === kind).map((m) => m.amountOre));
         const grantedOre = sum(mine.map((c) => c.amountOre));
         const [paidOre, repaidOre, releasedOre] = [moved('payment'), moved('repayment'), moved('release')];
         return {

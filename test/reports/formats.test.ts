@@ -252,6 +252,33 @@ describe('the programme-year report with every figure of a pool’s life', () =>
     expect(csv.header).toEqual(formats.csv.header);
     expect(en.totals).toEqual(report.totals);
   });
+  it('keeps a case in an area the configuration has since dropped, under that area’s old name, and still adds up', async () => {
+    const id = await createCase(t, 'I ett område som tas bort');
+    advance(
+      t,
+      id,
+      storyUntilStep(3).map((s) =>
+        s.type === 'ASSESS_ELIGIBLE' ? ({ ...s, payload: { ...s.payload, priorityAreaId: 'samsjuklighet' } } as StoryStep) : s,
+      ),
+    );
+    const config = t.services.programmes.get(PROGRAMME)!;
+    const dropped = config.priorityAreas.find((a) => a.id === 'samsjuklighet')!;
+    t.services.programmes.upsert({ ...config, priorityAreas: config.priorityAreas.filter((a) => a !== dropped) });
+    try {
+      const { report: after } = await assertFormatsAgree(t, PROGRAMME, YEAR);
+      expect(after.byPriorityArea.map((a) => a.priorityAreaId)).toEqual([
+        ...config.priorityAreas.filter((a) => a !== dropped).map((a) => a.id),
+        'samsjuklighet',
+        null,
+      ]);
+      expect(after.byPriorityArea.find((a) => a.priorityAreaId === 'samsjuklighet')).toMatchObject({
+        label: dropped.label.sv,
+        initiatives: 1,
+      });
+    } finally {
+      t.services.programmes.upsert(config);
+    }
+  });
 });
 
 describe('the report page', () => {

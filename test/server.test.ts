@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { execSync } from 'node:child_process';
 import { startChildServer } from './child-server.js';
@@ -181,6 +182,12 @@ describe('starting Satsa on its embedded default', () => {
       const docsJson = await fetch(`${server.base}/docs/json`);
       expect(docsJson.status).toBe(200);
       expect(((await docsJson.json()) as { openapi: string }).openapi).toBe('3.1.0');
+      // The year report as a workbook, written by the bundled exceljs.
+      const xlsx = await fetch(`${server.base}/api/programmes/uph-blekinge/reports/2026?format=xlsx`, { headers: { cookie } });
+      expect(xlsx.status).toBe(200);
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load(await xlsx.arrayBuffer());
+      expect(workbook.getWorksheet('total')!.actualRowCount).toBe(2);
       // The demo story's e-mail goes out over SMTP through the bundled nodemailer.
       const pending = () => {
         const sqlite = new Database(path.join(dir, 'satsa.sqlite'), { readonly: true });

@@ -1,10 +1,12 @@
-import { t } from '../i18n/index.js';
 import { kronor } from '../money/format.js';
 import type { PublicInitiatives, YearReport } from './programme-year.js';
+import { ALL_COLUMNS, PUBLIC_COLUMNS, publicRows, reportRows, type CellValue, type Column } from './rows.js';
 
 /*
- * The reports as CSV, for spreadsheets: semicolons, UTF-8 with BOM, amounts in whole öre
- * and in kronor. The printable page of the same report object is src/web/report.ts.
+ * The reports as CSV, for spreadsheets: RFC 4180 with semicolons, UTF-8 with a BOM, CRLF.
+ * One header row lists every column; each row says its `kind` first and fills the columns of
+ * that kind (src/reports/rows.ts lists them), leaving the others empty. Amounts in whole öre
+ * and in kronor with a decimal comma. The same rows make the Excel workbook (./xlsx.ts).
  */
 
 /** One CSV cell: quoted when needed; text that a spreadsheet would run as a formula is defused. */
@@ -15,88 +17,31 @@ export function csvCell(value: string | number): string {
   return /[";\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-export function reportCsv(report: YearReport): string {
-  const lang = report.language;
-  const header = [
-    'kind',
-    'id',
-    'name',
-    'area',
-    'scope',
-    'state',
-    'pool_ore',
-    'granted_ore',
-    'spent_ore',
-    'remaining_ore',
-    'pool_kr',
-    'granted_kr',
-    'spent_kr',
-    'remaining_kr',
-  ];
-  const rows: (string | number)[][] = [];
-  for (const p of report.pools) {
-    rows.push([
-      'pool',
-      p.id,
-      p.name,
-      '',
-      '',
-      p.kind,
-      p.amountOre,
-      p.committedOre,
-      '',
-      p.remainingOre,
-      kronor(p.amountOre),
-      kronor(p.committedOre),
-      '',
-      kronor(p.remainingOre),
-    ]);
+/** A cell as the CSV writes it: amounts as integers, kronor with a decimal comma, yes/no as true/false. */
+function cellText(column: Column, cells: Record<string, CellValue>): string | number {
+  if (column.type === 'kr') {
+    const ore = cells[column.ore!];
+    return typeof ore === 'number' ? kronor(ore) : '';
   }
-  for (const i of report.initiatives) {
-    rows.push([
-      'initiative',
-      i.diaryNumber,
-      i.title,
-      i.priorityArea,
-      i.scope,
-      i.state,
-      '',
-      i.grantedOre,
-      i.spentOre,
-      '',
-      '',
-      kronor(i.grantedOre),
-      kronor(i.spentOre),
-      '',
-    ]);
-  }
-  const tot = report.totals;
-  rows.push([
-    'total',
-    String(report.year),
-    t(lang, 'reports.total'),
-    '',
-    '',
-    '',
-    tot.poolOre,
-    tot.committedOre,
-    tot.spentOre,
-    tot.remainingOre,
-    kronor(tot.poolOre),
-    kronor(tot.committedOre),
-    kronor(tot.spentOre),
-    kronor(tot.remainingOre),
-  ]);
-  return '\ufeff' + [header, ...rows].map((r) => r.map(csvCell).join(';')).join('\r\n') + '\r\n';
+  const value = cells[column.name];
+  if (value === undefined) return '';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  return value;
 }
 
-/** The public export of decided initiatives as CSV. */
+function csv(columns: Column[], rows: { kind: string; cells: Record<string, CellValue> }[]): string {
+  const lines = [
+    columns.map((c) => c.name).join(';'),
+    ...rows.map((r) => columns.map((c) => csvCell(c.name === 'kind' ? r.kind : cellText(c, r.cells))).join(';')),
+  ];
+  return '\ufeff' + lines.join('\r\n') + '\r\n';
+}
+
+export function reportCsv(report: YearReport): string {
+  return csv(ALL_COLUMNS, reportRows(report));
+}
+
+/** The public export of decided initiatives as CSV: a row per initiative and a row per party. */
 export function publicInitiativesCsv(data: PublicInitiatives): string {
-  const header = ['diary_number', 'title', 'purpose', 'parties', 'granted_ore', 'decision_date', 'decision_reference'];
-  const rows = data.initiatives.map((i) =>
-    [i.diaryNumber, i.title, i.purpose, i.parties.map((p) => p.name).join(', '), String(i.grantedOre), i.decisionDate, i.decisionReference]
-      .map(csvCell)
-      .join(';'),
-  );
-  return '\ufeff' + [header.join(';'), ...rows].join('\r\n') + '\r\n';
+  return csv(PUBLIC_COLUMNS, publicRows(data));
 }

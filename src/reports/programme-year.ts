@@ -1,18 +1,25 @@
-import { and, eq, inArray, lte, or } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lte, or } from 'drizzle-orm';
 import type { CaseContext } from '../../machines/case/context.js';
 import type { Db } from '../db/client.js';
-import { cases, commitments } from '../db/schema.js';
+import { cases, commitments, grantMovements, poolDistributionLines, poolDistributions } from '../db/schema.js';
 import { DomainError } from '../errors.js';
 import { t, type Language } from '../i18n/index.js';
-import type { Money } from '../money/service.js';
-import { allAreas } from '../programmes/config.js';
+import type { Money, PoolView } from '../money/service.js';
+import type { Bodies, ProgrammeConfig } from '../programmes/config.js';
 import type { ProgrammeService } from '../programmes/service.js';
 
 /*
  * The programme-year report for political leadership, and the public export of decided
- * initiatives. One function computes each; the JSON, CSV and printable page all render the
- * same object, so their figures cannot disagree.
+ * initiatives. One function computes each; the JSON, CSV, Excel workbook and the report page
+ * all render the same object, so their figures cannot disagree.
+ *
+ * Money per initiative comes from the same rows as the pools' figures (money.pools): the
+ * year's commitments, and the payments, repayments and releases in the year's pools. So the
+ * areas, the scopes and the initiatives add up exactly to the totals, which are the pools'.
  */
+
+export const SCOPES = ['county', 'sub-regional', 'local'] as const;
+export type Scope = (typeof SCOPES)[number];
 
 export interface IndicatorResult {
   id: string;
@@ -25,19 +32,53 @@ export interface IndicatorResult {
   reached: boolean | null;
 }
 
-export interface InitiativeLine {
+/** What was granted for the year and what became of it, whole öre. */
+export interface MoneyFigures {
+  grantedOre: number;
+  paidOre: number;
+  /** granted − paid − released, as the pools count it. */
+  unpaidOre: number;
+  releasedOre: number;
+  repaidOre: number;
+  /** Reported spent during the year (the follow-ups' cumulative figures). */
+  spentOre: number;
+}
+
+export interface InitiativeLine extends MoneyFigures {
   caseId: string;
   diaryNumber: string;
   title: string;
+  /** The area the case was assessed into: a top-level area or a sub-area. */
   priorityAreaId: string | null;
   priorityArea: string;
+  /** The top-level area it counts under (the parent of a sub-area). */
+  topAreaId: string | null;
+  topArea: string;
+  subAreaId: string | null;
+  subArea: string;
+  scopeLevel: Scope | null;
+  municipalities: string[];
   scope: string;
   status: 'active' | 'done';
   state: string;
-  grantedOre: number;
-  spentOre: number;
+  /** The director's motivation when a line of its decision was granted over the pool. */
+  override: string | null;
   indicators: IndicatorResult[];
-  recommendation: string | null;
+  recommendation: 'implement' | 'scale-up' | null;
+}
+
+export interface SubAreaRow extends MoneyFigures {
+  priorityAreaId: string;
+  label: string;
+  initiatives: number;
+}
+
+export interface AreaRow extends MoneyFigures {
+  /** null: the row for cases without an area. */
+  priorityAreaId: string | null;
+  label: string;
+  initiatives: number;
+  subAreas: SubAreaRow[];
 }
 
 const contextOf = (snapshot: unknown) => (snapshot as { context: CaseContext }).context;
@@ -45,6 +86,27 @@ const contextOf = (snapshot: unknown) => (snapshot as { context: CaseContext }).
 /** Reported spending up to the end of `date` (inclusive): the latest cumulative figure. */
 function spentUpTo(ctx: CaseContext, date: string): number {
   return ctx.followUps.filter((f) => f.date <= date).reduce((max, f) => Math.max(max, f.spentToDateOre), 0);
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+function addUp(lines: MoneyFigures[]): MoneyFigures & { initiatives: number } {
+  return {
+    initiatives: lines.length,
+    grantedOre: sum(lines.map((l) => l.grantedOre)),
+    paidOre: sum(lines.map((l) => l.paidOre)),
+    unpaidOre: sum(lines.map((l) => l.unpaidOre)),
+    releasedOre: sum(lines.map((l) => l.releasedOre)),
+    repaidOre: sum(lines.map((l) => l.repaidOre)),
+    spentOre: sum(lines.map((l) => l.spentOre)),
+  };
+}
+
+interface AreaPlace {
+  topId: string;
+  topLabel: string;
+  subId: string | null;
+  subLabel: string;
 }
 
 export function createReports(db: Db, programmes: ProgrammeService, money: Money) {
@@ -63,29 +125,88 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
       .all();
   }
 
+  /**
+   * Where an area id sits: in the year's configuration, else in the version the case was
+   * created under (an area since removed), else in the programme's current one.
+   */
+  function areaPlacer(programmeId: string, config: ProgrammeConfig, lang: Language) {
+    const find = (c: ProgrammeConfig, id: string): AreaPlace | undefined => {
+      for (const a of c.priorityAreas) {
+        if (a.id === id) return { topId: a.id, topLabel: a.label[lang], subId: null, subLabel: '' };
+        const s = (a.subAreas ?? []).find((x) => x.id === id);
+        if (s) return { topId: a.id, topLabel: a.label[lang], subId: s.id, subLabel: s.label[lang] };
+      }
+      return undefined;
+    };
+    return (id: string, caseVersion: number): AreaPlace => {
+      const place =
+        find(config, id) ??
+        [programmes.versionOf(programmeId, caseVersion)?.config, programmes.get(programmeId)]
+          .filter((c): c is ProgrammeConfig => c !== undefined)
+          .map((c) => find(c, id))
+          .find(Boolean);
+      if (!place) return { topId: id, topLabel: t(lang, 'reports.unknownArea'), subId: null, subLabel: '' };
+      // A top-level area the year's configuration still has keeps that version's label.
+      const top = config.priorityAreas.find((a) => a.id === place.topId);
+      return top ? { ...place, topLabel: top.label[lang] } : place;
+    };
+  }
+
   return {
     yearReport(programmeId: string, year: number, lang: Language) {
-      const config = programmes.get(programmeId);
-      if (!config) throw new DomainError('not-found', `no programme ${programmeId}`);
-      const pools = money.pools(programmeId, year);
+      const current = programmes.get(programmeId);
+      if (!current) throw new DomainError('not-found', `no programme ${programmeId}`);
+      const pools: PoolView[] = money.pools(programmeId, year);
       if (pools.length === 0) {
         throw new DomainError('validation-failed', `the programme has no grant pool for ${year}`, {
           errors: [{ path: 'params.year', message: `no grant pool for ${year}; set one up first` }],
         });
       }
-      const areas = new Map(allAreas(config).map((a) => [a.id, a]));
       const yearEnd = `${year}-12-31`;
-      const granted = new Map<string, number>();
-      for (const c of db
+      // The configuration in force at the year's end: its areas, its names of the bodies.
+      const config = programmes.at(programmeId, `${yearEnd}T23:59:59.999Z`)?.config ?? current;
+      const place = areaPlacer(programmeId, config, lang);
+      const poolIds = pools.map((p) => p.id);
+
+      const committed = db
         .select()
         .from(commitments)
-        .where(and(eq(commitments.programmeId, programmeId), eq(commitments.year, year)))
-        .all()) {
-        granted.set(c.caseId, (granted.get(c.caseId) ?? 0) + c.amountOre);
-      }
+        .where(and(eq(commitments.programmeId, programmeId), eq(commitments.year, year), inArray(commitments.poolId, poolIds)))
+        .orderBy(asc(commitments.createdAt))
+        .all();
+      const movements = db.select().from(grantMovements).where(inArray(grantMovements.poolId, poolIds)).all();
+      // Grouped by case once: a programme may have thousands of cases.
+      const groupBy = <T extends { caseId: string }>(items: T[]) => {
+        const by = new Map<string, T[]>();
+        for (const item of items) {
+          const list = by.get(item.caseId);
+          if (list) list.push(item);
+          else by.set(item.caseId, [item]);
+        }
+        return by;
+      };
+      const committedBy = groupBy(committed);
+      const movedBy = groupBy(movements);
+      const moneyOf = (caseId: string) => {
+        const mine = committedBy.get(caseId) ?? [];
+        const moved = (kind: 'payment' | 'repayment' | 'release') =>
+          sum((movedBy.get(caseId) ?? []).filter((m) => m.kind === kind).map((m) => m.amountOre));
+        const grantedOre = sum(mine.map((c) => c.amountOre));
+        const [paidOre, repaidOre, releasedOre] = [moved('payment'), moved('repayment'), moved('release')];
+        return {
+          grantedOre,
+          paidOre,
+          unpaidOre: grantedOre - paidOre - releasedOre,
+          releasedOre,
+          repaidOre,
+          override: mine.find((c) => c.overrideMotivation !== null)?.overrideMotivation ?? null,
+        };
+      };
+      const holding = [...new Set([...committed.map((c) => c.caseId), ...movements.map((m) => m.caseId)])];
 
       // Every case that existed by the year's end, and any later one granted money for the year.
-      const initiatives: InitiativeLine[] = caseRows(programmeId, `${yearEnd}T23:59:59.999Z`, [...granted.keys()]).map((row) => {
+      const rows = caseRows(programmeId, `${yearEnd}T23:59:59.999Z`, holding);
+      const initiatives: InitiativeLine[] = rows.map((row) => {
         const ctx = contextOf(row.snapshot);
         const steps = row.steps.split(',').filter(Boolean).map(Number);
         const reported = [...ctx.followUps].filter((f) => f.date <= yearEnd).sort((a, b) => a.date.localeCompare(b.date));
@@ -93,18 +214,25 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
         for (const f of reported) for (const v of f.indicatorValues) latest.set(v.indicatorId, v.value);
         const scope = ctx.proposal.scope;
         const recommendation = ctx.scaleUpDecision?.decision ?? ctx.scaleUpRecommendation?.recommendation ?? null;
+        const area = row.priorityAreaId ? place(row.priorityAreaId, row.programmeVersion) : undefined;
         return {
           caseId: row.id,
           diaryNumber: row.diaryNumber,
           title: row.title,
           priorityAreaId: row.priorityAreaId,
-          priorityArea: row.priorityAreaId ? (areas.get(row.priorityAreaId)?.label[lang] ?? row.priorityAreaId) : '',
+          priorityArea: area ? (area.subId ? area.subLabel : area.topLabel) : '',
+          topAreaId: area?.topId ?? null,
+          topArea: area?.topLabel ?? '',
+          subAreaId: area?.subId ?? null,
+          subArea: area?.subLabel ?? '',
+          scopeLevel: scope?.level ?? null,
+          municipalities: scope?.municipalities ?? [],
           scope: scope
             ? `${t(lang, `scopes.${scope.level}`)}${scope.municipalities.length ? `: ${scope.municipalities.join(', ')}` : ''}`
             : '',
           status: row.status,
           state: row.outcome ? t(lang, `outcomes.${row.outcome}`) : steps.map((s) => t(lang, `steps.${s}`)).join('; '),
-          grantedOre: granted.get(row.id) ?? 0,
+          ...moneyOf(row.id),
           spentOre: spentUpTo(ctx, yearEnd) - spentUpTo(ctx, `${year - 1}-12-31`),
           indicators: (ctx.proposal.indicators ?? []).map((ind) => {
             const value = latest.get(ind.id) ?? null;
@@ -122,42 +250,164 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
           recommendation: recommendation === 'implement' || recommendation === 'scale-up' ? recommendation : null,
         };
       });
+      const byCase = new Map(initiatives.map((i) => [i.caseId, i]));
 
-      const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-      const poolOre = sum(pools.map((p) => p.amountOre));
-      const committedOre = sum(pools.map((p) => p.committedOre));
+      // Every area of the configuration in its order, zeros included; a case in a sub-area
+      // counts there and in its area. Areas the configuration no longer has come after.
+      const areaRow = (id: string, label: string, subs: { id: string; label: string }[]): AreaRow => {
+        const mine = initiatives.filter((i) => i.topAreaId === id);
+        return {
+          priorityAreaId: id,
+          label,
+          ...addUp(mine),
+          subAreas: subs.map((s) => ({ priorityAreaId: s.id, label: s.label, ...addUp(mine.filter((i) => i.subAreaId === s.id)) })),
+        };
+      };
+      const configured = new Set(config.priorityAreas.map((a) => a.id));
+      const byPriorityArea: AreaRow[] = config.priorityAreas.map((a) => {
+        const listed = (a.subAreas ?? []).map((s) => ({ id: s.id, label: s.label[lang] }));
+        const removed = initiatives
+          .filter((i) => i.topAreaId === a.id && i.subAreaId && !listed.some((s) => s.id === i.subAreaId))
+          .map((i) => ({ id: i.subAreaId!, label: i.subArea }));
+        return areaRow(a.id, a.label[lang], [...listed, ...removed.filter((s, n) => removed.findIndex((o) => o.id === s.id) === n)]);
+      });
+      const others = initiatives.filter((i) => i.topAreaId !== null && !configured.has(i.topAreaId));
+      for (const id of [...new Set(others.map((i) => i.topAreaId!))]) {
+        const mine = others.filter((i) => i.topAreaId === id);
+        const subs = mine.filter((i) => i.subAreaId).map((i) => ({ id: i.subAreaId!, label: i.subArea }));
+        byPriorityArea.push(
+          areaRow(
+            id,
+            mine[0]!.topArea,
+            subs.filter((s, n) => subs.findIndex((o) => o.id === s.id) === n),
+          ),
+        );
+      }
+      const withoutArea = initiatives.filter((i) => i.topAreaId === null);
+      if (withoutArea.length > 0) {
+        byPriorityArea.push({ priorityAreaId: null, label: t(lang, 'reports.noArea'), ...addUp(withoutArea), subAreas: [] });
+      }
+
+      // The newest distribution decision of each pool, and what was granted per scope beside it.
+      const distributions = pools.flatMap((pool) => {
+        const decision = db
+          .select()
+          .from(poolDistributions)
+          .where(eq(poolDistributions.poolId, pool.id))
+          .orderBy(desc(poolDistributions.createdAt), desc(poolDistributions.id))
+          .limit(1)
+          .get();
+        if (!decision) return [];
+        const lines = db
+          .select()
+          .from(poolDistributionLines)
+          .where(eq(poolDistributionLines.distributionId, decision.id))
+          .orderBy(asc(poolDistributionLines.line))
+          .all();
+        const grantedFromPool = (scope: Scope) =>
+          sum(committed.filter((c) => c.poolId === pool.id && byCase.get(c.caseId)?.scopeLevel === scope).map((c) => c.amountOre));
+        return [
+          {
+            poolId: pool.id,
+            poolKind: pool.kind,
+            poolName: pool.name,
+            decidedBy: decision.decidedBy,
+            decisionDate: decision.decisionDate,
+            reference: decision.reference,
+            motivation: decision.motivation,
+            lines: lines.map((l) => {
+              const area = l.priorityAreaId ? place(l.priorityAreaId, programmes.version(programmeId)) : undefined;
+              return {
+                scope: l.scope,
+                scopeLabel: t(lang, `scopes.${l.scope}`),
+                recipient: l.recipient,
+                priorityAreaId: l.priorityAreaId,
+                priorityArea: area ? (area.subId ? area.subLabel : area.topLabel) : '',
+                amountOre: l.amountOre,
+              };
+            }),
+            byScope: SCOPES.map((scope) => ({
+              scope,
+              label: t(lang, `scopes.${scope}`),
+              distributedOre: sum(lines.filter((l) => l.scope === scope).map((l) => l.amountOre)),
+              grantedOre: grantedFromPool(scope),
+            })),
+          },
+        ];
+      });
+
+      const scopes: (Scope | null)[] = [...SCOPES, ...(initiatives.some((i) => i.scopeLevel === null) ? [null] : [])];
+      const byScope = scopes.map((scope) => {
+        const mine = initiatives.filter((i) => i.scopeLevel === scope);
+        return {
+          scope,
+          label: scope ? t(lang, `scopes.${scope}`) : t(lang, 'reports.noScope'),
+          initiatives: mine.length,
+          grantedOre: sum(mine.map((i) => i.grantedOre)),
+          distributedOre:
+            scope === null ? 0 : sum(distributions.flatMap((d) => d.lines.filter((l) => l.scope === scope).map((l) => l.amountOre))),
+        };
+      });
+
+      const overrides = pools.flatMap((pool) =>
+        pool.overrides.map((o) => ({
+          poolId: pool.id,
+          poolKind: pool.kind,
+          poolName: pool.name,
+          caseId: o.caseId,
+          diaryNumber: byCase.get(o.caseId)?.diaryNumber ?? '',
+          title: byCase.get(o.caseId)?.title ?? '',
+          amountOre: o.amountOre,
+          motivation: o.motivation,
+        })),
+      );
+
       const countBy = (key: (i: InitiativeLine) => string) => {
         const counts = new Map<string, number>();
         for (const i of initiatives) counts.set(key(i), (counts.get(key(i)) ?? 0) + 1);
         return [...counts].map(([label, count]) => ({ label, count }));
       };
+      const poolSum = (key: keyof PoolView) => sum(pools.map((p) => p[key] as number));
+      const bodies = (Object.keys(config.bodies) as (keyof Bodies)[]).reduce(
+        (out, key) => ({ ...out, [key]: config.bodies[key][lang] }),
+        {} as Record<keyof Bodies, { name: string; genitive: string }>,
+      );
       return {
-        programme: { id: config.id, name: config.name[lang], organisation: config.organisation[lang], taxonomy: config.taxonomy[lang] },
+        programme: {
+          id: config.id,
+          name: config.name[lang],
+          organisation: config.organisation[lang],
+          taxonomy: config.taxonomy[lang],
+          bodies,
+        },
         year,
         language: lang,
         totals: {
-          poolOre,
-          committedOre,
-          remainingOre: poolOre - committedOre,
+          initialOre: poolSum('initialAmountOre'),
+          correctionsOre: poolSum('correctionsOre'),
+          carriedInOre: poolSum('carriedInOre'),
+          carriedOutOre: poolSum('carriedOutOre'),
+          poolOre: poolSum('amountOre'),
+          committedOre: poolSum('committedOre'),
+          releasedOre: poolSum('releasedOre'),
+          paidOre: poolSum('paidOre'),
+          repaidOre: poolSum('repaidOre'),
+          unpaidOre: poolSum('unpaidOre'),
+          remainingOre: poolSum('remainingOre'),
           spentOre: sum(initiatives.map((i) => i.spentOre)),
           initiatives: initiatives.length,
+          overdrawn: pools.some((p) => p.overdrawn),
         },
         pools,
+        overrides,
         byState: countBy((i) => i.state),
-        byPriorityArea: [...new Set(initiatives.map((i) => i.priorityAreaId ?? ''))].map((id) => {
-          const mine = initiatives.filter((i) => (i.priorityAreaId ?? '') === id);
-          return {
-            priorityAreaId: id || null,
-            label: id ? (areas.get(id)?.label[lang] ?? id) : t(lang, 'reports.noArea'),
-            initiatives: mine.length,
-            grantedOre: sum(mine.map((i) => i.grantedOre)),
-            spentOre: sum(mine.map((i) => i.spentOre)),
-          };
-        }),
+        byPriorityArea,
+        byScope,
+        distributions,
         initiatives,
         recommendedForImplementationOrScaleUp: initiatives
           .filter((i) => i.recommendation !== null)
-          .map((i) => ({ caseId: i.caseId, diaryNumber: i.diaryNumber, title: i.title, recommendation: i.recommendation })),
+          .map((i) => ({ caseId: i.caseId, diaryNumber: i.diaryNumber, title: i.title, recommendation: i.recommendation! })),
       };
     },
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /*
- * The files the pages link to: the stylesheets and the report's print script, in
+ * The files the pages link to: the stylesheet and the report's print script, in
  * src/web/assets/ (nothing inline, so the Content-Security-Policy allows no inline style or
  * script). Each is read once and named by a hash of its content, so a page always links the
  * version it was rendered with and a browser may keep it for a year (src/routes/pages/assets.ts
@@ -31,8 +31,7 @@ function asset(file: string, contentType: string): Asset {
 export const ASSETS = {
   /** The pages' stylesheet (layout.ts). */
   site: asset('satsa.css', 'text/css; charset=utf-8'),
-  /** The printable programme-year report's stylesheet and its print button (report.ts). */
-  report: asset('report.css', 'text/css; charset=utf-8'),
+  /** The programme-year report's print button (report.ts). */
   print: asset('print.js', 'text/javascript; charset=utf-8'),
 } as const;
 

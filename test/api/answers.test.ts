@@ -365,7 +365,7 @@ describe('every successful answer of the API matches its schema', () => {
     // The other formats of the same answers (described in the operations' words).
     const formats = [
       [`/api/programmes/${PROGRAMME}/reports/2026?format=csv`, 'text/csv'],
-      [`/api/programmes/${PROGRAMME}/reports/2026?format=html`, 'text/html'],
+      [`/api/programmes/${PROGRAMME}/reports/2026?format=xlsx`, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
       [`/api/public/programmes/${PROGRAMME}/initiatives?format=csv`, 'text/csv'],
     ] as const;
     for (const [url, type] of formats) {
@@ -373,6 +373,9 @@ describe('every successful answer of the API matches its schema', () => {
       expect(res.statusCode, res.body.slice(0, 500)).toBe(200);
       expect(res.headers['content-type']).toMatch(new RegExp(`^${type}`));
     }
+    // ?format=html leads to the report's page.
+    const page = await t.app.inject({ method: 'GET', url: `/api/programmes/${PROGRAMME}/reports/2026?format=html`, headers: coordinator });
+    expect([page.statusCode, page.headers.location]).toEqual([303, `/programmes/${PROGRAMME}/reports/2026`]);
   });
 
   it('notification rules, preferences and the outbox with sent, failed and retried messages', async () => {

@@ -390,15 +390,15 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
     await screenshot(page, '10-phone-new-idea');
   });
 
-  it('the programme-year report prints with its own files, and the API reference works under its own policy', async () => {
+  it('the programme-year report is a page of the site that prints, and the API reference works under its own policy', async () => {
     const page = pages.coordinator;
     await page.goto(`${base}/api/programmes/${PROGRAMME}/reports/2026?format=html`);
     expect(await page.locator('h1').textContent()).toContain('2026');
     expect(await page.locator('#initiatives tbody').textContent()).toContain('Kamratstöd för unga vuxna i Ronneby');
-    // report.css is applied: amounts are right-aligned.
+    // The site's stylesheet is applied: amounts are right-aligned.
     expect(
       await page
-        .locator('#totals td.num')
+        .locator('#pools td.num')
         .first()
         .evaluate((td) => getComputedStyle(td).textAlign),
     ).toBe('right');

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FULL_STORY, storyUntilStep } from '../../src/demo/story.js';
 import { advance, auth, createCase, createTestApp, json, sendEvent, tableCounts, type TestApp } from '../helpers.js';
+import { assertFormatsAgree, csvRows } from '../reports/agree.js';
 
 /*
  * Money and reports: pools, earmarks, what decisions commit, and the programme-year report
- * whose JSON, CSV and printable page must agree.
+ * whose JSON, CSV, workbook and page must agree (test/reports/agree.ts).
  */
 
 let t: TestApp;
@@ -26,35 +27,6 @@ async function awaitingDecision(title: string) {
   const id = await createCase(t, title);
   advance(t, id, storyUntilStep(10).slice(0, -1));
   return id;
-}
-
-/** RFC 4180 with semicolons: quoted cells may hold ; and "" and line breaks. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i += 1;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ';') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i += 1;
-    } else cell += c;
-  }
-  return rows;
 }
 
 type Problem = { code: string; errors?: { path: string; message: string }[] };
@@ -327,54 +299,29 @@ describe('the programme-year report', () => {
 
   const get = (url: string, token = t.tokens['county-coordinator']) => t.app.inject({ method: 'GET', url, headers: auth(token) });
 
-  it('agrees with itself as JSON, CSV and a printable page', async () => {
-    const report = json<{
-      totals: { poolOre: number; committedOre: number; remainingOre: number; spentOre: number; initiatives: number };
-      initiatives: {
-        diaryNumber: string;
-        grantedOre: number;
-        spentOre: number;
-        indicators: { value: number | null; reached: boolean | null }[];
-      }[];
-      recommendedForImplementationOrScaleUp: { diaryNumber: string; recommendation: string }[];
-    }>(await get('/api/programmes/uph-blekinge/reports/2026'));
+  it('agrees with itself as JSON, CSV, a workbook and the report page', async () => {
+    const { report, csv, page } = await assertFormatsAgree(t, 'uph-blekinge', 2026);
     const { totals } = report;
-    expect(totals.remainingOre).toBe(totals.poolOre - totals.committedOre);
-    expect(report.initiatives.reduce((a, i) => a + i.grantedOre, 0)).toBe(totals.committedOre);
+    // What is left = the pool − what is still held: committed less released (the ended initiative's unused part) and repaid.
+    expect(totals.remainingOre).toBe(totals.poolOre - (totals.committedOre - totals.releasedOre - totals.repaidOre));
+    expect(totals.releasedOre).toBeGreaterThan(0);
     const mine = report.initiatives.find((i) => i.grantedOre === 65_000_000 && i.spentOre === 30_000_000);
     expect(mine, 'the full story: 650 000 kr granted for 2026, 300 000 kr reported spent').toBeDefined();
     expect(mine!.indicators[0]).toMatchObject({ value: 18, reached: false });
     expect(report.recommendedForImplementationOrScaleUp).toContainEqual(
       expect.objectContaining({ diaryNumber: mine!.diaryNumber, recommendation: 'scale-up' }),
     );
-
-    const csvRes = await get('/api/programmes/uph-blekinge/reports/2026?format=csv');
-    expect(csvRes.headers['content-type']).toMatch(/^text\/csv/);
-    const lines = parseCsv(csvRes.body.replace(/^\ufeff/, ''));
-    const [header, ...rows] = lines;
-    const col = (name: string) => header!.indexOf(name);
-    const total = rows.find((r) => r[0] === 'total')!;
-    expect(Number(total[col('pool_ore')])).toBe(totals.poolOre);
-    expect(Number(total[col('granted_ore')])).toBe(totals.committedOre);
-    expect(Number(total[col('spent_ore')])).toBe(totals.spentOre);
-    expect(Number(total[col('remaining_ore')])).toBe(totals.remainingOre);
-    const initiatives = rows.filter((r) => r[0] === 'initiative');
-    expect(initiatives).toHaveLength(totals.initiatives);
-    expect(initiatives.reduce((a, r) => a + Number(r[col('granted_ore')]), 0)).toBe(totals.committedOre);
-    expect(initiatives.reduce((a, r) => a + Number(r[col('spent_ore')]), 0)).toBe(totals.spentOre);
-    expect(initiatives.find((r) => r[col('id')] === mine!.diaryNumber)![col('granted_kr')]).toBe('650000,00');
-
-    const page = await get('/api/programmes/uph-blekinge/reports/2026?format=html');
-    expect(page.headers['content-type']).toMatch(/^text\/html/);
-    const field = (name: string) =>
-      [...page.body.matchAll(new RegExp(`data-field="${name}" data-ore="(-?\\d+)"`, 'g'))].map((m) => Number(m[1]));
-    expect(field('totalPoolOre')).toEqual([totals.poolOre]);
-    expect(field('totalCommittedOre')).toEqual([totals.committedOre]);
-    expect(field('totalRemainingOre')).toEqual([totals.remainingOre]);
-    expect(field('totalSpentOre')).toEqual([totals.spentOre]);
-    expect(field('grantedOre').reduce((a, b) => a + b, 0)).toBe(totals.committedOre);
-    expect(page.body).toContain('<html lang="sv">');
-    expect(page.body).toMatch(/650\s000,00\skr/);
+    // Every area of the programme is listed, in its order, those without cases too.
+    expect(report.byPriorityArea.map((a) => a.priorityAreaId)).toEqual(
+      t.services.programmes.get('uph-blekinge')!.priorityAreas.map((a) => a.id),
+    );
+    const total = csv.rows.find((r) => r.kind === 'total')!;
+    expect(total.year).toBe('2026');
+    expect(Number(total.pool_ore)).toBe(totals.poolOre);
+    expect(csv.rows.find((r) => r.kind === 'initiative' && r.diary_number === mine!.diaryNumber)!.granted_kr).toBe('650000,00');
+    expect(csv.rows.filter((r) => r.kind === 'pool').map((r) => r.pool_kind)).toEqual(report.pools.map((p) => p.kind));
+    expect(page).toContain('<html lang="sv">');
+    expect(page).toMatch(/650\s000,00\skr/);
   });
 
   it('a year without a pool is a 422; an initiator may not read it; another programme is not found', async () => {
@@ -413,11 +360,13 @@ describe('the programme-year report', () => {
   it('negative amounts stay numbers in the CSV', async () => {
     sqlite().prepare("UPDATE grant_pools SET amount_ore = 1 WHERE programme_id = 'uph-blekinge' AND year = 2026 AND kind = 'state'").run();
     try {
-      const csv = parseCsv((await get('/api/programmes/uph-blekinge/reports/2026?format=csv')).body.replace(/^\ufeff/, ''));
-      const total = csv.find((r) => r[0] === 'total')!;
-      const col = (name: string) => csv[0]!.indexOf(name);
-      expect(Number(total[col('remaining_ore')])).toBeLessThan(0);
-      expect(total[col('remaining_kr')]).toMatch(/^-\d+,\d\d$/);
+      const { report, csv } = await assertFormatsAgree(t, 'uph-blekinge', 2026);
+      const total = csv.rows.find((r) => r.kind === 'total')!;
+      expect(Number(total.remaining_ore)).toBeLessThan(0);
+      expect(total.remaining_kr).toMatch(/^-\d+,\d\d$/);
+      // Over the pool: the pool and the total say so, in every format.
+      expect(report.totals.overdrawn).toBe(true);
+      expect(total.overdrawn).toBe('true');
     } finally {
       sqlite()
         .prepare("UPDATE grant_pools SET amount_ore = 10000000000 WHERE programme_id = 'uph-blekinge' AND year = 2026 AND kind = 'state'")
@@ -440,7 +389,8 @@ describe('the programme-year report', () => {
       expect(res.body).not.toContain(actor.id);
     }
     const csv = await t.app.inject({ method: 'GET', url: '/api/public/programmes/uph-blekinge/initiatives?format=csv' });
-    expect(csv.body).toContain('Hela vägen');
-    expect(csv.body).toContain(';135000000;');
+    const rows = csvRows(csv.body).rows.filter((r) => r.title === 'Hela vägen');
+    expect(rows.find((r) => r.kind === 'initiative')).toMatchObject({ granted_ore: '135000000', granted_kr: '1350000,00', party: '' });
+    expect(rows.filter((r) => r.kind === 'party').map((r) => r.party)).toEqual(full.parties.map((p) => p.name));
   });
 });

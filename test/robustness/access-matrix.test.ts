@@ -234,3 +234,34 @@ it('every role × money route × relation gets exactly what the access rules all
   }
   expect(mismatches).toEqual([]);
 }, 120_000);
+/**
+ * The report routes, API and pages: every role of the programme, the same role asking about
+ * another programme, and no one. Reports are for the programme's own roles, not initiators;
+ * the public export is for anyone.
+ */
+it('every role × the report routes × own programme, another programme and no one gets exactly what it should', async () => {
+  const api = (programme: string, format: string) => `/api/programmes/${programme}/reports/2026?format=${format}`;
+  const routes: { url: (programme: string) => string; page: boolean; ok: number }[] = [
+    ...['json', 'csv', 'xlsx'].map((format) => ({ url: (p: string) => api(p, format), page: false, ok: 200 })),
+    { url: (p) => api(p, 'html'), page: false, ok: 303 },
+    { url: (p) => `/programmes/${p}/reports/2026`, page: true, ok: 200 },
+    { url: (p) => `/programmes/${p}/reports`, page: true, ok: 200 },
+  ];
+  const mismatches: string[] = [];
+  const check = async (url: string, headers: Record<string, string>, expected: number, who: string) => {
+    const res = await t.app.inject({ method: 'GET', url, headers: { ...headers, accept: 'text/html' } });
+    if (res.statusCode !== expected) mismatches.push(`${url} × ${who}: expected ${expected}, got ${res.statusCode}`);
+  };
+  for (const route of routes) {
+    for (const role of ROLES) {
+      await check(route.url(PROGRAMME), auth(t.tokens[role]), role === 'initiator' ? 403 : route.ok, role);
+      await check(route.url(OTHER_PROGRAMME), auth(t.tokens[role]), 404, `${role} of another programme`);
+    }
+    // No one: the API asks for credentials, a page for a log-in.
+    await check(route.url(PROGRAMME), {}, route.page ? 303 : 401, 'no one');
+  }
+  for (const role of ROLES) await check(`/api/public/programmes/${PROGRAMME}/initiatives?format=csv`, auth(t.tokens[role]), 200, role);
+  await check(`/api/public/programmes/${PROGRAMME}/initiatives`, {}, 200, 'no one');
+  await check(`/api/public/programmes/no-such-programme/initiatives`, {}, 404, 'no one');
+  expect(mismatches).toEqual([]);
+}, 60_000);

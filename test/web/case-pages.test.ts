@@ -369,7 +369,7 @@ describe('access and CSRF on the pages', () => {
     expect(api.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 
-  it('the board filters by step and search, and links to the printable annual reports', async () => {
+  it('the board filters by step and search, and links to the annual reports', async () => {
     const id = await createCase(t, 'Sökbar satsning i Sölvesborg');
     advance(t, id, storyUntilStep(5));
     const coordinator = as('county-coordinator');
@@ -378,11 +378,17 @@ describe('access and CSRF on the pages', () => {
     const miss = await coordinator.get('/board?q=S%C3%B6lvesborg&step=4');
     expect(miss.body).not.toContain('Sökbar satsning i Sölvesborg');
     // The test clock stands in 2026; the programme runs from 2025.
-    expect(hit.body).toContain(`<a href="/api/programmes/${PROGRAMME}/reports/2026?format=html">Årsrapport 2026</a>`);
+    expect(hit.body).toContain(`<a href="/programmes/${PROGRAMME}/reports/2026">Årsrapport 2026</a>`);
     expect(hit.body).not.toContain('reports/2027');
-    const report = await coordinator.get(`/api/programmes/${PROGRAMME}/reports/2025?format=html`);
+    const report = await coordinator.get(`/programmes/${PROGRAMME}/reports/2025`);
     expect(report.statusCode).toBe(200);
     expect(report.headers['content-type']).toMatch(/^text\/html/);
+    // In the site's layout, with the board in its menu.
+    expect(report.body).toContain('Årsrapport 2025</h1>');
+    expect(report.body).toContain('<a href="/board">');
+    // The API's page format leads to the same page.
+    const moved = await coordinator.get(`/api/programmes/${PROGRAMME}/reports/2025?format=html`);
+    expect([moved.statusCode, moved.headers.location]).toEqual([303, `/programmes/${PROGRAMME}/reports/2025`]);
   });
 });
 

@@ -157,19 +157,22 @@ describe('the security headers and the cache rule', () => {
     }
   });
 
-  it('the printable report: the site policy, no-store, its own stylesheet and print script, kept for a year', async () => {
-    const report = await get(t, `/api/programmes/${PROGRAMME}/reports/2026?format=html`, auth(t.tokens['county-coordinator']));
+  it('the report page: the site policy, no-store, the site stylesheet and the print script, kept for a year', async () => {
+    const moved = await get(t, `/api/programmes/${PROGRAMME}/reports/2026?format=html`, auth(t.tokens['county-coordinator']));
+    expect(moved.statusCode).toBe(303);
+    expect(moved.headers.location).toBe(`/programmes/${PROGRAMME}/reports/2026`);
+    const report = await get(t, moved.headers.location!, { ...auth(t.tokens['county-coordinator']), ...html });
     expect(report.statusCode).toBe(200);
     expect(report.headers['content-type']).toMatch(/^text\/html/);
     expectSafeHeaders(report);
     expect(report.headers['cache-control']).toBe('no-store');
     expectNothingInline(report.body);
     // The print button is hidden until the script shows it, and has no handler of its own.
-    expect(report.body).toMatch(/<button type="button" id="print" hidden>/);
+    expect(report.body).toMatch(/<button type="button" id="print" class="link" hidden>/);
 
     const links = [...report.body.matchAll(/(?:href|src)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!);
     expect(links).toEqual([
-      expect.stringMatching(/^\/assets\/report\.[0-9a-f]{12}\.css$/),
+      expect.stringMatching(/^\/assets\/satsa\.[0-9a-f]{12}\.css$/),
       expect.stringMatching(/^\/assets\/print\.[0-9a-f]{12}\.js$/),
     ]);
     const css = await get(t, links[0]!);

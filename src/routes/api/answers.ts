@@ -635,43 +635,140 @@ export const grantPoolListSchema = z
   .object({ items: z.array(grantPoolSchema).describe('by year, then kind') })
   .meta({ id: 'GrantPoolList' });
 
+/** What was granted for the year and what became of it, whole öre: the same figures per area, scope and initiative. */
+const moneyFigures = {
+  grantedOre: ore.describe('committed for the year'),
+  paidOre: ore.describe('paid out'),
+  unpaidOre: ore.describe('granted − paid − released'),
+  releasedOre: ore.describe('released: will not be used'),
+  repaidOre: ore.describe('paid back; it returns to the pool'),
+  spentOre: ore.describe('reported spent during the year'),
+};
+const scopeLevel = z.enum(['county', 'sub-regional', 'local']);
+
 export const yearReportSchema = z
   .object({
     programme: z
-      .object({ id: z.string(), name: z.string(), organisation: z.string(), taxonomy: z.string() })
-      .describe("in the report's language"),
+      .object({
+        id: z.string(),
+        name: z.string(),
+        organisation: z.string(),
+        taxonomy: z.string(),
+        bodies: z
+          .object({
+            coordinators: bodyName,
+            coordinationGroup: bodyName,
+            recommender: bodyName,
+            decider: bodyName,
+            steeringGroup: bodyName,
+          })
+          .describe("the programme's own names of the bodies of the process, as the report's texts name them"),
+      })
+      .describe("in the report's language, from the configuration in force at the year's end"),
     year: z.number().int(),
     language,
-    totals: z.object({
-      poolOre: ore,
-      committedOre: ore,
-      remainingOre: ore,
-      spentOre: ore,
-      initiatives: count,
-    }),
-    pools: z.array(grantPoolSchema),
-    byState: z.array(z.object({ label: z.string(), count })),
-    byPriorityArea: z.array(
-      z.object({
-        priorityAreaId: z.string().nullable(),
-        label: z.string(),
-        initiatives: count,
-        grantedOre: ore,
+    totals: z
+      .object({
+        initialOre: ore.describe('the pools as set up'),
+        correctionsOre: ore,
+        carriedInOre: ore,
+        carriedOutOre: ore,
+        poolOre: ore.describe('what the pools have: initial + corrections + carried in − carried out'),
+        committedOre: ore.describe('granted for the year'),
+        releasedOre: ore,
+        paidOre: ore,
+        repaidOre: ore,
+        unpaidOre: ore,
+        remainingOre: ore.describe('negative when a decision was granted over a pool'),
         spentOre: ore,
-      }),
-    ),
+        initiatives: count,
+        overdrawn: z.boolean().describe('a pool has granted more than it has'),
+      })
+      .describe("the sums of the year's pools; the areas, the scopes and the initiatives add up to them exactly"),
+    pools: z.array(grantPoolSchema),
+    overrides: z
+      .array(
+        z.object({
+          poolId: uuid,
+          poolKind: z.enum(['state', 'joint']),
+          poolName: z.string(),
+          caseId: uuid,
+          diaryNumber,
+          title: z.string(),
+          amountOre: ore,
+          motivation: z.string(),
+        }),
+      )
+      .describe('every decision line granted over a pool, with the motivation'),
+    byState: z.array(z.object({ label: z.string(), count })),
+    byPriorityArea: z
+      .array(
+        z.object({
+          priorityAreaId: z.string().nullable().describe('null: the initiatives without an area (a row only when there are any)'),
+          label: z.string(),
+          initiatives: count,
+          ...moneyFigures,
+          subAreas: z
+            .array(z.object({ priorityAreaId: z.string(), label: z.string(), initiatives: count, ...moneyFigures }))
+            .describe("every sub-area, zeros included; its figures are also in its area's"),
+        }),
+      )
+      .describe("every top-level area of the programme's configuration in its order, zeros included"),
+    byScope: z
+      .array(
+        z.object({
+          scope: scopeLevel.nullable().describe('null: initiatives that state no scope (a row only when there are any)'),
+          label: z.string(),
+          initiatives: count,
+          grantedOre: ore,
+          distributedOre: ore.describe("what the pools' newest distribution decisions give to this scope"),
+        }),
+      )
+      .describe('county-wide, sub-regional and local, zeros included'),
+    distributions: z
+      .array(
+        z.object({
+          poolId: uuid,
+          poolKind: z.enum(['state', 'joint']),
+          poolName: z.string(),
+          decidedBy: z.string(),
+          decisionDate: isoDate,
+          reference: z.string(),
+          motivation: z.string().nullable(),
+          lines: z.array(
+            z.object({
+              scope: scopeLevel,
+              scopeLabel: z.string(),
+              recipient: z.string().describe('a sub-region or municipality; empty for county-wide'),
+              priorityAreaId: z.string().nullable(),
+              priorityArea: z.string().describe('its label; an empty string without an area'),
+              amountOre: ore,
+            }),
+          ),
+          byScope: z.array(
+            z.object({ scope: scopeLevel, label: z.string(), distributedOre: ore, grantedOre: ore.describe('from this pool') }),
+          ),
+        }),
+      )
+      .describe('the newest distribution decision of each pool that has one'),
     initiatives: z.array(
       z.object({
         caseId: uuid,
         diaryNumber,
         title: z.string(),
-        priorityAreaId: z.string().nullable(),
+        priorityAreaId: z.string().nullable().describe('the area or sub-area it was assessed into'),
         priorityArea: z.string().describe('its label; an empty string without an area'),
+        topAreaId: z.string().nullable().describe('the top-level area it counts under'),
+        topArea: z.string(),
+        subAreaId: z.string().nullable(),
+        subArea: z.string(),
+        scopeLevel: scopeLevel.nullable(),
+        municipalities: z.array(z.string()),
         scope: z.string().describe('e.g. "Sub-regional: Karlshamn, Olofström"; an empty string when not stated'),
         status: z.enum(['active', 'done']),
         state: z.string().describe('the outcome or the steps, as text'),
-        grantedOre: ore.describe('committed for the year'),
-        spentOre: ore.describe('reported spent during the year'),
+        ...moneyFigures,
+        override: z.string().nullable().describe('the motivation, when a line of its decision was granted over the pool'),
         indicators: z.array(
           z.object({
             id: z.string(),

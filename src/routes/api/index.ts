@@ -9,6 +9,7 @@ import { onboardingRoutes } from './onboarding.js';
 import { peopleRoutes } from './people.js';
 import { processRoutes } from './process.js';
 import { programmeRoutes } from './programmes.js';
+import { reportRoutes } from './reports.js';
 import { sessionRoutes } from './session.js';
 
 /**
@@ -30,5 +31,6 @@ export const apiRoutes: FastifyPluginAsync<{ services: Services; config: Config 
   await api.register(notificationRoutes, { preferences: services.preferences, outboxAdmin: services.outboxAdmin, relay: services.relay });
   await api.register(peopleRoutes, { peopleAdmin: services.peopleAdmin });
   await api.register(onboardingRoutes, { onboarding: services.onboarding, links: services.links });
-  await api.register(moneyRoutes, { money: services.money, reports: services.reports, now: services.now });
+  await api.register(moneyRoutes, { money: services.money });
+  await api.register(reportRoutes, { reports: services.reports, now: services.now });
 };

@@ -4,14 +4,10 @@ import { z } from 'zod';
 import { canSeeCase } from '../../engine/access.js';
 import { DomainError } from '../../errors.js';
 import { requireActor, requireOwnProgramme, requireRole, requireRoleIn } from '../../http/auth.js';
-import { requestLanguage } from '../../http/language.js';
 import { paymentSchema, releaseSchema, repaymentSchema } from '../../money/ledger.js';
 import { carryOverSchema, correctionSchema, distributionSchema } from '../../money/pool-changes.js';
 import { newPoolSchema, type Money } from '../../money/service.js';
 import { seesAllCasesOf } from '../../people/actor.js';
-import { publicInitiativesCsv, reportCsv } from '../../reports/csv.js';
-import type { Reports } from '../../reports/programme-year.js';
-import { reportHtml } from '../../web/report.js';
 import {
   carryOverAnswerSchema,
   caseMoneySchema,
@@ -19,8 +15,6 @@ import {
   grantPoolDetailSchema,
   grantPoolListSchema,
   grantPoolSchema,
-  publicInitiativesSchema,
-  yearReportSchema,
 } from './answers.js';
 import { answers, caseIdParams, programmeParams } from './schemas.js';
 
@@ -39,8 +33,6 @@ export interface MoneyRouteDeps {
     | 'recordRepayment'
     | 'releaseCommitment'
   >;
-  reports: Reports;
-  now: () => Date;
 }
 
 const year = z.coerce.number().int().min(2000).max(2100);
@@ -69,8 +61,8 @@ function visibleCase(request: FastifyRequest, money: Pick<Money, 'caseAccess'>, 
   return access.programmeId;
 }
 
-/** Grant pools and what happens to them and to granted money; the programme-year report and the public export of decided initiatives. */
-export const moneyRoutes: FastifyPluginAsyncZod<MoneyRouteDeps> = async (app, { money, reports, now }) => {
+/** Grant pools and what happens to them and to granted money. */
+export const moneyRoutes: FastifyPluginAsyncZod<MoneyRouteDeps> = async (app, { money }) => {
   app.get(
     '/programmes/:programmeId/pools',
     {
@@ -243,58 +235,6 @@ export const moneyRoutes: FastifyPluginAsyncZod<MoneyRouteDeps> = async (app, { 
     async (request, reply) => {
       requireRoleIn(request, request.params.programmeId, 'administrator');
       return reply.code(201).send(money.createPool(request.params.programmeId, request.actor!.id, request.body));
-    },
-  );
-
-  app.get(
-    '/programmes/:programmeId/reports/:year',
-    {
-      schema: {
-        tags: ['reports'],
-        summary: 'The programme-year report for political leadership, as JSON, CSV or a printable page',
-        description:
-          'The answer documented here is the JSON; ?format=csv gives the same report as text/csv, ?format=html as a printable text/html page.',
-        params: programmeParams.extend({ year }).strict(),
-        querystring: z.object({ format: z.enum(['json', 'csv', 'html']).default('json') }).strict(),
-        response: answers({ 200: yearReportSchema }, 401, 403, 404, 422),
-      },
-      preValidation: requireActor,
-    },
-    async (request, reply) => {
-      programmeRoleOnly(request, request.params.programmeId);
-      const report = reports.yearReport(request.params.programmeId, request.params.year, requestLanguage(request));
-      const name = `${request.params.programmeId}-${request.params.year}`;
-      switch (request.query.format) {
-        case 'csv':
-          return reply
-            .type('text/csv; charset=utf-8')
-            .header('content-disposition', `attachment; filename="${name}.csv"`)
-            .send(reportCsv(report));
-        case 'html':
-          return reply.type('text/html; charset=utf-8').send(reportHtml(report, now()));
-        default:
-          return report;
-      }
-    },
-  );
-
-  app.get(
-    '/public/programmes/:programmeId/initiatives',
-    {
-      schema: {
-        tags: ['reports'],
-        summary: 'Public export of decided initiatives: title, purpose, parties, granted amount, decision reference; no personal data',
-        description: 'The answer documented here is the JSON; ?format=csv gives the same initiatives as text/csv.',
-        security: [],
-        params: programmeParams,
-        querystring: z.object({ format: z.enum(['json', 'csv']).default('json') }).strict(),
-        response: answers({ 200: publicInitiativesSchema }, 404, 422),
-      },
-    },
-    async (request, reply) => {
-      const data = reports.publicInitiatives(request.params.programmeId);
-      if (request.query.format === 'json') return data;
-      return reply.type('text/csv; charset=utf-8').send(publicInitiativesCsv(data));
     },
   );
 };

@@ -8,6 +8,7 @@ import type { ProgrammeService } from '../../programmes/service.js';
 import { areaOptions } from '../../web/actions.js';
 import { firstText } from '../../web/forms.js';
 import { html, raw } from '../../web/html.js';
+import { reportPagePath } from '../../web/report.js';
 import { errorPage, loggedIn, sendPage } from './reply.js';
 
 /*
@@ -80,7 +81,7 @@ export const boardPages: FastifyPluginAsync<BoardPageDeps> = async (pages, { cas
         (_, i) => config.years.first + i,
       ).reverse();
       const reports = years.map(
-        (y) => html`<li><a href="/api/programmes/${config.id}/reports/${y}?format=html">${t(lang, 'web.reportLink', { year: y })}</a></li>`,
+        (y) => html`<li><a href="${reportPagePath(config.id, y)}">${t(lang, 'web.reportLink', { year: y })}</a></li>`,
       );
       const body = html`<h1>${t(lang, 'web.board')}</h1>
 ${reports.length ? html`<nav aria-label="${t(lang, 'web.reports')}"><ul class="inline">${reports}</ul></nav>` : ''}

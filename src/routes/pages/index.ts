@@ -15,6 +15,7 @@ import { onboardingPages } from './onboarding.js';
 import { peoplePages } from './people.js';
 import { programmePages } from './programme.js';
 import { pageErrorHandler, pageNotFound } from './reply.js';
+import { reportPages } from './reports.js';
 import { ssoPages } from './sso.js';
 
 /**
@@ -23,7 +24,7 @@ import { ssoPages } from './sso.js';
  * this plugin accepts (the JSON API keeps answering 415 to form posts). Logged-in forms carry
  * the session's CSRF token as `_csrf`, checked by src/http/auth.ts. Errors met in a browser
  * (an expired form, a page that does not exist) are shown as pages by this plugin's own
- * error handler. The stylesheets and the report's print script are served from /assets/.
+ * error handler. The stylesheet and the report's print script are served from /assets/.
  */
 export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config }> = async (pages, { services, config }) => {
   await pages.register(fastifyFormbody);
@@ -70,4 +71,5 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
   await pages.register(casePages, { cases, onboarding: services.onboarding, commits, people, programmes });
   await pages.register(boardPages, { cases, programmes, now });
   await pages.register(moneyPages, { money: services.money, cases, people, programmes });
+  await pages.register(reportPages, { reports: services.reports, money: services.money, programmes, now });
 };

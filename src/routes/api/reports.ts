@@ -1,0 +1,97 @@
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { DomainError } from '../../errors.js';
+import { requireActor, requireOwnProgramme } from '../../http/auth.js';
+import { requestLanguage } from '../../http/language.js';
+import { seesAllCasesOf } from '../../people/actor.js';
+import { publicInitiativesCsv, reportCsv } from '../../reports/csv.js';
+import type { Reports } from '../../reports/programme-year.js';
+import { reportXlsx, XLSX_TYPE } from '../../reports/xlsx.js';
+import { reportPagePath } from '../../web/report.js';
+import { publicInitiativesSchema, yearReportSchema } from './answers.js';
+import { answers, programmeParams } from './schemas.js';
+
+export interface ReportRouteDeps {
+  reports: Pick<Reports, 'yearReport' | 'publicInitiatives'>;
+  now: () => Date;
+}
+
+const year = z.coerce.number().int().min(2000).max(2100);
+
+/** Reports, like the money they show, are for the programme's own roles, not for initiators. */
+function programmeRoleOnly(request: FastifyRequest, programmeId: string) {
+  requireOwnProgramme(request, programmeId);
+  if (!seesAllCasesOf(request.actor!, programmeId)) {
+    throw new DomainError('forbidden', "the programme's reports are for its own roles", { roles: [] });
+  }
+}
+
+/** The programme-year report (JSON, CSV, Excel; the page is under the site) and the public export of decided initiatives. */
+export const reportRoutes: FastifyPluginAsyncZod<ReportRouteDeps> = async (app, { reports, now }) => {
+  app.get(
+    '/programmes/:programmeId/reports/:year',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'The programme-year report for political leadership, as JSON, CSV, an Excel workbook or a page',
+        description: [
+          'The answer documented here is the JSON.',
+          '?format=csv gives the same report as text/csv: semicolons, UTF-8 with BOM, one header row listing every column and a leading `kind` column (pool, earmark, override, area, sub-area, scope, distribution, initiative, total); amounts in whole öre (`<figure>_ore`) and in kronor (`<figure>_kr`).',
+          '?format=xlsx gives the same rows as an Excel workbook, one sheet per kind with that kind’s columns.',
+          '?format=html answers 303 See Other to the report’s page, /programmes/{programmeId}/reports/{year}.',
+        ].join(' '),
+        params: programmeParams.extend({ year }).strict(),
+        querystring: z.object({ format: z.enum(['json', 'csv', 'xlsx', 'html']).default('json') }).strict(),
+        response: answers({ 200: yearReportSchema }, 401, 403, 404, 422),
+      },
+      preValidation: requireActor,
+    },
+    async (request, reply) => {
+      const { programmeId, year: reportYear } = request.params;
+      programmeRoleOnly(request, programmeId);
+      const report = reports.yearReport(programmeId, reportYear, requestLanguage(request));
+      const name = `${programmeId}-${reportYear}`;
+      switch (request.query.format) {
+        case 'csv':
+          return reply
+            .type('text/csv; charset=utf-8')
+            .header('content-disposition', `attachment; filename="${name}.csv"`)
+            .send(reportCsv(report));
+        case 'xlsx':
+          return reply
+            .type(XLSX_TYPE)
+            .header('content-disposition', `attachment; filename="${name}.xlsx"`)
+            .send(await reportXlsx(report, now()));
+        case 'html':
+          return reply.redirect(reportPagePath(programmeId, reportYear), 303);
+        default:
+          return report;
+      }
+    },
+  );
+
+  app.get(
+    '/public/programmes/:programmeId/initiatives',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'Public export of decided initiatives: title, purpose, parties, granted amount, decision reference; no personal data',
+        description:
+          'The answer documented here is the JSON. ?format=csv gives the same initiatives as text/csv: a row of kind `initiative` per initiative, then a row of kind `party` per party (with the diary number and title), so every party name is a cell of its own.',
+        security: [],
+        params: programmeParams,
+        querystring: z.object({ format: z.enum(['json', 'csv']).default('json') }).strict(),
+        response: answers({ 200: publicInitiativesSchema }, 404, 422),
+      },
+    },
+    async (request, reply) => {
+      const data = reports.publicInitiatives(request.params.programmeId);
+      if (request.query.format === 'json') return data;
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${request.params.programmeId}-initiatives.csv"`)
+        .send(publicInitiativesCsv(data));
+    },
+  );
+};

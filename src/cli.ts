@@ -73,10 +73,16 @@ async function main(argv: string[]) {
   try {
     switch (command) {
       case 'programme:add': {
-        const config = services.programmes.upsert(loadProgrammeDefinition(positionals[0] ?? ''), { newVersion: values['new-version'] });
-        // Its deadlines may have changed: move the pending timers of its cases accordingly.
-        const reconciled = services.firing.reconcileAll(config.id);
-        console.log(`programme ${config.id} (${config.name.sv}) is loaded; deadlines of ${reconciled} active cases checked`);
+        const loaded = services.programmeAdmin.loadDefinition(loadProgrammeDefinition(positionals[0] ?? ''), {
+          newVersion: values['new-version'],
+        });
+        const { config, version } = loaded;
+        const what = loaded.created
+          ? 'is loaded'
+          : loaded.changed
+            ? `is now at version ${version}`
+            : `was already at version ${version}; nothing changed`;
+        console.log(`programme ${config.id} (${config.name.sv}) ${what}; deadlines of ${loaded.casesRecomputed} running cases moved`);
         return 0;
       }
       case 'user:create': {

@@ -13,8 +13,13 @@ import type { ProgrammeService, ProgrammeVersion } from './service.js';
  * versions kept, the deadlines of running cases computed anew from the new figures.
  */
 
-/** What a change may send: the whole configuration but the programme's id and diary prefix, which never change. */
-export const programmeSettingsSchema = programmeConfigSchema.omit({ id: true, diaryPrefix: true }).extend({
+/**
+ * What a change sends: the whole configuration. The programme's id and diary prefix never
+ * change; they may be sent back as they were read (or left out).
+ */
+export const programmeSettingsSchema = programmeConfigSchema.extend({
+  id: programmeConfigSchema.shape.id.optional().describe('as it is; it cannot be changed'),
+  diaryPrefix: programmeConfigSchema.shape.diaryPrefix.optional().describe('as it is; it cannot be changed'),
   note: z.string().trim().max(2000).optional().describe('why the change is made; kept with the version'),
 });
 export type ProgrammeSettingsInput = z.input<typeof programmeSettingsSchema>;
@@ -32,6 +37,19 @@ export interface ProgrammeAdminDeps {
 export function changedSettings(a: ProgrammeConfig, b: ProgrammeConfig): string[] {
   return (Object.keys({ ...a, ...b }) as (keyof ProgrammeConfig)[]).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
 }
+
+/**
+ * Who acts when Satsa itself changes a case for a programme loaded from a file: no person,
+ * so the history names no one (the nil UUID has no account).
+ */
+export const SYSTEM_ACTOR: Actor = {
+  id: '00000000-0000-0000-0000-000000000000',
+  email: '',
+  displayName: 'Satsa',
+  language: 'sv',
+  memberships: [],
+  passwordChangeRequired: false,
+};
 
 export function createProgrammeAdmin(deps: ProgrammeAdminDeps) {
   const { programmes, audit } = deps;
@@ -64,6 +82,22 @@ export function createProgrammeAdmin(deps: ProgrammeAdminDeps) {
 
   return {
     requireAdministrator,
+
+    /**
+     * Loads a programme definition from its file (the command line): a new programme, or a new
+     * version of one, refused over changes made in the browser unless `newVersion` says so. A
+     * new version's deadlines are applied to running cases at once, as a change in the browser's are.
+     */
+    loadDefinition(input: ProgrammeConfig, options: { newVersion?: boolean } = {}) {
+      return deps.transaction(() => {
+        const before = programmes.current(input.id)?.version;
+        const config = programmes.upsert(input, options);
+        const version = programmes.version(config.id);
+        const changed = before !== undefined && version !== before;
+        const casesRecomputed = changed ? deps.recomputeDeadlines(SYSTEM_ACTOR, config.id, version) : 0;
+        return { config, version, created: before === undefined, changed, casesRecomputed };
+      });
+    },
 
     /** The settings in force, or one earlier version, for the programme's administrator. */
     settings(actor: Actor, programmeId: string, version?: number) {
@@ -102,9 +136,13 @@ export function createProgrammeAdmin(deps: ProgrammeAdminDeps) {
       if (!parsed.success) {
         throw new DomainError('validation-failed', 'the settings are not valid', { errors: fieldErrors(parsed.error.issues, 'body') });
       }
-      const { note, ...settings } = parsed.data;
+      const { note, id, diaryPrefix, ...settings } = parsed.data;
       const config = programmeConfigSchema.parse({ ...settings, id: current.config.id, diaryPrefix: current.config.diaryPrefix });
       const errors = consistencyErrors(config);
+      if (id !== undefined && id !== current.config.id) errors.push({ path: 'body.id', message: "the programme's id cannot be changed" });
+      if (diaryPrefix !== undefined && diaryPrefix !== current.config.diaryPrefix) {
+        errors.push({ path: 'body.diaryPrefix', message: 'the diary prefix cannot be changed: diary numbers already given keep theirs' });
+      }
       if (errors.length > 0) throw new DomainError('validation-failed', 'the settings are not valid', { errors });
       return deps.transaction(() => {
         const inForce = programmes.current(programmeId)!;

@@ -6,6 +6,7 @@ import { FULL_STORY, storyUntilStep, type StoryStep } from '../../src/demo/story
 import { DomainError } from '../../src/errors.js';
 import { loadProgrammeDefinition } from '../../src/programmes/config.js';
 import { PROGRAMME, advance, createCase, createTestApp, refusalRecords, tableCounts, type TestApp } from '../helpers.js';
+import { assertFormatsAgree } from '../reports/agree.js';
 
 /*
  * Money over its life, by generated sequences: payments, repayments, releases, corrections,
@@ -22,6 +23,9 @@ import { PROGRAMME, advance, createCase, createTestApp, refusalRecords, tableCou
  *   - the priority areas (sub-areas rolled into their parent) add up to each pool's figures;
  *   - what leaves year Y's pool by carry-over arrives in year Y + 1's pool of the same kind;
  *   - a refused command changes nothing at all.
+ *
+ * A second property runs shorter sequences and, after every step, asks for the report of
+ * every year as JSON, CSV and Excel and checks that they agree cell by cell.
  *
  * Each run is wrapped in a savepoint that is rolled back, so runs are independent and start
  * from the same programme.
@@ -455,4 +459,34 @@ it('generated sequences of money acts keep every figure consistent after every s
     expect(o?.done ?? 0, `${op} succeeded`).toBeGreaterThan(0);
     expect(o?.refused ?? 0, `${op} was refused`).toBeGreaterThan(0);
   }
+}, 180_000);
+
+/** The years with pools at set-up: what the report is asked for after each step. */
+const REPORT_YEARS = [2025, 2026, 2027, 2028];
+
+it('after every step of a generated sequence, the report of every year agrees cell by cell as JSON, CSV and Excel', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(commandArbitrary, { minLength: 1, maxLength: 8 }), async (commands) => {
+      sqlite().exec('SAVEPOINT report_run');
+      try {
+        for (const command of commands) {
+          try {
+            run(command);
+          } catch (error) {
+            if (!(error instanceof DomainError)) throw error;
+          }
+          for (const year of REPORT_YEARS) {
+            const { report } = await assertFormatsAgree(t, PROGRAMME, year);
+            // The areas (sub-areas rolled into their parent) add up to the year's totals.
+            const granted = report.byPriorityArea.reduce((sum, a) => sum + a.grantedOre, 0);
+            expect(granted).toBe(report.initiatives.reduce((sum, i) => sum + i.grantedOre, 0));
+          }
+        }
+      } finally {
+        sqlite().exec('ROLLBACK TO report_run');
+        sqlite().exec('RELEASE report_run');
+      }
+    }),
+    { numRuns: 10 },
+  );
 }, 180_000);

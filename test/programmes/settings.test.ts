@@ -77,6 +77,9 @@ describe('programme settings', () => {
     expect(paths).toEqual(expect.arrayContaining(['body.mailbox', 'body.deadlines.ideaResponseDays']));
     const twice = await put({ ...body, criteria: [...(body.criteria as object[]), (body.criteria as object[])[0]] }, view.version);
     expect(twice.statusCode).toBe(422);
+    const renumbered = await put({ ...body, diaryPrefix: 'NYA' }, view.version);
+    expect(renumbered.statusCode).toBe(422);
+    expect(json<{ errors: { path: string }[] }>(renumbered).errors.map((e) => e.path)).toEqual(['body.diaryPrefix']);
     expect((await put(body, view.version, auth(t.tokens['county-coordinator']))).statusCode).toBe(403);
     expect((await put(body, view.version, auth(t.foreignCoordinator.token))).statusCode).toBe(404);
     expect(tableCounts(t)).toEqual(before);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 
 /*
  * Debian's Chromium driven by playwright-core (the browser cannot be downloaded here;
@@ -27,6 +27,49 @@ export async function launch(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/** The browser of one test file, and the contexts its tests open. */
+export interface BrowserSuite {
+  /** A new context, watched for CSP violations after each test and closed after the file. */
+  context(options?: BrowserContextOptions): Promise<BrowserContext>;
+  /** A page in a new context: Swedish and desktop-sized unless said otherwise, waiting at most 10 s for anything. */
+  page(options?: BrowserContextOptions): Promise<Page>;
+}
+
+/**
+ * Launches Chromium for the test file that calls it (once, before its tests), fails each test
+ * after which any page of any context reported a CSP violation, and closes everything after
+ * the file's tests.
+ */
+export function browserSuite(): BrowserSuite {
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await launch();
+  }, 60_000);
+  // Whatever a test did, no page of it was refused anything by its Content-Security-Policy.
+  afterEach(async () => {
+    for (const [i, c] of contexts.entries()) await expectNoCspViolations(c, `browser context ${i + 1}`);
+  });
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+  });
+  const context = async (options: BrowserContextOptions = {}) => {
+    if (!browser) throw new Error('the browser is not launched yet: open pages in tests, not before them');
+    const made = await newWatchedContext(browser, options);
+    contexts.push(made);
+    return made;
+  };
+  return {
+    context,
+    async page(options: BrowserContextOptions = {}) {
+      const made = await context({ locale: 'sv-SE', viewport: { width: 1100, height: 900 }, ...options });
+      made.setDefaultTimeout(10_000);
+      return made.newPage();
+    },
+  };
 }
 
 /*

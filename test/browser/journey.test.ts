@@ -1,12 +1,12 @@
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventPayloads } from '../../machines/case/schemas.js';
 import { FULL_PROPOSAL } from '../../src/demo/story.js';
 import { formValues } from '../../src/web/forms.js';
 import type { CaseContext } from '../../machines/case/context.js';
 import { createTestApp, PROGRAMME, type TestApp } from '../helpers.js';
-import { expectAccessible, expectNoCspViolations, launch, newWatchedContext, screenshot } from './browser.js';
+import { browserSuite, expectAccessible, expectNoCspViolations, screenshot } from './browser.js';
 
 /*
  * The whole road of an idea in a real browser (Debian's Chromium, headless): an initiator
@@ -19,10 +19,9 @@ import { expectAccessible, expectNoCspViolations, launch, newWatchedContext, scr
 
 const PASSWORD = 'browser-journey-password';
 let t: TestApp;
-let browser: Browser;
 let base: string;
 let caseId: string;
-const contexts: BrowserContext[] = [];
+const browser = browserSuite();
 
 const people = {
   initiator: { email: 'ida@e2e.satsa.se', name: 'Ida Initiativ', role: 'initiator' },
@@ -49,25 +48,14 @@ beforeAll(async () => {
   }
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  browser = await launch();
 }, 60_000);
 
-// Whatever a test did, no page of it was refused anything by its Content-Security-Policy.
-afterEach(async () => {
-  for (const [i, c] of contexts.entries()) await expectNoCspViolations(c, `browser context ${i + 1}`);
-});
-
 afterAll(async () => {
-  for (const c of contexts) await c.close();
-  await browser?.close();
   await t?.close();
 });
 
 async function logIn(who: Who): Promise<Page> {
-  const context = await newWatchedContext(browser, { locale: 'sv-SE', viewport: { width: 1100, height: 900 } });
-  contexts.push(context);
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
+  const page = await browser.page();
   await page.goto(`${base}/login`);
   await page.getByLabel('E-postadress').fill(people[who].email);
   await page.getByLabel('Lösenord').fill(PASSWORD);
@@ -115,8 +103,7 @@ async function fill(page: Page, prefix: string, values: Record<string, string | 
 
 describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 }, () => {
   it('the initiator logs in and submits an idea; empty fields get errors next to them', async () => {
-    const anonymous = await newWatchedContext(browser, { locale: 'sv-SE' });
-    contexts.push(anonymous);
+    const anonymous = await browser.context({ locale: 'sv-SE' });
     const login = await anonymous.newPage();
     login.setDefaultTimeout(10_000);
     await login.goto(`${base}/login`);
@@ -371,13 +358,12 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
   });
 
   it('works for the initiator on a phone: nothing wider than the screen', async () => {
-    const phone = await newWatchedContext(browser, {
+    const phone = await browser.context({
       locale: 'sv-SE',
       viewport: { width: 375, height: 740 },
       isMobile: true,
       hasTouch: true,
     });
-    contexts.push(phone);
     const cookies = await pages.initiator.context().cookies();
     await phone.addCookies(cookies);
     const page = await phone.newPage();
@@ -414,8 +400,7 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
     await screenshot(page, '11-programme-year-report');
 
     // Without JavaScript there is no button that would do nothing.
-    const noScript = await newWatchedContext(browser, { locale: 'sv-SE', javaScriptEnabled: false });
-    contexts.push(noScript);
+    const noScript = await browser.context({ locale: 'sv-SE', javaScriptEnabled: false });
     await noScript.addCookies(await page.context().cookies());
     const still = await noScript.newPage();
     await still.goto(`${base}/api/programmes/${PROGRAMME}/reports/2026?format=html`);
@@ -423,8 +408,7 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
     expect(await still.getByRole('button', { name: 'Skriv ut' }).count()).toBe(0);
 
     // /docs: Swagger UI renders the served document and calls the API from "Try it out", refused nothing.
-    const docs = await (await newWatchedContext(browser, { locale: 'sv-SE' })).newPage();
-    contexts.push(docs.context());
+    const docs = await (await browser.context({ locale: 'sv-SE' })).newPage();
     await docs.goto(`${base}/docs`);
     await docs.locator('.opblock').first().waitFor();
     expect(await docs.locator('.opblock').count()).toBeGreaterThan(20);

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storyUntilStep } from '../../src/demo/story.js';
 import { advance, createCase, createTestApp, PROGRAMME, type TestApp } from '../helpers.js';
-import { expectAccessible, expectNoCspViolations, launch, newWatchedContext, screenshot } from './browser.js';
+import { browserSuite, expectAccessible, screenshot } from './browser.js';
 
 /*
  * The money pages in Chromium, in Swedish and English: a programme's pools, one pool, the
@@ -14,10 +14,9 @@ import { expectAccessible, expectNoCspViolations, launch, newWatchedContext, scr
 
 const PASSWORD = 'browser-money-password';
 let t: TestApp;
-let browser: Browser;
 let base: string;
 let caseId: string;
-const contexts: BrowserContext[] = [];
+const browser = browserSuite();
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -38,24 +37,14 @@ beforeAll(async () => {
   advance(t, caseId, storyUntilStep(10));
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  browser = await launch();
 }, 60_000);
 
-afterEach(async () => {
-  for (const [i, c] of contexts.entries()) await expectNoCspViolations(c, `browser context ${i + 1}`);
-});
-
 afterAll(async () => {
-  for (const c of contexts) await c.close();
-  await browser?.close();
   await t?.close();
 });
 
 async function logIn(email: string, labels: { email: string; password: string; button: string }): Promise<Page> {
-  const context = await newWatchedContext(browser, { locale: 'sv-SE', viewport: { width: 1100, height: 900 } });
-  contexts.push(context);
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
+  const page = await browser.page();
   await page.goto(`${base}/login`);
   await page.getByLabel(labels.email).fill(email);
   await page.getByLabel(labels.password).fill(PASSWORD);

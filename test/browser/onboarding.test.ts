@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, PROGRAMME, type TestApp } from '../helpers.js';
 import { startSmtp, type TestSmtp } from '../smtp.js';
-import { expectAccessible, expectNoCspViolations, launch, newWatchedContext, screenshot } from './browser.js';
+import { browserSuite, expectAccessible, screenshot } from './browser.js';
 
 /*
  * Getting in, in a real browser with a real SMTP server: an administrator invites a
@@ -16,9 +16,8 @@ import { expectAccessible, expectNoCspViolations, launch, newWatchedContext, scr
 const PASSWORD = 'browser-onboarding-password';
 let t: TestApp;
 let smtp: TestSmtp;
-let browser: Browser;
 let base: string;
-const contexts: BrowserContext[] = [];
+const browser = browserSuite();
 
 beforeAll(async () => {
   smtp = await startSmtp();
@@ -34,26 +33,14 @@ beforeAll(async () => {
   });
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  browser = await launch();
 }, 60_000);
 
-afterEach(async () => {
-  for (const [i, c] of contexts.entries()) await expectNoCspViolations(c, `browser context ${i + 1}`);
-});
-
 afterAll(async () => {
-  for (const c of contexts) await c.close();
-  await browser?.close();
   await t?.close();
   await smtp?.close();
 });
 
-async function newPage(): Promise<Page> {
-  const context = await newWatchedContext(browser, { locale: 'sv-SE', viewport: { width: 1100, height: 900 } });
-  contexts.push(context);
-  context.setDefaultTimeout(10_000);
-  return context.newPage();
-}
+const newPage = (): Promise<Page> => browser.page();
 
 /** The path of the link in the newest e-mail to `address` (the e-mail names the public address; the test server is elsewhere). */
 async function linkIn(address: string, path: RegExp): Promise<string> {

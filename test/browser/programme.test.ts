@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChildServer, type ChildServer } from '../child-server.js';
 import { FAR_FUTURE, PROGRAMME, createTestApp, type TestApp } from '../helpers.js';
-import { expectAccessible, expectNoCspViolations, launch, newWatchedContext, screenshot } from './browser.js';
+import { browserSuite, expectAccessible, screenshot } from './browser.js';
 
 /*
  * A programme's administrator changes its settings in a real browser: the overview, a short
@@ -14,11 +14,10 @@ import { expectAccessible, expectNoCspViolations, launch, newWatchedContext, scr
 
 const PASSWORD = 'browser-programme-password';
 let t: TestApp;
-let browser: Browser;
 let base: string;
 let second: ChildServer;
 let token: string;
-const contexts: BrowserContext[] = [];
+const browser = browserSuite();
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -36,26 +35,12 @@ beforeAll(async () => {
   second = await startChildServer({
     env: { SATSA_DATA_DIR: t.dir, SATSA_DEMO_DATA: 'false', SATSA_LOG_LEVEL: 'silent', SATSA_POLL_SECONDS: '3600' },
   });
-  browser = await launch();
 }, 60_000);
 
-afterEach(async () => {
-  for (const [i, c] of contexts.entries()) await expectNoCspViolations(c, `browser context ${i + 1}`);
-});
-
 afterAll(async () => {
-  for (const c of contexts) await c.close();
-  await browser?.close();
   await second?.stop();
   await t?.close();
 });
-
-async function newPage(locale = 'sv-SE'): Promise<Page> {
-  const context = await newWatchedContext(browser, { locale, viewport: { width: 1100, height: 900 } });
-  contexts.push(context);
-  context.setDefaultTimeout(10_000);
-  return context.newPage();
-}
 
 async function logIn(page: Page) {
   await page.goto(`${base}/login`);
@@ -76,7 +61,7 @@ async function nameInSecondProcess(): Promise<string> {
 describe("a programme's settings in the browser", () => {
   it('an administrator renames the programme; the check page shows the change; a second process uses it at once', async () => {
     expect(await nameInSecondProcess()).toBe('Uppdrag psykisk hälsa i Blekinge');
-    const page = await newPage();
+    const page = await browser.page();
     await logIn(page);
     await page.getByRole('link', { name: 'Programmet' }).click();
     await page.waitForURL(`${base}/programme/settings`);
@@ -114,7 +99,7 @@ describe("a programme's settings in the browser", () => {
   });
 
   it('adds a criterion and a question to the idea template, and the pages read in English too', async () => {
-    const page = await newPage();
+    const page = await browser.page();
     await logIn(page);
     await page.goto(`${base}/programme/settings/criteria`);
     await page.getByLabel('Kriterium på svenska').last().fill('Satsningen når unga vuxna');

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, PROGRAMME, type TestApp } from '../helpers.js';
 import { makeCertificates, startProvider, trustingFetch, type TestProvider } from '../oidc.js';
-import { expectAccessible, expectNoCspViolations, launch, newWatchedContext, screenshot } from './browser.js';
+import { browserSuite, expectAccessible, screenshot } from './browser.js';
 
 /*
  * Logging in through an organisation's own OpenID Connect provider in Chromium: the log-in
@@ -17,13 +17,12 @@ import { expectAccessible, expectNoCspViolations, launch, newWatchedContext, scr
  */
 
 let t: TestApp;
-let browser: Browser;
 let base: string;
 let region: TestProvider;
 let kommun: TestProvider;
 let trust: ReturnType<typeof trustingFetch>;
 let dir: string;
-const contexts: BrowserContext[] = [];
+const browser = browserSuite();
 
 /** A port free now, so that the app's public address (the providers' redirect URIs) is known before it listens. */
 async function freePort(): Promise<number> {
@@ -77,16 +76,9 @@ beforeAll(async () => {
     roles: ['initiator'],
   });
   await t.app.listen({ port, host: 'localhost' });
-  browser = await launch();
 }, 60_000);
 
-afterEach(async () => {
-  for (const [i, c] of contexts.entries()) await expectNoCspViolations(c, `browser context ${i + 1}`);
-});
-
 afterAll(async () => {
-  for (const c of contexts) await c.close();
-  await browser?.close();
   await t?.close();
   await region?.close();
   await kommun?.close();
@@ -96,10 +88,7 @@ afterAll(async () => {
 
 async function newPage(): Promise<Page> {
   // The providers' certificate is signed by the test's own CA, which Chromium does not know.
-  const context = await newWatchedContext(browser, { locale: 'sv-SE', ignoreHTTPSErrors: true });
-  contexts.push(context);
-  context.setDefaultTimeout(10_000);
-  return context.newPage();
+  return browser.page({ ignoreHTTPSErrors: true });
 }
 
 /** At the provider's own pages: the log-in (any password), then the consent. */

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, lte, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { programmes, programmeVersions } from '../db/schema.js';
 import { DomainError } from '../errors.js';
@@ -40,8 +40,15 @@ export function createProgrammeService(db: Db, now: () => Date) {
     return found;
   }
 
+  // Asked on every lookup (several times a command): prepared once.
+  const versionQuery = db
+    .select({ version: programmes.version })
+    .from(programmes)
+    .where(eq(programmes.id, sql.placeholder('id')))
+    .prepare();
+
   function version(id: string): number | undefined {
-    return db.select({ version: programmes.version }).from(programmes).where(eq(programmes.id, id)).get()?.version;
+    return versionQuery.get({ id })?.version;
   }
 
   function current(id: string): ProgrammeVersion | undefined {

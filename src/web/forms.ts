@@ -273,9 +273,9 @@ function numberFrom(text: string, money: boolean): number | string {
   if (!parts) return text; // left as text: the schema reports "a number"
   if (!money) return Number(clean);
   const [, sign, whole, decimals = ''] = parts;
-  // Kronor to öre from the digits, not through floating point; more than two decimals is not whole öre.
-  if (decimals.length > 2) return Number(clean) * 100 + 0.5;
-  const ore = Number(whole) * 100 + Number(decimals.padEnd(2, '0'));
+  // Kronor to öre from the digits, not through floating point. More than two decimals is not whole
+  // öre: half an öre more than the first two say, exactly (12,345 kr must not round to 1235 öre).
+  const ore = Number(whole) * 100 + Number(decimals.slice(0, 2).padEnd(2, '0')) + (decimals.length > 2 ? 0.5 : 0);
   return sign ? -ore : ore;
 }
 

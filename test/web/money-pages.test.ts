@@ -5,10 +5,10 @@ import { OTHER_PROGRAMME, PROGRAMME, advance, createCase, createTestApp, refusal
 
 /*
  * The money pages over HTTP: who reaches each, a programme's pools with every figure, a
- * correction and a carry-over each checked on a page of its own before it is recorded, and a
- * case's money with the form the county coordinators and finance record payments, repayments
- * and releases with. Errors stand next to their fields, in the reader's language; nothing is
- * written before the last step. The browser suite checks the pages with axe.
+ * correction, a carry-over and a distribution each checked on a page of its own before it is
+ * recorded, and a case's money with the form the county coordinators and finance record
+ * payments, repayments and releases with. Errors stand next to their fields, in the reader's
+ * language; nothing is written before the last step. The browser suite checks the pages with axe.
  */
 
 let t: TestApp;
@@ -79,16 +79,17 @@ describe('who reaches the money pages', () => {
       '/money',
       `/money/pools/${poolId(2026)}`,
       `/money/pools/${poolId(2026)}/correction`,
+      `/money/pools/${poolId(2026)}/distribution`,
       '/money/carry-over',
       `/cases/${caseId}/money`,
     ];
     const expected: Record<string, number[]> = {
-      initiator: [403, 403, 403, 403, 200],
-      otherInitiator: [403, 403, 403, 403, 404],
-      steering: [200, 200, 403, 403, 200],
-      coordinator: [200, 200, 403, 403, 200],
-      admin: [200, 200, 200, 200, 200],
-      foreign: [200, 404, 403, 403, 404],
+      initiator: [403, 403, 403, 403, 403, 200],
+      otherInitiator: [403, 403, 403, 403, 403, 404],
+      steering: [200, 200, 403, 403, 403, 200],
+      coordinator: [200, 200, 403, 403, 403, 200],
+      admin: [200, 200, 200, 200, 200, 200],
+      foreign: [200, 404, 403, 403, 403, 404],
     };
     const callers = {
       initiator: as(t.actors.initiator),
@@ -234,6 +235,274 @@ describe('a carry-over, checked before it is recorded', () => {
     expect(page).toContain('Överföringen är registrerad.');
     expect(page).toContain('Överfört till 2026');
     expect(page).toContain('Överfört från 2025');
+  });
+});
+
+describe('a distribution of a pool, checked before it is recorded', () => {
+  const url = () => `/money/pools/${poolId(2026)}/distribution`;
+  const distributions = () =>
+    t.services.db.$client.prepare('SELECT count(*) AS n FROM pool_distributions WHERE pool_id = ?').get(poolId(2026)) as { n: number };
+  const head = { decidedBy: 'Regional ledningsgrupp', decisionDate: '2026-02-12', reference: 'RLG 2026/4' };
+  /** The seed's decision: what is done county-wide, in a sub-region, and by a municipality itself. */
+  const first = {
+    ...head,
+    motivation: 'Vi gör det gemensamt som är lika i hela länet.',
+    'lines.0.scope': 'county',
+    'lines.0.priorityAreaId': 'suicidprevention',
+    'lines.0.amountOre': '1 000 000',
+    'lines.1.scope': 'sub-regional',
+    'lines.1.subRegion': 'Västra Blekinge',
+    'lines.1.amountOre': '250 000,50',
+    // An empty line is no line, wherever it stands.
+    'lines.2.scope': '',
+    'lines.2.amountOre': ' ',
+    'lines.3.scope': 'local',
+    'lines.3.municipality': 'Ronneby',
+    'lines.3.priorityAreaId': 'barn-och-unga',
+    'lines.3.amountOre': '400000',
+  };
+
+  it('is reached from the pool page; starts with one empty line; a button adds another', async () => {
+    const pool = await admin().get(`/money/pools/${poolId(2026)}`);
+    expect(pool.body).toContain(`href="${url()}"`);
+    expect(mainText(pool.body)).toContain('Fördela potten');
+    expect((await coordinator().get(`/money/pools/${poolId(2026)}`)).body).not.toContain(url());
+
+    const form = await admin().get(url());
+    expect(form.statusCode).toBe(200);
+    const text = mainText(form.body);
+    for (const label of [
+      'Vem fattade beslutet?',
+      'Beslutsdatum',
+      'Beslutets diarienummer eller paragraf',
+      'Rad 1',
+      'Nivå',
+      'Delregion',
+      'Kommun',
+    ])
+      expect(text).toContain(label);
+    expect(form.body).toContain('name="lines.0.scope"');
+    expect(form.body).not.toContain('name="lines.1.scope"');
+    expect(form.body).toContain('<option value="local">Lokalt: för en kommun</option>');
+    expect(form.body).toContain('<option value="Ronneby">Ronneby</option>');
+    expect(form.body).toContain('<option value="suicidprevention">Suicidprevention</option>');
+    // Areas by their labels: no id is shown to a person.
+    expect(text).not.toMatch(/suicidprevention|barn-och-unga/);
+
+    const browser = admin();
+    const more = await nothingWritten(() =>
+      browser.post(url(), { ...head, 'lines.0.scope': 'county', 'lines.0.amountOre': '100', 'lines.1.scope': '', _add: 'yes' }),
+    );
+    expect(more.statusCode).toBe(200);
+    expect(more.body).not.toContain('error-summary');
+    expect(more.body).toContain('value="Regional ledningsgrupp"');
+    expect(more.body).toContain('<option value="county" selected>');
+    expect(more.body).toContain('name="lines.2.scope"');
+    expect(more.body).not.toContain('name="lines.3.scope"');
+  });
+
+  it('refuses lines over the pool and a municipality not in the programme: every error at its field, nothing written', async () => {
+    const browser = admin();
+    const refused = await nothingWritten(() =>
+      browser.post(url(), {
+        ...head,
+        'lines.0.scope': 'county',
+        'lines.0.amountOre': '200 000 000',
+        'lines.1.scope': '',
+        'lines.2.scope': 'local',
+        'lines.2.municipality': 'Stockholm',
+        'lines.2.amountOre': '1',
+      }),
+    );
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain('class="alert error-summary"');
+    const text = mainText(refused.body);
+    expect(text).toMatch(/Raderna blir tillsammans 200\s000\s001,00\skr\. Det är mer än de [\d\s]+,00\skr som potten har\./);
+    expect(text).toContain('Stockholm är inte en av programmets kommuner. Välj en av dem.');
+    // The summary links to the lines and to the municipality of the line (now the second: the empty one is gone).
+    expect(refused.body).toContain('<a href="#money-lines">Fördelningen: Raderna blir');
+    expect(refused.body).toContain('<a href="#money-lines-1-municipality">Kommun på rad 2: Stockholm');
+    expect(refused.body).toMatch(/id="money-lines-1-municipality" name="lines.1.municipality" aria-invalid="true"/);
+    // What was typed stays.
+    expect(refused.body).toContain('value="200 000 000"');
+    expect(refused.body).toContain('<option value="Stockholm" selected>Stockholm</option>');
+
+    const wrong = await nothingWritten(() =>
+      browser.post(url(), {
+        decisionDate: '12 februari',
+        'lines.0.scope': 'sub-regional',
+        'lines.0.municipality': 'Karlshamn',
+        'lines.0.amountOre': '0',
+        'lines.1.scope': 'county',
+        'lines.1.subRegion': 'Östra',
+        'lines.1.amountOre': '12,345',
+        'lines.2.amountOre': '5',
+        'lines.3.scope': 'local',
+        'lines.3.amountOre': '5',
+        'lines.3.priorityAreaId': 'no-such-area',
+      }),
+    );
+    expect(wrong.statusCode).toBe(422);
+    const errors = [...wrong.body.matchAll(/<li><a href="#([^"]+)">([^<]+)<\/a><\/li>/g)].map((x) => [x[1], x[2]]);
+    expect(errors).toEqual([
+      ['money-decidedBy', 'Vem fattade beslutet?: Fyll i det här fältet.'],
+      ['money-decisionDate', 'Beslutsdatum: Ange ett datum som ÅÅÅÅ-MM-DD.'],
+      ['money-reference', 'Beslutets diarienummer eller paragraf: Fyll i det här fältet.'],
+      ['money-lines-0-amountOre', 'Belopp på rad 1: Ange mer än 0.'],
+      ['money-lines-1-amountOre', 'Belopp på rad 2: Ange beloppet i kronor med högst två decimaler.'],
+      ['money-lines-2-scope', 'Nivå på rad 3: Välj nivå: länsgemensamt, delregionalt eller lokalt.'],
+      // A whole line's recipient and area are checked at once, with the rest.
+      ['money-lines-3-municipality', 'Kommun på rad 4: Välj vilken kommun pengarna går till.'],
+      ['money-lines-3-priorityAreaId', 'Prioriterat område på rad 4: Välj ett av programmets områden.'],
+    ]);
+    // Recipients, areas and lines given twice.
+    const recipients = await nothingWritten(() =>
+      browser.post(url(), {
+        ...head,
+        'lines.0.scope': 'sub-regional',
+        'lines.0.municipality': 'Karlshamn',
+        'lines.0.amountOre': '1',
+        'lines.1.scope': 'county',
+        'lines.1.subRegion': 'Östra',
+        'lines.1.priorityAreaId': 'suicidprevention',
+        'lines.1.amountOre': '1',
+        'lines.2.scope': 'local',
+        'lines.2.priorityAreaId': 'no-such-area',
+        'lines.2.amountOre': '1',
+        'lines.3.scope': 'county',
+        'lines.3.amountOre': '1',
+        'lines.4.scope': 'county',
+        'lines.4.amountOre': '2',
+      }),
+    );
+    expect(recipients.statusCode).toBe(422);
+    expect([...recipients.body.matchAll(/<li><a href="#([^"]+)">([^<]+)<\/a><\/li>/g)].map((x) => x[1])).toEqual([
+      'money-lines-0-subRegion',
+      'money-lines-0-municipality',
+      'money-lines-1-subRegion',
+      'money-lines-2-municipality',
+      'money-lines-2-priorityAreaId',
+      'money-lines-4',
+    ]);
+    const said = mainText(recipients.body);
+    expect(said).toContain('Skriv vilken delregion pengarna går till.');
+    expect(said).toContain('En länsgemensam rad går inte till en viss delregion eller kommun.');
+    expect(said).toContain('Välj vilken kommun pengarna går till.');
+    expect(said).toContain('Välj ett av programmets områden.');
+    expect(said).toContain('Samma nivå, mottagare och område står redan på en annan rad.');
+    expect(said).not.toContain('no-such-area');
+
+    const empty = await nothingWritten(() => browser.post(url(), { ...head, 'lines.0.scope': '', 'lines.0.amountOre': '' }));
+    expect(empty.statusCode).toBe(422);
+    expect(mainText(empty.body)).toContain('Fyll i minst en rad med nivå, mottagare och belopp.');
+    // Confirming without the check page changes nothing either.
+    const skipped = await nothingWritten(() => browser.post(url(), { ...first, 'lines.3.municipality': 'Stockholm', _confirm: 'yes' }));
+    expect(skipped.statusCode).toBe(422);
+    expect(distributions().n).toBe(0);
+  });
+
+  it('records it after the check page; a later decision starts from it, replaces it, and both are listed', async () => {
+    const browser = admin();
+    const check = await nothingWritten(() => browser.post(url(), first));
+    expect(check.statusCode).toBe(200);
+    const text = mainText(check.body);
+    expect(text).toContain('Kontrollera fördelningen');
+    expect(text).toContain('Regional ledningsgrupp');
+    expect(text).toContain('RLG 2026/4');
+    expect(text).toContain('Västra Blekinge');
+    expect(text).toContain('Barn och ungas psykiska hälsa');
+    expect(figures(check.body, 'lineOre')).toEqual([100_000_000, 25_000_050, 40_000_000]);
+    expect(figure(check.body, 'totalOre')).toBe(165_000_050);
+    const amount = t.services.money.pools(PROGRAMME).find((p) => p.id === poolId(2026))!.amountOre;
+    expect(figure(check.body, 'undistributedOre')).toBe(amount - 165_000_050);
+    expect(text).toContain('Registrera fördelningen');
+
+    // "Change" goes back to the form with what was typed, the empty line gone.
+    const change = await nothingWritten(() => browser.post(url(), { ...first, _change: 'yes' }));
+    expect(change.statusCode).toBe(200);
+    expect(change.body).toContain('value="250 000,50"');
+    expect(change.body).toMatch(
+      /name="lines.2.municipality"[^>]*><option value="">Ingen kommun<\/option>(<option value="[^"]+">[^<]+<\/option>)*<option value="Ronneby" selected>/,
+    );
+    expect(change.body).toContain('Vi gör det gemensamt som är lika i hela länet.</textarea>');
+
+    const done = await admin().post(url(), { ...first, _confirm: 'yes' });
+    expect(done.statusCode, done.body.slice(0, 500)).toBe(303);
+    expect(done.headers.location).toBe(`/money/pools/${poolId(2026)}?done=distributed`);
+    const pool = mainText((await admin().get(done.headers.location as string)).body);
+    expect(pool).toContain('Fördelningen är registrerad.');
+    expect(pool).toContain('Beslut av Regional ledningsgrupp 2026-02-12, RLG 2026/4');
+    const detail = t.services.money.poolDetail(PROGRAMME, poolId(2026));
+    expect(detail.distribution?.lines).toEqual([
+      { scope: 'county', recipient: '', priorityAreaId: 'suicidprevention', amountOre: 100_000_000 },
+      { scope: 'sub-regional', recipient: 'Västra Blekinge', priorityAreaId: null, amountOre: 25_000_050 },
+      { scope: 'local', recipient: 'Ronneby', priorityAreaId: 'barn-och-unga', amountOre: 40_000_000 },
+    ]);
+    expect(detail.distribution?.motivation).toBe('Vi gör det gemensamt som är lika i hela länet.');
+
+    // The next decision starts from the one in force, and one empty line.
+    const again = await admin().get(url());
+    expect(mainText(again.body)).toContain('Det som gäller nu är beslutet av Regional ledningsgrupp 2026-02-12, RLG 2026/4.');
+    expect(again.body).toContain('value="250000,50"');
+    expect(again.body).toContain('<option value="Ronneby" selected>');
+    expect(again.body).toContain('name="lines.3.scope"');
+    expect(again.body).not.toContain('name="lines.4.scope"');
+    expect(again.body).not.toContain('value="RLG 2026/4"');
+
+    const second = {
+      decidedBy: 'Länsgemensam chefsgrupp',
+      decisionDate: '2026-03-05',
+      reference: '§ 7',
+      'lines.0.scope': 'county',
+      'lines.0.amountOre': '2 000 000',
+      'lines.1.scope': 'local',
+      'lines.1.municipality': 'Karlskrona',
+      'lines.1.amountOre': '300 000',
+    };
+    const check2 = await nothingWritten(() => browser.post(url(), second));
+    expect(mainText(check2.body)).toContain('Den ersätter beslutet av Regional ledningsgrupp 2026-02-12, RLG 2026/4.');
+    expect((await admin().post(url(), { ...second, _confirm: 'yes' })).statusCode).toBe(303);
+    const after = t.services.money.poolDetail(PROGRAMME, poolId(2026));
+    expect(after.distribution?.reference).toBe('§ 7');
+    expect(after.earlierDistributions.map((x) => x.reference)).toEqual(['RLG 2026/4']);
+    const listed = mainText((await coordinator().get(`/money/pools/${poolId(2026)}`)).body);
+    expect(listed).toMatch(
+      /Beslut av Länsgemensam chefsgrupp 2026-03-05, § 7.*Tidigare beslut om fördelning.*Beslut av Regional ledningsgrupp 2026-02-12, RLG 2026\/4/,
+    );
+    const audit = t.services.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'pool.distributed'").get() as {
+      n: number;
+    };
+    expect(audit.n).toBe(3); // the two here and the one set up through the service above
+  });
+
+  it('is the administrator’s: a county coordinator or an initiator gets 403, and nothing is written', async () => {
+    for (const who of [t.actors['county-coordinator'], t.actors.initiator, t.actors['steering-group']]) {
+      const browser = as(who);
+      expect((await browser.get(url())).statusCode).toBe(403);
+      const res = await nothingWritten(() => browser.post(url(), { ...first, _confirm: 'yes' }));
+      expect(res.statusCode).toBe(403);
+    }
+  });
+
+  it('is in English for an English reader', async () => {
+    const browser = as(englishAdmin);
+    const form = await browser.get(url());
+    expect(form.body).toContain('<html lang="en">');
+    const text = mainText(form.body);
+    expect(text).toContain('Distribute State grant 2026');
+    expect(text).toContain('Who made the decision?');
+    expect(form.body).toContain('<option value="sub-regional">Sub-regional: for a sub-region</option>');
+    expect(text).toContain('Add a row');
+    const refused = await nothingWritten(() =>
+      browser.post(url(), { ...head, 'lines.0.scope': 'local', 'lines.0.municipality': 'Stockholm', 'lines.0.amountOre': '1' }),
+    );
+    expect(refused.statusCode).toBe(422);
+    expect(mainText(refused.body)).toContain('Municipality on row 1: Stockholm is not one of the programme&#39;s municipalities.');
+    const check = await nothingWritten(() => browser.post(url(), { ...head, 'lines.0.scope': 'county', 'lines.0.amountOre': '1.50' }));
+    expect(check.statusCode).toBe(200);
+    expect(mainText(check.body)).toContain('Check the distribution');
+    expect(mainText(check.body)).toContain('Record the distribution');
+    expect(figure(check.body, 'totalOre')).toBe(150);
   });
 });
 

@@ -7,11 +7,11 @@ import { requestLanguage } from '../../http/language.js';
 import { t, type Language } from '../../i18n/index.js';
 import { isoDate, motivationText, poolKind, positiveOre, referenceText } from '../../money/common.js';
 import { formatOre } from '../../money/format.js';
-import type { AdjustmentView, DistributionView } from '../../money/pool-changes.js';
+import { DISTRIBUTION_SCOPES, distributionSchema, type AdjustmentView, type DistributionView } from '../../money/pool-changes.js';
 import type { Money, PoolView } from '../../money/service.js';
 import { rolesIn, type Actor } from '../../people/actor.js';
 import type { PeopleService } from '../../people/service.js';
-import { allAreas } from '../../programmes/config.js';
+import { allAreas, type ProgrammeConfig } from '../../programmes/config.js';
 import type { ProgrammeService } from '../../programmes/service.js';
 import { dateTime } from '../../web/dates.js';
 import {
@@ -25,16 +25,17 @@ import {
   type FormErrors,
   type FormValues,
 } from '../../web/forms.js';
-import { html, type SafeHtml } from '../../web/html.js';
-import { backLink, notice } from '../../web/questions.js';
+import { html, raw, type SafeHtml } from '../../web/html.js';
+import { backLink, notice, errorSummary as problemSummary, type Problem } from '../../web/questions.js';
 import { errorPage, loggedIn, sendPage } from './reply.js';
 
 /*
  * The money pages of the programme the pages work in: its pools per year with every figure,
  * one pool with its corrections, carry-overs and distributions; for its administrators the
- * forms that correct a pool and carry money over to the next year, each with a page to check
- * the answers before anything is recorded. And a case's money: what it was granted, paid,
- * repaid and released, with the form the county coordinators and finance record it with.
+ * forms that correct a pool, carry money over to the next year and distribute a pool between
+ * county-wide, sub-regional and local purposes, each with a page to check the answers before
+ * anything is recorded. And a case's money: what it was granted, paid, repaid and released,
+ * with the form the county coordinators and finance record it with.
  * Everything goes through the money service, as the API does.
  */
 
@@ -46,6 +47,7 @@ export interface MoneyPageDeps {
     | 'adjustments'
     | 'correctPool'
     | 'carryOver'
+    | 'distributePool'
     | 'caseMoney'
     | 'recordPayment'
     | 'recordRepayment'
@@ -77,6 +79,39 @@ const carryOverForm = z
     decidedAt: isoDate.optional(),
   })
   .strict();
+/** A distribution's lines as the form has them: a sub-region typed, a municipality chosen. */
+const LINE_FIELDS = ['scope', 'subRegion', 'municipality', 'priorityAreaId', 'amountOre'] as const;
+type LineField = (typeof LINE_FIELDS)[number];
+const MAX_LINES = 200;
+const distributionForm = z
+  .object({
+    decidedBy: distributionSchema.shape.decidedBy,
+    decisionDate: isoDate,
+    reference: referenceText,
+    motivation: motivationText.optional(),
+    lines: z
+      .array(
+        z
+          .object({
+            scope: z.enum(DISTRIBUTION_SCOPES),
+            subRegion: z.string().trim().max(100).optional(),
+            municipality: z.string().trim().max(100).optional(),
+            priorityAreaId: z.string().min(1).max(64).optional(),
+            amountOre: positiveOre,
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(MAX_LINES),
+  })
+  .strict();
+const distributionHead = distributionForm.omit({ lines: true });
+const distributionLines = distributionForm.pick({ lines: true });
+const HEAD_FIELDS = ['decidedBy', 'decisionDate', 'reference', 'motivation'] as const;
+type FormLine = z.infer<typeof distributionForm>['lines'][number];
+/** Who a line's money goes to, as the service reads it. */
+const recipientOf = (l: FormLine) =>
+  l.scope === 'county' ? '' : l.scope === 'sub-regional' ? (l.subRegion ?? '') : (l.municipality ?? '');
 const MOVEMENTS = ['payment', 'repayment', 'release'] as const;
 type MovementKind = (typeof MOVEMENTS)[number];
 const movementForm = z
@@ -214,7 +249,7 @@ ${pools
       const areas = new Map(allAreas(programmes.get(here.id)!).map((a) => [a.id, a.label[lang]]));
       const done = firstText((request.query as Record<string, unknown>).done);
       const title = poolName(lang, pool.year, pool.kind);
-      const body = html`${backLink('/money', m(lang, 'title', { programme: here.name }))}${notice(done === 'corrected' ? m(lang, 'correct.done') : undefined)}<h1>${title}</h1>
+      const body = html`${backLink('/money', m(lang, 'title', { programme: here.name }))}${notice(done === 'corrected' ? m(lang, 'correct.done') : done === 'distributed' ? m(lang, 'distribute.done') : undefined)}<h1>${title}</h1>
 <p class="meta">${pool.name}</p>
 ${figures(lang, pool)}
 ${here.admin ? html`<p><a class="button" href="/money/pools/${pool.id}/correction">${m(lang, 'correct.link')}</a></p>` : ''}
@@ -237,6 +272,7 @@ ${
     ? html`${distributionTable(lang, here.id, detail.distribution)}<p>${m(lang, 'distribution.undistributed', { amount: kr(lang, detail.undistributedOre) })}</p>`
     : html`<p>${m(lang, 'distribution.none')}</p>`
 }
+${here.admin ? html`<p><a class="button" href="/money/pools/${pool.id}/distribution">${m(lang, 'distribute.link')}</a></p>` : ''}
 ${
   detail.earlierDistributions.length
     ? html`<h3>${m(lang, 'distribution.earlier')}</h3>${detail.earlierDistributions.map((d) => distributionTable(lang, here.id, d))}`
@@ -257,6 +293,8 @@ ${
     values: FormValues;
     /** The answers as the person reads them. */
     answers: [string, string][];
+    /** More of what will be recorded, after the answers (a table of lines). */
+    more?: SafeHtml;
     confirm: string;
     cancelHref: string;
   }
@@ -268,6 +306,7 @@ ${
     const body = html`<h1>${o.title}</h1>
 <p>${o.intro}</p>
 <dl>${o.answers.map(([label, value]) => html`<dt>${label}</dt><dd class="text">${value}</dd>`)}</dl>
+${o.more ?? ''}
 <form method="post" action="${o.action}" class="confirm">
 ${csrfInput(o.request)}<input type="hidden" name="_confirm" value="yes">${hidden}
 <div class="button-group"><button type="submit">${o.confirm}</button></div>
@@ -508,6 +547,364 @@ ${fields}
         return carryPage(request, reply, here, values, new Map(), [m(lang, 'changedMeanwhile')], 409);
       }
       return reply.redirect('/money?done=carried', 303);
+    }, true),
+  );
+
+  // ---- a distribution of a pool ---------------------------------------------------------------
+
+  /*
+   * A prioritisation decision: who decided, when, its reference, and lines of a level
+   * (county-wide, sub-regional, local), a recipient (a sub-region typed, one of the
+   * programme's municipalities chosen), perhaps a priority area, and an amount. The form
+   * starts from the distribution in force; an empty line is no line; "add a row" posts the
+   * form back with one more empty line. Errors of the service's own checks (`lines.N.recipient`,
+   * …) stand at the input the person filled in, or should have.
+   */
+
+  const say = (lang: Language, key: string, params?: Record<string, string | number>) => m(lang, `distribute.${key}`, params);
+  const distributionAction = (pool: PoolView) => `/money/pools/${pool.id}/distribution`;
+  const fieldId = (path: string) => `money-${path.replace(/\./g, '-')}`;
+
+  const headHints = (lang: Language): Record<string, FieldHints> => ({
+    decidedBy: { label: say(lang, 'decidedBy'), help: say(lang, 'decidedByHint') },
+    decisionDate: { label: say(lang, 'decisionDate') },
+    reference: { label: say(lang, 'reference'), help: say(lang, 'referenceHint') },
+    motivation: { label: m(lang, 'motivation'), help: say(lang, 'motivationHint') },
+    'lines.amountOre': { money: true, label: say(lang, 'amount') },
+  });
+
+  const lineLabel = (lang: Language, field: LineField) =>
+    say(lang, field === 'priorityAreaId' ? 'area' : field === 'amountOre' ? 'amount' : field);
+
+  /** Amounts in kronor as the form shows them again (the correction form's parsing reads them back). */
+  const kronorText = (lang: Language, ore: number) =>
+    ore % 100 === 0 ? String(ore / 100) : `${Math.floor(ore / 100)}${lang === 'sv' ? ',' : '.'}${String(ore % 100).padStart(2, '0')}`;
+
+  /** The distribution in force as the form's values, to start the new one from. */
+  const valuesOf = (lang: Language, distribution: DistributionView | null): FormValues =>
+    Object.fromEntries(
+      (distribution?.lines ?? []).flatMap((l, i) => [
+        [`lines.${i}.scope`, l.scope],
+        ...(l.scope === 'sub-regional' ? [[`lines.${i}.subRegion`, l.recipient]] : []),
+        ...(l.scope === 'local' ? [[`lines.${i}.municipality`, l.recipient]] : []),
+        ...(l.priorityAreaId ? [[`lines.${i}.priorityAreaId`, l.priorityAreaId]] : []),
+        [`lines.${i}.amountOre`, kronorText(lang, l.amountOre)],
+      ]),
+    );
+
+  /**
+   * The posted values with the empty lines dropped and the others numbered from 0 (so the
+   * service's `lines.N` is the form's row N), and how many empty lines were posted.
+   */
+  function compacted(values: FormValues): { values: FormValues; blanks: number } {
+    const out: FormValues = {};
+    for (const key of HEAD_FIELDS) if (values[key] !== undefined) out[key] = firstText(values[key]);
+    const rows = new Map<number, Partial<Record<LineField, string>>>();
+    for (const [key, value] of Object.entries(values)) {
+      const line = /^lines\.(\d{1,3})\.(\w+)$/.exec(key);
+      if (!line || Number(line[1]) >= MAX_LINES || !LINE_FIELDS.includes(line[2] as LineField)) continue;
+      rows.set(Number(line[1]), { ...rows.get(Number(line[1])), [line[2]!]: firstText(value) });
+    }
+    const order = [...rows.keys()].sort((a, b) => a - b);
+    const filled = order.filter((n) => Object.values(rows.get(n)!).some((v) => v.trim() !== ''));
+    filled.forEach((n, i) => {
+      for (const [name, value] of Object.entries(rows.get(n)!)) out[`lines.${i}.${name}`] = value;
+    });
+    return { values: out, blanks: order.length - filled.length };
+  }
+
+  const filledLines = (values: FormValues) => {
+    let n = 0;
+    while (LINE_FIELDS.some((f) => values[`lines.${n}.${f}`] !== undefined)) n += 1;
+    return n;
+  };
+
+  /** What is wrong with a line's recipient, at the input it concerns: the one filled in, or the one to fill in. */
+  function recipientProblems(lang: Language, l: FormLine, municipalities: readonly string[]): [LineField, string][] {
+    const out: [LineField, string][] = [];
+    if (l.scope === 'county') {
+      if (l.subRegion) out.push(['subRegion', say(lang, 'countyNoRecipient')]);
+      if (l.municipality) out.push(['municipality', say(lang, 'countyNoRecipient')]);
+    } else if (l.scope === 'sub-regional') {
+      if (!l.subRegion) out.push(['subRegion', say(lang, 'subRegionMissing')]);
+      if (l.municipality) out.push(['municipality', say(lang, 'municipalityOnlyLocal')]);
+    } else {
+      if (l.subRegion) out.push(['subRegion', say(lang, 'subRegionOnlySubRegional')]);
+      if (!l.municipality) out.push(['municipality', say(lang, 'municipalityMissing')]);
+      else if (!municipalities.includes(l.municipality)) out.push(['municipality', say(lang, 'notMunicipality', { name: l.municipality })]);
+    }
+    return out;
+  }
+
+  const overPool = (lang: Language, lines: FormLine[], pool: PoolView) =>
+    say(lang, 'overPool', {
+      total: kr(
+        lang,
+        lines.reduce((sum, l) => sum + l.amountOre, 0),
+      ),
+      amount: kr(lang, pool.amountOre),
+    });
+
+  /** Each posted line that is whole by itself (undefined where not): checked even while other fields are wrong, so every error shows at once. */
+  function postedLines(values: FormValues): (FormLine | undefined)[] {
+    const { payload } = parseForm(distributionLines, values, { 'lines.amountOre': { money: true } });
+    return ((payload as { lines?: unknown[] }).lines ?? []).map((row) => {
+      const line = distributionForm.shape.lines.element.safeParse(row);
+      return line.success ? line.data : undefined;
+    });
+  }
+
+  /** The service's checks, made before the check page so nothing refused gets that far; the sum once every line is whole. */
+  function distributionProblems(lang: Language, config: ProgrammeConfig, pool: PoolView, lines: (FormLine | undefined)[]): FormErrors {
+    const errors: FormErrors = new Map();
+    const areas = new Set(allAreas(config).map((a) => a.id));
+    const seen = new Set<string>();
+    lines.forEach((l, i) => {
+      if (!l) return;
+      for (const [field, message] of recipientProblems(lang, l, config.municipalities)) errors.set(`lines.${i}.${field}`, message);
+      if (l.priorityAreaId !== undefined && !areas.has(l.priorityAreaId)) errors.set(`lines.${i}.priorityAreaId`, say(lang, 'unknownArea'));
+      const key = JSON.stringify([l.scope, recipientOf(l), l.priorityAreaId ?? null]);
+      if (seen.has(key)) errors.set(`lines.${i}`, say(lang, 'duplicate'));
+      seen.add(key);
+    });
+    const whole = lines.filter((l) => l !== undefined);
+    if (whole.length === lines.length && whole.reduce((sum, l) => sum + l.amountOre, 0) > pool.amountOre)
+      errors.set('lines', overPool(lang, whole, pool));
+    return errors;
+  }
+
+  /** The service's refusal (`body.lines.2.recipient`, …) at the form's inputs, in plain words; what fits none in `general`. */
+  function serviceProblems(lang: Language, error: DomainError, config: ProgrammeConfig, pool: PoolView, lines: FormLine[]) {
+    const errors: FormErrors = new Map();
+    const general: string[] = [];
+    const invalid = t(lang, 'validation.invalid');
+    for (const e of error.details.errors ?? []) {
+      const path = e.path.replace(/^body\.?/, '');
+      const at = /^lines\.(\d+)(?:\.(\w+))?$/.exec(path);
+      const line = at ? lines[Number(at[1])] : undefined;
+      if (path === 'lines') errors.set('lines', overPool(lang, lines, pool));
+      else if ((HEAD_FIELDS as readonly string[]).includes(path)) errors.set(path, invalid);
+      else if (!at || !line) general.push(invalid);
+      else if (!at[2]) errors.set(path, say(lang, 'duplicate'));
+      else if (at[2] === 'recipient') {
+        const [field, message] = recipientProblems(lang, line, config.municipalities)[0] ?? [
+          line.scope === 'local' ? 'municipality' : 'subRegion',
+          invalid,
+        ];
+        errors.set(`lines.${at[1]}.${field}`, message);
+      } else if (at[2] === 'priorityAreaId') errors.set(path, say(lang, 'unknownArea'));
+      else if (LINE_FIELDS.includes(at[2] as LineField)) errors.set(path, invalid);
+      else general.push(invalid);
+    }
+    return { errors, general };
+  }
+
+  interface DistributionForm {
+    values: FormValues;
+    /** Empty lines shown after the filled ones. */
+    blanks?: number;
+    errors?: FormErrors;
+    general?: string[];
+    status?: number;
+  }
+
+  function distributionPage(request: FastifyRequest, reply: FastifyReply, here: Here, pool: PoolView, form: DistributionForm) {
+    const lang = requestLanguage(request);
+    const config = programmes.get(here.id)!;
+    const inForce = money.poolDetail(here.id, pool.id).distribution;
+    const errors = form.errors ?? new Map<string, string>();
+    const hints = headHints(lang);
+    const ctx: FormContext = { lang, hints, values: { ...form.values }, errors, idPrefix: 'money', rendered: new Set() };
+    const head = renderFields(ctx, distributionHead);
+    const count = Math.min(filledLines(form.values) + Math.max(1, form.blanks ?? 1), MAX_LINES);
+
+    // Areas by their labels (a sub-area after its area's), never by their ids.
+    const areas = allAreas(config);
+    const areaOptions = areas.map((a) => ({
+      value: a.id,
+      label: a.parentId ? `${areas.find((p) => p.id === a.parentId)?.label[lang] ?? ''}: ${a.label[lang]}` : a.label[lang],
+    }));
+    const optionsFor = (field: LineField, value: string): { empty: string; options: { value: string; label: string }[] } | undefined => {
+      const withValue = (options: { value: string; label: string }[], label: string) =>
+        value && !options.some((o) => o.value === value) ? [...options, { value, label }] : options;
+      if (field === 'scope')
+        return {
+          empty: t(lang, 'web.choose'),
+          options: DISTRIBUTION_SCOPES.map((s) => ({ value: s, label: say(lang, `scopeOptions.${s}`) })),
+        };
+      if (field === 'municipality')
+        return {
+          empty: say(lang, 'noMunicipality'),
+          options: withValue(
+            config.municipalities.map((x) => ({ value: x, label: x })),
+            value,
+          ),
+        };
+      if (field === 'priorityAreaId') return { empty: say(lang, 'noArea'), options: withValue(areaOptions, say(lang, 'goneArea')) };
+      return undefined;
+    };
+    const errorText = (id: string, message: string | undefined) =>
+      message
+        ? html`<p class="field-error" id="${id}-error"><span class="visually-hidden">${t(lang, 'web.errorPrefix')}</span>${message}</p>`
+        : '';
+    const described = (id: string, help: boolean, error: boolean) => {
+      const ids = [help ? `${id}-help` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+      return ids ? html` aria-describedby="${ids}"` : '';
+    };
+    const input = (i: number, field: LineField) => {
+      const path = `lines.${i}.${field}`;
+      const id = fieldId(path);
+      const value = firstText(form.values[path]);
+      const error = errors.get(path);
+      const help =
+        field === 'subRegion'
+          ? say(lang, 'subRegionHint')
+          : field === 'municipality'
+            ? say(lang, 'municipalityHint')
+            : field === 'amountOre'
+              ? t(lang, 'web.kronorHint')
+              : undefined;
+      const optional = field === 'priorityAreaId' ? html` <span class="optional">(${t(lang, 'web.optional')})</span>` : '';
+      const common = html`id="${id}" name="${path}"${error ? raw(' aria-invalid="true"') : ''}${described(id, !!help, !!error)}`;
+      const choices = optionsFor(field, value);
+      const control = choices
+        ? html`<select ${common}><option value="">${choices.empty}</option>${choices.options.map((o) => html`<option value="${o.value}"${o.value === value ? raw(' selected') : ''}>${o.label}</option>`)}</select>`
+        : field === 'amountOre'
+          ? html`<input type="text" inputmode="decimal" ${common} value="${value}" class="short">`
+          : html`<input type="text" ${common} value="${value}" maxlength="100">`;
+      return html`<div class="field${error ? ' has-error' : ''}"><label for="${id}">${lineLabel(lang, field)}${optional}</label>${help ? html`<p class="help" id="${id}-help">${help}</p>` : ''}${errorText(id, error)}${control}</div>`;
+    };
+    const rows = Array.from({ length: count }, (_, i) => {
+      const id = fieldId(`lines.${i}`);
+      const error = errors.get(`lines.${i}`);
+      return html`<fieldset class="row" id="${id}"${described(id, false, !!error)}><legend>${say(lang, 'line', { n: i + 1 })}</legend>${errorText(id, error)}${LINE_FIELDS.map((f) => input(i, f))}</fieldset>`;
+    });
+    const linesError = errors.get('lines');
+
+    // The summary in the order of the page, each line linking to its input.
+    const order = [
+      ...HEAD_FIELDS,
+      'lines',
+      ...Array.from({ length: count }, (_, i) => [`lines.${i}`, ...LINE_FIELDS.map((f) => `lines.${i}.${f}`)]).flat(),
+    ];
+    const labelOf = (path: string) => {
+      const at = /^lines\.(\d+)(?:\.(\w+))?$/.exec(path);
+      if (!at) return path === 'lines' ? say(lang, 'lines') : (hints[path]?.label ?? path);
+      const n = Number(at[1]) + 1;
+      return at[2] ? say(lang, 'lineField', { field: lineLabel(lang, at[2] as LineField), n }) : say(lang, 'line', { n });
+    };
+    const problems: Problem[] = order.flatMap((path) => {
+      const message = errors.get(path);
+      return message ? [{ field: fieldId(path), label: labelOf(path), message }] : [];
+    });
+    const general = [...(form.general ?? []), ...[...errors].filter(([path]) => !order.includes(path)).map(([, message]) => message)];
+
+    const title = say(lang, 'title', { pool: poolName(lang, pool.year, pool.kind) });
+    const body = html`${backLink(`/money/pools/${pool.id}`, poolName(lang, pool.year, pool.kind))}<h1>${title}</h1>
+<p>${say(lang, 'intro', { amount: kr(lang, pool.amountOre) })}</p>
+${inForce ? html`<p>${say(lang, 'replaces', { by: inForce.decidedBy, date: inForce.decisionDate, reference: inForce.reference })}</p>` : ''}
+<form method="post" action="${distributionAction(pool)}" novalidate>
+${csrfInput(request)}
+${problemSummary(lang, 'money-errors', problems, general)}
+${head}
+<fieldset id="money-lines" class="rows"${described('money-lines', true, !!linesError)}><legend>${say(lang, 'lines')}</legend>
+<p class="help" id="money-lines-help">${say(lang, 'linesHint')}</p>${errorText('money-lines', linesError)}
+${rows}
+<div class="button-group"><button type="submit" name="_add" value="yes" class="secondary">${say(lang, 'addRow')}</button></div>
+</fieldset>
+<div class="button-group"><button type="submit">${m(lang, 'continue')}</button><a href="/money/pools/${pool.id}">${m(lang, 'cancel')}</a></div>
+</form>`;
+    return sendPage(request, reply, { title, body, status: form.status ?? 200, path: distributionAction(pool) });
+  }
+
+  /** The lines as the check page shows them: a table with the sum and what is left of the pool. */
+  function linesTable(lang: Language, config: ProgrammeConfig, pool: PoolView, lines: FormLine[]): SafeHtml {
+    const areas = new Map(allAreas(config).map((a) => [a.id, a.label[lang]]));
+    const total = lines.reduce((sum, l) => sum + l.amountOre, 0);
+    return html`<table>
+<caption>${say(lang, 'lines')}</caption>
+<thead><tr><th scope="col">${m(lang, 'distribution.scope')}</th><th scope="col">${m(lang, 'distribution.recipient')}</th><th scope="col">${m(lang, 'distribution.area')}</th><th scope="col">${m(lang, 'columns.amount')}</th></tr></thead>
+<tbody>${lines.map(
+      (l) =>
+        html`<tr><td>${m(lang, `scopes.${l.scope}`)}</td><td>${recipientOf(l) || '–'}</td><td>${l.priorityAreaId ? (areas.get(l.priorityAreaId) ?? '–') : '–'}</td><td data-field="lineOre" data-ore="${l.amountOre}">${kr(lang, l.amountOre)}</td></tr>`,
+    )}</tbody>
+<tfoot>
+<tr><th scope="row" colspan="3">${say(lang, 'total')}</th><td data-field="totalOre" data-ore="${total}">${kr(lang, total)}</td></tr>
+<tr><th scope="row" colspan="3">${say(lang, 'undistributed')}</th><td data-field="undistributedOre" data-ore="${pool.amountOre - total}">${kr(lang, pool.amountOre - total)}</td></tr>
+</tfoot>
+</table>`;
+  }
+
+  pages.get(
+    '/money/pools/:poolId/distribution',
+    { schema: { hide: true } },
+    programmeRole((request, reply, _actor, here) => {
+      const pool = poolOf(here, request);
+      const inForce = money.poolDetail(here.id, pool.id).distribution;
+      return distributionPage(request, reply, here, pool, { values: valuesOf(requestLanguage(request), inForce) });
+    }, true),
+  );
+
+  pages.post(
+    '/money/pools/:poolId/distribution',
+    { schema: { hide: true } },
+    programmeRole((request, reply, actor, here) => {
+      const lang = requestLanguage(request);
+      const pool = poolOf(here, request);
+      const config = programmes.get(here.id)!;
+      const { values, blanks } = compacted(formFields(request.body));
+      if (flag(request.body, '_add')) return distributionPage(request, reply, here, pool, { values, blanks: blanks + 1 });
+      if (flag(request.body, '_change')) return distributionPage(request, reply, here, pool, { values, blanks });
+      const { data, errors } = parsedForm(lang, distributionForm, values, headHints(lang));
+      // The lines' own words for what the schema says in general ones.
+      for (const path of errors.keys()) {
+        if (path === 'lines') errors.set(path, say(lang, 'noLines'));
+        else if (/^lines\.\d+\.scope$/.test(path)) errors.set(path, say(lang, 'scopeMissing'));
+      }
+      for (const [path, message] of distributionProblems(lang, config, pool, data?.lines ?? postedLines(values)))
+        if (!errors.has(path)) errors.set(path, message);
+      if (!data || errors.size > 0) return distributionPage(request, reply, here, pool, { values, blanks, errors, status: 422 });
+      const inForce = money.poolDetail(here.id, pool.id).distribution;
+      if (!flag(request.body, '_confirm')) {
+        return checkPage({
+          request,
+          reply,
+          action: distributionAction(pool),
+          title: say(lang, 'check'),
+          intro: `${say(lang, 'checkIntro')}${inForce ? ` ${say(lang, 'checkReplaces', { by: inForce.decidedBy, date: inForce.decisionDate, reference: inForce.reference })}` : ''}`,
+          values,
+          answers: [
+            [m(lang, 'columns.pool'), poolName(lang, pool.year, pool.kind)],
+            [say(lang, 'decidedByAnswer'), data.decidedBy],
+            [say(lang, 'decisionDate'), data.decisionDate],
+            [say(lang, 'reference'), data.reference],
+            [m(lang, 'motivation'), data.motivation ?? '–'],
+          ],
+          more: linesTable(lang, config, pool, data.lines),
+          confirm: say(lang, 'confirm'),
+          cancelHref: `/money/pools/${pool.id}`,
+        });
+      }
+      try {
+        money.distributePool(here.id, actor.id, pool.id, {
+          decidedBy: data.decidedBy,
+          decisionDate: data.decisionDate,
+          reference: data.reference,
+          ...(data.motivation ? { motivation: data.motivation } : {}),
+          lines: data.lines.map((l) => ({
+            scope: l.scope,
+            recipient: recipientOf(l),
+            ...(l.priorityAreaId ? { priorityAreaId: l.priorityAreaId } : {}),
+            amountOre: l.amountOre,
+          })),
+        });
+      } catch (error) {
+        if (!(error instanceof DomainError) || error.code !== 'validation-failed') throw error;
+        const now = poolOf(here, request);
+        const refused = serviceProblems(lang, error, programmes.get(here.id)!, now, data.lines);
+        return distributionPage(request, reply, here, now, { values, ...refused, status: 422 });
+      }
+      return reply.redirect(`/money/pools/${pool.id}?done=distributed`, 303);
     }, true),
   );
 

@@ -97,6 +97,22 @@ describe('the money pages in Chromium', { timeout: 90_000 }, () => {
     await submitted(page, 'Fortsätt');
     await expect.poll(() => page.locator('.error-summary').textContent()).toContain('Lägg först upp Statsbidrag 2029');
     await expectAccessible(page, 'the carry-over form with errors');
+
+    // A new pool, then how a pool is distributed between county-wide, sub-regional and local purposes.
+    await page.goto(`${base}/money`);
+    await page.getByRole('link', { name: 'Lägg upp en pott' }).click();
+    await expectAccessible(page, 'the new pool form');
+    await page.getByLabel('År', { exact: true }).fill('2028');
+    await page.getByLabel('Slags pott').selectOption('joint');
+    await page.getByLabel('Namn på potten').fill('Länsgemensam pott');
+    await page.getByLabel('Belopp', { exact: true }).fill('2 000 000');
+    await submitted(page, 'Fortsätt');
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Kontrollera potten');
+    await expectAccessible(page, 'checking a new pool');
+    await submitted(page, 'Lägg upp potten');
+    await expect.poll(() => page.locator('#notice').textContent()).toContain('Potten är upplagd.');
+    await page.goto(`${base}/money/pools/${poolId(2026)}/distribution`);
+    await expectAccessible(page, 'the distribution form');
   });
 
   it("a case's money and its form, in English", async () => {

@@ -82,14 +82,15 @@ describe('who reaches the money pages', () => {
       `/money/pools/${poolId(2026)}/distribution`,
       '/money/carry-over',
       `/cases/${caseId}/money`,
+      '/money/pools/new',
     ];
     const expected: Record<string, number[]> = {
-      initiator: [403, 403, 403, 403, 403, 200],
-      otherInitiator: [403, 403, 403, 403, 403, 404],
-      steering: [200, 200, 403, 403, 403, 200],
-      coordinator: [200, 200, 403, 403, 403, 200],
-      admin: [200, 200, 200, 200, 200, 200],
-      foreign: [200, 404, 403, 403, 403, 404],
+      initiator: [403, 403, 403, 403, 403, 200, 403],
+      otherInitiator: [403, 403, 403, 403, 403, 404, 403],
+      steering: [200, 200, 403, 403, 403, 200, 403],
+      coordinator: [200, 200, 403, 403, 403, 200, 403],
+      admin: [200, 200, 200, 200, 200, 200, 200],
+      foreign: [200, 404, 403, 403, 403, 404, 403],
     };
     const callers = {
       initiator: as(t.actors.initiator),
@@ -542,5 +543,56 @@ describe("a case's money", () => {
     const own = await as(t.actors.initiator).get(`/cases/${caseId}/money`);
     expect(figure(own.body, 'paidOre')).toBe(10_000_050);
     expect(own.body).not.toContain('<form method="post" action="/cases/');
+  });
+});
+
+describe('a new pool', () => {
+  const joint2027 = () =>
+    t.services.db.$client
+      .prepare("SELECT id, amount_ore FROM grant_pools WHERE programme_id = ? AND year = 2027 AND kind = 'joint'")
+      .get(PROGRAMME) as { id: string; amount_ore: number } | undefined;
+  const areas = () => t.services.programmes.get(PROGRAMME)!.priorityAreas;
+
+  it('is set up by the administrator through the form and a page that checks it, with an earmark', async () => {
+    const browser = admin();
+    const form = await browser.get('/money/pools/new');
+    expect(form.statusCode).toBe(200);
+    expect(mainText(form.body)).toContain(`Öronmärkt för ${areas()[1]!.label.sv} (frivilligt)`);
+    const fields = { year: '2027', kind: 'joint', name: 'Länsgemensam pott 2027', amountOre: '1 500 000', earmark1: '400 000' };
+    const check = await nothingWritten(() => browser.post('/money/pools/new', fields));
+    expect(check.statusCode).toBe(200);
+    expect(mainText(check.body)).toContain('Kontrollera potten');
+    expect(mainText(check.body)).toMatch(/1\s500\s000,00\skr/);
+    const done = await browser.post('/money/pools/new', { ...fields, _confirm: 'yes' });
+    expect(done.statusCode).toBe(303);
+    expect(done.headers.location).toBe('/money?done=created');
+    expect(joint2027()).toMatchObject({ amount_ore: 150_000_000 });
+    const pool = t.services.money.pools(PROGRAMME, 2027).find((p) => p.kind === 'joint')!;
+    expect(pool.earmarks).toEqual([expect.objectContaining({ priorityAreaId: areas()[1]!.id, amountOre: 40_000_000 })]);
+    expect(mainText((await browser.get('/money?done=created')).body)).toContain('Potten är upplagd.');
+  });
+
+  it('is refused, with the reason next to the field, for a year outside the programme, earmarks over the amount, or a pool that exists', async () => {
+    const browser = admin();
+    const outside = await nothingWritten(() =>
+      browser.post('/money/pools/new', { year: '2099', kind: 'state', name: 'För sent', amountOre: '10' }),
+    );
+    expect(outside.statusCode).toBe(422);
+    expect(mainText(outside.body)).toMatch(/År: \S+ högst 2028/);
+    const over = await nothingWritten(() =>
+      browser.post('/money/pools/new', { year: '2028', kind: 'joint', name: 'För lite', amountOre: '10', earmark0: '20' }),
+    );
+    expect(over.statusCode).toBe(422);
+    expect(mainText(over.body)).toContain('De öronmärkta beloppen blir 20,00 kr, mer än potten.');
+    const again = await nothingWritten(() =>
+      browser.post('/money/pools/new', { year: '2027', kind: 'joint', name: 'Igen', amountOre: '10', _confirm: 'yes' }),
+    );
+    expect(again.statusCode).toBe(422);
+    expect(mainText(again.body)).toContain('har redan en sådan pott för 2027');
+    const someoneElse = coordinator();
+    const coordinatorTries = await nothingWritten(() =>
+      someoneElse.post('/money/pools/new', { year: '2028', kind: 'joint', name: 'Nej', amountOre: '10', _confirm: 'yes' }),
+    );
+    expect(coordinatorTries.statusCode).toBe(403);
   });
 });

@@ -5,7 +5,7 @@ import type { CaseService } from '../../cases/service.js';
 import { DomainError } from '../../errors.js';
 import { requestLanguage } from '../../http/language.js';
 import { t, type Language } from '../../i18n/index.js';
-import { isoDate, motivationText, poolKind, positiveOre, referenceText } from '../../money/common.js';
+import { isoDate, motivationText, ore, poolKind, positiveOre, referenceText } from '../../money/common.js';
 import { formatOre } from '../../money/format.js';
 import { DISTRIBUTION_SCOPES, distributionSchema, type AdjustmentView, type DistributionView } from '../../money/pool-changes.js';
 import type { Money, PoolView } from '../../money/service.js';
@@ -43,6 +43,7 @@ export interface MoneyPageDeps {
   money: Pick<
     Money,
     | 'pools'
+    | 'createPool'
     | 'poolDetail'
     | 'adjustments'
     | 'correctPool'
@@ -224,9 +225,9 @@ ${d.motivation ? html`<p class="text">${d.motivation}</p>` : ''}
       const pools = money.pools(here.id);
       const years = [...new Set(pools.map((p) => p.year))];
       const done = firstText((request.query as Record<string, unknown>).done);
-      const body = html`${notice(done === 'carried' ? m(lang, 'carry.done') : undefined)}<h1>${m(lang, 'title', { programme: here.name })}</h1>
+      const body = html`${notice(done === 'carried' ? m(lang, 'carry.done') : done === 'created' ? m(lang, 'newPool.done') : undefined)}<h1>${m(lang, 'title', { programme: here.name })}</h1>
 <p>${m(lang, 'intro')}</p>
-${here.admin && pools.length > 0 ? html`<p><a class="button" href="/money/carry-over">${m(lang, 'carry.link')}</a></p>` : ''}
+${here.admin ? html`<ul class="links"><li><a href="/money/pools/new">${m(lang, 'newPool.link')}</a></li>${pools.length > 0 ? html`<li><a href="/money/carry-over">${m(lang, 'carry.link')}</a></li>` : ''}</ul>` : ''}
 ${pools.length === 0 ? html`<p>${m(lang, 'noPools')}</p>` : ''}
 ${years.map(
   (year) => html`<section aria-labelledby="year-${year}"><h2 id="year-${year}">${year}</h2>
@@ -453,6 +454,143 @@ ${fields}
         return correctionPage(request, reply, here, poolOf(here, request), values, new Map(), [m(lang, 'changedMeanwhile')], 409);
       }
       return reply.redirect(`/money/pools/${pool.id}?done=corrected`, 303);
+    }, true),
+  );
+
+  // ---- a new pool ---------------------------------------------------------------------------
+
+  /** The form of a new pool: an earmark per top-level area, each optional (`earmark<i>`, never the area's id). */
+  const newPoolFormOf = (config: ProgrammeConfig) =>
+    z
+      .object({
+        year: z.number().int().min(config.years.first).max(config.years.last),
+        kind: poolKind,
+        name: z.string().trim().min(1).max(200),
+        amountOre: ore,
+        ...Object.fromEntries(config.priorityAreas.map((_, i) => [`earmark${i}`, positiveOre.optional()])),
+      })
+      .strict();
+
+  const newPoolHints = (lang: Language, here: Here): Record<string, FieldHints> => {
+    const config = programmes.get(here.id)!;
+    return {
+      year: { label: m(lang, 'newPool.year'), help: m(lang, 'newPool.yearHint', { first: config.years.first, last: config.years.last }) },
+      kind: { label: m(lang, 'newPool.kind'), options: poolKind.options.map((k) => ({ value: k, label: m(lang, `kinds.${k}`) })) },
+      name: { label: m(lang, 'newPool.name'), help: m(lang, 'newPool.nameHint') },
+      amountOre: { money: true, label: m(lang, 'newPool.amount') },
+      ...Object.fromEntries(
+        config.priorityAreas.map((a, i) => [
+          `earmark${i}`,
+          {
+            money: true,
+            label: m(lang, 'newPool.earmark', { area: a.label[lang] }),
+            help: i === 0 ? m(lang, 'newPool.earmarkHint') : undefined,
+          },
+        ]),
+      ),
+    };
+  };
+
+  const newPoolPage = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    here: Here,
+    values: FormValues,
+    errors?: FormErrors,
+    general?: string[],
+    status?: number,
+  ) => {
+    const lang = requestLanguage(request);
+    return formPage({
+      request,
+      reply,
+      action: '/money/pools/new',
+      title: m(lang, 'newPool.title'),
+      intro: m(lang, 'newPool.intro'),
+      back: ['/money', m(lang, 'title', { programme: here.name })],
+      schema: newPoolFormOf(programmes.get(here.id)!),
+      hints: newPoolHints(lang, here),
+      values,
+      errors,
+      general,
+      button: m(lang, 'continue'),
+      status,
+    });
+  };
+
+  pages.get(
+    '/money/pools/new',
+    { schema: { hide: true } },
+    programmeRole((request, reply, _actor, here) => {
+      // The first of the programme's years without a state grant pool, as a start.
+      const { first, last } = programmes.get(here.id)!.years;
+      const taken = new Set(
+        money
+          .pools(here.id)
+          .filter((p) => p.kind === 'state')
+          .map((p) => p.year),
+      );
+      const next = Array.from({ length: last - first + 1 }, (_, i) => first + i).find((y) => !taken.has(y)) ?? last;
+      return newPoolPage(request, reply, here, { year: String(next), kind: 'state' });
+    }, true),
+  );
+
+  pages.post(
+    '/money/pools/new',
+    { schema: { hide: true } },
+    programmeRole((request, reply, actor, here) => {
+      const lang = requestLanguage(request);
+      const config = programmes.get(here.id)!;
+      const values = formFields(request.body);
+      if (flag(request.body, '_change')) return newPoolPage(request, reply, here, values);
+      const schema = newPoolFormOf(config);
+      const { data, errors } = parsedForm(lang, schema, values, newPoolHints(lang, here));
+      if (!data || errors.size > 0) return newPoolPage(request, reply, here, values, errors, [], 422);
+      const form = data as Record<string, unknown> & { year: number; kind: 'state' | 'joint'; name: string; amountOre: number };
+      const earmarks = config.priorityAreas.flatMap((a, i) => {
+        const amount = form[`earmark${i}`] as number | undefined;
+        return amount ? [{ priorityAreaId: a.id, label: a.label[lang], amountOre: amount }] : [];
+      });
+      if (money.pools(here.id, form.year).some((p) => p.kind === form.kind)) {
+        errors.set('kind', m(lang, 'newPool.exists', { year: form.year }));
+      }
+      const earmarked = earmarks.reduce((sum, e) => sum + e.amountOre, 0);
+      if (earmarked > form.amountOre) errors.set('earmark0', m(lang, 'newPool.earmarksOver', { amount: kr(lang, earmarked) }));
+      if (errors.size > 0) return newPoolPage(request, reply, here, values, errors, [], 422);
+      const input = {
+        year: form.year,
+        kind: form.kind,
+        name: form.name,
+        amountOre: form.amountOre,
+        earmarks: earmarks.map(({ priorityAreaId, amountOre }) => ({ priorityAreaId, amountOre })),
+      };
+      if (!flag(request.body, '_confirm')) {
+        return checkPage({
+          request,
+          reply,
+          action: '/money/pools/new',
+          title: m(lang, 'newPool.check'),
+          intro: m(lang, 'newPool.checkIntro'),
+          values,
+          answers: [
+            [m(lang, 'newPool.year'), String(form.year)],
+            [m(lang, 'newPool.kind'), m(lang, `kinds.${form.kind}`)],
+            [m(lang, 'newPool.name'), form.name],
+            [m(lang, 'newPool.amount'), kr(lang, form.amountOre)],
+            ...earmarks.map((e): [string, string] => [m(lang, 'newPool.earmark', { area: e.label }), kr(lang, e.amountOre)]),
+          ],
+          confirm: m(lang, 'newPool.confirm'),
+          cancelHref: '/money',
+        });
+      }
+      try {
+        money.createPool(here.id, actor.id, input);
+      } catch (error) {
+        if (!(error instanceof DomainError) || (error.code !== 'validation-failed' && error.code !== 'conflict')) throw error;
+        // Set up meanwhile by someone else (the page checked everything else before).
+        return newPoolPage(request, reply, here, values, new Map(), [m(lang, 'changedMeanwhile')], 409);
+      }
+      return reply.redirect('/money?done=created', 303);
     }, true),
   );
 

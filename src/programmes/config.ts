@@ -182,8 +182,8 @@ export function loadIdeaTemplate(id: string): IdeaTemplate {
 /** Every area and sub-area, flattened; a sub-area carries the id of its parent. */
 export function allAreas(config: ProgrammeConfig) {
   return config.priorityAreas.flatMap((a) => [
-    { id: a.id, label: a.label, parentId: undefined as string | undefined },
-    ...(a.subAreas ?? []).map((s) => ({ id: s.id, label: s.label, parentId: a.id })),
+    { id: a.id, label: a.label, parentId: undefined as string | undefined, guidingQuestions: a.guidingQuestions },
+    ...(a.subAreas ?? []).map((s) => ({ id: s.id, label: s.label, parentId: a.id, guidingQuestions: s.guidingQuestions })),
   ]);
 }
 

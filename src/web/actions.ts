@@ -5,6 +5,7 @@ import { FORUM_ROLES } from '../../machines/roles.js';
 import { t, type Language } from '../i18n/index.js';
 import { allAreas, ideaAnswersSchema, type IdeaTemplate, type ProgrammeConfig } from '../programmes/config.js';
 import type { FieldHints, FormValues, Option } from './forms.js';
+import { html, type SafeHtml } from './html.js';
 
 /*
  * What the schema of an event cannot say about its form: where a select's options come from
@@ -52,6 +53,25 @@ const yearOptions = (config: ProgrammeConfig): Option[] =>
     label: y,
   }));
 
+/**
+ * The questions a programme asks its initiators to think about for each area (and sub-area),
+ * shown beside the choice of area: one disclosure per area that has any, none without.
+ */
+export function guidingQuestions(lang: Language, config: ProgrammeConfig): SafeHtml | undefined {
+  const withQuestions = config.priorityAreas.filter(
+    (a) => a.guidingQuestions?.length || a.subAreas?.some((s) => s.guidingQuestions?.length),
+  );
+  if (withQuestions.length === 0) return undefined;
+  const list = (questions: { sv: string; en: string }[] | undefined) =>
+    questions?.length ? html`<ul>${questions.map((q) => html`<li>${q[lang]}</li>`)}</ul>` : '';
+  return html`<div class="guiding"><p class="help">${t(lang, 'web.guidingQuestionsIntro', { taxonomy: config.taxonomy[lang].toLowerCase() })}</p>${withQuestions.map(
+    (a) =>
+      html`<details><summary>${a.label[lang]}</summary>${list(a.guidingQuestions)}${(a.subAreas ?? [])
+        .filter((s) => s.guidingQuestions?.length)
+        .map((s) => html`<h4>${s.label[lang]}</h4>${list(s.guidingQuestions)}`)}</details>`,
+  )}</div>`;
+}
+
 /** The idea template's answers as a schema of its own, so each answer is a field. */
 export function ideaTemplateSetup(lang: Language, template: IdeaTemplate, config: ProgrammeConfig): ActionSetup {
   const hints: Record<string, FieldHints> = {};
@@ -64,6 +84,7 @@ export function ideaTemplateSetup(lang: Language, template: IdeaTemplate, config
         field.options === 'priorityAreas'
           ? areaOptions(lang, config)
           : field.options?.map((o) => ({ value: o.value, label: o.label[lang] })),
+      details: field.options === 'priorityAreas' ? guidingQuestions(lang, config) : undefined,
     };
   }
   return { schema: z.object({ answers: ideaAnswersSchema(template, config) }).strict(), hints, initial: {} };

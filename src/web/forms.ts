@@ -49,6 +49,8 @@ export interface FieldHints {
   defaultRows?: Record<string, string>[];
   /** Label of each row instead of "label, row n". */
   rowLabel?: (row: number, values: FormValues) => string;
+  /** More to read right after a choice's control (the guiding questions of each priority area). */
+  details?: SafeHtml;
 }
 
 export type FormValues = Record<string, string | string[] | undefined>;
@@ -232,7 +234,7 @@ function renderNode(ctx: FormContext, schema: JsonSchema, path: string, required
   if (options) {
     const current = firstText(value);
     const items = options.map((o) => html`<option value="${o.value}"${o.value === current ? raw(' selected') : ''}>${o.label}</option>`);
-    return html`<div class="field">${label}<select ${common}><option value="">${t(ctx.lang, 'web.choose')}</option>${items}</select></div>`;
+    return html`<div class="field">${label}<select ${common}><option value="">${t(ctx.lang, 'web.choose')}</option>${items}</select>${hints?.details ?? ''}</div>`;
   }
   if (typeOf(s) === 'number' || typeOf(s) === 'integer') {
     return html`<div class="field">${label}<input type="text" inputmode="decimal" ${common} value="${firstText(value)}" class="short"></div>`;

@@ -592,6 +592,10 @@ export const ideaTemplateSchema = z
               value: z.string(),
               label: bilingualTextSchema,
               parent: z.string().optional().describe('for a priority sub-area: the area it belongs to'),
+              guidingQuestions: z
+                .array(bilingualTextSchema)
+                .optional()
+                .describe('for a priority area: the questions the programme asks initiators to think about'),
             }),
           )
           .optional()

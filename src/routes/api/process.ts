@@ -61,7 +61,14 @@ export const processRoutes: FastifyPluginAsyncZod<ProcessRouteDeps> = async (app
         fields: template.fields.map((f) => ({
           ...f,
           options:
-            f.options === 'priorityAreas' ? allAreas(config).map((a) => ({ value: a.id, label: a.label, parent: a.parentId })) : f.options,
+            f.options === 'priorityAreas'
+              ? allAreas(config).map((a) => ({
+                  value: a.id,
+                  label: a.label,
+                  parent: a.parentId,
+                  ...(a.guidingQuestions?.length ? { guidingQuestions: a.guidingQuestions } : {}),
+                }))
+              : f.options,
         })),
       };
     },

@@ -19,6 +19,7 @@ const DOMAIN_FOLDERS = [
   'src/reports',
   'src/db',
   'src/process',
+  'src/plans',
 ];
 
 /** What the domain may not import: a folder ends with '/', a module is named by its .ts file. */

@@ -14,6 +14,7 @@ import { createRelay } from './mail/relay.js';
 import { createRenderer } from './mail/render.js';
 import { transportFor } from './mail/transport.js';
 import { createMoney } from './money/service.js';
+import { createPlans } from './plans/service.js';
 import { createAccountMail } from './notifications/account-mail.js';
 import { createPreferences } from './notifications/preferences.js';
 import { messageKind } from './notifications/rules.js';
@@ -156,6 +157,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     transaction,
     log,
   });
+  const plans = createPlans({ db, now, programmes, audit, displayNames: (ids) => people.displayNames(ids) });
   const preferences = createPreferences(people);
   return {
     db,
@@ -180,6 +182,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     account,
     peopleAdmin,
     programmeAdmin,
+    plans,
     links,
     onboarding,
     sso,

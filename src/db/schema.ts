@@ -567,3 +567,112 @@ export const poolDistributionLines = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.distributionId, t.line] })],
 );
+
+/**
+ * A programme's plan (src/plans): one row per revision. A draft is one row per programme,
+ * replaced on each save (its `draftCounter` is the ETag an edit must name); adopting it sets
+ * the decision's body, reference and dates and freezes the row for ever. The adopted revision
+ * with the highest version is in force (versioning.md).
+ */
+export const planRevisions = sqliteTable(
+  'plan_revisions',
+  {
+    id: text('id').primaryKey(),
+    programmeId: text('programme_id')
+      .notNull()
+      .references(() => programmes.id),
+    /** The version it has, or will have once adopted (the last adopted + 1). */
+    version: integer('version').notNull(),
+    status: text('status', { enum: ['draft', 'adopted'] }).notNull(),
+    /** Goals, indicators, action-plan rows and assignments, validated by src/plans/document.ts. */
+    document: text('document', { mode: 'json' }).notNull(),
+    draftCounter: integer('draft_counter').notNull(),
+    /** The body that adopted it, as named in the decision (Regionfullmäktige …). */
+    adoptedByBody: text('adopted_by_body'),
+    decisionReference: text('decision_reference'),
+    /** YYYY-MM-DD. */
+    decisionDate: text('decision_date'),
+    /** When the next revision is due, YYYY-MM-DD. */
+    nextRevisionDue: text('next_revision_due'),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    updatedBy: text('updated_by').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    adoptedBy: text('adopted_by'),
+    adoptedAt: text('adopted_at'),
+  },
+  (t) => [
+    uniqueIndex('plan_revisions_programme_version').on(t.programmeId, t.version),
+    index('plan_revisions_programme_status').on(t.programmeId, t.status, t.version),
+  ],
+);
+
+/**
+ * Measured values of a plan's indicators, append-only: the newest per indicator and year
+ * counts, the earlier ones stay as its history. `value` is `{ kind, value }` as typed by the
+ * indicator in the revision in force when it was entered (`planVersion`).
+ */
+export const planIndicatorValues = sqliteTable(
+  'plan_indicator_values',
+  {
+    id: text('id').primaryKey(),
+    programmeId: text('programme_id')
+      .notNull()
+      .references(() => programmes.id),
+    indicatorId: text('indicator_id').notNull(),
+    year: integer('year').notNull(),
+    value: text('value', { mode: 'json' }).notNull(),
+    note: text('note'),
+    planVersion: integer('plan_version').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    /** Orders rows entered in the same millisecond. */
+    seq: integer('seq').notNull(),
+  },
+  (t) => [index('plan_indicator_values_indicator').on(t.programmeId, t.indicatorId, t.year, t.seq)],
+);
+
+/** Status changes of a plan's assignments, append-only: the newest is the assignment's status. */
+export const planAssignmentEvents = sqliteTable(
+  'plan_assignment_events',
+  {
+    id: text('id').primaryKey(),
+    programmeId: text('programme_id')
+      .notNull()
+      .references(() => programmes.id),
+    assignmentId: text('assignment_id').notNull(),
+    status: text('status', { enum: ['open', 'in-progress', 'done', 'cancelled'] }).notNull(),
+    note: text('note'),
+    planVersion: integer('plan_version').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    seq: integer('seq').notNull(),
+  },
+  (t) => [index('plan_assignment_events_assignment').on(t.programmeId, t.assignmentId, t.seq)],
+);
+
+/**
+ * Which goals and action-plan rows a case (an initiative) serves. Append-only, like the rest
+ * of the plan: a link and an unlink are each a row, and the newest row per case and target
+ * says whether it is linked now. So who linked what, and when it was undone, stays readable
+ * without a second history table.
+ */
+export const casePlanLinks = sqliteTable(
+  'case_plan_links',
+  {
+    id: text('id').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id),
+    programmeId: text('programme_id')
+      .notNull()
+      .references(() => programmes.id),
+    targetKind: text('target_kind', { enum: ['goal', 'row'] }).notNull(),
+    targetId: text('target_id').notNull(),
+    action: text('action', { enum: ['linked', 'unlinked'] }).notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: createdAt(),
+    seq: integer('seq').notNull(),
+  },
+  (t) => [index('case_plan_links_case').on(t.caseId, t.seq), index('case_plan_links_target').on(t.programmeId, t.targetKind, t.targetId)],
+);

@@ -33,6 +33,13 @@ export const AUDIT_ACTIONS = [
   'grant.paid',
   'grant.repaid',
   'grant.released',
+  // What was done with a programme's plan (src/plans): details name the version or item.
+  'plan.draft-saved',
+  'plan.adopted',
+  'plan.value-recorded',
+  'plan.assignment-status-changed',
+  'plan.case-linked',
+  'plan.case-unlinked',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

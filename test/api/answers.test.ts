@@ -342,6 +342,57 @@ describe('every successful answer of the API matches its schema', () => {
     await call('GET /api/programmes/:programmeId/settings/versions/:version', `${settingsUrl}/versions/1`, admin);
   });
 
+  it("the programme's plan: a draft, its adoption, values, statuses, links, versions and a diff", async () => {
+    const plan = `/api/programmes/${PROGRAMME}/plan`;
+    const seed = JSON.parse(fs.readFileSync('test/fixtures/seed-004-plan.json', 'utf8')) as { document: object; adoption: object };
+    await call('PUT /api/programmes/:programmeId/plan/draft', `${plan}/draft`, { ...admin, 'if-match': '"0"' }, seed.document);
+    await call('GET /api/programmes/:programmeId/plan/draft', `${plan}/draft`, admin);
+    await call('POST /api/programmes/:programmeId/plan/draft/adopt', `${plan}/draft/adopt`, { ...admin, 'if-match': '"1"' }, seed.adoption);
+    await call(
+      'POST /api/programmes/:programmeId/plan/indicators/:indicatorId/values',
+      `${plan}/indicators/utbildade-andel/values`,
+      coordinator,
+      {
+        year: 2025,
+        value: 20,
+      },
+    );
+    await call(
+      'POST /api/programmes/:programmeId/plan/indicators/:indicatorId/values',
+      `${plan}/indicators/analys-folkhalsoenkat/values`,
+      coordinator,
+      { year: 2025, value: { title: 'Analys av Folkhälsoenkäten 2022' } },
+    );
+    await call(
+      'POST /api/programmes/:programmeId/plan/indicators/:indicatorId/values',
+      `${plan}/indicators/inventering-anhorigstod/values`,
+      admin,
+      {
+        year: 2025,
+        value: true,
+      },
+    );
+    await call(
+      'POST /api/programmes/:programmeId/plan/assignments/:assignmentId/status',
+      `${plan}/assignments/uppdrag-kartlaggning/status`,
+      admin,
+      {
+        status: 'done',
+        note: 'Redovisad',
+      },
+    );
+    const caseId = await raise('En insats i planen');
+    await call('POST /api/cases/:id/plan-links', `/api/cases/${caseId}/plan-links`, coordinator, {
+      goalIds: ['mal-12-ar'],
+      rowIds: ['rad-utbildning'],
+    });
+    await call('DELETE /api/cases/:id/plan-links', `/api/cases/${caseId}/plan-links`, coordinator, { rowIds: ['rad-utbildning'] });
+    await call('GET /api/programmes/:programmeId/plan', plan, coordinator);
+    await call('GET /api/programmes/:programmeId/plan/versions', `${plan}/versions`, coordinator);
+    await call('GET /api/programmes/:programmeId/plan/versions/:version', `${plan}/versions/1`, coordinator);
+    await call('GET /api/programmes/:programmeId/plan/diff', `${plan}/diff?from=1&to=1`, coordinator);
+  });
+
   it('reports: the year report in both languages and the public export', async () => {
     for (const year of [2026, 2027, 2028]) {
       await call('GET /api/programmes/:programmeId/reports/:year', `/api/programmes/${PROGRAMME}/reports/${year}`, coordinator);

@@ -1,6 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auth, createTestApp, FAR_FUTURE, OTHER_PROGRAMME, PROGRAMME, type TestApp } from '../helpers.js';
+import fs from 'node:fs';
+import { auth, createCase, createTestApp, FAR_FUTURE, OTHER_PROGRAMME, PROGRAMME, type TestApp } from '../helpers.js';
 
 /*
  * Who reaches the routes of a programme's administration, money and reports: every caller
@@ -11,6 +12,7 @@ import { auth, createTestApp, FAR_FUTURE, OTHER_PROGRAMME, PROGRAMME, type TestA
 
 let t: TestApp;
 let callers: Record<Caller, Record<string, string>>;
+let caseId: string;
 const CALLERS = ['anonymous', 'initiator', 'coordinator', 'finance', 'foreignAdmin', 'admin'] as const;
 type Caller = (typeof CALLERS)[number];
 
@@ -28,14 +30,16 @@ beforeAll(async () => {
     foreignAdmin: await token(OTHER_PROGRAMME, 'annan.admin@test.satsa.se', 'administrator'),
     admin: auth(t.tokens.administrator),
   };
+  caseId = await createCase(t, 'En insats som tjänar planen');
 });
 afterAll(async () => {
   await t.close();
 });
 
 interface Route {
-  method: 'GET' | 'POST' | 'PUT';
-  url: string;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** A function when the url names something made in beforeAll. */
+  url: string | (() => string);
   /** Built anew for each call: a route may need the resource's current version. */
   request?: () => { payload?: object; headers?: Record<string, string> };
   expected: Record<Caller, number>;
@@ -51,6 +55,25 @@ function unchangedSettings() {
 }
 
 const adminOnly = (ok: number) => ({ anonymous: 401, initiator: 403, coordinator: 403, finance: 403, foreignAdmin: 404, admin: ok });
+
+const planUrl = `/api/programmes/${PROGRAMME}/plan`;
+const seedPlan = JSON.parse(fs.readFileSync('test/fixtures/seed-004-plan.json', 'utf8')) as {
+  document: { goals: { id: string }[]; indicators: { id: string }[]; assignments: { id: string }[] };
+  adoption: object;
+};
+/** The draft as it is now (its counter as If-Match; "0" before there is one). */
+function planDraft() {
+  const counter =
+    (
+      t.services.db.$client.prepare("SELECT draft_counter AS n FROM plan_revisions WHERE status = 'draft'").get() as
+        { n: number } | undefined
+    )?.n ?? 0;
+  return { headers: { 'if-match': `"${counter}"` } };
+}
+/** The plan's readers: every role of the programme but initiators. */
+const planReaders = (ok: number) => ({ anonymous: 401, initiator: 403, coordinator: ok, finance: ok, foreignAdmin: 404, admin: ok });
+/** Who records values, statuses and links: administrator, county coordinators, steering group. */
+const planRecorders = (ok: number) => ({ anonymous: 401, initiator: 403, coordinator: ok, finance: 403, foreignAdmin: 404, admin: ok });
 
 const ROUTES: Route[] = [
   // A programme's settings and their versions.
@@ -68,11 +91,54 @@ const ROUTES: Route[] = [
       expected: { anonymous: 303, initiator: 403, coordinator: 403, finance: 403, foreignAdmin: 200, admin: 200 },
     }),
   ),
+  // The programme's plan, in the order that makes each admin's call succeed: a draft, its
+  // adoption, then what is recorded under the plan in force.
+  { method: 'PUT', url: `${planUrl}/draft`, request: () => ({ ...planDraft(), payload: seedPlan.document }), expected: adminOnly(200) },
+  { method: 'GET', url: `${planUrl}/draft`, expected: adminOnly(200) },
+  {
+    method: 'POST',
+    url: `${planUrl}/draft/adopt`,
+    request: () => ({ ...planDraft(), payload: seedPlan.adoption }),
+    expected: adminOnly(200),
+  },
+  { method: 'GET', url: planUrl, expected: planReaders(200) },
+  { method: 'GET', url: `${planUrl}/versions`, expected: planReaders(200) },
+  { method: 'GET', url: `${planUrl}/versions/1`, expected: planReaders(200) },
+  { method: 'GET', url: `${planUrl}/diff?from=1&to=1`, expected: planReaders(200) },
+  {
+    method: 'POST',
+    url: `${planUrl}/indicators/utbildade-andel/values`,
+    request: () => ({ payload: { year: 2026, value: 25 } }),
+    expected: planRecorders(200),
+  },
+  {
+    method: 'POST',
+    url: `${planUrl}/assignments/uppdrag-kartlaggning/status`,
+    request: () => ({ payload: { status: 'in-progress' } }),
+    expected: planRecorders(200),
+  },
+  {
+    method: 'POST',
+    url: () => `/api/cases/${caseId}/plan-links`,
+    request: () => ({ payload: { goalIds: ['mal-12-ar'] } }),
+    expected: planRecorders(200),
+  },
+  {
+    method: 'DELETE',
+    url: () => `/api/cases/${caseId}/plan-links`,
+    // Each allowed caller undoes a link it made first, so that each has one to undo.
+    request: () => {
+      t.services.plans.linkCase(t.actors.administrator, caseId, { goalIds: ['mal-12-ar'] });
+      return { payload: { goalIds: ['mal-12-ar'] } };
+    },
+    expected: planRecorders(200),
+  },
 ];
 
 async function call(route: Route, headers: Record<string, string>): Promise<LightMyRequestResponse> {
   const extra = route.request?.() ?? {};
-  return t.app.inject({ method: route.method, url: route.url, headers: { ...headers, ...extra.headers }, payload: extra.payload });
+  const url = typeof route.url === 'string' ? route.url : route.url();
+  return t.app.inject({ method: route.method, url, headers: { ...headers, ...extra.headers }, payload: extra.payload });
 }
 
 describe('who reaches the programme routes', () => {
@@ -82,8 +148,9 @@ describe('who reaches the programme routes', () => {
     for (const route of ROUTES) {
       for (const who of CALLERS) {
         const res = await call(route, callers[who]);
-        got.push(`${route.method} ${route.url} as ${who}: ${res.statusCode}`);
-        want.push(`${route.method} ${route.url} as ${who}: ${route.expected[who]}`);
+        const url = typeof route.url === 'string' ? route.url : route.url();
+        got.push(`${route.method} ${url} as ${who}: ${res.statusCode}`);
+        want.push(`${route.method} ${url} as ${who}: ${route.expected[who]}`);
       }
     }
     expect(got).toEqual(want);

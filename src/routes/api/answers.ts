@@ -1037,3 +1037,163 @@ export const caseMoneySchema = z
     movements: z.array(grantMovementSchema).describe('payments, repayments and releases, in the order recorded'),
   })
   .meta({ id: 'CaseMoney' });
+
+// ---------------------------------------------------------------------------------------
+// A programme's plan (src/plans)
+
+const personRef = z.object({ id: uuid, displayName: z.string().nullable() });
+const planItemId = z.string().describe('stable across revisions; for links and values, never shown to people');
+const dateRange = z
+  .object({ from: isoDate, to: isoDate, label: z.string().optional().describe('as the plan wrote it, e.g. "våren 2023"') })
+  .describe('a range of days, both ends included');
+const indicatorKind = z.enum(['number', 'percentage', 'yes-no', 'document']);
+const assignmentStatus = z.enum(['open', 'in-progress', 'done', 'cancelled']);
+
+const planGoal = {
+  id: planItemId,
+  title: z.string(),
+  description: z.string().optional(),
+  horizonYears: z.number().int(),
+  targetYear: z.number().int(),
+  areaIds: z.array(z.string()),
+};
+const planIndicator = {
+  id: planItemId,
+  label: z.string(),
+  kind: indicatorKind,
+  unit: z.string().optional(),
+  source: z.string().optional(),
+  goalIds: z.array(z.string()),
+  baseline: z.object({ year: z.number().int(), value: z.union([z.number(), z.boolean()]) }).optional(),
+  targets: z.array(
+    z.object({ year: z.number().int(), value: z.union([z.number(), z.literal(true)]).describe('true: to be delivered / yes') }),
+  ),
+};
+const planRow = {
+  id: planItemId,
+  activity: z.string(),
+  targetGroup: z.string().optional(),
+  responsible: z.string().optional(),
+  timeFrame: dateRange.optional(),
+  indicatorIds: z.array(z.string()),
+  goalIds: z.array(z.string()),
+  costOre: ore.optional(),
+  staffHours: z.number().optional(),
+};
+const planAssignment = {
+  id: planItemId,
+  title: z.string(),
+  description: z.string().optional(),
+  responsible: z.string(),
+  due: dateRange,
+  goalIds: z.array(z.string()),
+  rowIds: z.array(z.string()),
+};
+const planDocumentFields = { title: z.string(), summary: z.string().optional() };
+
+export const planDocumentSchema = z
+  .object({
+    ...planDocumentFields,
+    goals: z.array(z.object(planGoal)),
+    indicators: z.array(z.object(planIndicator)),
+    rows: z.array(z.object(planRow)),
+    assignments: z.array(z.object(planAssignment)),
+  })
+  .meta({ id: 'PlanDocument' });
+
+const indicatorValue = z
+  .union([
+    z.object({ kind: z.enum(['number', 'percentage']), value: z.number() }),
+    z.object({ kind: z.literal('yes-no'), value: z.boolean() }),
+    z.object({ kind: z.literal('document'), value: z.object({ title: z.string(), reference: z.string().optional() }) }),
+  ])
+  .describe('typed by the indicator: a number, a percentage, yes/no, or a delivered document');
+const valueEntry = { value: indicatorValue, note: z.string().nullable(), enteredBy: personRef, enteredAt: instant };
+const yearValue = z.object({
+  year: z.number().int(),
+  ...valueEntry,
+  earlier: z.array(z.object(valueEntry)).describe('values entered before for the same year, newest first'),
+});
+const statusEntry = z.object({ status: assignmentStatus, note: z.string().nullable(), changedBy: personRef, changedAt: instant });
+const statusFields = {
+  status: assignmentStatus.describe('open until someone records otherwise'),
+  statusHistory: z.array(statusEntry).describe('oldest first'),
+};
+
+const revisionFields = {
+  programmeId: z.string(),
+  version: z.number().int().min(1),
+  inForce: z.boolean(),
+  adoptedByBody: z.string().describe('the body that adopted it, as the decision names it'),
+  decisionReference: z.string(),
+  decisionDate: isoDate,
+  nextRevisionDue: isoDate,
+  adoptedBy: personRef.nullable().describe('who recorded the decision in Satsa'),
+  adoptedAt: instant,
+};
+
+export const planRevisionSchema = z.object({ ...revisionFields, document: planDocumentSchema }).meta({ id: 'PlanRevision' });
+
+export const planInForceSchema = z
+  .object({
+    ...revisionFields,
+    document: z.object({
+      ...planDocumentFields,
+      goals: z.array(z.object({ ...planGoal, caseIds: z.array(uuid).describe('cases linked to the goal now') })),
+      indicators: z.array(z.object({ ...planIndicator, values: z.array(yearValue).describe('per year, the newest value counts') })),
+      rows: z.array(z.object({ ...planRow, caseIds: z.array(uuid) })),
+      assignments: z.array(z.object({ ...planAssignment, ...statusFields })),
+    }),
+  })
+  .meta({ id: 'PlanInForce' });
+
+export const planVersionListSchema = z
+  .object({
+    items: z.array(z.object({ ...revisionFields, title: z.string() })).describe('adopted revisions, oldest first'),
+    nextRevisionDue: isoDate.nullable().describe('from the revision in force; null before any is adopted'),
+    draft: z.boolean().describe('whether a draft of the next revision is under way'),
+  })
+  .meta({ id: 'PlanVersionList' });
+
+export const planDraftSchema = z
+  .object({
+    programmeId: z.string(),
+    version: z.number().int().min(1).describe('the version it will have when adopted'),
+    draftCounter: z.number().int().min(1).describe('its ETag: each save adds one'),
+    createdBy: personRef,
+    createdAt: instant,
+    updatedBy: personRef,
+    updatedAt: instant,
+    document: planDocumentSchema,
+  })
+  .meta({ id: 'PlanDraft' });
+
+const itemBrief = { id: planItemId, label: z.string() };
+const fieldChange = z.object({ field: z.string(), from: z.unknown(), to: z.unknown() });
+const listDiff = z.object({
+  added: z.array(z.object(itemBrief)),
+  removed: z.array(z.object(itemBrief)),
+  changed: z.array(z.object({ ...itemBrief, fields: z.array(fieldChange) })),
+});
+export const planDiffSchema = z
+  .object({
+    from: z.number().int(),
+    to: z.number().int(),
+    plan: z.array(fieldChange).describe("the plan's title and summary, when they changed"),
+    goals: listDiff,
+    indicators: listDiff,
+    rows: listDiff,
+    assignments: listDiff,
+  })
+  .meta({ id: 'PlanDiff' });
+
+export const planIndicatorValuesSchema = z
+  .object({ indicatorId: planItemId, values: z.array(yearValue) })
+  .meta({ id: 'PlanIndicatorValues' });
+
+export const planAssignmentStatusSchema = z.object({ assignmentId: planItemId, ...statusFields }).meta({ id: 'PlanAssignmentStatus' });
+
+export const casePlanLinksSchema = z
+  .object({ caseId: uuid, goalIds: z.array(z.string()), rowIds: z.array(z.string()) })
+  .describe('the goals and action-plan rows the case is linked to now')
+  .meta({ id: 'CasePlanLinks' });

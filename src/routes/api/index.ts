@@ -6,6 +6,7 @@ import { caseRoutes } from './cases.js';
 import { moneyRoutes } from './money.js';
 import { notificationRoutes } from './notifications.js';
 import { onboardingRoutes } from './onboarding.js';
+import { planRoutes } from './plans.js';
 import { peopleRoutes } from './people.js';
 import { processRoutes } from './process.js';
 import { programmeRoutes } from './programmes.js';
@@ -32,5 +33,6 @@ export const apiRoutes: FastifyPluginAsync<{ services: Services; config: Config 
   await api.register(peopleRoutes, { peopleAdmin: services.peopleAdmin });
   await api.register(onboardingRoutes, { onboarding: services.onboarding, links: services.links });
   await api.register(moneyRoutes, { money: services.money });
+  await api.register(planRoutes, { plans: services.plans });
   await api.register(reportRoutes, { reports: services.reports, now: services.now });
 };

@@ -43,6 +43,7 @@ function menu(o: PageOptions): SafeHtml {
   if (roles.some((r) => r !== 'initiator')) items.push(['/board', 'board', []]);
   if (roles.includes('initiator')) items.push(['/cases/new', 'newIdea', []]);
   if (roles.some((r) => r !== 'initiator')) items.push(['/money', 'money.menu', ['/money/']]);
+  if (roles.some((r) => r !== 'initiator')) items.push(['/plan', 'plan.pages.menu', ['/plan/']]);
   if (roles.includes('administrator')) items.push(['/people', 'people', ['/people/', '/audit']]);
   if (roles.includes('administrator')) items.push(['/programme/settings', 'programmeSettings', ['/programme/settings/']]);
   // One's own account holds the settings (language, e-mail), the password, log-ins and API tokens.

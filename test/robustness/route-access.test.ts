@@ -75,6 +75,8 @@ const planReaders = (ok: number) => ({ anonymous: 401, initiator: 403, coordinat
 /** Who records values, statuses and links: administrator, county coordinators, steering group. */
 const planRecorders = (ok: number) => ({ anonymous: 401, initiator: 403, coordinator: ok, finance: 403, foreignAdmin: 404, admin: ok });
 
+const htmlPage = () => ({ headers: { accept: 'text/html' } });
+
 const ROUTES: Route[] = [
   // A programme's settings and their versions.
   { method: 'GET', url: settingsUrl, expected: adminOnly(200) },
@@ -95,6 +97,12 @@ const ROUTES: Route[] = [
   // adoption, then what is recorded under the plan in force.
   { method: 'PUT', url: `${planUrl}/draft`, request: () => ({ ...planDraft(), payload: seedPlan.document }), expected: adminOnly(200) },
   { method: 'GET', url: `${planUrl}/draft`, expected: adminOnly(200) },
+  // The plan's pages. The draft pages while a draft is under way; another programme's
+  // administrator works in their own programme, which has no draft and no plan.
+  ...['/plan/draft', '/plan/draft/title', '/plan/draft/goals', '/plan/draft/indicators', '/plan/draft/rows', '/plan/draft/assignments'].map(
+    (url): Route => ({ method: 'GET', url, request: htmlPage, expected: { ...adminOnly(200), anonymous: 303, foreignAdmin: 200 } }),
+  ),
+  { method: 'GET', url: '/plan/draft/adopt', request: htmlPage, expected: { ...adminOnly(200), anonymous: 303, foreignAdmin: 404 } },
   {
     method: 'POST',
     url: `${planUrl}/draft/adopt`,
@@ -102,6 +110,27 @@ const ROUTES: Route[] = [
     expected: adminOnly(200),
   },
   { method: 'GET', url: planUrl, expected: planReaders(200) },
+  // The plan's pages once it is adopted: readers and recorders as over the API; another
+  // programme's people see their own programme's (empty) plan.
+  ...['/plan', '/plan/versions'].map((url): Route => ({
+    method: 'GET',
+    url,
+    request: htmlPage,
+    expected: { ...planReaders(200), anonymous: 303, foreignAdmin: 200 },
+  })),
+  ...['/plan/versions/1', '/plan/diff?from=1&to=1'].map((url): Route => ({
+    method: 'GET',
+    url,
+    request: htmlPage,
+    expected: { ...planReaders(200), anonymous: 303 },
+  })),
+  ...['/plan/indicators/utbildade-andel/value', '/plan/assignments/uppdrag-kartlaggning/status'].map((url): Route => ({
+    method: 'GET',
+    url,
+    request: htmlPage,
+    expected: { ...planRecorders(200), anonymous: 303 },
+  })),
+
   { method: 'GET', url: `${planUrl}/versions`, expected: planReaders(200) },
   { method: 'GET', url: `${planUrl}/versions/1`, expected: planReaders(200) },
   { method: 'GET', url: `${planUrl}/diff?from=1&to=1`, expected: planReaders(200) },

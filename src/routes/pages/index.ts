@@ -13,6 +13,7 @@ import { mePages } from './me.js';
 import { moneyPages } from './money.js';
 import { onboardingPages } from './onboarding.js';
 import { peoplePages } from './people.js';
+import { planPages } from './plan.js';
 import { programmePages } from './programme.js';
 import { pageErrorHandler, pageNotFound } from './reply.js';
 import { reportPages } from './reports.js';
@@ -71,5 +72,6 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
   await pages.register(casePages, { cases, onboarding: services.onboarding, commits, people, programmes });
   await pages.register(boardPages, { cases, programmes, now });
   await pages.register(moneyPages, { money: services.money, cases, people, programmes });
+  await pages.register(planPages, { plans: services.plans, programmes, now });
   await pages.register(reportPages, { reports: services.reports, money: services.money, programmes, now });
 };

@@ -9,6 +9,10 @@ import { desiredTimers, type Deadlines, type DesiredTimer, type SnapshotLike } f
  * every change the engine reconciles the `timers` table with it in the same transaction:
  * new deadlines are set, and pending ones whose state has been left are cancelled. A timer
  * that fired stays fired and is never set again.
+ *
+ * The assignments of a programme's plan have timers in the same table, with an assignment
+ * id instead of a case (src/plans/deadlines.ts says which); the plans service reconciles
+ * them the same way when a revision is adopted or an assignment's status changes.
  */
 
 export const timerId = (caseId: string, key: string) => `${caseId}:${key}`;

@@ -16,6 +16,7 @@ import { transportFor } from './mail/transport.js';
 import { createMoney } from './money/service.js';
 import { createPlans } from './plans/service.js';
 import { createAccountMail } from './notifications/account-mail.js';
+import { createPlanMail } from './notifications/plan-mail.js';
 import { createPreferences } from './notifications/preferences.js';
 import { messageKind } from './notifications/rules.js';
 import { createNotifications } from './notifications/service.js';
@@ -86,7 +87,9 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
   });
   // People's commands over HTTP share durable commits (see src/db/group-commit.ts).
   const commits = createGroupCommit(db.$client, { afterCommit });
-  const firing = createTimerFiring({ db, cases: store, timers, notifications, now, afterCommit });
+  const plans = createPlans({ db, now, programmes, audit, displayNames: (ids) => people.displayNames(ids), timers });
+  const planMail = createPlanMail(db, { programmes, people }, { publicUrl: config.publicUrl, from: config.SATSA_MAIL_FROM }, now);
+  const firing = createTimerFiring({ db, cases: store, timers, notifications, assignments: plans, planMail, now, afterCommit });
   const scheduler = createScheduler(firing, timers, log);
   const cases = createCaseService({
     db,
@@ -108,7 +111,11 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
   const programmeAdmin = createProgrammeAdmin({
     programmes,
     audit,
-    recomputeDeadlines: (actor, programmeId, version) => engine.recomputeDeadlines(actor, programmeId, version),
+    recomputeDeadlines: (actor, programmeId, version) => {
+      // The plan's assignments count with the programme's settings too.
+      plans.reconcileTimers(programmeId);
+      return engine.recomputeDeadlines(actor, programmeId, version);
+    },
     transaction,
     displayNames: (ids) => people.displayNames(ids),
   });
@@ -157,7 +164,6 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     transaction,
     log,
   });
-  const plans = createPlans({ db, now, programmes, audit, displayNames: (ids) => people.displayNames(ids) });
   const preferences = createPreferences(people);
   return {
     db,

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /*
  * One schema module for the whole database. Times are ISO-8601 UTC strings; money (from
@@ -366,17 +366,20 @@ export const outbox = sqliteTable(
 );
 
 /**
- * Durable business deadlines with an absolute due time. Set and cancelled by the engine
- * from the case's state (src/scheduler/deadlines.ts); fired by the scheduler (src/scheduler/firing.ts).
+ * Durable business deadlines with an absolute due time, of a case or of an assignment of a
+ * programme's plan (exactly one of the two). A case's are set and cancelled by the engine
+ * from the case's state (src/scheduler/deadlines.ts); an assignment's by the plans service
+ * from the plan in force and the assignment's status (src/plans/deadlines.ts). Both are
+ * fired by the scheduler (src/scheduler/firing.ts).
  */
 export const timers = sqliteTable(
   'timers',
   {
-    /** `<case id>:<key>`, stable for the same deadline of the same case. */
+    /** `<case id>:<key>`, or `plan-<programme id>:<assignment id>:<key>`: stable for the same deadline. */
     id: text('id').primaryKey(),
-    caseId: text('case_id')
-      .notNull()
-      .references(() => cases.id),
+    caseId: text('case_id').references(() => cases.id),
+    /** The plan assignment's stable id (within the programme), for an assignment's deadline. */
+    assignmentId: text('assignment_id'),
     programmeId: text('programme_id')
       .notNull()
       .references(() => programmes.id),
@@ -388,7 +391,12 @@ export const timers = sqliteTable(
     /** When it fired or was cancelled. */
     settledAt: text('settled_at'),
   },
-  (t) => [index('timers_due').on(t.status, t.dueAt), index('timers_case').on(t.caseId)],
+  (t) => [
+    index('timers_due').on(t.status, t.dueAt),
+    index('timers_case').on(t.caseId),
+    index('timers_assignment').on(t.programmeId, t.assignmentId),
+    check('timers_one_subject', sql`(case_id IS NULL) <> (assignment_id IS NULL)`),
+  ],
 );
 
 /** Small facts about the installation itself, e.g. which version of the timer rules has been applied. */

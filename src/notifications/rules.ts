@@ -4,6 +4,7 @@ import type { Role } from '../../machines/roles.js';
 import type { MessageKinds } from '../mail/render.js';
 import { BODY_KEYS } from '../i18n/index.js';
 import { ACCOUNT_COMMON_VARIABLES, ACCOUNT_MESSAGES, type AccountMessageKind } from './account-messages.js';
+import { PLAN_COMMON_VARIABLES, PLAN_MESSAGES, type PlanMessageKind } from './plan-messages.js';
 
 /*
  * Who is told what: the one table of notification rules. The engine reads it for every
@@ -175,12 +176,15 @@ export const ruleFor = (kind: string): NotificationRule | undefined =>
 /** Every variable a message of this kind carries. */
 export const variablesOf = (kind: string): string[] => [...COMMON_VARIABLES, ...(ruleFor(kind)?.variables ?? [])];
 
-/** What the mail relay and renderer need to know of a kind of message: a case's, or an account's. */
+/** What the mail relay and renderer need to know of a kind of message: a case's, an account's, or a plan's (./plan-messages.ts). */
 export const messageKind: MessageKinds = (kind) => {
   const rule = ruleFor(kind);
   if (rule) return { mandatory: rule.mandatory, calendar: rule.calendar, variables: variablesOf(kind) };
   if (kind in ACCOUNT_MESSAGES) {
     return { mandatory: true, variables: [...ACCOUNT_COMMON_VARIABLES, ...ACCOUNT_MESSAGES[kind as AccountMessageKind]] };
+  }
+  if (kind in PLAN_MESSAGES) {
+    return { mandatory: true, variables: [...PLAN_COMMON_VARIABLES, ...PLAN_MESSAGES[kind as PlanMessageKind].variables] };
   }
   return undefined;
 };

@@ -10,6 +10,7 @@ import type { Audit } from '../people/audit.js';
 import { allAreas } from '../programmes/config.js';
 import type { ProgrammeService } from '../programmes/service.js';
 import { isDay } from './dates.js';
+import { ACTIVE_STATUSES, assignmentTimers, type AssignmentTimer } from './deadlines.js';
 import {
   ASSIGNMENT_STATUSES,
   indicatorValueInputSchema,
@@ -19,6 +20,7 @@ import {
   typedValue,
   type AssignmentStatus,
   type IndicatorValue,
+  type PlanAssignment,
   type PlanDocument,
 } from './document.js';
 
@@ -65,6 +67,17 @@ export interface PlanDeps {
   programmes: Pick<ProgrammeService, 'get'>;
   audit: Audit;
   displayNames: (ids: string[]) => Map<string, string>;
+  /** The durable timers (src/scheduler/timers.ts): the assignments' reminders and escalations. */
+  timers?: PlanTimers;
+}
+
+/** An assignment's wanted timer, with the assignment it belongs to. */
+export type WantedAssignmentTimer = AssignmentTimer & { assignmentId: string };
+
+/** What the plan asks of the timer store. */
+export interface PlanTimers {
+  /** Brings the programme's assignment timers (of one assignment, if named) in line with `desired`. */
+  reconcileAssignments(programmeId: string, desired: WantedAssignmentTimer[], assignmentId?: string): unknown;
 }
 
 type RevisionRow = typeof planRevisions.$inferSelect;
@@ -304,6 +317,57 @@ export function createPlans(deps: PlanDeps) {
     });
   }
 
+  /**
+   * The timers every assignment of the plan in force wants (src/plans/deadlines.ts): counted
+   * from the first adoption that carried the assignment with its present due date, under its
+   * present status.
+   */
+  function wishedTimers(programmeId: string, only?: string): { assignments: PlanAssignment[]; wished: WantedAssignmentTimer[] } {
+    const config = deps.programmes.get(programmeId);
+    const inForce = inForceRow(programmeId);
+    if (!config || !inForce) return { assignments: [], wished: [] };
+    const assignments = (inForce.document as PlanDocument).assignments.filter((a) => only === undefined || a.id === only);
+    if (assignments.length === 0) return { assignments, wished: [] };
+    const firstAdopted = new Map<string, string>();
+    for (const revision of db
+      .select({ document: planRevisions.document, adoptedAt: planRevisions.adoptedAt })
+      .from(planRevisions)
+      .where(and(eq(planRevisions.programmeId, programmeId), eq(planRevisions.status, 'adopted')))
+      .orderBy(asc(planRevisions.version))
+      .all()) {
+      for (const a of (revision.document as PlanDocument).assignments) {
+        const key = `${a.id}\u0000${a.due.to}`;
+        if (!firstAdopted.has(key)) firstAdopted.set(key, revision.adoptedAt!);
+      }
+    }
+    const state = new Map<string, { status: string; reopenedAt?: string }>();
+    for (const event of db
+      .select({ assignmentId: planAssignmentEvents.assignmentId, status: planAssignmentEvents.status, at: planAssignmentEvents.createdAt })
+      .from(planAssignmentEvents)
+      .where(eq(planAssignmentEvents.programmeId, programmeId))
+      .orderBy(asc(planAssignmentEvents.seq))
+      .all()) {
+      if (only !== undefined && event.assignmentId !== only) continue;
+      const before = state.get(event.assignmentId) ?? { status: 'open' };
+      const reopened = ACTIVE_STATUSES.includes(event.status) && !ACTIVE_STATUSES.includes(before.status);
+      state.set(event.assignmentId, { status: event.status, reopenedAt: reopened ? event.at : before.reopenedAt });
+    }
+    const wished = assignments.flatMap((a) => {
+      const { status, reopenedAt } = state.get(a.id) ?? { status: 'open' };
+      const adoptedAt = firstAdopted.get(`${a.id}\u0000${a.due.to}`) ?? inForce.adoptedAt!;
+      return assignmentTimers({ due: a.due, status, adoptedAt, reopenedAt }, config.deadlines).map((timer) => ({
+        ...timer,
+        assignmentId: a.id,
+      }));
+    });
+    return { assignments, wished };
+  }
+
+  /** Brings the timers of the programme's assignments (of one, if named) in line with the plan. Inside a transaction. */
+  function reconcileTimers(programmeId: string, only?: string) {
+    deps.timers?.reconcileAssignments(programmeId, wishedTimers(programmeId, only).wished, only);
+  }
+
   return {
     /** The plan in force, with the measured values, the assignments' statuses and the linked cases merged in. */
     inForce(actor: Actor, programmeId: string) {
@@ -448,6 +512,7 @@ export function createPlans(deps: PlanDeps) {
           reason: decision.reference,
           details: { version: draft.version, adoptedBy: decision.adoptedBy, decisionDate: decision.decisionDate },
         });
+        reconcileTimers(programmeId);
         return revisionView(versionRow(programmeId, draft.version)!);
       });
     },
@@ -566,9 +631,22 @@ export function createPlans(deps: PlanDeps) {
           reason: parsed.data.note ?? null,
           details: { assignmentId, status: parsed.data.status },
         });
+        reconcileTimers(programmeId, assignmentId);
         return { assignmentId, ...statusesOf(programmeId)(assignmentId) };
       });
     },
+
+    /**
+     * For the scheduler, firing an assignment's timer: the assignment as the plan in force has
+     * it (none if it has been removed) and the timers it wants now.
+     */
+    timersOf(programmeId: string, assignmentId: string): { assignment?: PlanAssignment; wished: WantedAssignmentTimer[] } {
+      const { assignments, wished } = wishedTimers(programmeId, assignmentId);
+      return { assignment: assignments[0], wished };
+    },
+
+    /** Brings every assignment's timers in line (after the programme's deadline settings changed). Inside a transaction. */
+    reconcileTimers: (programmeId: string) => reconcileTimers(programmeId),
 
     /** Links a case to goals and rows of its programme's plan in force (those already linked stay as they are). */
     linkCase: (actor: Actor, caseId: string, input: unknown) => changeLinks(actor, caseId, input, 'linked'),

@@ -138,6 +138,10 @@ export const programmeConfigSchema = z
         followUpReminderDays: z.number().int().min(0).max(365).default(14),
         /** Escalate to the county coordinators this many days after a missed follow-up date. */
         followUpGraceDays: z.number().int().min(0).max(365).default(1),
+        /** Remind the mailbox and the county coordinators this many days before a plan assignment's due date ends (src/plans/deadlines.ts). */
+        assignmentReminderDays: z.number().int().min(0).max(365).default(14),
+        /** Escalate to the steering group too this many days after a plan assignment's due date has ended. */
+        assignmentGraceDays: z.number().int().min(0).max(365).default(1),
       })
       .strict()
       .prefault({}),

@@ -1,5 +1,11 @@
 import type { CaseContext } from '../../machines/case/context.js';
-import { CASE_DEADLINES, TIMER_RULES_VERSION, type DeadlineAnchor, type TimerKind } from '../../machines/case/deadlines.js';
+import {
+  CASE_DEADLINES,
+  TIMER_RULES_VERSION,
+  type DeadlineAnchor,
+  type DeadlineSetting,
+  type TimerKind,
+} from '../../machines/case/deadlines.js';
 import { localDate, shiftDate, zonedTime } from '../mail/calendar.js';
 import { memoise } from '../memo.js';
 import type { ProgrammeConfig } from '../programmes/config.js';
@@ -12,7 +18,8 @@ import type { ProgrammeConfig } from '../programmes/config.js';
 
 export { TIMER_RULES_VERSION };
 
-export type Deadlines = ProgrammeConfig['deadlines'];
+/** The programme settings a case's deadlines count with (the plan's assignments have their own). */
+export type Deadlines = Pick<ProgrammeConfig['deadlines'], DeadlineSetting>;
 
 export interface DesiredTimer {
   /** Stable within the case: the same deadline always has the same key. */

@@ -5,7 +5,9 @@ import { inSavepoint } from '../db/savepoint.js';
 import { meta } from '../db/schema.js';
 import type { CaseStore } from '../engine/case-store.js';
 import { restoreSnapshot, whereItStands } from '../engine/snapshot.js';
+import type { PlanMail } from '../notifications/plan-mail.js';
 import type { Notifications } from '../notifications/service.js';
+import type { Plans } from '../plans/service.js';
 import type { TimerKind } from '../../machines/case/deadlines.js';
 import { TIMER_RULES_VERSION } from './deadlines.js';
 import type { TimerStore } from './timers.js';
@@ -15,6 +17,8 @@ import type { TimerStore } from './timers.js';
  * in an IMMEDIATE transaction like a person's command. The timer's own row is the command
  * id: only a pending timer fires, and firing settles it, so a timer fired twice (two
  * pollers, a restart) is applied once. A timer whose state the case has left is cancelled.
+ * The timers of a plan's assignments fire the same way: the assignment's timers are brought
+ * in line with the plan in force and its status first, then the timer fires if still due.
  */
 
 export type TimerOutcome = 'fired' | 'cancelled' | 'skipped';
@@ -24,6 +28,9 @@ export interface FiringDeps {
   cases: Pick<CaseStore, 'load' | 'activeCases'>;
   timers: TimerStore;
   notifications: Pick<Notifications, 'forTimer'>;
+  /** The plans, for the timers of assignments (absent: those are left pending). */
+  assignments?: Pick<Plans, 'timersOf'>;
+  planMail?: Pick<PlanMail, 'forAssignmentTimer'>;
   now: () => Date;
   /** Called after a commit that fired something (wakes the mail relay). */
   afterCommit?: () => void;
@@ -37,7 +44,8 @@ export function createTimerFiring(deps: FiringDeps) {
     const timer = timers.get(id);
     const at = now().toISOString();
     if (!timer || timer.status !== 'pending' || timer.dueAt > at) return 'skipped';
-    const row = cases.load(timer.caseId)!;
+    if (timer.assignmentId !== null) return fireAssignmentTimer(id, timer.programmeId, timer.assignmentId, timer.kind, at);
+    const row = cases.load(timer.caseId!)!;
     const snapshot = restoreSnapshot(row);
     // The case's state (or the programme's deadlines) may have moved on since the timer
     // was set: bring the timers in line first, then fire only if still due.
@@ -53,6 +61,19 @@ export function createTimerFiring(deps: FiringDeps) {
       at: whereItStands(snapshot),
       context: snapshot.context as CaseContext,
     });
+    timers.settle(id, at);
+    return 'fired';
+  }
+
+  /** Fires an assignment's timer inside the caller's transaction (see fireOne). */
+  function fireAssignmentTimer(id: string, programmeId: string, assignmentId: string, kind: string, at: string): TimerOutcome {
+    if (!deps.assignments || !deps.planMail) return 'skipped';
+    const { assignment, wished } = deps.assignments.timersOf(programmeId, assignmentId);
+    timers.reconcileAssignments(programmeId, wished, assignmentId);
+    const current = timers.get(id)!;
+    if (current.status === 'cancelled') return 'cancelled';
+    if (current.dueAt > at || !assignment) return 'skipped';
+    deps.planMail.forAssignmentTimer({ programmeId, timerId: id, kind, assignment });
     timers.settle(id, at);
     return 'fired';
   }

@@ -7,6 +7,7 @@ import { FULL_STORY, storyUntilStep } from '../../src/demo/story.js';
 import { LANGUAGES } from '../../src/i18n/index.js';
 import { createRenderer, escapeHtml, LAYOUT_VARIABLES, PARTS, RenderError, variablesUsed } from '../../src/mail/render.js';
 import { ACCOUNT_MESSAGE_KINDS, ACCOUNT_MESSAGES } from '../../src/notifications/account-messages.js';
+import { PLAN_MESSAGE_KINDS, PLAN_MESSAGES } from '../../src/notifications/plan-messages.js';
 import { messageKind, NOTIFICATION_KINDS, NOTIFICATION_RULES, variablesOf } from '../../src/notifications/rules.js';
 import type { Actor } from '../../src/people/service.js';
 import { templatesDir } from '../../src/programmes/config.js';
@@ -70,7 +71,7 @@ describe('every notification kind has complete templates in Swedish and English'
       .filter((d) => d.isDirectory())
       .map((d) => d.name)
       .sort();
-    expect(folders).toEqual([...NOTIFICATION_KINDS, ...ACCOUNT_MESSAGE_KINDS, 'layout'].sort());
+    expect(folders).toEqual([...NOTIFICATION_KINDS, ...ACCOUNT_MESSAGE_KINDS, ...PLAN_MESSAGE_KINDS, 'layout'].sort());
     expect(new Set(NOTIFICATION_KINDS).size).toBe(NOTIFICATION_KINDS.length);
   });
 
@@ -94,6 +95,41 @@ describe('every notification kind has complete templates in Swedish and English'
         ACCOUNT_MESSAGES[kind].filter((name) => !used.has(name)),
         `declared variables of ${kind} that no ${lang} part uses`,
       ).toEqual([]);
+    });
+  });
+
+  // E-mail about the programme's plan (not a case): the same checks, against the plan catalogue.
+  describe.each(PLAN_MESSAGE_KINDS)('%s', (kind) => {
+    const allowed = messageKind(kind)!.variables;
+    it.each(LANGUAGES)('has a %s subject, text and html that use only its variables, every one of its own, and the plan link', (lang) => {
+      const used = new Set<string>();
+      for (const part of PARTS) {
+        const file = partFile(kind, lang, part);
+        expect(fs.existsSync(path.join(MAIL_DIR, file)), `templates/mail/${file} exists`).toBe(true);
+        const vars = [...variablesUsed(read(file))];
+        vars.forEach((v) => used.add(v));
+        expect(
+          vars.filter((name) => !allowed.includes(name)),
+          `variables of templates/mail/${file} that ${kind} does not carry`,
+        ).toEqual([]);
+      }
+      expect(
+        [...PLAN_MESSAGES[kind].variables, 'planUrl'].filter((name) => !used.has(name)),
+        `declared variables of ${kind} that no ${lang} part uses`,
+      ).toEqual([]);
+    });
+
+    it.each(LANGUAGES)('renders in %s with the plan link, and escapes markup in the html only', (lang) => {
+      const data = Object.fromEntries(allowed.map((name) => [name, name === 'planUrl' ? 'https://satsa.example.se/plan' : NASTY]));
+      const mail = createRenderer(messageKind).render(kind, lang, data);
+      expect(mail.subject).not.toMatch(/[\r\n]/);
+      expect(mail.text).toContain('https://satsa.example.se/plan');
+      expect(mail.html).toContain('href="https://satsa.example.se/plan"');
+      expect(mail.html).not.toContain('<script>');
+      expect(mail.html).toContain(NASTY_ESCAPED);
+      expect(mail.text).toContain(NASTY);
+      // Required of its recipients: the layout says it cannot be turned off.
+      expect(mail.text.includes(SETTINGS_URL)).toBe(false);
     });
   });
 

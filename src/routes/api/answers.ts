@@ -6,6 +6,8 @@ import { CASE_EVENT_TYPES, eventPayloads, type CaseEventType } from '../../../ma
 import { FORUM_ROLES, ORGANISATION_KINDS, ROLES } from '../../../machines/roles.js';
 import { LANGUAGES } from '../../i18n/index.js';
 import { AUDIT_ACTIONS } from '../../people/audit.js';
+import { ACCOUNT_MESSAGE_KINDS } from '../../notifications/account-messages.js';
+import { PLAN_MESSAGE_KINDS } from '../../notifications/plan-messages.js';
 import { COMMON_VARIABLES, NOTIFICATION_KINDS, TIMER_KINDS, type NotificationKind, type TimerKind } from '../../notifications/rules.js';
 
 /*
@@ -416,8 +418,10 @@ export const outboxMessageSchema = z
     id: uuid,
     messageId: z.string().describe('the Message-ID; the same for a resend'),
     caseId: uuid.nullable(),
-    source: z.string().describe('the case version or the timer that caused the message'),
-    kind: notificationKind,
+    source: z.string().describe('the case version, the timer or the account link that caused the message'),
+    kind: z
+      .enum([...NOTIFICATION_KINDS, ...ACCOUNT_MESSAGE_KINDS, ...PLAN_MESSAGE_KINDS] as [string, ...string[]])
+      .describe("a case's notification, an account's message, or a plan assignment's reminder or escalation"),
     language,
     recipientUserId: uuid.nullable().describe('null for the programme mailbox'),
     toAddress: z.string(),
@@ -527,7 +531,15 @@ export const programmeSchema = z
     roleLabels: z.partialRecord(role, bilingualTextSchema).describe("the programme's own names for roles, where they differ"),
     criteria: z.array(z.object({ id: z.string(), label: bilingualTextSchema })),
     forumRequiredRoles: z.array(z.enum(FORUM_ROLES)),
-    deadlines: z.object({ ideaResponseDays: count, followUpReminderDays: count, followUpGraceDays: count }).describe('in whole days'),
+    deadlines: z
+      .object({
+        ideaResponseDays: count,
+        followUpReminderDays: count,
+        followUpGraceDays: count,
+        assignmentReminderDays: count,
+        assignmentGraceDays: count,
+      })
+      .describe('in whole days'),
   })
   .meta({ id: 'Programme' });
 

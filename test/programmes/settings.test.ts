@@ -179,4 +179,32 @@ describe('programme settings', () => {
     const fresh = await page(after);
     expect(fresh).toContain('Ett helt nytt kriterium');
   });
+
+  it("the deadlines page sets the assignments' reminder and grace days too, and keeps them when the others change", async () => {
+    const session = t.services.people.createSession(t.actors.administrator.id, 1);
+    const post = (fields: Record<string, string>) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/programme/settings/deadlines',
+        cookies: { satsa_session: session.token },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+        payload: new URLSearchParams({ _csrf: session.csrfToken, ...fields }).toString(),
+      });
+    const view = await current();
+    const fields = {
+      _version: String(view.version),
+      'deadlines-ideaResponseDays': '12',
+      'deadlines-followUpReminderDays': '14',
+      'deadlines-followUpGraceDays': '1',
+      'deadlines-assignmentReminderDays': '21',
+      'deadlines-assignmentGraceDays': '3',
+    };
+    expect((await post(fields)).statusCode).toBe(200);
+    expect((await post({ ...fields, confirm: 'yes' })).statusCode).toBe(303);
+    expect(t.services.programmes.get(PROGRAMME)!.deadlines).toMatchObject({
+      ideaResponseDays: 12,
+      assignmentReminderDays: 21,
+      assignmentGraceDays: 3,
+    });
+  });
 });

@@ -30,7 +30,13 @@ type VersionView = ReturnType<ProgrammeAdmin['settings']>;
 const SECTIONS = ['names', 'deadlines', 'registration', 'areas', 'criteria', 'template', 'bodies'] as const;
 type Section = (typeof SECTIONS)[number];
 const BODIES = ['coordinators', 'coordinationGroup', 'recommender', 'decider', 'steeringGroup'] as const;
-const DEADLINES = ['ideaResponseDays', 'followUpReminderDays', 'followUpGraceDays'] as const;
+const DEADLINES = [
+  'ideaResponseDays',
+  'followUpReminderDays',
+  'followUpGraceDays',
+  'assignmentReminderDays',
+  'assignmentGraceDays',
+] as const;
 const NEW_FIELD_TYPES = ['text', 'textarea', 'number', 'date', 'email'] as const;
 /** Empty rows offered for adding areas, sub-areas, criteria and template questions. */
 const BLANK_ROWS = 1;

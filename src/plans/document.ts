@@ -55,6 +55,8 @@ export const indicatorInputSchema = z
     kind: z.enum(INDICATOR_KINDS),
     unit: text(50).optional(),
     source: text(500).optional(),
+    /** For a number or percentage: the target is met at or above it (`increase`) or at or below it (`decrease`, a zero vision). */
+    direction: z.enum(['increase', 'decrease']).optional(),
     goalIds: ids,
     baseline: z
       .object({ year, value: z.union([z.number().finite(), z.boolean()]) })

@@ -1075,6 +1075,12 @@ const planIndicator = {
   kind: indicatorKind,
   unit: z.string().optional(),
   source: z.string().optional(),
+  direction: z
+    .enum(['increase', 'decrease'])
+    .optional()
+    .describe(
+      'for a number or percentage: met at or above the target (increase) or at or below it (decrease); without it, inferred from the baseline',
+    ),
   goalIds: z.array(z.string()),
   baseline: z.object({ year: z.number().int(), value: z.union([z.number(), z.boolean()]) }).optional(),
   targets: z.array(

@@ -141,16 +141,17 @@ export const planPages: FastifyPluginAsync<PlanPageDeps> = async (pages, { plans
   }
 
   /**
-   * Whether a year's value meets its target. A number or percentage reaches its target from
-   * below, unless the target is lower than the baseline or is zero (a count to bring down, a
-   * "nollvision"); yes/no must be yes; a document is met once delivered.
+   * Whether a year's value meets its target. A number or percentage goes the indicator's own
+   * direction; where none is given it reaches its target from below, unless the target is lower
+   * than the baseline or is zero (a count to bring down, a "nollvision"); yes/no must be yes; a
+   * document is met once delivered.
    */
   function met(ind: PlanIndicator, target: number | true, v: IndicatorValue): boolean {
     if (v.kind === 'document') return true;
     if (v.kind === 'yes-no') return v.value;
     if (typeof target !== 'number') return true;
     const base = ind.baseline && typeof ind.baseline.value === 'number' ? ind.baseline.value : undefined;
-    const down = base !== undefined ? target < base : target === 0;
+    const down = ind.direction ? ind.direction === 'decrease' : base !== undefined ? target < base : target === 0;
     return down ? v.value <= target : v.value >= target;
   }
 
@@ -379,6 +380,7 @@ ${documentHtml(lang, here, view.document)}`;
     }
     if (field.endsWith('Ids')) return (value as string[]).map((id) => names.get(id) ?? '–').join('; ');
     if (field === 'kind') return t(lang, `plan.kinds.${String(value)}`);
+    if (field === 'direction') return p(lang, `directionOptions.${String(value)}`);
     if (field === 'costOre') return formatOre(Number(value), lang);
     if (field === 'due' || field === 'timeFrame') return rangeText(value as DateRange);
     if (field === 'targets')
@@ -558,6 +560,7 @@ ${state.saved ? html`<h2>${p(lang, 'adoptHeading')}</h2><p>${p(lang, 'adoptIntro
           put(`indicators.${i}.kind`, ind.kind);
           put(`indicators.${i}.unit`, ind.unit);
           put(`indicators.${i}.source`, ind.source);
+          put(`indicators.${i}.direction`, ind.direction);
           if (ind.baseline) {
             put(`indicators.${i}.baseline.year`, ind.baseline.year);
             put(
@@ -600,7 +603,7 @@ ${state.saved ? html`<h2>${p(lang, 'adoptHeading')}</h2><p>${p(lang, 'adoptIntro
   /** The text inputs of a row: a row where all of them are empty is no row. */
   const ROW_TEXTS: Record<PlanList, string[]> = {
     goals: ['title', 'description', 'horizonYears', 'targetYear'],
-    indicators: ['label', 'kind', 'unit', 'source', 'baseline.year', 'baseline.value'],
+    indicators: ['label', 'kind', 'unit', 'source', 'direction', 'baseline.year', 'baseline.value'],
     rows: ['activity', 'targetGroup', 'responsible', 'timeFrame', 'cost', 'staffHours'],
     assignments: ['title', 'description', 'responsible', 'due'],
   };
@@ -692,6 +695,7 @@ ${state.saved ? html`<h2>${p(lang, 'adoptHeading')}</h2><p>${p(lang, 'adoptIntro
             kind: opt(kind),
             unit: opt(text(values, `${r}.unit`)),
             source: opt(text(values, `${r}.source`)),
+            direction: opt(text(values, `${r}.direction`)),
             goalIds: list(values, `${r}.goalIds`),
             baseline: baselineYear || baselineValue ? { year: numberOf(baselineYear), value: valueOf(baselineValue) } : undefined,
             targets: Array.from({ length: countOf(values, `${r}.targets`) }, (_, j) => ({
@@ -878,6 +882,15 @@ ${state.saved ? html`<h2>${p(lang, 'adoptHeading')}</h2><p>${p(lang, 'adoptIntro
                 }),
                 input({ key: `${r}.unit`, label: f('unit'), kind: 'short', optional: true, hint: h('unit'), row }),
                 input({ key: `${r}.source`, label: f('source'), kind: 'text', optional: true, row }),
+                input({
+                  key: `${r}.direction`,
+                  label: f('direction'),
+                  kind: 'radios',
+                  optional: true,
+                  hint: h('direction'),
+                  options: (['increase', 'decrease'] as const).map((d) => ({ value: d, label: p(lang, `directionOptions.${d}`) })),
+                  row,
+                }),
                 input({ key: `${r}.baseline.year`, label: f('baselineYear'), kind: 'short', optional: true, row }),
                 input({ key: `${r}.baseline.value`, label: f('baselineValue'), kind: 'short', optional: true, row }),
                 html`<fieldset class="rows"><legend>${f('targets')}</legend>${targets}</fieldset>`,

@@ -289,6 +289,8 @@ describe('a distribution of a pool, checked before it is recorded', () => {
     expect(form.body).toContain('<option value="suicidprevention">Suicidprevention</option>');
     // Areas by their labels: no id is shown to a person.
     expect(text).not.toMatch(/suicidprevention|barn-och-unga/);
+    // Enter in a field submits the form's first button: it goes on, it does not add a row.
+    expect(/<button type="submit"[^>]*>([^<]*)<\/button>/.exec(/<main[\s\S]*<\/main>/.exec(form.body)![0])![1]).toBe('Fortsätt');
 
     const browser = admin();
     const more = await nothingWritten(() =>

@@ -948,9 +948,8 @@ ${head}
 <fieldset id="money-lines" class="rows"${described('money-lines', true, !!linesError)}><legend>${say(lang, 'lines')}</legend>
 <p class="help" id="money-lines-help">${say(lang, 'linesHint')}</p>${errorText('money-lines', linesError)}
 ${rows}
-<div class="button-group"><button type="submit" name="_add" value="yes" class="secondary">${say(lang, 'addRow')}</button></div>
 </fieldset>
-<div class="button-group"><button type="submit">${m(lang, 'continue')}</button><a href="/money/pools/${pool.id}">${m(lang, 'cancel')}</a></div>
+<div class="button-group"><button type="submit">${m(lang, 'continue')}</button><button type="submit" name="_add" value="yes" class="secondary">${say(lang, 'addRow')}</button><a href="/money/pools/${pool.id}">${m(lang, 'cancel')}</a></div>
 </form>`;
     return sendPage(request, reply, { title, body, status: form.status ?? 200, path: distributionAction(pool) });
   }

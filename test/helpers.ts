@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
 import { ROLES, type Role } from '../machines/roles.js';
 import { checkAnswersOf } from './answers-check.js';
 import { buildApp } from '../src/app.js';
@@ -206,4 +207,19 @@ export function caseState(t: TestApp, caseId: string) {
     row: sqlite.prepare('SELECT * FROM cases WHERE id = ?').get(caseId),
     events: sqlite.prepare('SELECT count(*) AS n FROM case_events WHERE case_id = ?').get(caseId),
   };
+}
+
+/** What a person reads on a page: the text of <main>, without tags. */
+export const mainText = (body: string) =>
+  /<main[^>]*>([\s\S]*)<\/main>/
+    .exec(body)![1]!
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ');
+
+/** Sends a request that must be refused, and checks that it wrote nothing but the records refusals keep. */
+export async function nothingWritten<T extends { statusCode: number; body: string }>(t: TestApp, send: () => Promise<T>): Promise<T> {
+  const before = [tableCounts(t), refusalRecords(t)];
+  const res = await send();
+  expect([tableCounts(t), refusalRecords(t)]).toEqual(before);
+  return res;
 }

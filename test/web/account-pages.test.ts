@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/people/actor.js';
 import { AUDIT_PAGE_SIZE } from '../../src/routes/pages/people.js';
-import { auth, createTestApp, FAR_FUTURE, OTHER_PROGRAMME, PROGRAMME, type TestApp } from '../helpers.js';
+import { auth, createTestApp, FAR_FUTURE, OTHER_PROGRAMME, PROGRAMME, type TestApp, mainText } from '../helpers.js';
 
 /*
  * One's own account, a programme's people and the audit, as pages over HTTP: who reaches
@@ -58,12 +58,6 @@ function as(actor: Actor) {
 
 const anonymous = (url: string) => t.app.inject({ method: 'GET', url, headers: { accept: 'text/html' } });
 const admin = () => as(t.actors.administrator);
-/** What a person reads on a page: the text of <main>, without tags. */
-const mainText = (body: string) =>
-  /<main[^>]*>([\s\S]*)<\/main>/
-    .exec(body)![1]!
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/\s+/g, ' ');
 const personOf = (id: string) => t.services.people.person(id)!;
 /** A session's id as the service keeps it: the hash of its token. */
 const sha = (token: string) => createHash('sha256').update(token).digest('hex');

@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storyUntilStep } from '../../src/demo/story.js';
 import type { Actor } from '../../src/people/actor.js';
-import { OTHER_PROGRAMME, PROGRAMME, advance, createCase, createTestApp, refusalRecords, tableCounts, type TestApp } from '../helpers.js';
+import {
+  OTHER_PROGRAMME,
+  PROGRAMME,
+  advance,
+  createCase,
+  createTestApp,
+  type TestApp,
+  mainText,
+  nothingWritten as nothingWrittenIn,
+} from '../helpers.js';
 
 /*
  * The money pages over HTTP: who reaches each, a programme's pools with every figure, a
@@ -56,18 +65,7 @@ const poolId = (year: number, programmeId = PROGRAMME) =>
       .prepare("SELECT id FROM grant_pools WHERE programme_id = ? AND year = ? AND kind = 'state'")
       .get(programmeId, year) as { id: string }
   ).id;
-/** What a person reads on a page: the text of <main>, without tags. */
-const mainText = (body: string) =>
-  /<main[^>]*>([\s\S]*)<\/main>/
-    .exec(body)![1]!
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/\s+/g, ' ');
-const nothingWritten = async (send: () => Promise<{ statusCode: number; body: string }>) => {
-  const before = [tableCounts(t), refusalRecords(t)];
-  const res = await send();
-  expect([tableCounts(t), refusalRecords(t)]).toEqual(before);
-  return res;
-};
+const nothingWritten = <T extends { statusCode: number; body: string }>(send: () => Promise<T>) => nothingWrittenIn(t, send);
 /** The figures a page shows for `field`, in öre, in the order shown. */
 const figures = (body: string, field: string) =>
   [...body.matchAll(new RegExp(`data-field="${field}" data-ore="(-?\\d+)"`, 'g'))].map((m) => Number(m[1]));

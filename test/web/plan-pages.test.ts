@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/people/actor.js';
-import { PROGRAMME, createTestApp, refusalRecords, tableCounts, type TestApp } from '../helpers.js';
+import { PROGRAMME, createTestApp, type TestApp, mainText, nothingWritten as nothingWrittenIn } from '../helpers.js';
 
 /*
  * The plan's pages over HTTP: who reaches each, the plan in force as a person reads it (the
@@ -63,18 +63,7 @@ function as(actor: Actor) {
 }
 const admin = () => as(t.actors.administrator);
 const coordinator = () => as(t.actors['county-coordinator']);
-/** What a person reads on a page: the text of <main>, without tags. */
-const mainText = (body: string) =>
-  /<main[^>]*>([\s\S]*)<\/main>/
-    .exec(body)![1]!
-    .replace(/<[^>]+>/g, ' ')
-    .replace(/\s+/g, ' ');
-const nothingWritten = async (send: () => Promise<{ statusCode: number; body: string }>) => {
-  const before = [tableCounts(t), refusalRecords(t)];
-  const res = await send();
-  expect([tableCounts(t), refusalRecords(t)]).toEqual(before);
-  return res;
-};
+const nothingWritten = <T extends { statusCode: number; body: string }>(send: () => Promise<T>) => nothingWrittenIn(t, send);
 /** The error next to an input (its `id`) and the summary's link to it. */
 const errorAt = (body: string, id: string) => {
   expect(body, `a link to #${id} in the error summary`).toContain(`href="#${id}"`);

@@ -14,7 +14,7 @@ import {
   planRevisionSchema,
   planVersionListSchema,
 } from './answers.js';
-import { answers, caseIdParams, programmeParams } from './schemas.js';
+import { answers, caseIdParams, programmeParams, ifMatchHeaders as ifMatchHeadersOf } from './schemas.js';
 
 export interface PlanRouteDeps {
   plans: Plans;
@@ -23,17 +23,7 @@ export interface PlanRouteDeps {
 const version = z.coerce.number().int().min(1).max(1_000_000);
 const itemId = z.string().min(1).max(64);
 
-const ifMatchHeaders = z
-  .object({
-    'if-match': z
-      .string()
-      .max(40)
-      .optional()
-      .describe(
-        'required: the ETag of the draft you saw, e.g. "3" ("0" to start a draft when there is none); without it the answer is 428',
-      ),
-  })
-  .passthrough();
+const ifMatchHeaders = ifMatchHeadersOf('the ETag of the draft you saw, e.g. "3" ("0" to start a draft when there is none)');
 
 const READ = "every role of the programme but initiators (403); another programme's people get 404";
 const RECORD = "the programme's administrator, county coordinators and steering group";

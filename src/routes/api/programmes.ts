@@ -4,21 +4,13 @@ import { requireActor } from '../../http/auth.js';
 import { etagOf, parseIfMatch } from '../../http/conditional.js';
 import { programmeSettingsSchema, type createProgrammeAdmin } from '../../programmes/admin.js';
 import { programmeChangeSchema, programmeVersionListSchema, programmeVersionSchema } from './answers.js';
-import { answers, programmeParams } from './schemas.js';
+import { answers, programmeParams, ifMatchHeaders as ifMatchHeadersOf } from './schemas.js';
 
 export interface ProgrammeRouteDeps {
   programmeAdmin: ReturnType<typeof createProgrammeAdmin>;
 }
 
-const ifMatchHeaders = z
-  .object({
-    'if-match': z
-      .string()
-      .max(40)
-      .optional()
-      .describe('required: the ETag of the settings you changed, e.g. "3"; without it the answer is 428'),
-  })
-  .passthrough();
+const ifMatchHeaders = ifMatchHeadersOf('the ETag of the settings you changed, e.g. "3"');
 
 /** A programme's settings, changed by its administrator: each change a new version. */
 export const programmeRoutes: FastifyPluginAsyncZod<ProgrammeRouteDeps> = async (app, { programmeAdmin }) => {

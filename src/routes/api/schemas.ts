@@ -71,3 +71,14 @@ export const eventBodyOuter = z
     role: z.enum(ROLES).optional(),
   })
   .strict();
+
+/**
+ * The If-Match header of a change to a versioned resource, documented as required: its absence
+ * is answered 428 by the handler (`parseIfMatch`), not 422 by validation.
+ */
+export const ifMatchHeaders = (what: string) =>
+  z
+    .object({
+      'if-match': z.string().max(40).optional().describe(`required: ${what}; without it the answer is 428`),
+    })
+    .passthrough();

@@ -20,6 +20,7 @@ const DOMAIN_FOLDERS = [
   'src/db',
   'src/process',
   'src/plans',
+  'src/imports',
 ];
 
 /** What the domain may not import: a folder ends with '/', a module is named by its .ts file. */

@@ -38,7 +38,9 @@ import {
  */
 
 const EDITORS: Role[] = ['administrator'];
-const RECORDERS: Role[] = ['administrator', 'county-coordinator', 'steering-group'];
+/** Who records under the plan in force: values, statuses, the links of cases. */
+export const PLAN_RECORDERS: Role[] = ['administrator', 'county-coordinator', 'steering-group'];
+const RECORDERS = PLAN_RECORDERS;
 
 export const adoptionSchema = z
   .object({
@@ -647,6 +649,36 @@ export function createPlans(deps: PlanDeps) {
 
     /** Brings every assignment's timers in line (after the programme's deadline settings changed). Inside a transaction. */
     reconcileTimers: (programmeId: string) => reconcileTimers(programmeId),
+
+    /** The goals and rows of its programme's plan a case is linked to now (for the programme's own roles). */
+    caseLinksOf(actor: Actor, caseId: string) {
+      const found = db.select({ programmeId: cases.programmeId }).from(cases).where(eq(cases.id, caseId)).get();
+      if (!found || !belongsTo(actor, found.programmeId)) throw new DomainError('not-found', `no case ${caseId}`);
+      access(actor, found.programmeId, 'read');
+      return caseLinks(caseId);
+    },
+
+    /**
+     * Makes a case's links exactly the goals and rows named (of the plan in force): what is no
+     * longer named is unlinked, what is new is linked, in one transaction.
+     */
+    setCaseLinks(actor: Actor, caseId: string, wanted: { goalIds: string[]; rowIds: string[] }) {
+      requireCase(actor, caseId);
+      return transaction(() => {
+        const current = caseLinks(caseId);
+        const gone = {
+          goalIds: current.goalIds.filter((id) => !wanted.goalIds.includes(id)),
+          rowIds: current.rowIds.filter((id) => !wanted.rowIds.includes(id)),
+        };
+        const added = {
+          goalIds: wanted.goalIds.filter((id) => !current.goalIds.includes(id)),
+          rowIds: wanted.rowIds.filter((id) => !current.rowIds.includes(id)),
+        };
+        if (gone.goalIds.length + gone.rowIds.length > 0) changeLinks(actor, caseId, gone, 'unlinked');
+        if (added.goalIds.length + added.rowIds.length > 0) changeLinks(actor, caseId, added, 'linked');
+        return caseLinks(caseId);
+      });
+    },
 
     /** Links a case to goals and rows of its programme's plan in force (those already linked stay as they are). */
     linkCase: (actor: Actor, caseId: string, input: unknown) => changeLinks(actor, caseId, input, 'linked'),

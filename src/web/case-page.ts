@@ -54,6 +54,8 @@ export interface CasePageInput {
   candidates: ActionInputs['candidates'];
   notice?: { kind: 'success' | 'conflict' | 'error'; text: string; items?: string[] };
   form?: FormState;
+  /** The goals and rows of the programme's plan the case serves, for the programme's own roles (none when there is no plan). */
+  plan?: { goals: string[]; rows: string[]; change: boolean };
 }
 
 const META_KEYS = new Set(['by', 'role', 'at']);
@@ -264,9 +266,17 @@ ${notYet.length ? html`<h3>${t(lang, 'web.notYet')}</h3><ul class="not-yet">${no
 </section>
 <section aria-labelledby="data"><h2 id="data">${t(lang, 'web.caseData')}</h2>${caseData(i)}
 ${context.decision?.decision === 'approve' ? html`<p><a href="/cases/${view.id}/money">${t(lang, 'money.case.link')}</a></p>` : ''}</section>
+${i.plan ? planSection(lang, view.id, i.plan) : ''}
 <section aria-labelledby="history"><h2 id="history">${t(lang, 'web.history')}</h2>${historyTable(lang, i.history)}</section>
 <section aria-labelledby="diagram"><h2 id="diagram">${t(lang, 'web.diagram')}</h2>${processDiagram(lang, view.machineVersion, view.state)}</section>`;
   return { title: `${view.diaryNumber} ${view.title}`, body };
+}
+
+function planSection(lang: Language, caseId: string, plan: NonNullable<CasePageInput['plan']>): SafeHtml {
+  const linked = [...plan.goals, ...plan.rows];
+  return html`<section aria-labelledby="plan"><h2 id="plan">${t(lang, 'plan.links.section')}</h2>
+${linked.length ? html`<p>${t(lang, 'plan.links.serves')}</p><ul>${linked.map((x) => html`<li class="text">${x}</li>`)}</ul>` : html`<p>${t(lang, 'plan.links.servesNone')}</p>`}
+<p><a href="/cases/${caseId}/plan">${t(lang, plan.change ? 'plan.links.choose' : 'plan.links.read')}</a></p></section>`;
 }
 
 /** The proposal and the criteria assessment on one page, for LSVO and the director to print. */

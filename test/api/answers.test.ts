@@ -386,6 +386,7 @@ describe('every successful answer of the API matches its schema', () => {
       goalIds: ['mal-12-ar'],
       rowIds: ['rad-utbildning'],
     });
+    await call('GET /api/cases/:id/plan-links', `/api/cases/${caseId}/plan-links`, coordinator);
     await call('DELETE /api/cases/:id/plan-links', `/api/cases/${caseId}/plan-links`, coordinator, { rowIds: ['rad-utbildning'] });
     await call('GET /api/programmes/:programmeId/plan', plan, coordinator);
     await call('GET /api/programmes/:programmeId/plan/versions', `${plan}/versions`, coordinator);

@@ -146,6 +146,8 @@ const ROUTES: Route[] = [
     request: () => ({ payload: { status: 'in-progress' } }),
     expected: planRecorders(200),
   },
+  { method: 'GET', url: () => `/api/cases/${caseId}/plan-links`, expected: planReaders(200) },
+  { method: 'GET', url: () => `/cases/${caseId}/plan`, request: htmlPage, expected: { ...planReaders(200), anonymous: 303 } },
   {
     method: 'POST',
     url: () => `/api/cases/${caseId}/plan-links`,

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/people/actor.js';
-import { PROGRAMME, createTestApp, type TestApp, mainText, nothingWritten as nothingWrittenIn } from '../helpers.js';
+import { PROGRAMME, createCase, createTestApp, type TestApp, mainText, nothingWritten as nothingWrittenIn } from '../helpers.js';
 
 /*
  * The plan's pages over HTTP: who reaches each, the plan in force as a person reads it (the
@@ -399,5 +399,57 @@ describe('the draft and its adoption', () => {
     expect(diff).toMatch(/Handlingsplan Borttaget Kartläggning och analys/);
     expect(diff).toContain('Aktiviteter: Kartläggning och analys av Folkhälsoenkät 2022 och hälsosamtalet i skolan blev inget');
     expect(diff).not.toContain('rad-kartlaggning');
+  });
+});
+
+describe('the goals and rows a case serves', () => {
+  it('are chosen by a coordinator on one page of checkboxes, shown on the case page, and read by the other roles', async () => {
+    const caseId = await createCase(t, 'Samtalsstöd i skolan');
+    const initiator = as(t.actors.initiator);
+    // The initiator neither sees the plan on the case page nor reaches the choice.
+    expect((await initiator.get(`/cases/${caseId}`)).body).not.toContain('id="plan"');
+    expect((await initiator.get(`/cases/${caseId}/plan`)).statusCode).toBe(403);
+
+    const page = await coordinator().get(`/cases/${caseId}`);
+    expect(page.body).toContain('id="plan"');
+    expect(mainText(page.body)).toContain('inte kopplad till något mål');
+    const form = await coordinator().get(`/cases/${caseId}/plan`);
+    expect(form.statusCode).toBe(200);
+    expect(mainText(form.body)).toContain('Inom 12 år, år 2035');
+    const saved = await coordinator().post(`/cases/${caseId}/plan`, {
+      goalIds: ['mal-12-ar', 'mal-4-ar-suicid'],
+      rowIds: 'rad-utbildning',
+    });
+    expect(saved.statusCode).toBe(303);
+    expect(saved.headers.location).toBe(`/cases/${caseId}?done=plan-links#plan`);
+    const after = mainText((await coordinator().get(saved.headers.location!.replace('#plan', ''))).body);
+    expect(after).toContain('Planens mål och rader som satsningen bidrar till är sparade.');
+    expect(after).toContain('Satsningen bidrar till: Inom 12 år, år 2035');
+    expect(after).toContain('Grundläggande utbildning i psykisk hälsa');
+    expect(t.services.plans.caseLinksOf(t.actors.administrator, caseId)).toEqual({
+      caseId,
+      goalIds: ['mal-12-ar', 'mal-4-ar-suicid'],
+      rowIds: ['rad-utbildning'],
+    });
+
+    // Unticking one unlinks it; the rest stay.
+    const again = formOf((await coordinator().get(`/cases/${caseId}/plan`)).body);
+    expect({ goalIds: again.goalIds, rowIds: again.rowIds }).toEqual({
+      goalIds: ['mal-12-ar', 'mal-4-ar-suicid'],
+      rowIds: 'rad-utbildning',
+    });
+    await coordinator().post(`/cases/${caseId}/plan`, { goalIds: 'mal-12-ar' });
+    expect(t.services.plans.caseLinksOf(t.actors.administrator, caseId)).toEqual({ caseId, goalIds: ['mal-12-ar'], rowIds: [] });
+
+    // A goal not in the plan (a page of a plan replaced meanwhile) changes nothing.
+    const refused = await nothingWritten(() => coordinator().post(`/cases/${caseId}/plan`, { goalIds: ['mal-12-ar', 'ett-gammalt-mal'] }));
+    expect(refused.statusCode).toBe(409);
+    expect(mainText(refused.body)).toContain('Planen har ändrats medan du valde');
+
+    // Finance reads the plan but does not record under it: a list, no form.
+    const read = await as(finance).get(`/cases/${caseId}/plan`);
+    expect(read.statusCode).toBe(200);
+    expect(read.body).not.toContain('<form method="post" action="/cases/');
+    expect(mainText(read.body)).toContain('Inom 12 år, år 2035');
   });
 });

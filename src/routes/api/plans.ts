@@ -194,6 +194,21 @@ export const planRoutes: FastifyPluginAsyncZod<PlanRouteDeps> = async (app, { pl
     async (request) => plans.changeAssignmentStatus(request.actor!, request.params.programmeId, request.params.assignmentId, request.body),
   );
 
+  app.get(
+    '/cases/:id/plan-links',
+    {
+      schema: {
+        tags: ['plans'],
+        summary: "The goals and action-plan rows of its programme's plan a case is linked to now",
+        description: `Who: the programme's roles except initiators.`,
+        params: caseIdParams,
+        response: answers({ 200: casePlanLinksSchema }, 401, 403, 404),
+      },
+      preValidation: requireActor,
+    },
+    async (request) => plans.caseLinksOf(request.actor!, request.params.id),
+  );
+
   app.post(
     '/cases/:id/plan-links',
     {

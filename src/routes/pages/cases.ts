@@ -10,7 +10,8 @@ import { requestLanguage } from '../../http/language.js';
 import { inProgrammeWords } from '../../i18n/index.js';
 import { STATUS_OF } from '../../http/problem.js';
 import { t, type Language } from '../../i18n/index.js';
-import { seesAllCasesOf, type Actor } from '../../people/actor.js';
+import { rolesIn, seesAllCasesOf, type Actor } from '../../people/actor.js';
+import { PLAN_RECORDERS, type Plans } from '../../plans/service.js';
 import type { Onboarding } from '../../people/onboarding.js';
 import type { PeopleService } from '../../people/service.js';
 import { describeStates } from '../../process/describe.js';
@@ -32,6 +33,7 @@ import {
 } from '../../web/forms.js';
 import { html, type SafeHtml } from '../../web/html.js';
 import { stepTrack } from '../../web/layout.js';
+import { linkedTitles } from './case-plan.js';
 import { errorPage, loggedIn, rolesHere, sendPage } from './reply.js';
 
 /*
@@ -47,6 +49,7 @@ export interface CasePageDeps {
   commits: GroupCommit;
   people: Pick<PeopleService, 'usersOf' | 'displayNames'>;
   programmes: Pick<ProgrammeService, 'get' | 'ideaTemplate' | 'forCase'>;
+  plans: Pick<Plans, 'caseLinksOf' | 'inForce'>;
 }
 
 /** The route's parameters; anything odd in them is simply a page that does not exist. */
@@ -73,7 +76,21 @@ const ROLE_STATES = (() => {
   return out;
 })();
 
-export const casePages: FastifyPluginAsync<CasePageDeps> = async (pages, { cases, onboarding, commits, people, programmes }) => {
+export const casePages: FastifyPluginAsync<CasePageDeps> = async (pages, { cases, onboarding, commits, people, programmes, plans }) => {
+  /** The goals and rows a case serves, for the programme's own roles; nothing for initiators or without a plan. */
+  function planOf(actor: Actor, programmeId: string, caseId: string) {
+    const roles = rolesIn(actor, programmeId);
+    if (!roles.some((r) => r !== 'initiator')) return undefined;
+    try {
+      const document = plans.inForce(actor, programmeId).document;
+      const change = roles.some((r) => PLAN_RECORDERS.includes(r));
+      return { ...linkedTitles(document, plans.caseLinksOf(actor, caseId)), change };
+    } catch (error) {
+      if (error instanceof DomainError && (error.code === 'not-found' || error.code === 'forbidden')) return undefined;
+      throw error;
+    }
+  }
+
   /** The posted fields (not the form's own `_csrf`, `_version`); only text counts, whatever the body was. */
   const formFields = (body: unknown): FormValues =>
     Object.fromEntries(
@@ -109,6 +126,7 @@ export const casePages: FastifyPluginAsync<CasePageDeps> = async (pages, { cases
       ? people.usersOf(view.programmeId).filter((u) => !members.has(u.id))
       : ('by-email' as const);
     const names = people.displayNames([...members]);
+    const plan = planOf(actor, view.programmeId, caseId);
     // The case's own programme names its bodies (it may differ from the one the pages work in).
     const { title, body } = inProgrammeWords(wordsOf(programmes.get(view.programmeId)!), () =>
       casePage({
@@ -121,6 +139,7 @@ export const casePages: FastifyPluginAsync<CasePageDeps> = async (pages, { cases
         template,
         names,
         candidates,
+        plan,
         ...extra,
       }),
     );
@@ -189,14 +208,8 @@ ${fields}
       const lang = requestLanguage(request);
       const label =
         done === 'created' ? t(lang, 'steps.1') : (CASE_EVENT_TYPES as string[]).includes(done) ? t(lang, `events.${done}`) : undefined;
-      return renderCase(
-        request,
-        reply,
-        actor,
-        id,
-        200,
-        label ? { notice: { kind: 'success', text: t(lang, 'web.saved', { action: label }) } } : {},
-      );
+      const text = done === 'plan-links' ? t(lang, 'plan.links.saved') : label ? t(lang, 'web.saved', { action: label }) : undefined;
+      return renderCase(request, reply, actor, id, 200, text ? { notice: { kind: 'success', text } } : {});
     }),
   );
 

@@ -14,6 +14,7 @@ import { moneyPages } from './money.js';
 import { onboardingPages } from './onboarding.js';
 import { peoplePages } from './people.js';
 import { planPages } from './plan.js';
+import { casePlanPages } from './case-plan.js';
 import { programmePages } from './programme.js';
 import { pageErrorHandler, pageNotFound } from './reply.js';
 import { reportPages } from './reports.js';
@@ -69,7 +70,8 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
   await pages.register(mePages, { account: services.account, now });
   await pages.register(peoplePages, { peopleAdmin: services.peopleAdmin, people, programmes });
   await pages.register(programmePages, { programmeAdmin: services.programmeAdmin });
-  await pages.register(casePages, { cases, onboarding: services.onboarding, commits, people, programmes });
+  await pages.register(casePages, { cases, onboarding: services.onboarding, commits, people, programmes, plans: services.plans });
+  await pages.register(casePlanPages, { plans: services.plans, cases });
   await pages.register(boardPages, { cases, programmes, now });
   await pages.register(moneyPages, { money: services.money, cases, people, programmes });
   await pages.register(planPages, { plans: services.plans, programmes, now });

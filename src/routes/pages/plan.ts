@@ -1,5 +1,4 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { Role } from '../../../machines/roles.js';
 import { DomainError } from '../../errors.js';
 import { requestLanguage } from '../../http/language.js';
 import { has, t, type Language } from '../../i18n/index.js';
@@ -15,7 +14,7 @@ import {
   type PlanIndicator,
   type PlanList,
 } from '../../plans/document.js';
-import { adoptionSchema, type Plans } from '../../plans/service.js';
+import { adoptionSchema, PLAN_RECORDERS, type Plans } from '../../plans/service.js';
 import { allAreas, type ProgrammeConfig } from '../../programmes/config.js';
 import type { ProgrammeService } from '../../programmes/service.js';
 import type { Actor } from '../../people/actor.js';
@@ -42,7 +41,7 @@ export interface PlanPageDeps {
   now: () => Date;
 }
 
-const RECORDERS: Role[] = ['administrator', 'county-coordinator', 'steering-group'];
+const RECORDERS = PLAN_RECORDERS;
 const ITEM_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const SECTIONS = ['title', 'goals', 'indicators', 'rows', 'assignments'] as const;
 type Section = (typeof SECTIONS)[number];

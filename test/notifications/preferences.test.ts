@@ -3,6 +3,7 @@ import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FULL_STORY, storyUntilStep } from '../../src/demo/story.js';
+import { PLAN_MESSAGE_KINDS } from '../../src/notifications/plan-messages.js';
 import { NOTIFICATION_KINDS, NOTIFICATION_RULES, OPTIONAL_KINDS } from '../../src/notifications/rules.js';
 import type { Actor } from '../../src/people/service.js';
 import { advance, auth, createCase, createTestApp, json, PROGRAMME, sendEvent, tableCounts, type TestApp } from '../helpers.js';
@@ -131,9 +132,29 @@ describe('GET /api/notifications/rules', () => {
     await setPreferences(t.tokens.initiator, { language: 'sv' });
     const res = await t.app.inject({ method: 'GET', url: '/api/notifications/rules', headers: auth(t.tokens.initiator) });
     expect(res.statusCode, res.body).toBe(200);
-    const { rules } = json<{ rules: RuleView[] }>(res);
-    expect(rules.map((r) => r.kind)).toEqual(NOTIFICATION_KINDS);
-    expect(new Set(rules.map((r) => r.kind)).size).toBe(rules.length);
+    const { rules: all, planCommonVariables } = json<{ rules: (RuleView & { about: string })[]; planCommonVariables: string[] }>(res);
+    expect(all.map((r) => r.kind)).toEqual([...NOTIFICATION_KINDS, ...PLAN_MESSAGE_KINDS]);
+    expect(new Set(all.map((r) => r.kind)).size).toBe(all.length);
+    // The plan's assignments: reminded before their date, escalated after it; neither can be turned off.
+    const plan = all.filter((r) => r.about === 'plan');
+    expect(plan.map(({ kind, on, to, canBeTurnedOff, label }) => ({ kind, on, to, canBeTurnedOff, label }))).toEqual([
+      {
+        kind: 'assignment-due',
+        on: [{ assignmentTimer: 'assignment-reminder' }],
+        to: [{ programme: 'mailbox' }, { role: 'county-coordinator' }],
+        canBeTurnedOff: false,
+        label: 'Påminnelse innan ett uppdrag i planen ska vara klart',
+      },
+      {
+        kind: 'assignment-overdue',
+        on: [{ assignmentTimer: 'assignment-overdue' }],
+        to: [{ programme: 'mailbox' }, { role: 'county-coordinator' }, { role: 'steering-group' }],
+        canBeTurnedOff: false,
+        label: 'Ett uppdrag i planen är försenat',
+      },
+    ]);
+    expect(planCommonVariables).toContain('planUrl');
+    const rules = all.filter((r) => r.about === 'case');
     for (const rule of rules) {
       const source = NOTIFICATION_RULES.find((r) => r.kind === rule.kind)!;
       expect(rule.mandatory, rule.kind).toBe(source.mandatory);
@@ -167,7 +188,7 @@ describe('GET /api/notifications/rules', () => {
       const res = await get();
       expect(res.statusCode, res.body).toBe(200);
       const english = json<{ rules: RuleView[] }>(res).rules;
-      expect(english.map((r) => r.kind)).toEqual(NOTIFICATION_KINDS);
+      expect(english.map((r) => r.kind)).toEqual([...NOTIFICATION_KINDS, ...PLAN_MESSAGE_KINDS]);
       expect(english.find((r) => r.kind === 'step-changed')!.label).toBe('The case has moved to a new step');
       expect(english.find((r) => r.kind === 'decision-recorded')!.label).toBe('A decision has been made');
       // Every label is translated: none is the same in both languages.

@@ -7,7 +7,8 @@ import { FORUM_ROLES, ORGANISATION_KINDS, ROLES } from '../../../machines/roles.
 import { LANGUAGES } from '../../i18n/index.js';
 import { AUDIT_ACTIONS } from '../../people/audit.js';
 import { ACCOUNT_MESSAGE_KINDS } from '../../notifications/account-messages.js';
-import { PLAN_MESSAGE_KINDS } from '../../notifications/plan-messages.js';
+import { PLAN_COMMON_VARIABLES, PLAN_MESSAGE_KINDS } from '../../notifications/plan-messages.js';
+import { ASSIGNMENT_TIMER_KINDS } from '../../plans/deadlines.js';
 import { COMMON_VARIABLES, NOTIFICATION_KINDS, TIMER_KINDS, type NotificationKind, type TimerKind } from '../../notifications/rules.js';
 
 /*
@@ -387,6 +388,9 @@ const trigger = z.union([
   }),
   z.object({ timer: z.enum(TIMER_KINDS) }),
   z.object({ stepChange: z.literal(true) }),
+  z
+    .object({ assignmentTimer: z.enum(ASSIGNMENT_TIMER_KINDS) })
+    .describe("an assignment of the programme's plan draws near its date, or is past it"),
 ]);
 
 const audience = z.union([
@@ -397,10 +401,12 @@ const audience = z.union([
 
 export const notificationRulesSchema = z
   .object({
-    commonVariables: z.array(z.enum(COMMON_VARIABLES)).describe('template variables every message has'),
+    commonVariables: z.array(z.enum(COMMON_VARIABLES)).describe('template variables every message about a case has'),
+    planCommonVariables: z.array(z.enum(PLAN_COMMON_VARIABLES)).describe("template variables every message about the programme's plan has"),
     rules: z.array(
       z.object({
-        kind: notificationKind,
+        kind: z.enum([...NOTIFICATION_KINDS, ...PLAN_MESSAGE_KINDS] as [string, ...string[]]),
+        about: z.enum(['case', 'plan']).describe("a case, or the programme's plan"),
         label: z.string(),
         on: z.array(trigger),
         to: z.array(audience),

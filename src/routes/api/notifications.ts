@@ -8,6 +8,7 @@ import type { OutboxAdmin } from '../../mail/outbox.js';
 import { programmesWhere } from '../../people/actor.js';
 import type { Relay } from '../../mail/relay.js';
 import type { Preferences } from '../../notifications/preferences.js';
+import { PLAN_COMMON_VARIABLES, PLAN_MESSAGE_KINDS, PLAN_MESSAGES } from '../../notifications/plan-messages.js';
 import { COMMON_VARIABLES, NOTIFICATION_KINDS, NOTIFICATION_RULES } from '../../notifications/rules.js';
 import {
   notificationRulesSchema,
@@ -57,11 +58,25 @@ export const notificationRoutes: FastifyPluginAsyncZod<NotificationRouteDeps> = 
       const lang = requestLanguage(request);
       return {
         commonVariables: COMMON_VARIABLES,
-        rules: NOTIFICATION_RULES.map((rule) => ({
-          ...rule,
-          label: t(lang, `notifications.${rule.kind}`),
-          canBeTurnedOff: !rule.mandatory,
-        })),
+        planCommonVariables: PLAN_COMMON_VARIABLES,
+        rules: [
+          ...NOTIFICATION_RULES.map((rule) => ({
+            ...rule,
+            about: 'case' as const,
+            label: t(lang, `notifications.${rule.kind}`),
+            canBeTurnedOff: !rule.mandatory,
+          })),
+          ...PLAN_MESSAGE_KINDS.map((kind) => ({
+            kind,
+            about: 'plan' as const,
+            label: t(lang, `notifications.${kind}`),
+            on: [{ assignmentTimer: PLAN_MESSAGES[kind].timer }],
+            to: PLAN_MESSAGES[kind].to,
+            mandatory: true,
+            canBeTurnedOff: false,
+            variables: PLAN_MESSAGES[kind].variables,
+          })),
+        ],
       };
     },
   );

@@ -18,6 +18,12 @@ import type { DateRange } from './dates.js';
  */
 
 export const ASSIGNMENT_TIMER_KINDS = ['assignment-reminder', 'assignment-overdue'] as const;
+
+/**
+ * Raise when the rules below change meaning: at the next start every programme's assignment
+ * timers are reconciled with them once (as TIMER_RULES_VERSION does for the cases).
+ */
+export const ASSIGNMENT_TIMER_RULES_VERSION = 1;
 export type AssignmentTimerKind = (typeof ASSIGNMENT_TIMER_KINDS)[number];
 
 /** The statuses under which an assignment's deadlines stand. */

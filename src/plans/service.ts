@@ -650,6 +650,20 @@ export function createPlans(deps: PlanDeps) {
     /** Brings every assignment's timers in line (after the programme's deadline settings changed). Inside a transaction. */
     reconcileTimers: (programmeId: string) => reconcileTimers(programmeId),
 
+    /** Brings the assignment timers of every programme with an adopted plan in line; gives how many programmes. */
+    reconcileEveryProgramme(): number {
+      return transaction(() => {
+        const ids = db
+          .selectDistinct({ programmeId: planRevisions.programmeId })
+          .from(planRevisions)
+          .where(eq(planRevisions.status, 'adopted'))
+          .all()
+          .map((r) => r.programmeId);
+        for (const id of ids) reconcileTimers(id);
+        return ids.length;
+      });
+    },
+
     /** The goals and rows of its programme's plan a case is linked to now (for the programme's own roles). */
     caseLinksOf(actor: Actor, caseId: string) {
       const found = db.select({ programmeId: cases.programmeId }).from(cases).where(eq(cases.id, caseId)).get();

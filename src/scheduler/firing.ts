@@ -9,6 +9,7 @@ import type { PlanMail } from '../notifications/plan-mail.js';
 import type { Notifications } from '../notifications/service.js';
 import type { Plans } from '../plans/service.js';
 import type { TimerKind } from '../../machines/case/deadlines.js';
+import { ASSIGNMENT_TIMER_RULES_VERSION } from '../plans/deadlines.js';
 import { TIMER_RULES_VERSION } from './deadlines.js';
 import type { TimerStore } from './timers.js';
 
@@ -29,7 +30,7 @@ export interface FiringDeps {
   timers: TimerStore;
   notifications: Pick<Notifications, 'forTimer'>;
   /** The plans, for the timers of assignments (absent: those are left pending). */
-  assignments?: Pick<Plans, 'timersOf'>;
+  assignments?: Pick<Plans, 'timersOf' | 'reconcileEveryProgramme'>;
   planMail?: Pick<PlanMail, 'forAssignmentTimer'>;
   now: () => Date;
   /** Called after a commit that fired something (wakes the mail relay). */
@@ -125,17 +126,26 @@ export function createTimerFiring(deps: FiringDeps) {
 
     reconcileAll,
 
-    /** At start: reconciles all active cases once per version of the timer rules. */
+    /**
+     * At start: reconciles all active cases once per version of the timer rules, and every
+     * programme's assignments once per version of theirs. Gives how many cases, if any were.
+     */
     backfill(): number | undefined {
-      const key = 'timer-rules-version';
-      const stored = db.select({ value: meta.value }).from(meta).where(eq(meta.key, key)).get();
-      if (stored?.value === String(TIMER_RULES_VERSION)) return undefined;
-      const count = reconcileAll();
-      db.insert(meta)
-        .values({ key, value: String(TIMER_RULES_VERSION) })
-        .onConflictDoUpdate({ target: meta.key, set: { value: String(TIMER_RULES_VERSION) } })
-        .run();
-      return count;
+      const once = <T>(key: string, version: number, work: () => T): T | undefined => {
+        const stored = db.select({ value: meta.value }).from(meta).where(eq(meta.key, key)).get();
+        if (stored?.value === String(version)) return undefined;
+        const result = work();
+        db.insert(meta)
+          .values({ key, value: String(version) })
+          .onConflictDoUpdate({ target: meta.key, set: { value: String(version) } })
+          .run();
+        return result;
+      };
+      if (deps.assignments) {
+        const plans = deps.assignments;
+        once('assignment-timer-rules-version', ASSIGNMENT_TIMER_RULES_VERSION, () => plans.reconcileEveryProgramme());
+      }
+      return once('timer-rules-version', TIMER_RULES_VERSION, reconcileAll);
     },
   };
 }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlanImport } from '../../src/imports/plan.js';
 import { readTables } from '../../src/imports/table.js';
 import { createTestApp, PROGRAMME, tableCounts, type TestApp } from '../helpers.js';
+import { startSmtp, type TestSmtp } from '../smtp.js';
 
 /*
  * Jämtland's plan (seed 004) recorded after the fact from a workbook filled in as the template
@@ -161,6 +162,7 @@ function csvOf(sheets: Record<string, string[][]>) {
 }
 
 let t: TestApp;
+let smtp: TestSmtp;
 let kind: ReturnType<typeof createPlanImport>;
 const source = (bytes: Buffer, fileName = 'lup-psykisk-ohalsa.xlsx') => ({
   programmeId: PROGRAMME,
@@ -174,7 +176,10 @@ const assignmentTimers = () =>
     .all() as { a: string; kind: string }[];
 
 beforeAll(async () => {
-  t = await createTestApp();
+  smtp = await startSmtp(0);
+  t = await createTestApp({
+    env: { SATSA_SMTP_HOST: '127.0.0.1', SATSA_SMTP_PORT: String(smtp.port), SATSA_MAIL_FROM: 'Satsa <satsa@regionblekinge.se>' },
+  });
   t.clock.set('2023-11-01T09:00:00.000Z');
   const config = t.services.programmes.get(PROGRAMME)!;
   t.services.programmes.change({ ...config, years: { first: 2022, last: 2035 } }, t.actors.administrator.id, 'planens år');
@@ -183,6 +188,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.close();
+  await smtp?.close();
 });
 
 describe("a programme's plan recorded from a spreadsheet, seed 004", () => {
@@ -271,6 +277,27 @@ describe("a programme's plan recorded from a spreadsheet, seed 004", () => {
     ]);
     // Våren 2023 ended before the import (November 2023): no reminder, no escalation. Hösten 2024 is ahead.
     expect(assignmentTimers().map((x) => x.a)).toEqual(['uppdrag-lansstrategi', 'uppdrag-lansstrategi']);
+  });
+
+  it('e-mails over SMTP about the assignment still ahead only, at its reminder and escalation times', async () => {
+    await t.services.relay.drain();
+    smtp.received.length = 0;
+    // Hösten 2024 ends 2024-12-31: reminded 14 days before, escalated the day after, 08:00 Swedish time.
+    for (const [at, fired] of [
+      ['2024-12-17T06:59:00.000Z', 0],
+      ['2024-12-17T07:00:00.000Z', 1],
+      ['2025-01-01T07:00:00.000Z', 1],
+      ['2026-06-01T00:00:00.000Z', 0],
+    ] as const) {
+      t.clock.set(at);
+      expect(t.services.scheduler.runDue(), at).toMatchObject({ fired, failed: 0 });
+    }
+    await t.services.relay.drain();
+    const subjects = [...new Set(smtp.received.map((m) => m.mail.subject))].sort();
+    expect(subjects).toEqual([
+      `Påminnelse: uppdraget ${d.assignments[2]!.title} ska vara klart hösten 2024`,
+      `Uppdraget ${d.assignments[2]!.title} är försenat`,
+    ]);
   });
 
   it('makes nothing new when the same file comes again, as a workbook or as CSV', async () => {

@@ -128,6 +128,20 @@ describe("a plan's assignments", () => {
     expect(t.services.scheduler.runDue()).toMatchObject({ fired: 0, failed: 0 });
   });
 
+  it('are set again at the next start when the rules for them change meaning (a database from before)', () => {
+    const db = t.services.db.$client;
+    const before = timersOf('kartlaggning');
+    db.prepare("DELETE FROM timers WHERE assignment_id = 'kartlaggning'").run();
+    // The same rules: nothing is done at a start.
+    t.services.firing.backfill();
+    expect(timersOf('kartlaggning')).toEqual([]);
+    db.prepare("UPDATE meta SET value = '0' WHERE key = 'assignment-timer-rules-version'").run();
+    t.services.firing.backfill();
+    const same = (rows: TimerRow[]) => rows.map(({ id, kind, due_at, status }) => ({ id, kind, due_at, status }));
+    expect(same(timersOf('kartlaggning'))).toEqual(same(before));
+    expect(db.prepare("SELECT value FROM meta WHERE key = 'assignment-timer-rules-version'").get()).toEqual({ value: '1' });
+  });
+
   it('remind the mailbox and the county coordinators over SMTP at the reminder time, once', async () => {
     await t.services.relay.drain();
     smtp.received.length = 0;

@@ -21,6 +21,7 @@ const DOMAIN_FOLDERS = [
   'src/process',
   'src/plans',
   'src/imports',
+  'src/documents',
 ];
 
 /** What the domain may not import: a folder ends with '/', a module is named by its .ts file. */

@@ -61,8 +61,7 @@ const PRESENTATION = new Set([
   'text-decoration',
 ]);
 
-const escapeAttribute = (text: string) =>
-  text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeAttribute = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** ECharts' SVG made fit for a page with a strict Content-Security-Policy, named and with ids of its own. */
 export function pageReadySvg(svg: string, key: string, label: string): string {
@@ -181,8 +180,8 @@ export function moneyChart(report: MultiYearReport): ChartSpec {
   };
 }
 
-/** Every chart of the report, in page order: the money first, then each numeric indicator. */
+/** Every chart of the report, in page order: each indicator measured in numbers, then the money. */
 export const reportCharts = (report: MultiYearReport): ChartSpec[] => [
-  moneyChart(report),
   ...chartedIndicators(report).map((i) => indicatorChart(report, i)),
+  moneyChart(report),
 ];

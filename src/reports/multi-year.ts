@@ -46,7 +46,16 @@ export interface MoneyYear {
 }
 
 /** The money figures, in the order the tables, the CSV and the chart give them. */
-export const MONEY_FIGURES = ['poolOre', 'grantedOre', 'paidOre', 'releasedOre', 'repaidOre', 'unpaidOre', 'remainingOre', 'spentOre'] as const;
+export const MONEY_FIGURES = [
+  'poolOre',
+  'grantedOre',
+  'paidOre',
+  'releasedOre',
+  'repaidOre',
+  'unpaidOre',
+  'remainingOre',
+  'spentOre',
+] as const;
 export type MoneyFigure = (typeof MONEY_FIGURES)[number];
 
 export interface IndicatorYear {

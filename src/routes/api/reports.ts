@@ -39,7 +39,8 @@ export const reportRoutes: FastifyPluginAsyncZod<ReportRouteDeps> = async (app, 
     {
       schema: {
         tags: ['reports'],
-        summary: "The multi-year report: the plan's goals, indicators against targets, assignments and the money across the programme's years",
+        summary:
+          "The multi-year report: the plan's goals, indicators against targets, assignments and the money across the programme's years",
         description: [
           'The answer documented here is the JSON.',
           "Without from and to it covers the programme's first year up to this year (or its last); from and to choose a range inside the programme's years.",

@@ -1,3 +1,4 @@
+import { localDate } from '../mail/calendar.js';
 import type { AssignmentStatus, IndicatorValue, PlanAssignment, PlanIndicator } from './document.js';
 
 /*
@@ -5,6 +6,9 @@ import type { AssignmentStatus, IndicatorValue, PlanAssignment, PlanIndicator } 
  * whether a year's measured value meets its target, what a year's outcome is, and whether an
  * assignment is overdue. Pure: "today" and "this year" are given by the caller's clock.
  */
+
+/** The day a plan is followed up on, in Swedish time (YYYY-MM-DD), at the clock's `now`. */
+export const followUpDay = (now: Date) => localDate(now.toISOString());
 
 /**
  * Whether a year's value meets its target. A number or percentage goes the indicator's own

@@ -1,9 +1,8 @@
 import { DomainError, type FieldError } from '../errors.js';
 import type { Language } from '../i18n/index.js';
-import { localDate } from '../mail/calendar.js';
 import type { Money } from '../money/service.js';
 import type { IndicatorKind, IndicatorValue } from '../plans/document.js';
-import { isOverdue, yearOutcome, type YearOutcome } from '../plans/outcome.js';
+import { followUpDay, isOverdue, yearOutcome, type YearOutcome } from '../plans/outcome.js';
 import type { Plans } from '../plans/service.js';
 import { allAreas } from '../programmes/config.js';
 import type { ProgrammeService } from '../programmes/service.js';
@@ -108,7 +107,7 @@ export function createMultiYearReports(deps: MultiYearDeps) {
     multiYear(programmeId: string, lang: Language, range: { from?: number; to?: number } = {}) {
       const config = programmes.get(programmeId);
       if (!config) throw new DomainError('not-found', `no programme ${programmeId}`);
-      const today = localDate(now().toISOString());
+      const today = followUpDay(now());
       const thisYear = Number(today.slice(0, 4));
       const years = yearsOf(config.years.first, config.years.last, thisYear, range);
       const areas = new Map(allAreas(config).map((a) => [a.id, a.label[lang]]));

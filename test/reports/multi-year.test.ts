@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { promisify } from 'node:util';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FULL_STORY } from '../../src/demo/story.js';
@@ -410,4 +412,12 @@ describe('the multi-year report, seed 004', () => {
     expect(other.statusCode, other.body).toBe(200);
     expect(json<MultiYearReport>(other).plan).toBeNull();
   });
+
+  it('loads ECharts only when a report draws its charts: not at start, nor for other requests', async () => {
+    // A child process, so that this file's own imports do not count (test/reports/lazy-echarts.ts).
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/reports/lazy-echarts.ts'], {
+      timeout: 60_000,
+    });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ statuses: [200, 200], atStart: [], afterDrawing: ['echarts'] });
+  }, 60_000);
 });

@@ -31,6 +31,7 @@ import { createLoginThrottle } from './people/throttle.js';
 import { loadProgrammeDefinition, programmeDefinitions, wordsOf } from './programmes/config.js';
 import { createProgrammeAdmin } from './programmes/admin.js';
 import { createProgrammeService } from './programmes/service.js';
+import { createMultiYearReports } from './reports/multi-year.js';
 import { createReports } from './reports/programme-year.js';
 import { createTimerFiring } from './scheduler/firing.js';
 import { createScheduler } from './scheduler/scheduler.js';
@@ -103,6 +104,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     },
   });
   const reports = createReports(db, programmes, money);
+  const multiYear = createMultiYearReports({ programmes, plans, reports, money, now });
   const outboxAdmin = createOutboxAdmin(db, now);
   const idempotency = createIdempotency(db, now);
   const transaction = <T>(work: () => T): T => db.transaction(work, { behavior: 'immediate' });
@@ -180,6 +182,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     scheduler,
     cases,
     reports,
+    multiYear,
     outboxAdmin,
     idempotency,
     preferences,

@@ -234,6 +234,25 @@ export function createPlans(deps: PlanDeps) {
         .sort();
   }
 
+  /** A revision with the measured values, the assignments' statuses and the linked cases merged in. */
+  function followedUp(row: RevisionRow) {
+    const view = revisionView(row);
+    const values = valuesOf(row.programmeId);
+    const statuses = statusesOf(row.programmeId);
+    const links = linksOf(row.programmeId);
+    const d = view.document;
+    return {
+      ...view,
+      document: {
+        ...d,
+        goals: d.goals.map((g) => ({ ...g, caseIds: links('goal', g.id) })),
+        indicators: d.indicators.map((i) => ({ ...i, values: values(i.id) })),
+        rows: d.rows.map((r) => ({ ...r, caseIds: links('row', r.id) })),
+        assignments: d.assignments.map((a) => ({ ...a, ...statuses(a.id) })),
+      },
+    };
+  }
+
   function caseLinks(caseId: string) {
     const current = new Map<string, string>();
     for (const l of db.select().from(casePlanLinks).where(eq(casePlanLinks.caseId, caseId)).orderBy(asc(casePlanLinks.seq)).all()) {
@@ -374,21 +393,16 @@ export function createPlans(deps: PlanDeps) {
     /** The plan in force, with the measured values, the assignments' statuses and the linked cases merged in. */
     inForce(actor: Actor, programmeId: string) {
       access(actor, programmeId, 'read');
-      const view = revisionView(requireInForce(programmeId));
-      const values = valuesOf(programmeId);
-      const statuses = statusesOf(programmeId);
-      const links = linksOf(programmeId);
-      const d = view.document;
-      return {
-        ...view,
-        document: {
-          ...d,
-          goals: d.goals.map((g) => ({ ...g, caseIds: links('goal', g.id) })),
-          indicators: d.indicators.map((i) => ({ ...i, values: values(i.id) })),
-          rows: d.rows.map((r) => ({ ...r, caseIds: links('row', r.id) })),
-          assignments: d.assignments.map((a) => ({ ...a, ...statuses(a.id) })),
-        },
-      };
+      return followedUp(requireInForce(programmeId));
+    },
+
+    /**
+     * The same for a report (src/reports/multi-year.ts), or undefined when no plan has been
+     * adopted. No access check: the report's caller has made its own.
+     */
+    inForceForReport(programmeId: string) {
+      const row = inForceRow(programmeId);
+      return row ? followedUp(row) : undefined;
     },
 
     /** Every adopted revision, oldest first, and whether a draft is under way. */

@@ -26,10 +26,12 @@ function cellText(column: Column, cells: Record<string, CellValue>): string | nu
   const value = cells[column.name];
   if (value === undefined) return '';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (column.type === 'decimal' && typeof value === 'number') return String(value).replace('.', ',');
   return value;
 }
 
-function csv(columns: Column[], rows: { kind: string; cells: Record<string, CellValue> }[]): string {
+/** Rows as CSV under one header row of `columns`: each row's `kind` first, its own cells filled, the others empty. */
+export function csv(columns: Column[], rows: { kind: string; cells: Record<string, CellValue> }[]): string {
   const lines = [
     columns.map((c) => c.name).join(';'),
     ...rows.map((r) => columns.map((c) => csvCell(c.name === 'kind' ? r.kind : cellText(c, r.cells))).join(';')),

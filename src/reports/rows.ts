@@ -133,7 +133,8 @@ export const KIND_COLUMNS: Record<RowKind, { text: TextColumn[]; figures: Figure
 };
 
 export type CellValue = string | number | boolean;
-export type ColumnType = 'text' | 'count' | 'date' | 'bool' | 'ore' | 'kr';
+/** `decimal`: a measured number that may have decimals (the CSV writes a decimal comma). */
+export type ColumnType = 'text' | 'count' | 'date' | 'bool' | 'ore' | 'kr' | 'decimal';
 export interface Column {
   name: string;
   type: ColumnType;

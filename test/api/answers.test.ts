@@ -413,12 +413,23 @@ describe('every successful answer of the API matches its schema', () => {
       {},
     );
     expect(pub.body.initiatives.length).toBeGreaterThanOrEqual(3);
+    // The multi-year report of the plan adopted above and the money, in both languages and for a chosen range.
+    const multiYear = 'GET /api/programmes/:programmeId/reports/multi-year';
+    const years = await call<{ plan: unknown; money: { years: unknown[] } }>(
+      multiYear,
+      `/api/programmes/${PROGRAMME}/reports/multi-year`,
+      coordinator,
+    );
+    expect(years.body.plan).not.toBeNull();
+    await call(multiYear, `/api/programmes/${PROGRAMME}/reports/multi-year?format=json&from=2026&to=2027`, steering);
 
     // The other formats of the same answers (described in the operations' words).
     const formats = [
       [`/api/programmes/${PROGRAMME}/reports/2026?format=csv`, 'text/csv'],
       [`/api/programmes/${PROGRAMME}/reports/2026?format=xlsx`, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
       [`/api/public/programmes/${PROGRAMME}/initiatives?format=csv`, 'text/csv'],
+      [`/api/programmes/${PROGRAMME}/reports/multi-year?format=csv`, 'text/csv'],
+      [`/api/programmes/${PROGRAMME}/reports/multi-year?format=xlsx`, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'],
     ] as const;
     for (const [url, type] of formats) {
       const res = await t.app.inject({ method: 'GET', url, headers: coordinator });

@@ -246,6 +246,14 @@ it('every role × the report routes × own programme, another programme and no o
     { url: (p) => api(p, 'html'), page: false, ok: 303 },
     { url: (p) => `/programmes/${p}/reports/2026`, page: true, ok: 200 },
     { url: (p) => `/programmes/${p}/reports`, page: true, ok: 200 },
+    // The multi-year report: its JSON, CSV, workbook, the way to its page, and the page with its charts.
+    ...['json', 'csv', 'xlsx'].map((format) => ({
+      url: (p: string) => `/api/programmes/${p}/reports/multi-year?format=${format}`,
+      page: false,
+      ok: 200,
+    })),
+    { url: (p) => `/api/programmes/${p}/reports/multi-year?format=html`, page: false, ok: 303 },
+    { url: (p) => `/programmes/${p}/reports/multi-year`, page: true, ok: 200 },
   ];
   const mismatches: string[] = [];
   const check = async (url: string, headers: Record<string, string>, expected: number, who: string) => {

@@ -131,6 +131,19 @@ const ROUTES: Route[] = [
     expected: { ...planRecorders(200), anonymous: 303 },
   })),
 
+  // The multi-year report of the plan in force and the money: the programme's own roles, as its other reports.
+  ...['json', 'csv', 'xlsx'].map((format): Route => ({
+    method: 'GET',
+    url: `/api/programmes/${PROGRAMME}/reports/multi-year?format=${format}`,
+    expected: planReaders(200),
+  })),
+  { method: 'GET', url: `/api/programmes/${PROGRAMME}/reports/multi-year?format=html`, expected: planReaders(303) },
+  {
+    method: 'GET',
+    url: `/programmes/${PROGRAMME}/reports/multi-year`,
+    request: htmlPage,
+    expected: { ...planReaders(200), anonymous: 303, foreignAdmin: 404 },
+  },
   { method: 'GET', url: `${planUrl}/versions`, expected: planReaders(200) },
   { method: 'GET', url: `${planUrl}/versions/1`, expected: planReaders(200) },
   { method: 'GET', url: `${planUrl}/diff?from=1&to=1`, expected: planReaders(200) },

@@ -188,6 +188,15 @@ describe('the security headers and the cache rule', () => {
     }
   });
 
+  it('the multi-year report page: its charts drawn as SVG carry nothing inline either', async () => {
+    const page = await get(t, `/programmes/${PROGRAMME}/reports/multi-year`, { ...auth(t.tokens['county-coordinator']), ...html });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toMatch(/<svg role="img"/);
+    expectSafeHeaders(page);
+    expect(page.headers['cache-control']).toBe('no-store');
+    expectNothingInline(page.body);
+  });
+
   it("the pages' stylesheet: named by its content's hash, kept for a year; another name is a 404, not kept", async () => {
     const login = await get(t, '/login', html);
     const href = /<link rel="stylesheet" href="(\/assets\/satsa\.([0-9a-f]{12})\.css)">/.exec(login.body);

@@ -1221,3 +1221,98 @@ export const casePlanLinksSchema = z
   .object({ caseId: uuid, goalIds: z.array(z.string()), rowIds: z.array(z.string()) })
   .describe('the goals and action-plan rows the case is linked to now')
   .meta({ id: 'CasePlanLinks' });
+
+// ---------------------------------------------------------------------------------------
+// The multi-year report (src/reports/multi-year.ts)
+
+const multiYearMoney = {
+  poolOre: ore.describe("what the year's pools have"),
+  grantedOre: ore.describe('granted (decided) for the year'),
+  paidOre: ore.describe('paid out'),
+  releasedOre: ore.describe('released: will not be used'),
+  repaidOre: ore.describe('paid back'),
+  unpaidOre: ore.describe('granted − paid − released'),
+  remainingOre: ore.describe('left to grant; negative when a decision was granted over a pool'),
+  spentOre: ore.describe('reported spent (used) during the year'),
+};
+
+export const multiYearReportSchema = z
+  .object({
+    programme: z.object({ id: z.string(), name: z.string(), organisation: z.string() }).describe("in the report's language"),
+    language,
+    asOf: isoDate.describe('the day (Swedish time) the report was drawn up: overdue means overdue at this day'),
+    fromYear: z.number().int(),
+    toYear: z.number().int(),
+    years: z.array(z.number().int()).describe('every year of the report, oldest first'),
+    plan: z
+      .object({
+        version: z.number().int().min(1),
+        title: z.string(),
+        summary: z.string().nullable(),
+        adoptedBy: z.string().describe('the body that adopted it'),
+        reference: z.string().describe('the decision reference'),
+        decisionDate: isoDate,
+        nextRevisionDue: isoDate,
+        revisionOverdue: z.boolean().describe('the next revision date has passed'),
+        goals: z
+          .array(
+            z.object({
+              id: planItemId,
+              title: z.string(),
+              horizonYears: z.number().int(),
+              targetYear: z.number().int(),
+              areas: z.array(z.object({ id: z.string(), label: z.string() })),
+            }),
+          )
+          .describe('the longest horizon first'),
+        indicators: z.array(
+          z.object({
+            id: planItemId,
+            label: z.string(),
+            kind: indicatorKind,
+            unit: z.string().nullable(),
+            direction: z.enum(['increase', 'decrease']).nullable(),
+            baseline: z.object({ year: z.number().int(), value: z.union([z.number(), z.boolean()]) }).nullable(),
+            goalIds: z.array(z.string()),
+            targets: z
+              .array(z.object({ year: z.number().int(), value: z.union([z.number(), z.boolean()]) }))
+              .describe("every target of the plan, the report's years or not"),
+            years: z
+              .array(
+                z.object({
+                  year: z.number().int(),
+                  target: z.union([z.number(), z.boolean()]).nullable().describe('true: to be delivered / yes; null: no target that year'),
+                  value: z
+                    .union([z.number(), z.boolean()])
+                    .nullable()
+                    .describe('the newest value recorded for the year; true for a delivered document; null: none'),
+                  document: z.object({ title: z.string(), reference: z.string().nullable() }).nullable(),
+                  outcome: z
+                    .enum(['met', 'missed', 'not-measured', 'not-yet-due', 'no-target'])
+                    .describe('not-measured: no value for a year that has passed; not-yet-due: none yet for this year or a later one'),
+                }),
+              )
+              .describe('one per year of the report'),
+          }),
+        ),
+        assignments: z.array(
+          z.object({
+            id: planItemId,
+            title: z.string(),
+            responsible: z.string(),
+            due: z.object({ from: isoDate, to: isoDate, label: z.string().nullable() }),
+            status: assignmentStatus,
+            overdue: z.boolean().describe('open or in progress after its due range has ended'),
+          }),
+        ),
+      })
+      .nullable()
+      .describe('the plan in force; null when none has been adopted'),
+    money: z.object({
+      years: z
+        .array(z.object({ year: z.number().int(), pools: count.describe('grant pools of the year; 0: no figures'), ...multiYearMoney }))
+        .describe("per year, the totals of that year's programme-year report"),
+      totals: z.object(multiYearMoney).describe("the sums over the report's years"),
+    }),
+  })
+  .meta({ id: 'MultiYearReport' });

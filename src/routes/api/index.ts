@@ -34,5 +34,5 @@ export const apiRoutes: FastifyPluginAsync<{ services: Services; config: Config 
   await api.register(onboardingRoutes, { onboarding: services.onboarding, links: services.links });
   await api.register(moneyRoutes, { money: services.money });
   await api.register(planRoutes, { plans: services.plans });
-  await api.register(reportRoutes, { reports: services.reports, now: services.now });
+  await api.register(reportRoutes, { reports: services.reports, multiYear: services.multiYear, now: services.now });
 };

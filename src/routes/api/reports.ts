@@ -6,14 +6,18 @@ import { requireActor, requireOwnProgramme } from '../../http/auth.js';
 import { requestLanguage } from '../../http/language.js';
 import { seesAllCasesOf } from '../../people/actor.js';
 import { publicInitiativesCsv, reportCsv } from '../../reports/csv.js';
+import { multiYearCsv, multiYearXlsx } from '../../reports/multi-year-formats.js';
+import type { MultiYearReports } from '../../reports/multi-year.js';
 import type { Reports } from '../../reports/programme-year.js';
 import { reportXlsx, XLSX_TYPE } from '../../reports/xlsx.js';
+import { multiYearPagePath } from '../../web/multi-year.js';
 import { reportPagePath } from '../../web/report.js';
-import { publicInitiativesSchema, yearReportSchema } from './answers.js';
+import { multiYearReportSchema, publicInitiativesSchema, yearReportSchema } from './answers.js';
 import { answers, programmeParams } from './schemas.js';
 
 export interface ReportRouteDeps {
   reports: Pick<Reports, 'yearReport' | 'publicInitiatives'>;
+  multiYear: Pick<MultiYearReports, 'multiYear'>;
   now: () => Date;
 }
 
@@ -28,7 +32,56 @@ function programmeRoleOnly(request: FastifyRequest, programmeId: string) {
 }
 
 /** The programme-year report (JSON, CSV, Excel; the page is under the site) and the public export of decided initiatives. */
-export const reportRoutes: FastifyPluginAsyncZod<ReportRouteDeps> = async (app, { reports, now }) => {
+export const reportRoutes: FastifyPluginAsyncZod<ReportRouteDeps> = async (app, { reports, multiYear, now }) => {
+  // Before /reports/:year: a path of its own, not a year.
+  app.get(
+    '/programmes/:programmeId/reports/multi-year',
+    {
+      schema: {
+        tags: ['reports'],
+        summary:
+          "The multi-year report: the plan's goals, indicators against targets, assignments and the money across the programme's years",
+        description: [
+          'The answer documented here is the JSON.',
+          "Without from and to it covers the programme's first year up to this year (or its last); from and to choose a range inside the programme's years.",
+          'Each indicator has a row per year: target, measured value and outcome (met, missed, not-measured, not-yet-due, no-target); each assignment says whether it is overdue today; the money of a year is the totals of that year’s programme-year report.',
+          '?format=csv gives the same report as text/csv: semicolons, UTF-8 with BOM, one header row listing every column and a leading `kind` column (plan, goal, indicator-year, assignment, money-year, money-total); amounts in whole öre (`<figure>_ore`) and in kronor (`<figure>_kr`).',
+          '?format=xlsx gives the same rows as an Excel workbook, one sheet per kind with that kind’s columns.',
+          '?format=html answers 303 See Other to the report’s page, with its charts.',
+        ].join(' '),
+        params: programmeParams,
+        querystring: z
+          .object({ format: z.enum(['json', 'csv', 'xlsx', 'html']).default('json'), from: year.optional(), to: year.optional() })
+          .strict(),
+        response: answers({ 200: multiYearReportSchema }, 401, 403, 404, 422),
+      },
+      preValidation: requireActor,
+    },
+    async (request, reply) => {
+      const { programmeId } = request.params;
+      const { format, from, to } = request.query;
+      programmeRoleOnly(request, programmeId);
+      const report = multiYear.multiYear(programmeId, requestLanguage(request), { from, to });
+      const name = `${programmeId}-${report.fromYear}-${report.toYear}`;
+      switch (format) {
+        case 'csv':
+          return reply
+            .type('text/csv; charset=utf-8')
+            .header('content-disposition', `attachment; filename="${name}.csv"`)
+            .send(multiYearCsv(report));
+        case 'xlsx':
+          return reply
+            .type(XLSX_TYPE)
+            .header('content-disposition', `attachment; filename="${name}.xlsx"`)
+            .send(await multiYearXlsx(report, now()));
+        case 'html':
+          return reply.redirect(multiYearPagePath(programmeId, { from, to }), 303);
+        default:
+          return report;
+      }
+    },
+  );
+
   app.get(
     '/programmes/:programmeId/reports/:year',
     {

@@ -75,5 +75,5 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
   await pages.register(boardPages, { cases, programmes, now });
   await pages.register(moneyPages, { money: services.money, cases, people, programmes });
   await pages.register(planPages, { plans: services.plans, programmes, now });
-  await pages.register(reportPages, { reports: services.reports, money: services.money, programmes, now });
+  await pages.register(reportPages, { reports: services.reports, multiYear: services.multiYear, money: services.money, programmes, now });
 };

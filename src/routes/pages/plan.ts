@@ -14,6 +14,7 @@ import {
   type PlanIndicator,
   type PlanList,
 } from '../../plans/document.js';
+import { isOverdue, yearOutcome } from '../../plans/outcome.js';
 import { adoptionSchema, PLAN_RECORDERS, type Plans } from '../../plans/service.js';
 import { allAreas, type ProgrammeConfig } from '../../programmes/config.js';
 import type { ProgrammeService } from '../../programmes/service.js';
@@ -21,6 +22,7 @@ import type { Actor } from '../../people/actor.js';
 import { dateTime } from '../../web/dates.js';
 import { firstText } from '../../web/forms.js';
 import { html, raw, type SafeHtml } from '../../web/html.js';
+import { multiYearPagePath } from '../../web/multi-year.js';
 import { backLink, errorSummary, notice, type Problem } from '../../web/questions.js';
 import { errorPage, loggedIn, sendPage } from './reply.js';
 
@@ -139,21 +141,6 @@ export const planPages: FastifyPluginAsync<PlanPageDeps> = async (pages, { plans
     return targetText(lang, ind, v.value);
   }
 
-  /**
-   * Whether a year's value meets its target. A number or percentage goes the indicator's own
-   * direction; where none is given it reaches its target from below, unless the target is lower
-   * than the baseline or is zero (a count to bring down, a "nollvision"); yes/no must be yes; a
-   * document is met once delivered.
-   */
-  function met(ind: PlanIndicator, target: number | true, v: IndicatorValue): boolean {
-    if (v.kind === 'document') return true;
-    if (v.kind === 'yes-no') return v.value;
-    if (typeof target !== 'number') return true;
-    const base = ind.baseline && typeof ind.baseline.value === 'number' ? ind.baseline.value : undefined;
-    const down = ind.direction ? ind.direction === 'decrease' : base !== undefined ? target < base : target === 0;
-    return down ? v.value <= target : v.value >= target;
-  }
-
   type Measured = {
     year: number;
     value: IndicatorValue;
@@ -172,11 +159,18 @@ export const planPages: FastifyPluginAsync<PlanPageDeps> = async (pages, { plans
       ind.goalIds.length ? p(lang, 'servesGoals', { goals: ind.goalIds.map((g) => goals.get(g) ?? '–').join('; ') }) : '',
     ].filter(Boolean);
     const outcome = (year: number, target: number | true | undefined, latest: Measured | undefined): SafeHtml => {
-      if (target === undefined) return html`${p(lang, 'noTarget')}`;
-      if (!latest) return html`${year < thisYear ? p(lang, 'noValueRecorded') : p(lang, 'noValueYet')}`;
-      return met(ind, target, latest.value)
-        ? html`<strong class="met">${p(lang, 'met')}</strong>`
-        : html`<strong class="missed">${p(lang, 'missed')}</strong>`;
+      switch (yearOutcome(ind, year, target, latest?.value, thisYear)) {
+        case 'no-target':
+          return html`${p(lang, 'noTarget')}`;
+        case 'not-measured':
+          return html`${p(lang, 'noValueRecorded')}`;
+        case 'not-yet-due':
+          return html`${p(lang, 'noValueYet')}`;
+        case 'met':
+          return html`<strong class="met">${p(lang, 'met')}</strong>`;
+        case 'missed':
+          return html`<strong class="missed">${p(lang, 'missed')}</strong>`;
+      }
     };
     const rows = years.map((year) => {
       const target = ind.targets.find((x) => x.year === year)?.value;
@@ -235,7 +229,7 @@ ${values && here.recorder ? html`<p><a href="/plan/indicators/${ind.id}/value">$
 <thead><tr><th scope="col">${p(lang, 'f.assignment')}</th><th scope="col">${p(lang, 'f.responsible')}</th><th scope="col">${p(lang, 'f.due')}</th>${follow ? html`<th scope="col">${p(lang, 'status')}</th>` : ''}</tr></thead>
 <tbody>${doc.assignments.map((a) => {
           const status = follow?.status(a.id);
-          const overdue = follow && a.due.to < day && status !== 'done' && status !== 'cancelled';
+          const overdue = follow && isOverdue(a, status ?? 'open', day);
           return html`<tr${overdue ? raw(' class="overdue"') : ''}><td class="text">${a.title}${a.description ? html`<br><span class="meta">${a.description}</span>` : ''}${
             a.goalIds.length
               ? html`<br><span class="meta">${p(lang, 'servesGoals', { goals: a.goalIds.map((g) => goals.get(g) ?? '–').join('; ') })}</span>`
@@ -289,7 +283,7 @@ ${values && here.recorder ? html`<p><a href="/plan/indicators/${ind.id}/value">$
       const plan = orNone(() => plans.inForce(actor, here.id));
       const done = firstText((request.query as Record<string, unknown>).done);
       const said = notice(DONE.includes(done) ? p(lang, `done.${done}`) : undefined);
-      const links = html`<ul class="links"><li><a href="/plan/versions">${p(lang, 'versionsLink')}</a></li>${here.admin ? html`<li><a href="/plan/draft">${p(lang, 'draftLink')}</a></li>` : ''}</ul>`;
+      const links = html`<ul class="links"><li><a href="/plan/versions">${p(lang, 'versionsLink')}</a></li><li><a href="${multiYearPagePath(here.id)}">${t(lang, 'multiYear.linkLong')}</a></li>${here.admin ? html`<li><a href="/plan/draft">${p(lang, 'draftLink')}</a></li>` : ''}</ul>`;
       if (!plan) {
         const title = t(lang, 'plan.title');
         return sendPage(request, reply, { title, body: html`${said}<h1>${title}</h1><p>${p(lang, 'noPlan')}</p>${links}` });

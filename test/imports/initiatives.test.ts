@@ -27,6 +27,12 @@ const ROW_WITHOUT_NUMBER =
   ';Äldres psykiska hälsa;Träffpunkter för äldre.;Barn och unga;2025-05-02;Regiondirektören;RS 2025/200 § 3;120000,50;2026-01-10;';
 
 let t: TestApp;
+
+/** A session of the administrator, as a browser has it. */
+function login() {
+  const session = t.services.people.createSession(t.actors.administrator.id, 1);
+  return `satsa_session=${session.token}`;
+}
 let smtp: TestSmtp;
 let areaName: string;
 let englishAdmin: string;
@@ -313,5 +319,48 @@ describe('importing decided initiatives', () => {
     const done = await post(bytes, { type: XLSX_TYPE, dryRun: false });
     expect(done.statusCode, done.body).toBe(201);
     expect((await post(bytes, { type: XLSX_TYPE, dryRun: false })).json<Preview>().existing).toHaveLength(1);
+  });
+
+  it('the pages: choose, upload with an error, see it named, upload a fixed file, confirm', async () => {
+    const cookie = login();
+    const choose = await t.app.inject({ method: 'GET', url: '/programme/import', headers: { cookie } });
+    expect(choose.statusCode).toBe(200);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(choose.body)![1]!;
+    const upload = (bytes: Buffer, token = csrf) => {
+      const boundary = '----satsa' + Math.random().toString(16).slice(2);
+      const body = Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${token}\r\n`),
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="satsningar.csv"\r\nContent-Type: text/csv\r\n\r\n`,
+        ),
+        bytes,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]);
+      return t.app.inject({
+        method: 'POST',
+        url: '/programme/import/initiatives',
+        headers: { cookie, 'content-type': `multipart/form-data; boundary=${boundary}` },
+        payload: body,
+      });
+    };
+    const row = ';Sidans satsning;Via sidan.;Barn och unga;2025-06-01;Regiondirektören;RS 2025/77;10 000;2026-09-30;';
+    expect((await upload(fileOf(row), 'fel')).statusCode).toBe(403);
+    const bad = await upload(fileOf(row.replace('2025-06-01', '1 juni')));
+    expect(bad.statusCode).toBe(422);
+    expect(bad.body).toContain('Rad 2, kolumn Beslutsdatum: ”1 juni” är inget datum');
+    const good = await upload(fileOf(row));
+    expect(good.statusCode, good.body).toBe(200);
+    expect(good.body).toContain('Importera 1 satsning');
+    const sha = /name="sha256" value="([0-9a-f]{64})"/.exec(good.body)![1]!;
+    const done = await t.app.inject({
+      method: 'POST',
+      url: '/programme/import/initiatives/confirm',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: `_csrf=${encodeURIComponent(csrf)}&sha256=${sha}`,
+    });
+    expect(done.statusCode, done.body).toBe(200);
+    expect(done.body).toContain('Sidans satsning');
+    const settings = await t.app.inject({ method: 'GET', url: '/programme/settings', headers: { cookie } });
+    expect(settings.body).toContain('href="/programme/import"');
   });
 });

@@ -97,6 +97,8 @@ const ROUTES: Route[] = [
     request: () => ({ payload: IMPORT_FILE as unknown as object, headers: { 'content-type': 'text/csv' } }),
     expected: adminOnly(422),
   },
+  // The import pages work in the page's programme: another programme's administrator reaches their own.
+  { method: 'GET', url: '/programme/import', request: htmlPage, expected: { ...adminOnly(200), anonymous: 303, foreignAdmin: 200 } },
   // A programme's settings and their versions.
   { method: 'GET', url: settingsUrl, expected: adminOnly(200) },
   { method: 'PUT', url: settingsUrl, request: unchangedSettings, expected: adminOnly(200) },

@@ -13,6 +13,9 @@ import { createOutboxAdmin } from './mail/outbox.js';
 import { createRelay } from './mail/relay.js';
 import { createRenderer } from './mail/render.js';
 import { transportFor } from './mail/transport.js';
+import { createImports } from './imports/index.js';
+import { createInitiativeImport } from './imports/initiatives.js';
+import { createPlanImport } from './imports/plan.js';
 import { createMoney } from './money/service.js';
 import { createPlans } from './plans/service.js';
 import { createAccountMail } from './notifications/account-mail.js';
@@ -78,6 +81,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
       programme: (id) => programmes.get(id),
       ideaTemplate: (id) => programmes.ideaTemplate(id),
       yearsError: money.yearsError,
+      programmeRulesOf: (id) => programmes.rules(id)!,
       belongsTo: (userId, programmeId) => people.belongsTo(userId, programmeId),
     }),
     programme: (id) => programmes.get(id),
@@ -105,6 +109,11 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
   });
   const reports = createReports(db, programmes, money);
   const multiYear = createMultiYearReports({ programmes, plans, reports, money, now });
+  // What a programme can import from spreadsheets: one element per kind.
+  const imports = createImports([
+    createInitiativeImport({ db, engine, programme: (id) => programmes.get(id), now }),
+    createPlanImport({ db, plans, programmes }),
+  ]);
   const outboxAdmin = createOutboxAdmin(db, now);
   const idempotency = createIdempotency(db, now);
   const transaction = <T>(work: () => T): T => db.transaction(work, { behavior: 'immediate' });
@@ -183,6 +192,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     cases,
     reports,
     multiYear,
+    imports,
     outboxAdmin,
     idempotency,
     preferences,

@@ -31,6 +31,7 @@ export const EVENT_ROLES: Record<CaseEventType, readonly Role[]> = {
   UPDATE_SCALE_UP_PLAN: ['initiator', 'county-coordinator', 'steering-group'],
   RECORD_SCALE_UP_RECOMMENDATION: ['lsvo-secretary'],
   RECORD_SCALE_UP_DECISION: ['regional-director'],
+  IMPORT_DECIDED: ['administrator'],
 };
 
 export const STEP_COUNT = 12;

@@ -49,7 +49,10 @@ export interface CaseContext {
   criteria: Record<string, PayloadOf<'ASSESS_CRITERION'> & Recorded>;
   revisions: { source: 'recommendation' | 'decision'; motivation: string; at: string }[];
   recommendation?: PayloadOf<'RECORD_RECOMMENDATION'> & Recorded;
-  decision?: PayloadOf<'RECORD_DECISION'> & Recorded;
+  /** The decision; an imported one also says on which day it was made and by whom (`at` is when it was recorded). */
+  decision?: PayloadOf<'RECORD_DECISION'> & Recorded & { decidedOn?: string; decidedBy?: string };
+  /** Set when the case was imported as decided (IMPORT_DECIDED): where it came from, and when it was recorded. */
+  imported?: { source: PayloadOf<'IMPORT_DECIDED'>['source']; endDate?: string } & Recorded;
   followUps: (PayloadOf<'RECORD_FOLLOW_UP'> & Recorded)[];
   seminars: (PayloadOf<'RECORD_SEMINAR'> & Recorded)[];
   execution: { ended?: PayloadOf<'END_INITIATIVE'> & Recorded };

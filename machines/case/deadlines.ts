@@ -58,10 +58,15 @@ function unansweredIdea(ctx: CaseContext): DeadlineAnchor[] {
   return [{ key: submittedAt, from: { instant: submittedAt }, data: { submittedAt } }];
 }
 
-/** Step 10: the decision's follow-up dates, in order, that have not been reported yet. */
+/**
+ * Step 10: the decision's follow-up dates, in order, that have not been reported yet. An
+ * imported case counts only the dates from the day it was imported on: a date already past
+ * when it was recorded has no reminder and no escalation.
+ */
 function unreportedFollowUps(ctx: CaseContext): DeadlineAnchor[] {
   if (!ctx.decision) return [];
-  const dates = [...new Set(ctx.decision.followUpDates ?? [])].sort();
+  const importedOn = ctx.imported?.at.slice(0, 10);
+  const dates = [...new Set(ctx.decision.followUpDates ?? [])].filter((d) => importedOn === undefined || d >= importedOn).sort();
   return dates
     .slice(ctx.followUps.length)
     .map((followUpDate) => ({ key: followUpDate, from: { date: followUpDate }, data: { followUpDate } }));

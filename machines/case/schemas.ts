@@ -237,6 +237,40 @@ export const eventPayloads = {
       deviationMotivation: longText.optional(),
     })
     .strict(),
+  IMPORT_DECIDED: z
+    .object({
+      title: shortText,
+      summary: longText,
+      priorityAreaId: id,
+      decisionDate: isoDate.describe('the day the decision was made (not the day it was recorded)'),
+      decidingBody: shortText.describe('who decided, e.g. Regiondirektören'),
+      reference: shortText.describe("the decision's own reference, e.g. its diary number or paragraph"),
+      motivation: longText.optional(),
+      grantedBudget: z
+        .array(
+          z
+            .object({
+              year: z.number().int().min(2000).max(2100),
+              amountOre: z.number().int().positive().max(1e13).describe('whole öre (1 SEK = 100 öre)'),
+              pool: z.enum(['state', 'joint']).optional().describe('the grant pool it is taken from; the state grant unless said'),
+            })
+            .strict(),
+        )
+        .min(1)
+        .max(20),
+      followUpDates: z.array(isoDate).max(100).describe('dates before the import set no reminder'),
+      endDate: isoDate.optional(),
+      source: z
+        .object({
+          fileName: shortText,
+          fileSha256: z.string().regex(/^[0-9a-f]{64}$/),
+          sheet: shortText.optional().describe("the workbook's sheet; none for a CSV file"),
+          row: z.number().int().min(2).describe('the row as the spreadsheet shows it (the header is row 1)'),
+        })
+        .strict(),
+    })
+    .strict()
+    .describe('a decided initiative recorded from a spreadsheet (machine version 3): the first event of its case, which starts at step 10'),
 } as const;
 
 export type CaseEventType = keyof typeof eventPayloads;

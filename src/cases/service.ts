@@ -174,6 +174,17 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf }
     return row;
   }
 
+  /** An imported decision says, besides when it was recorded, when and by whom it was made. */
+  function importedLabel(lang: Language, payload: unknown) {
+    const p = payload as { decisionDate: string; decidingBody: string; reference: string };
+    return t(lang, 'imports.initiatives.historyLabel', {
+      label: t(lang, 'events.IMPORT_DECIDED'),
+      date: p.decisionDate,
+      body: p.decidingBody,
+      reference: p.reference,
+    });
+  }
+
   function historyOf(row: CaseRow, lang: Language) {
     return inProgrammeWords(wordsOf(row.programmeId), () => historyIn(row, lang));
   }
@@ -205,7 +216,12 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf }
       events: events.map((e) => ({
         version: e.version,
         type: e.type,
-        label: e.type === 'CASE_CREATED' ? t(lang, 'steps.1') : t(lang, `events.${e.type}`),
+        label:
+          e.type === 'CASE_CREATED'
+            ? t(lang, 'steps.1')
+            : e.type === 'IMPORT_DECIDED'
+              ? importedLabel(lang, e.payload)
+              : t(lang, `events.${e.type}`),
         actor: { id: e.actorId, displayName: names.get(e.actorId) ?? null },
         role: e.role,
         roleLabel: t(lang, `roles.${e.role}`),

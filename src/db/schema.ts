@@ -684,3 +684,33 @@ export const casePlanLinks = sqliteTable(
   },
   (t) => [index('case_plan_links_case').on(t.caseId, t.seq), index('case_plan_links_target').on(t.programmeId, t.targetKind, t.targetId)],
 );
+
+/**
+ * What imports from spreadsheets created (src/imports/): one row per imported thing, keyed
+ * within its programme so that importing the same rows again creates nothing new. The key of
+ * an imported initiative is its diary number when the file gives one, otherwise a hash of the
+ * row's content. Append-only: it records where each case came from.
+ */
+export const caseImports = sqliteTable(
+  'case_imports',
+  {
+    id: text('id').primaryKey(),
+    programmeId: text('programme_id')
+      .notNull()
+      .references(() => programmes.id),
+    kind: text('kind').notNull(),
+    key: text('key').notNull(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id),
+    fileName: text('file_name').notNull(),
+    fileSha256: text('file_sha256').notNull(),
+    sheet: text('sheet'),
+    row: integer('row').notNull(),
+    importedAt: text('imported_at').notNull(),
+    importedBy: text('imported_by')
+      .notNull()
+      .references(() => users.id),
+  },
+  (t) => [uniqueIndex('case_imports_key').on(t.programmeId, t.kind, t.key), index('case_imports_case').on(t.caseId)],
+);

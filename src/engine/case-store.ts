@@ -126,6 +126,21 @@ export function createCaseStore(db: Db) {
       return `${prefix}-${year}-${String(row.last).padStart(4, '0')}`;
     },
 
+    /** Whether a diary number is used by a case (of any programme: diary numbers are unique). */
+    diaryNumberTaken: (diaryNumber: string) =>
+      db.select({ id: cases.id }).from(cases).where(eq(cases.diaryNumber, diaryNumber)).get() !== undefined,
+
+    /** Keeps a diary number given from elsewhere: the year's counter never hands out `number` or one below it again. */
+    reserveDiaryNumber(programmeId: string, year: number, number: number) {
+      db.insert(diaryCounters)
+        .values({ programmeId, year, last: number })
+        .onConflictDoUpdate({
+          target: [diaryCounters.programmeId, diaryCounters.year],
+          set: { last: sql`max(${diaryCounters.last}, ${number})` },
+        })
+        .run();
+    },
+
     /** A new case's row and its step index. */
     insert(row: CaseRow, steps: number[]) {
       db.insert(cases).values(row).run();

@@ -3,7 +3,7 @@ import type { CaseContext, CaseInput, ProgrammeRules } from '../../machines/case
 import { requirementsFor, unmet } from '../../machines/case/requirements.js';
 import type { CaseEvent, CaseEventType, PayloadOf } from '../../machines/case/schemas.js';
 import type { Role } from '../../machines/roles.js';
-import { CURRENT_CASE_MACHINE_VERSION } from '../../machines/versions.js';
+import { CURRENT_CASE_MACHINE_VERSION, IMPORT_CASE_MACHINE_VERSION } from '../../machines/versions.js';
 import type { Db } from '../db/client.js';
 import { DomainError } from '../errors.js';
 import type { Money } from '../money/service.js';
@@ -76,6 +76,14 @@ export interface EngineDeps<W extends WishedTimer> {
   programmeVersion: (id: string) => number;
   now: () => Date;
   effects: EngineEffects<W>;
+}
+
+/** A decided initiative recorded from elsewhere (a spreadsheet): see `importCase`. */
+export interface ImportCaseInput {
+  /** The diary number the initiative already has; without it, the next of its decision year. */
+  diaryNumber?: string;
+  /** The payload of IMPORT_DECIDED (checked as any payload is). */
+  payload: unknown;
 }
 
 export interface SendCommand {
@@ -232,6 +240,135 @@ export function createEngine<W extends WishedTimer>(deps: EngineDeps<W>) {
         moved += 1;
       }
       return moved;
+    },
+
+    /**
+     * A decided initiative recorded from elsewhere, in one transaction: a case created on
+     * machine version 3 (CASE_CREATED at the import's time) whose first event is
+     * IMPORT_DECIDED, taken through the same checks, transition, persistence and effects as
+     * `send`: the decision's money is committed to the pool of its year, the deadlines of its
+     * follow-up dates from today on are set. No e-mail goes out: nothing new happened to anyone.
+     * The event's `at` is when it was recorded; its payload keeps the real decision date.
+     * A diary number given must have the programme's form (PREFIX-YEAR-NNNN) and be free; it is
+     * reserved, so that the counter of its year never hands it out again.
+     */
+    importCase(actor: Actor, programmeId: string, input: ImportCaseInput): { row: CaseRow; snapshot: CaseSnapshot } {
+      return inTransaction(() => {
+        const programme = deps.programme(programmeId);
+        if (!programme || !belongsTo(actor, programmeId)) throw new DomainError('not-found', `no programme ${programmeId}`);
+        const type = 'IMPORT_DECIDED' as const;
+        const role = roleFor(actor, programmeId, type, false);
+        if (!role.ok)
+          throw new DomainError('forbidden', `${type} may be sent by: ${role.roles.join(', ')}`, {
+            reason: role.reason,
+            roles: role.roles,
+          });
+        const payload = rules.payloadOf(type, input.payload, programmeId) as PayloadOf<'IMPORT_DECIDED'>;
+        const at = now().toISOString();
+
+        // The diary number: the one given, kept, or the next of the decision's year.
+        let diaryNumber: string;
+        if (input.diaryNumber !== undefined) {
+          const match = new RegExp(`^${programme.diaryPrefix}-(\\d{4})-(\\d{4,6})$`).exec(input.diaryNumber);
+          if (!match) {
+            throw new DomainError('validation-failed', 'the diary number does not have the programme’s form', {
+              errors: [{ path: 'diaryNumber', message: `not ${programme.diaryPrefix}-YEAR-NNNN` }],
+            });
+          }
+          if (store.diaryNumberTaken(input.diaryNumber)) {
+            throw new DomainError('conflict', `${input.diaryNumber} is the diary number of another case`, {
+              errors: [{ path: 'diaryNumber', message: 'taken by another case' }],
+            });
+          }
+          store.reserveDiaryNumber(programmeId, Number(match[1]), Number(match[2]));
+          diaryNumber = input.diaryNumber;
+        } else {
+          diaryNumber = store.nextDiaryNumber(programmeId, programme.diaryPrefix, Number(payload.decisionDate.slice(0, 4)));
+        }
+
+        // The case, created on the version that takes the import.
+        const id = crypto.randomUUID();
+        const caseInput: CaseInput = {
+          caseId: id,
+          programme: deps.programmeRules(programmeId)!,
+          idea: { title: payload.title, summary: payload.summary, initiatorId: actor.id },
+          at,
+        };
+        const machineVersion = IMPORT_CASE_MACHINE_VERSION;
+        const before = initialSnapshot(machineVersion, caseInput);
+        const created: CaseRow = {
+          id,
+          programmeId,
+          diaryNumber,
+          title: payload.title,
+          initiatorId: actor.id,
+          snapshot: JSON.parse(persistedJson(before, machineVersion)) as object,
+          version: 1,
+          machineVersion,
+          programmeVersion: deps.programmeVersion(programmeId),
+          createdAt: at,
+          updatedAt: at,
+          ...projection(before, diaryNumber),
+        };
+        const beforeAt = whereItStands(before);
+        store.insert(created, stepsOf(before));
+        store.addMember(id, actor.id, 'owner');
+        store.appendEvent({
+          caseId: id,
+          version: 1,
+          type: 'CASE_CREATED',
+          payload: caseInput,
+          actorId: actor.id,
+          role: role.role,
+          at,
+          stateBefore: null,
+          stateAfter: before.value,
+          stepsBefore: null,
+          stepsAfter: beforeAt.steps,
+        });
+
+        // The import event, on the same road as any other.
+        const event = { type, payload, meta: { actorId: actor.id, role: role.role, at } } as CaseEvent;
+        const after = nextSnapshot(machineVersion, before, event);
+        if (after === before) throw new DomainError('event-not-accepted', `${type} is only taken by a new case`);
+        const version = 2;
+        const afterAt = whereItStands(after);
+        const snapshotJson = persistedJson(after, machineVersion);
+        const changes = { version, updatedAt: at, ...projection(after, diaryNumber, afterAt.steps) };
+        if (!store.update(id, 1, snapshotJson, changes))
+          throw new DomainError('version-mismatch', 'the case changed while it was imported');
+        const row: CaseRow = { ...created, ...changes, snapshot: JSON.parse(snapshotJson) as object };
+        store.appendEvent({
+          caseId: id,
+          version,
+          type,
+          payload,
+          actorId: actor.id,
+          role: role.role,
+          at,
+          stateBefore: before.value,
+          stateAfter: after.value,
+          stepsBefore: beforeAt.steps,
+          stepsAfter: afterAt.steps,
+        });
+        store.replaceSteps(row, stepsOf(after));
+        // The decision's money counts in its year, as a decision made in Satsa does.
+        effects.money.commitDecision({
+          programmeId,
+          caseId: id,
+          caseVersion: version,
+          priorityAreaId: row.priorityAreaId,
+          decision: {
+            decision: 'approve',
+            motivation: (after.context as CaseContext).decision!.motivation,
+            grantedBudget: payload.grantedBudget,
+            reference: payload.reference,
+            followUpDates: payload.followUpDates,
+          },
+        });
+        effects.deadlines.reconcile(id, programmeId, effects.deadlines.wished(programmeId, after));
+        return { row, snapshot: after };
+      });
     },
 
     /** Sends one event to a case: the road above. */

@@ -15,6 +15,8 @@ export interface EventRuleDeps {
   ideaTemplate: (programmeId: string) => IdeaTemplate | undefined;
   /** A field error when `year` is outside the programme's years. */
   yearsError: (config: ProgrammeConfig, year: number, path: string) => FieldError | undefined;
+  /** The ids the programme's rules know (its areas). */
+  programmeRulesOf: (programmeId: string) => { priorityAreaIds: string[] };
   /** Whether a user holds a role in the programme. */
   belongsTo: (userId: string, programmeId: string) => boolean;
 }
@@ -87,6 +89,22 @@ export function createEventRules(deps: EventRuleDeps) {
             ]);
           }
           return { ...decision, followUpDates: dates };
+        }
+        case 'IMPORT_DECIDED': {
+          const imported = parsed.data as PayloadOf<'IMPORT_DECIDED'>;
+          const errors: FieldError[] = [];
+          if (!deps.programmeRulesOf(programmeId).priorityAreaIds.includes(imported.priorityAreaId)) {
+            errors.push({ path: 'payload.priorityAreaId', message: `${imported.priorityAreaId} is not an area of the programme` });
+          }
+          imported.grantedBudget.forEach((line, i) => {
+            const outside = deps.yearsError(config, line.year, `payload.grantedBudget.${i}.year`);
+            if (outside) errors.push(outside);
+          });
+          if (imported.endDate !== undefined && imported.endDate < imported.decisionDate) {
+            errors.push({ path: 'payload.endDate', message: 'the end date is before the decision' });
+          }
+          if (errors.length > 0) throw invalid('the imported decision is not valid for this programme', errors);
+          return { ...imported, followUpDates: [...new Set(imported.followUpDates)].sort() };
         }
         case 'ADD_PARTICIPANT': {
           const { userId } = parsed.data as PayloadOf<'ADD_PARTICIPANT'>;

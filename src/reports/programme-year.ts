@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lte, or } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lte, or, sql } from 'drizzle-orm';
 import type { CaseContext } from '../../machines/case/context.js';
 import type { Db } from '../db/client.js';
 import { cases, commitments, grantMovements, poolDistributionLines, poolDistributions } from '../db/schema.js';
@@ -118,7 +118,12 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
       .where(
         and(
           eq(cases.programmeId, programmeId),
-          ids.length > 0 ? or(lte(cases.createdAt, until), inArray(cases.id, ids)) : lte(cases.createdAt, until),
+          // A decided initiative imported later counts from the day it was decided.
+          or(
+            lte(cases.createdAt, until),
+            lte(sql`json_extract(${cases.snapshot}, '$.context.decision.decidedOn')`, until),
+            ...(ids.length > 0 ? [inArray(cases.id, ids)] : []),
+          ),
         ),
       )
       .orderBy(cases.diaryNumber)
@@ -428,7 +433,8 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
             parties: (ctx.proposal.participants ?? []).map((p) => ({ name: p.name, kind: p.kind })),
             grantedOre: granted.reduce((a, g) => a + g.amountOre, 0),
             grantedByYear: granted,
-            decisionDate: ctx.decision!.at.slice(0, 10),
+            // An imported decision keeps the day it was made; `at` is when it was recorded.
+            decisionDate: ctx.decision!.decidedOn ?? ctx.decision!.at.slice(0, 10),
             decisionReference: ctx.decision!.reference ?? row.diaryNumber,
             outcome: row.outcome,
           })),

@@ -394,6 +394,25 @@ describe('every successful answer of the API matches its schema', () => {
     await call('GET /api/programmes/:programmeId/plan/diff', `${plan}/diff?from=1&to=1`, coordinator);
   });
 
+  it('imports: the template, a dry run and the import of decided initiatives', async () => {
+    const admin = auth(t.tokens.administrator);
+    const base = `/api/programmes/${PROGRAMME}/imports/initiatives`;
+    const template = await t.app.inject({ method: 'GET', url: `${base}/template?format=csv`, headers: admin });
+    expect(template.statusCode).toBe(200);
+    const area = t.services.programmes.get(PROGRAMME)!.priorityAreas[0]!.label.sv;
+    const file = [
+      'Rubrik;Beskrivning;Fokusområde;Beslutsdatum;Beslutande organ;Beslutsreferens;Beviljat belopp;Uppföljningsdatum',
+      `Importerad satsning;Beslutad före Satsa.;${area};2025-04-01;Regiondirektören;RS 2025/9;50 000;2026-06-30`,
+    ].join('\r\n');
+    const headers = { ...admin, 'content-type': 'text/csv' };
+    const dry = await t.app.inject({ method: 'POST', url: `${base}?dryRun=true`, headers, payload: file });
+    expect(dry.statusCode, dry.body).toBe(200);
+    const run = await t.app.inject({ method: 'POST', url: `${base}?dryRun=false`, headers, payload: file });
+    expect(run.statusCode, run.body).toBe(201);
+    const again = await t.app.inject({ method: 'POST', url: `${base}?dryRun=false`, headers, payload: file });
+    expect(again.statusCode, again.body).toBe(200);
+  });
+
   it('reports: the year report in both languages and the public export', async () => {
     for (const year of [2026, 2027, 2028]) {
       await call('GET /api/programmes/:programmeId/reports/:year', `/api/programmes/${PROGRAMME}/reports/${year}`, coordinator);

@@ -22,6 +22,9 @@ import { auth, createTestApp, OTHER_PROGRAMME, PROGRAMME, type TestApp } from '.
  */
 
 const RELATIONS = ['own', 'others', 'other-programme'] as const;
+
+/** The events people send to a case (IMPORT_DECIDED comes only through the import: see below). */
+const SENT_EVENT_TYPES = CASE_EVENT_TYPES.filter((type) => type !== 'IMPORT_DECIDED');
 type Relation = (typeof RELATIONS)[number];
 
 /** The outcome the process prescribes, from the catalogue and the relation alone. */
@@ -108,7 +111,7 @@ afterAll(async () => t?.close());
 it('every role × event × relation gets exactly what the process allows, and refusals change nothing', async () => {
   const mismatches: string[] = [];
   let pairs = 0;
-  for (const type of CASE_EVENT_TYPES) {
+  for (const type of SENT_EVENT_TYPES) {
     for (const relation of RELATIONS) {
       const w = worlds[relation];
       const { before, payload } = scenario(type, w.newcomer.id);
@@ -138,8 +141,31 @@ it('every role × event × relation gets exactly what the process allows, and re
     }
   }
   expect(mismatches).toEqual([]);
-  expect(pairs).toBe(ROLES.length * CASE_EVENT_TYPES.length * RELATIONS.length);
+  expect(pairs).toBe(ROLES.length * SENT_EVENT_TYPES.length * RELATIONS.length);
 }, 120_000);
+
+/*
+ * IMPORT_DECIDED enters only through the import of decided initiatives (engine.importCase,
+ * /api/programmes/{id}/imports/initiatives; route-access.test.ts has who reaches it): sent as an
+ * event it is refused for every role, the administrator's too, and changes nothing.
+ */
+it('IMPORT_DECIDED cannot be sent as an event, by anyone', async () => {
+  const w = worlds.own;
+  const caseId = freshCase(w, []);
+  const version = versionOf(caseId);
+  const got = [];
+  for (const role of ROLES) {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/cases/${caseId}/events`,
+      headers: { ...auth(w.token(role)), 'if-match': `"${version}"` },
+      payload: { type: 'IMPORT_DECIDED', payload: {} },
+    });
+    got.push(`${role}: ${res.statusCode}`);
+  }
+  expect(got).toEqual(ROLES.map((role) => `${role}: ${EVENT_ROLES.IMPORT_DECIDED.includes(role) ? 409 : 403}`));
+  expect(versionOf(caseId)).toBe(version);
+});
 
 /*
  * The money routes (src/routes/api/money.ts) for every role × relation: a programme's pools are

@@ -77,7 +77,28 @@ const planRecorders = (ok: number) => ({ anonymous: 401, initiator: 403, coordin
 
 const htmlPage = () => ({ headers: { accept: 'text/html' } });
 
+const importsUrl = `/api/programmes/${PROGRAMME}/imports/initiatives`;
+const IMPORT_FILE =
+  'Rubrik;Beskrivning;Fokusområde;Beslutsdatum;Beslutande organ;Beslutsreferens;Beviljat belopp\r\nA;B;Okänt;2025-01-01;R;S;1\r\n';
+
 const ROUTES: Route[] = [
+  // Imports from spreadsheets: the programme's administrator only (a dry run writes nothing).
+  { method: 'GET', url: `${importsUrl}/template?format=csv`, expected: adminOnly(200) },
+  { method: 'GET', url: `${importsUrl}/template?format=xlsx`, expected: adminOnly(200) },
+  {
+    method: 'POST',
+    url: `${importsUrl}?dryRun=true`,
+    request: () => ({ payload: IMPORT_FILE as unknown as object, headers: { 'content-type': 'text/csv' } }),
+    expected: adminOnly(200),
+  },
+  {
+    method: 'POST',
+    url: `${importsUrl}?dryRun=false`,
+    request: () => ({ payload: IMPORT_FILE as unknown as object, headers: { 'content-type': 'text/csv' } }),
+    expected: adminOnly(422),
+  },
+  // The import pages work in the page's programme: another programme's administrator reaches their own.
+  { method: 'GET', url: '/programme/import', request: htmlPage, expected: { ...adminOnly(200), anonymous: 303, foreignAdmin: 200 } },
   // A programme's settings and their versions.
   { method: 'GET', url: settingsUrl, expected: adminOnly(200) },
   { method: 'PUT', url: settingsUrl, request: unchangedSettings, expected: adminOnly(200) },

@@ -185,9 +185,21 @@ export const caseDataSchema = z
       .optional()
       .describe("LSVO's recommendation of the current round; cleared when the proposal is sent back"),
     decision: payload('RECORD_DECISION')
-      .safeExtend(recorded)
+      .safeExtend({
+        ...recorded,
+        decidedOn: z.iso.date().optional().describe('an imported decision: the day it was made (`at` is when it was recorded)'),
+        decidedBy: z.string().optional().describe('an imported decision: the body that made it'),
+      })
       .optional()
       .describe("the director's decision of the current round; followUpDates include the dates of followUpRhythm"),
+    imported: z
+      .object({
+        source: plain<(typeof eventPayloads)['IMPORT_DECIDED']>(eventPayloads.IMPORT_DECIDED).shape.source,
+        endDate: z.iso.date().optional(),
+        ...recorded,
+      })
+      .optional()
+      .describe('set when the case was imported as decided from a spreadsheet: the file, sheet and row it came from'),
     followUps: z.array(payload('RECORD_FOLLOW_UP').safeExtend(recorded)),
     seminars: z.array(payload('RECORD_SEMINAR').safeExtend(recorded)),
     execution: z.object({ ended: payload('END_INITIATIVE').safeExtend(recorded).optional() }),
@@ -1316,3 +1328,32 @@ export const multiYearReportSchema = z
     }),
   })
   .meta({ id: 'MultiYearReport' });
+
+// ---------------------------------------------------------------------------------------
+// Imports from spreadsheets
+
+const importPlace = {
+  sheet: z.string().optional().describe("the workbook's sheet; absent for a CSV file"),
+  row: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('the row as the spreadsheet shows it (the header is row 1); absent for the file as a whole'),
+};
+
+export const importPreviewSchema = z
+  .object({
+    kind: z.enum(['plan', 'initiatives']),
+    creates: z
+      .array(z.object({ ...importPlace, text: z.string().describe("what would be (or was) created, in the caller's language") }))
+      .describe('what the import creates (a dry run: would create)'),
+    existing: z
+      .array(z.object({ ...importPlace, text: z.string() }))
+      .describe('what an earlier import of the same rows created already: nothing new is made of it'),
+    errors: z
+      .array(z.object({ ...importPlace, column: z.string().optional().describe('the column as the header names it'), message: z.string() }))
+      .describe('every error, by sheet, row and column; empty when the file can be imported'),
+    imported: z.boolean().optional().describe('after an import (dryRun=false): whether anything was written'),
+  })
+  .meta({ id: 'ImportPreview' });

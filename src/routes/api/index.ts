@@ -3,6 +3,7 @@ import type { Config } from '../../config.js';
 import { problemErrorHandler, problemNotFound } from '../../http/problem.js';
 import type { Services } from '../../services.js';
 import { caseRoutes } from './cases.js';
+import { importRoutes } from './imports.js';
 import { moneyRoutes } from './money.js';
 import { notificationRoutes } from './notifications.js';
 import { onboardingRoutes } from './onboarding.js';
@@ -34,5 +35,6 @@ export const apiRoutes: FastifyPluginAsync<{ services: Services; config: Config 
   await api.register(onboardingRoutes, { onboarding: services.onboarding, links: services.links });
   await api.register(moneyRoutes, { money: services.money });
   await api.register(planRoutes, { plans: services.plans });
+  await api.register(importRoutes, { imports: services.imports });
   await api.register(reportRoutes, { reports: services.reports, multiYear: services.multiYear, now: services.now });
 };

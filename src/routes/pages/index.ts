@@ -9,6 +9,7 @@ import { accountPages } from './account.js';
 import { assetRoutes } from './assets.js';
 import { boardPages } from './board.js';
 import { casePages } from './cases.js';
+import { importPages } from './imports.js';
 import { mePages } from './me.js';
 import { moneyPages } from './money.js';
 import { onboardingPages } from './onboarding.js';
@@ -75,5 +76,6 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
   await pages.register(boardPages, { cases, programmes, now });
   await pages.register(moneyPages, { money: services.money, cases, people, programmes });
   await pages.register(planPages, { plans: services.plans, programmes, now });
+  await pages.register(importPages, { imports: services.imports, now });
   await pages.register(reportPages, { reports: services.reports, multiYear: services.multiYear, money: services.money, programmes, now });
 };

@@ -111,8 +111,8 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
   const multiYear = createMultiYearReports({ programmes, plans, reports, money, now });
   // What a programme can import from spreadsheets: one element per kind.
   const imports = createImports([
-    createInitiativeImport({ db, engine, programme: (id) => programmes.get(id), now }),
     createPlanImport({ db, plans, programmes }),
+    createInitiativeImport({ db, engine, programme: (id) => programmes.get(id), now }),
   ]);
   const outboxAdmin = createOutboxAdmin(db, now);
   const idempotency = createIdempotency(db, now);

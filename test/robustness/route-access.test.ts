@@ -81,6 +81,8 @@ const importsUrl = `/api/programmes/${PROGRAMME}/imports/initiatives`;
 const IMPORT_FILE =
   'Rubrik;Beskrivning;Fokusområde;Beslutsdatum;Beslutande organ;Beslutsreferens;Beviljat belopp\r\nA;B;Okänt;2025-01-01;R;S;1\r\n';
 
+const PLAN_FILE = 'Del;Planens namn;Antagen av;Beslutsreferens;Beslutsdatum;Nästa revidering;Mål;Inom antal år;Målår\r\nPlan;P;R;RF § 1;2021-01-01;2030-01-01;;;\r\nMål;;;;;;Färre;4;2025\r\n';
+
 const ROUTES: Route[] = [
   // Imports from spreadsheets: the programme's administrator only (a dry run writes nothing).
   { method: 'GET', url: `${importsUrl}/template?format=csv`, expected: adminOnly(200) },
@@ -96,6 +98,13 @@ const ROUTES: Route[] = [
     url: `${importsUrl}?dryRun=false`,
     request: () => ({ payload: IMPORT_FILE as unknown as object, headers: { 'content-type': 'text/csv' } }),
     expected: adminOnly(422),
+  },
+  { method: 'GET', url: `/api/programmes/${PROGRAMME}/imports/plan/template?format=xlsx`, expected: adminOnly(200) },
+  {
+    method: 'POST',
+    url: `/api/programmes/${PROGRAMME}/imports/plan?dryRun=true`,
+    request: () => ({ payload: PLAN_FILE as unknown as object, headers: { 'content-type': 'text/csv' } }),
+    expected: adminOnly(200),
   },
   // The import pages work in the page's programme: another programme's administrator reaches their own.
   { method: 'GET', url: '/programme/import', request: htmlPage, expected: { ...adminOnly(200), anonymous: 303, foreignAdmin: 200 } },

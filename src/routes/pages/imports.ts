@@ -86,7 +86,7 @@ ${kinds.map(
     const what = (n: number) => t(lang, `imports.${kind}.${n === 1 ? 'singular' : 'plural'}`);
     const items = (list: DescribedPreview['creates']) =>
       html`<table><thead><tr><th scope="col">${p(lang, 'row')}</th><th scope="col">${p(lang, 'what')}</th></tr></thead><tbody>${list.map(
-        (i) => html`<tr><td>${i.row ?? ''}</td><td>${i.text}</td></tr>`,
+        (i) => html`<tr><td>${i.sheet ? `${i.sheet}, ${i.row ?? ''}` : (i.row ?? '')}</td><td>${i.text}</td></tr>`,
       )}</tbody></table>`;
     if (d.errors.length > 0) {
       return html`<div class="alert error-summary" role="alert" tabindex="-1" autofocus id="import-errors">
@@ -161,7 +161,7 @@ ${confirm}<p><a href="/programme/import">${p(lang, 'uploadAgain')}</a></p>`;
       const heading = p(lang, 'doneHeading');
       const body = html`<div class="notice" role="status" id="notice">${p(lang, 'doneLead', { count, what })}</div><h1>${heading}</h1>
 <ul>${described.creates.map((i) => html`<li>${i.text}</li>`)}</ul>
-<ul class="links"><li><a href="/cases">${t(lang, 'imports.page.toCases')}</a></li><li><a href="/programme/import">${p(lang, 'back')}</a></li></ul>`;
+<ul class="links"><li>${kind === 'plan' ? html`<a href="/plan">${t(lang, 'imports.page.toPlan')}</a>` : html`<a href="/cases">${t(lang, 'imports.page.toCases')}</a>`}</li><li><a href="/programme/import">${p(lang, 'back')}</a></li></ul>`;
       return sendPage(request, reply, { title: heading, body, path: '/programme/import' });
     }),
   );

@@ -81,7 +81,8 @@ const importsUrl = `/api/programmes/${PROGRAMME}/imports/initiatives`;
 const IMPORT_FILE =
   'Rubrik;Beskrivning;Fokusområde;Beslutsdatum;Beslutande organ;Beslutsreferens;Beviljat belopp\r\nA;B;Okänt;2025-01-01;R;S;1\r\n';
 
-const PLAN_FILE = 'Del;Planens namn;Antagen av;Beslutsreferens;Beslutsdatum;Nästa revidering;Mål;Inom antal år;Målår\r\nPlan;P;R;RF § 1;2021-01-01;2030-01-01;;;\r\nMål;;;;;;Färre;4;2025\r\n';
+const PLAN_FILE =
+  'Del;Planens namn;Antagen av;Beslutsreferens;Beslutsdatum;Nästa revidering;Mål;Inom antal år;Målår\r\nPlan;P;R;RF § 1;2021-01-01;2030-01-01;;;\r\nMål;;;;;;Färre;4;2025\r\n';
 
 const ROUTES: Route[] = [
   // Imports from spreadsheets: the programme's administrator only (a dry run writes nothing).

@@ -166,19 +166,28 @@ describe("a programme's plan in the browser, seed 004", () => {
     await page.getByRole('button', { name: 'Spara läget' }).click();
     await page.waitForURL(`${base}/plan?done=status`);
 
-    // A second revision, set up through the service: the inventory assignment is dropped.
-    const current = t.services.plans.version(t.actors.administrator, PROGRAMME, 1).document;
+    // A second revision in March 2023, in the browser: the inventory assignment is dropped
+    // (its row emptied), and the regional board adopts it.
     t.clock.set('2023-03-02T08:00:00.000Z');
-    t.services.plans.saveDraft(t.actors.administrator, PROGRAMME, 0, {
-      ...current,
-      assignments: current.assignments.filter((a) => !a.title.startsWith('Inventering')),
-    });
-    t.services.plans.adopt(t.actors.administrator, PROGRAMME, 1, {
-      adoptedBy: 'Regionstyrelsen',
-      reference: 'RS 2023-03-01 § 12',
-      decisionDate: '2023-03-01',
-      nextRevisionDue: '2027-12-31',
-    });
+    const revision = await browser.page();
+    await logIn(revision);
+    await revision.goto(`${base}/plan`);
+    await revision.getByRole('link', { name: 'Utkast till nästa version' }).click();
+    await revision.getByRole('link', { name: 'Ändra uppdrag' }).click();
+    expect(await at(revision, 'assignments.1.title').inputValue()).toBe('Inventering av anhörig- och efterlevandestöd');
+    for (const field of ['title', 'description', 'responsible', 'due']) await at(revision, `assignments.1.${field}`).fill('');
+    await revision.getByRole('button', { name: 'Spara' }).click();
+    await revision.waitForURL(`${base}/plan/draft?done=saved`);
+    await revision.getByRole('link', { name: 'Registrera beslutet' }).click();
+    await revision.getByLabel('Vem antog planen').fill('Regionstyrelsen');
+    await revision.getByLabel('Beslutets paragraf eller diarienummer').fill('RS 2023-03-01 § 12');
+    await revision.getByLabel('Beslutsdatum').fill('2023-03-01');
+    await revision.getByLabel('Nästa revidering senast').fill('2027-12-31');
+    await revision.getByRole('button', { name: 'Fortsätt' }).click();
+    await revision.getByRole('heading', { name: 'Kontrollera planen och beslutet' }).waitFor();
+    expect(await main(revision)).not.toContain('Inventering av anhörig');
+    await revision.getByRole('button', { name: 'Anta version 2' }).click();
+    await revision.waitForURL(`${base}/plan?done=adopted`);
 
     // Years later: the assignments of spring 2023 and autumn 2024 are overdue.
     t.clock.set('2025-02-03T08:00:00.000Z');
@@ -206,6 +215,15 @@ describe("a programme's plan in the browser, seed 004", () => {
     await later.getByRole('link', { name: 'Version 1', exact: true }).click();
     expect(await main(later)).toContain('Inventering av anhörig- och efterlevandestöd');
     await expectAccessible(later, 'plan version 1');
+
+    // The multi-year report: the 2022 target met, the overdue assignments, the next revision.
+    await later.goto(`${base}/plan`);
+    await later.getByRole('link', { name: /^Flerårsrapport/ }).click();
+    text = await main(later);
+    expect(text).toMatch(/2022 20 % 23 % Målet nått/);
+    expect(text).toContain('2 av 2 uppdrag är försenade.');
+    expect(text).toContain('Nästa revidering senast 2027-12-31');
+    await expectAccessible(later, 'multi-year report of the plan');
 
     await later.goto(`${base}/plan`);
     await later.getByRole('button', { name: 'In English' }).click();

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
@@ -148,3 +149,21 @@ export async function expectAccessible(page: Page, name: string) {
   expect(blocking, `accessibility of ${name}`).toEqual([]);
   return violations.length;
 }
+
+/** Serves a test app on a free local port for the browser; gives its address. */
+export async function serve(app: { listen(o: { port: number; host: string }): Promise<unknown>; server: { address(): unknown } }) {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+}
+
+/** Logs a person in through the Swedish log-in page, and waits for the list of cases. */
+export async function logIn(page: Page, base: string, email: string, password: string) {
+  await page.goto(`${base}/login`);
+  await page.getByLabel('E-postadress').fill(email);
+  await page.getByLabel('Lösenord', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Logga in' }).click();
+  await page.waitForURL(`${base}/cases`);
+}
+
+/** The page's main content as one line of text. */
+export const mainOf = async (page: Page) => (await page.locator('main').innerText()).replace(/\s+/g, ' ');

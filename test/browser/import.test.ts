@@ -1,9 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, PROGRAMME, type TestApp } from '../helpers.js';
-import { browserSuite, expectAccessible } from './browser.js';
+import { browserSuite, expectAccessible, logIn as logInAs, serve } from './browser.js';
 
 /*
  * Recording what already happened, in Chromium, as the programme's administrator: the plan
@@ -32,21 +31,14 @@ beforeAll(async () => {
     roles: ['administrator'],
     password: PASSWORD,
   });
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  base = await serve(t.app);
 }, 60_000);
 
 afterAll(async () => {
   await t?.close();
 });
 
-async function logIn(page: Page) {
-  await page.goto(`${base}/login`);
-  await page.getByLabel('E-postadress').fill(EMAIL);
-  await page.getByLabel('Lösenord', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Logga in' }).click();
-  await page.waitForURL(`${base}/cases`);
-}
+const logIn = (page: Page) => logInAs(page, base, EMAIL, PASSWORD);
 
 async function planWorkbook(area: string) {
   const wb = new ExcelJS.Workbook();

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, PROGRAMME, type TestApp } from '../helpers.js';
-import { browserSuite, expectAccessible, screenshot } from './browser.js';
+import { browserSuite, expectAccessible, screenshot, logIn as logInAs, mainOf, serve } from './browser.js';
 
 /*
  * Jämtland's long-term plan (seed 004) entered in Chromium by the programme's administrator:
@@ -38,23 +37,16 @@ beforeAll(async () => {
     roles: ['administrator'],
     password: PASSWORD,
   });
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  base = await serve(t.app);
 }, 60_000);
 
 afterAll(async () => {
   await t?.close();
 });
 
-async function logIn(page: Page) {
-  await page.goto(`${base}/login`);
-  await page.getByLabel('E-postadress').fill(EMAIL);
-  await page.getByLabel('Lösenord', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Logga in' }).click();
-  await page.waitForURL(`${base}/cases`);
-}
+const logIn = (page: Page) => logInAs(page, base, EMAIL, PASSWORD);
 
-const main = async (page: Page) => (await page.locator('main').innerText()).replace(/\s+/g, ' ');
+const main = mainOf;
 const at = (page: Page, key: string) => page.locator(`#plan-${key.replace(/\./g, '-')}`);
 
 describe("a programme's plan in the browser, seed 004", () => {

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FULL_STORY } from '../../src/demo/story.js';
 import { advance, createCase, createTestApp, PROGRAMME, type TestApp } from '../helpers.js';
-import { browserSuite, expectAccessible, expectNoCspViolations, screenshot } from './browser.js';
+import { browserSuite, expectAccessible, expectNoCspViolations, screenshot, logIn as logInAs, mainOf, serve } from './browser.js';
 
 /*
  * The multi-year report of Jämtland's long-term plan (seed 004) in Chromium: reached from the
@@ -46,23 +45,16 @@ beforeAll(async () => {
     roles: ['county-coordinator'],
     password: PASSWORD,
   });
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  base = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  base = await serve(t.app);
 }, 60_000);
 
 afterAll(async () => {
   await t?.close();
 });
 
-async function logIn(page: Page) {
-  await page.goto(`${base}/login`);
-  await page.getByLabel('E-postadress').fill(EMAIL);
-  await page.getByLabel('Lösenord', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Logga in' }).click();
-  await page.waitForURL(`${base}/cases`);
-}
+const logIn = (page: Page) => logInAs(page, base, EMAIL, PASSWORD);
 
-const main = async (page: Page) => (await page.locator('main').innerText()).replace(/\s+/g, ' ');
+const main = mainOf;
 const reportPath = `/programmes/${PROGRAMME}/reports/multi-year`;
 
 describe('the multi-year report in the browser, seed 004', () => {

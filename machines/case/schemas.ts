@@ -6,6 +6,15 @@ import { FORUM_ROLES, ORGANISATION_KINDS } from '../roles.js';
  * (no I/O) so the machine, the engine, the API and the OpenAPI document share them.
  */
 
+/** One line of a granted budget: a year's amount, from a grant pool. */
+const grantedBudgetLine = z
+  .object({
+    year: z.number().int().min(2000).max(2100),
+    amountOre: z.number().int().positive().max(1e13).describe('whole öre (1 SEK = 100 öre)'),
+    pool: z.enum(['state', 'joint']).optional().describe('the grant pool it is taken from; the state grant unless said'),
+  })
+  .strict();
+
 const shortText = z.string().trim().min(1).max(300);
 const longText = z.string().trim().min(1).max(20_000);
 const isoDate = z.iso.date();
@@ -186,18 +195,7 @@ export const eventPayloads = {
       decision: z.enum(['approve', 'reject', 'revise']),
       motivation: longText,
       deviationMotivation: longText.optional(),
-      grantedBudget: z
-        .array(
-          z
-            .object({
-              year: z.number().int().min(2000).max(2100),
-              amountOre: z.number().int().positive().max(1e13).describe('whole öre (1 SEK = 100 öre)'),
-              pool: z.enum(['state', 'joint']).optional().describe('the grant pool it is taken from; the state grant unless said'),
-            })
-            .strict(),
-        )
-        .max(20)
-        .optional(),
+      grantedBudget: z.array(grantedBudgetLine).max(20).optional(),
       budgetOverride: z.object({ motivation: longText }).strict().optional().describe('grant more than remains in the pool, and say why'),
       reference: shortText.optional().describe("the decision's own reference, e.g. its diary number"),
       followUpDates: z.array(isoDate).max(100).optional(),
@@ -246,18 +244,7 @@ export const eventPayloads = {
       decidingBody: shortText.describe('who decided, e.g. Regiondirektören'),
       reference: shortText.describe("the decision's own reference, e.g. its diary number or paragraph"),
       motivation: longText.optional(),
-      grantedBudget: z
-        .array(
-          z
-            .object({
-              year: z.number().int().min(2000).max(2100),
-              amountOre: z.number().int().positive().max(1e13).describe('whole öre (1 SEK = 100 öre)'),
-              pool: z.enum(['state', 'joint']).optional().describe('the grant pool it is taken from; the state grant unless said'),
-            })
-            .strict(),
-        )
-        .min(1)
-        .max(20),
+      grantedBudget: z.array(grantedBudgetLine).min(1).max(20),
       followUpDates: z.array(isoDate).max(100).describe('dates before the import set no reminder'),
       endDate: isoDate.optional(),
       source: z

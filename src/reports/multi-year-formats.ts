@@ -1,8 +1,7 @@
-import ExcelJS from 'exceljs';
 import { csv } from './csv.js';
 import { MONEY_FIGURES, type MoneyFigure, type MultiYearReport } from './multi-year.js';
 import type { CellValue, Column } from './rows.js';
-import { XLSX_TYPE } from './xlsx.js';
+import { rowsXlsx, XLSX_TYPE } from './xlsx.js';
 
 /*
  * The multi-year report as rows, for the CSV and the Excel workbook, as the programme-year
@@ -177,28 +176,7 @@ export function multiYearCsv(report: MultiYearReport): string {
   return csv(MULTI_YEAR_COLUMNS, multiYearRows(report));
 }
 
-const FORMAT: Partial<Record<Column['type'], string>> = { ore: '0', kr: '#,##0.00', count: '0' };
-
 /** The same rows as an Excel workbook, one sheet per kind with that kind's columns; numbers are numbers. */
 export async function multiYearXlsx(report: MultiYearReport, generatedAt: Date): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
-  workbook.creator = 'Satsa';
-  workbook.created = generatedAt;
-  workbook.modified = generatedAt;
-  const rows = multiYearRows(report);
-  for (const kind of MULTI_YEAR_KINDS) {
-    const columns = multiYearColumnsOf(kind);
-    const sheet = workbook.addWorksheet(kind, { views: [{ state: 'frozen', ySplit: 1 }] });
-    sheet.columns = columns.map((c) => ({
-      header: c.name,
-      key: c.name,
-      width: c.type === 'text' ? 30 : 16,
-      style: FORMAT[c.type] ? { numFmt: FORMAT[c.type] } : {},
-    }));
-    sheet.getRow(1).font = { bold: true };
-    for (const r of rows.filter((x) => x.kind === kind)) {
-      sheet.addRow(columns.map((c) => (c.type === 'kr' ? (r.cells[c.ore!] as number) / 100 : (r.cells[c.name] ?? ''))));
-    }
-  }
-  return Buffer.from(await workbook.xlsx.writeBuffer());
+  return rowsXlsx(MULTI_YEAR_KINDS, multiYearColumnsOf, multiYearRows(report), generatedAt);
 }

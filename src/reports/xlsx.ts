@@ -14,12 +14,24 @@ export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsh
 const FORMAT: Partial<Record<Column['type'], string>> = { ore: '0', kr: '#,##0.00', count: '0' };
 
 export async function reportXlsx(report: YearReport, generatedAt: Date): Promise<Buffer> {
+  return rowsXlsx(ROW_KINDS, columnsOf, reportRows(report), generatedAt);
+}
+
+/**
+ * Rows of a report as a workbook: one sheet per kind, named by the kind, with that kind's
+ * columns and a header row; kronor columns from their öre cells.
+ */
+export async function rowsXlsx<K extends string>(
+  kinds: readonly K[],
+  columnsOf: (kind: K) => Column[],
+  rows: { kind: string; cells: Record<string, unknown> }[],
+  generatedAt: Date,
+): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'Satsa';
   workbook.created = generatedAt;
   workbook.modified = generatedAt;
-  const rows = reportRows(report);
-  for (const kind of ROW_KINDS) {
+  for (const kind of kinds) {
     const columns = columnsOf(kind);
     const sheet = workbook.addWorksheet(kind, { views: [{ state: 'frozen', ySplit: 1 }] });
     sheet.columns = columns.map((c) => ({
@@ -30,12 +42,7 @@ export async function reportXlsx(report: YearReport, generatedAt: Date): Promise
     }));
     sheet.getRow(1).font = { bold: true };
     for (const r of rows.filter((x) => x.kind === kind)) {
-      sheet.addRow(
-        columns.map((c) => {
-          if (c.type === 'kr') return (r.cells[c.ore!] as number) / 100;
-          return r.cells[c.name] ?? '';
-        }),
-      );
+      sheet.addRow(columns.map((c) => (c.type === 'kr' ? (r.cells[c.ore!] as number) / 100 : (r.cells[c.name] ?? ''))));
     }
   }
   return Buffer.from(await workbook.xlsx.writeBuffer());

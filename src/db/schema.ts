@@ -196,7 +196,7 @@ export const caseMembers = sqliteTable(
     userId: text('user_id')
       .notNull()
       .references(() => users.id),
-    relation: text('relation', { enum: ['owner', 'participant'] }).notNull(),
+    relation: text('relation', { enum: ['owner', 'participant', 'guest'] }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.caseId, t.userId] }), index('case_members_user').on(t.userId)],
 );
@@ -713,4 +713,91 @@ export const caseImports = sqliteTable(
       .references(() => users.id),
   },
   (t) => [uniqueIndex('case_imports_key').on(t.programmeId, t.kind, t.key), index('case_imports_case').on(t.caseId)],
+);
+
+/**
+ * Documents on a case (src/documents/): each received file, its content stored once by its
+ * SHA-256 under the data directory. A document is an official record once received: its row
+ * is never deleted. It may be marked as replaced by a newer document or withdrawn with a
+ * reason (those columns are set once); each of these acts is also an event of the case. The
+ * name and description are kept here, not in the event log, so that data-protection rules can
+ * reach them later without rewriting the log.
+ */
+export const caseDocuments = sqliteTable(
+  'case_documents',
+  {
+    id: text('id').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id),
+    programmeId: text('programme_id')
+      .notNull()
+      .references(() => programmes.id),
+    sha256: text('sha256').notNull(),
+    size: integer('size').notNull(),
+    mediaType: text('media_type').notNull(),
+    fileName: text('file_name').notNull(),
+    description: text('description'),
+    addedBy: text('added_by')
+      .notNull()
+      .references(() => users.id),
+    addedAt: text('added_at').notNull(),
+    /** The case version the addition made. */
+    caseVersion: integer('case_version').notNull(),
+    /** The earlier document this one replaces, if any. */
+    replacesId: text('replaces_id'),
+    replacedById: text('replaced_by_id'),
+    withdrawnBy: text('withdrawn_by').references(() => users.id),
+    withdrawnAt: text('withdrawn_at'),
+    withdrawnReason: text('withdrawn_reason'),
+  },
+  (t) => [index('case_documents_case').on(t.caseId, t.addedAt), index('case_documents_sha').on(t.sha256)],
+);
+
+/**
+ * The conversation on a case: comments shared with the initiator and the participants, or
+ * internal to the programme's staff. Append-only; the text is kept here, the event of the case
+ * names the comment by id only (this is a mental-health programme: the text goes in no
+ * e-mail and no log).
+ */
+export const caseComments = sqliteTable(
+  'case_comments',
+  {
+    id: text('id').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id),
+    programmeId: text('programme_id')
+      .notNull()
+      .references(() => programmes.id),
+    visibility: text('visibility', { enum: ['shared', 'internal'] }).notNull(),
+    body: text('body').notNull(),
+    authorId: text('author_id')
+      .notNull()
+      .references(() => users.id),
+    createdAt: createdAt(),
+    /** The case version the comment made. */
+    caseVersion: integer('case_version').notNull(),
+  },
+  (t) => [index('case_comments_case').on(t.caseId, t.createdAt)],
+);
+
+/**
+ * Who chose to follow a case, or to stop: the last word of a person on a case. Those who
+ * follow without choosing (participants, staff who have acted on it) are derived; a row here
+ * overrides that either way.
+ */
+export const caseFollows = sqliteTable(
+  'case_follows',
+  {
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    following: integer('following', { mode: 'boolean' }).notNull(),
+    changedAt: text('changed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.userId] })],
 );

@@ -108,7 +108,7 @@ export function createCaseStore(db: Db) {
     /** The users who take part in the case besides its owner. */
     participants: (caseId: string): string[] => participantsQuery.all({ caseId }).map((m) => m.userId),
 
-    addMember(caseId: string, userId: string, relation: 'owner' | 'participant') {
+    addMember(caseId: string, userId: string, relation: 'owner' | 'participant' | 'guest') {
       db.insert(caseMembers).values({ caseId, userId, relation }).onConflictDoNothing().run();
     },
 

@@ -45,6 +45,17 @@ import {
  */
 export const SYSTEM_EVENTS = { deadlinesRecomputed: 'DEADLINES_RECOMPUTED' } as const;
 
+/**
+ * Records kept on a case beside the process (documents, the conversation): each is an event
+ * of the case outside the chart, like SYSTEM_EVENTS: it changes no state (replay skips it),
+ * bumps the case's version, and names its record by id (the record's own table holds the
+ * rest, where data-protection rules can reach it without rewriting the log).
+ */
+export const RECORD_EVENTS = ['DOCUMENT_ADDED', 'DOCUMENT_REPLACED', 'DOCUMENT_WITHDRAWN', 'COMMENT_ADDED'] as const;
+export type RecordEventType = (typeof RECORD_EVENTS)[number];
+/** Every event type the engine writes outside the chart. */
+export const OUTSIDE_THE_CHART: readonly string[] = [...Object.values(SYSTEM_EVENTS), ...RECORD_EVENTS];
+
 /** A deadline a case wants, as the scheduler computes it from the chart's declarations. */
 export interface WishedTimer {
   /** Stable within the case: the same deadline always has the same key. */
@@ -213,6 +224,53 @@ export function createEngine<W extends WishedTimer>(deps: EngineDeps<W>) {
      * (DEADLINES_RECOMPUTED, by the person who changed the settings), so its ETag, a second
      * process and its history all see the change. Runs in the caller's transaction.
      */
+    /**
+     * Records something kept beside the process on a case (see RECORD_EVENTS), inside the
+     * caller's transaction: the case's version goes up by one (if it is still `expected`, when
+     * given) and the event is appended with the case's state unchanged. `write` runs first with
+     * the new version, to write the record's own row. Access is the caller's to check.
+     * Gives the new version.
+     */
+    recordOnCase(
+      actor: Actor,
+      caseId: string,
+      o: {
+        type: RecordEventType;
+        payload: Record<string, unknown>;
+        role: string;
+        expectedVersion?: number;
+        write?: (version: number) => void;
+      },
+    ): number {
+      return inTransaction(() => {
+        const row = store.load(caseId);
+        if (!row) throw new DomainError('not-found', `no case ${caseId}`);
+        if (o.expectedVersion !== undefined && o.expectedVersion !== row.version) {
+          throw new DomainError('version-mismatch', `the case is at version ${row.version}`, { currentVersion: row.version });
+        }
+        const at = now().toISOString();
+        const version = row.version + 1;
+        if (!store.touch(row.id, row.version, version, at)) throw new DomainError('version-mismatch', 'the case changed meanwhile');
+        o.write?.(version);
+        const snapshot = restoreSnapshot(row);
+        const { steps } = whereItStands(snapshot);
+        store.appendEvent({
+          caseId: row.id,
+          version,
+          type: o.type,
+          payload: o.payload,
+          actorId: actor.id,
+          role: o.role,
+          at,
+          stateBefore: snapshot.value,
+          stateAfter: snapshot.value,
+          stepsBefore: steps,
+          stepsAfter: steps,
+        });
+        return version;
+      });
+    },
+
     recomputeDeadlines(actor: Actor, programmeId: string, programmeVersion: number): number {
       let moved = 0;
       for (const row of store.activeCases(programmeId)) {

@@ -60,13 +60,15 @@ export function describeProcess() {
         states: states.filter((s) => s.steps.includes(step)).map((s) => s.path),
       })),
       states,
+      // The events of the process as new cases run it: an event no state of this version
+      // accepts (the import's IMPORT_DECIDED, of version 3) is no part of it.
       events: CASE_EVENT_TYPES.map((type) => ({
         type,
         label: both(`events.${type}`),
         roles: EVENT_ROLES[type],
         acceptedIn: states.filter((s) => s.events.includes(type)).map((s) => s.path),
         payloadSchema: z.toJSONSchema(eventPayloads[type], { io: 'input', unrepresentable: 'any' }),
-      })),
+      })).filter((e) => e.acceptedIn.length > 0),
       roles: ROLES.map((id) => ({ id, label: both(`roles.${id}`) })),
       organisationKinds: ORGANISATION_KINDS.map((id) => ({ id, label: both(`organisationKinds.${id}`) })),
       forumRoles: FORUM_ROLES.map((id) => ({ id, label: both(`forumRoles.${id}`) })),

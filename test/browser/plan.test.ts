@@ -222,5 +222,5 @@ describe("a programme's plan in the browser, seed 004", () => {
     await later.waitForURL(`${base}/plan`);
     expect(await main(later)).toContain('Target met');
     await expectAccessible(later, 'plan in English');
-  });
+  }, 120_000);
 });

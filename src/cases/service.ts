@@ -302,6 +302,23 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf }
     },
 
     /** The case's complete event log. */
+    /**
+     * How many cases stand at each step of a programme (a case running steps 10–12 counts at
+     * each of them), for those who see every case of it: the same cases the list gives by step.
+     */
+    stepCounts(actor: Actor, programmeId: string): Map<number, number> {
+      if (!belongsTo(actor, programmeId) || !seesAllCasesOf(actor, programmeId)) {
+        throw new DomainError('forbidden', 'the counts are for those who see every case of the programme');
+      }
+      const rows = db
+        .select({ step: caseSteps.step, count: sql<number>`count(*)` })
+        .from(caseSteps)
+        .where(eq(caseSteps.programmeId, programmeId))
+        .groupBy(caseSteps.step)
+        .all();
+      return new Map(rows.map((r) => [r.step, Number(r.count)]));
+    },
+
     history(actor: Actor, caseId: string, lang: Language) {
       return historyOf(loadVisible(actor, caseId), lang);
     },

@@ -55,6 +55,11 @@ export function inProgrammeWords<T>(words: ProgrammeWords | undefined, work: () 
   return words ? wordsInUse.run(words, work) : work();
 }
 
+/** Runs `work` with the default names of the bodies, whatever programme is worked in (a layout shared by all). */
+export function inDefaultWords<T>(work: () => T): T {
+  return wordsInUse.exit(work);
+}
+
 const capitalise = (s: string) => s.charAt(0).toLocaleUpperCase('sv') + s.slice(1);
 
 const termsCache = new WeakMap<BodyNames, Record<Language, Record<string, string>>>();

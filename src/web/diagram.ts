@@ -1,6 +1,7 @@
 import type { AnyStateNode } from 'xstate';
 import { caseMachineFor } from '../../machines/versions.js';
 import { t, type Language } from '../i18n/index.js';
+import { diagramSvg } from './diagram-svg.js';
 import { html, raw, type SafeHtml } from './html.js';
 
 /*
@@ -65,5 +66,10 @@ ${children.length ? html`<ol class="states">${children.map(box)}</ol>` : ''}
   };
 
   const top = Object.values(machine.root.states) as AnyStateNode[];
-  return html`<p>${t(lang, 'web.diagramIntro', { version: machineVersion })}</p><ol class="states diagram">${top.map(box)}</ol>`;
+  const list = html`<ol class="states diagram">${top.map(box)}</ol>`;
+  // The picture once its layout is ready (prepareDiagram), with this list as its text alternative.
+  const picture = diagramSvg(lang, machineVersion, { active: activePaths });
+  return html`<p>${t(lang, 'web.diagramIntro', { version: machineVersion })}</p>${
+    picture ? html`${picture}<details class="diagram-text"><summary>${t(lang, 'diagram.asText')}</summary>${list}</details>` : list
+  }`;
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { STEPS } from '../../../machines/case/catalogue.js';
+import { CURRENT_CASE_MACHINE_VERSION } from '../../../machines/versions.js';
 import type { CaseService } from '../../cases/service.js';
 import { requestLanguage } from '../../http/language.js';
 import { t } from '../../i18n/index.js';
@@ -8,6 +9,7 @@ import type { ProgrammeService } from '../../programmes/service.js';
 import { areaOptions } from '../../web/actions.js';
 import { firstText } from '../../web/forms.js';
 import { html, raw } from '../../web/html.js';
+import { diagramSvg, prepareDiagram } from '../../web/diagram-svg.js';
 import { reportPagePath } from '../../web/report.js';
 import { errorPage, loggedIn, sendPage } from './reply.js';
 
@@ -17,7 +19,7 @@ import { errorPage, loggedIn, sendPage } from './reply.js';
  */
 
 export interface BoardPageDeps {
-  cases: Pick<CaseService, 'list'>;
+  cases: Pick<CaseService, 'list' | 'stepCounts'>;
   programmes: Pick<ProgrammeService, 'get'>;
   now: () => Date;
 }
@@ -34,10 +36,13 @@ export const boardPages: FastifyPluginAsync<BoardPageDeps> = async (pages, { cas
   pages.get(
     '/board',
     { schema: { hide: true } },
-    loggedIn((request, reply, actor) => {
+    loggedIn(async (request, reply, actor) => {
       const here = request.pageProgramme;
       if (!here || !here.roles.some((r) => r !== 'initiator')) return errorPage(request, reply, 403);
       const lang = requestLanguage(request);
+      await prepareDiagram(lang, CURRENT_CASE_MACHINE_VERSION);
+      // Every case of the programme at each step (not only those on this page of the list).
+      const counts = cases.stepCounts(actor, here.id);
       const config = programmes.get(here.id)!;
       const raw0 = request.query as Record<string, unknown>;
       const query = boardQuery.parse(Object.fromEntries(Object.entries(raw0).map(([k, v]) => [k, firstText(v) || undefined])));
@@ -107,6 +112,9 @@ ${select(
 </form>
 <p role="status">${t(lang, 'web.caseCount', { count: list.items.length })}</p>
 <div class="board">${columns}</div>
+<section aria-labelledby="board-picture"><h2 id="board-picture">${t(lang, 'diagram.boardHeading')}</h2>
+${diagramSvg(lang, CURRENT_CASE_MACHINE_VERSION, { counts, id: 'board-diagram' })}
+<ul class="inline step-counts">${STEPS.map((step) => html`<li><a href="/board?step=${step}">${step}. ${t(lang, `steps.${step}`)}</a>: ${t(lang, (counts.get(step) ?? 0) === 1 ? 'diagram.oneCase' : 'diagram.cases', { count: counts.get(step) ?? 0 })}</li>`)}</ul></section>
 ${closed.length ? html`<section aria-labelledby="closed"><h2 id="closed">${t(lang, 'web.closedCases')}</h2><ul>${closed.map((c) => html`<li><a href="/cases/${c.id}">${c.title}</a> <span class="meta">${c.diaryNumber} · ${c.outcomeLabel ?? ''}</span></li>`)}</ul></section>` : ''}
 ${list.nextCursor ? html`<p><a href="/board?${params.toString()}">${t(lang, 'web.moreCases')}</a></p>` : ''}`;
       return sendPage(request, reply, { title: t(lang, 'web.board'), body });

@@ -19,6 +19,7 @@ import type { ProgrammeService } from '../../programmes/service.js';
 import { wordsOf } from '../../programmes/config.js';
 import { actionSetup, GENERAL_EVENTS, participantByEmail } from '../../web/actions.js';
 import { casePage, mentionedUsers, printPage, type FormState } from '../../web/case-page.js';
+import { prepareDiagrams } from '../../web/diagram-svg.js';
 import {
   errorSummary,
   firstText,
@@ -202,10 +203,12 @@ ${fields}
   pages.get(
     '/cases/:id',
     { schema: { hide: true } },
-    loggedIn((request, reply, actor) => {
+    loggedIn(async (request, reply, actor) => {
       const { id } = paramsOf(request);
       const done = firstText((request.query as Record<string, unknown>).done);
       const lang = requestLanguage(request);
+      // The process pictures' layouts (once per machine version and language).
+      await prepareDiagrams(lang);
       const label =
         done === 'created' ? t(lang, 'steps.1') : (CASE_EVENT_TYPES as string[]).includes(done) ? t(lang, `events.${done}`) : undefined;
       const text = done === 'plan-links' ? t(lang, 'plan.links.saved') : label ? t(lang, 'web.saved', { action: label }) : undefined;

@@ -157,6 +157,15 @@ export const NOTIFICATION_RULES = [
     variables: ['decision', 'motivation'],
   },
   {
+    // Not an event of the chart: the conversation (src/conversation/service.ts) writes it to the
+    // case's followers (for an internal comment, those of the programme's staff), never its text.
+    kind: 'comment-added',
+    on: [],
+    to: [],
+    mandatory: false,
+    variables: ['authorRole', 'conversationUrl'],
+  },
+  {
     // Last: a recipient who already gets a message about the same change gets only that one.
     kind: 'step-changed',
     on: [{ stepChange: true }],

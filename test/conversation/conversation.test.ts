@@ -207,7 +207,7 @@ describe('following a case', () => {
     expect(mails.some((m) => m.to.includes(t.actors.initiator.email))).toBe(false);
 
     const muted = await t.app.inject({
-      method: 'PUT',
+      method: 'PATCH',
       url: '/api/me/preferences',
       headers: auth(t.tokens['steering-group']),
       payload: { mutedNotifications: ['comment-added'] },

@@ -88,6 +88,8 @@ export function createNotifications(db: Db, deps: NotificationDeps, settings: Ma
     if ('role' in audience) {
       return deps.people.withRole(row.programmeId, audience.role).map(toRecipient);
     }
+    // The followers are the conversation's to say (forComment is given them).
+    if (audience.case === 'followers') return [];
     const ids = audience.case === 'initiator' ? [row.initiatorId] : deps.participantsOf(row.id);
     return [...new Set(ids)].flatMap((id) => {
       const user = deps.people.activeUser(id);
@@ -212,7 +214,7 @@ export function createNotifications(db: Db, deps: NotificationDeps, settings: Ma
       authorRole: (lang: Language) => string;
       recipients: string[];
     }): number {
-      const rule = { ...ruleFor('comment-added')!, to: [] };
+      const rule = ruleFor('comment-added')!;
       const steps = input.row.steps.split(',').filter(Boolean).map(Number);
       const at: StepInfo = { step: steps.length ? Math.min(...steps) : STEP_COUNT, outcome: input.row.outcome ?? undefined };
       const people = [...new Set(input.recipients)].flatMap((id) => {
@@ -226,7 +228,7 @@ export function createNotifications(db: Db, deps: NotificationDeps, settings: Ma
             source: `case-${input.row.id}.v${input.version}`,
             row: input.row,
             at,
-            variables: (lang) => ({ authorRole: input.authorRole(lang), conversationUrl: `${caseUrl(input.row)}#conversation` }),
+            variables: (lang) => ({ authorRole: input.authorRole(lang) }),
           },
         ],
         input.authorId,

@@ -410,6 +410,7 @@ const trigger = z.union([
   }),
   z.object({ timer: z.enum(TIMER_KINDS) }),
   z.object({ stepChange: z.literal(true) }),
+  z.object({ comment: z.literal(true) }).describe("a new comment in the case's conversation"),
   z
     .object({ assignmentTimer: z.enum(ASSIGNMENT_TIMER_KINDS) })
     .describe("an assignment of the programme's plan draws near its date, or is past it"),
@@ -417,7 +418,7 @@ const trigger = z.union([
 
 const audience = z.union([
   z.object({ role }),
-  z.object({ case: z.enum(['initiator', 'participants']) }),
+  z.object({ case: z.enum(['initiator', 'participants', 'followers']) }),
   z.object({ programme: z.literal('mailbox') }),
 ]);
 

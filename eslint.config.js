@@ -22,6 +22,7 @@ const DOMAIN_FOLDERS = [
   'src/plans',
   'src/imports',
   'src/documents',
+  'src/conversation',
 ];
 
 /** What the domain may not import: a folder ends with '/', a module is named by its .ts file. */

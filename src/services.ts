@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { createCaseService } from './cases/service.js';
+import { createConversation } from './conversation/service.js';
 import type { Config } from './config.js';
 import type { Db } from './db/client.js';
 import { createGroupCommit } from './db/group-commit.js';
@@ -107,6 +108,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
       return c && wordsOf(c);
     },
   });
+  const conversation = createConversation({ db, engine, store, people, notifications, now });
   const reports = createReports(db, programmes, money);
   const multiYear = createMultiYearReports({ programmes, plans, reports, money, now });
   // What a programme can import from spreadsheets: one element per kind.
@@ -161,6 +163,25 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
         throw error;
       }
     },
+    guestCase: (actor, caseId) => {
+      const view = cases.get(actor, caseId, actor.language);
+      if (!conversation.mayInviteGuests(actor, caseId))
+        throw new DomainError('forbidden', "only the programme's county coordinators and administrators invite guests", {
+          roles: ['county-coordinator', 'administrator'],
+        });
+      return { programmeId: view.programmeId, title: view.title };
+    },
+    joinCaseAsGuest: (inviterId, caseId, userId) => {
+      const inviter = people.actorById(inviterId);
+      try {
+        if (!inviter || !conversation.mayInviteGuests(inviter, caseId)) return false;
+      } catch (error) {
+        if (error instanceof DomainError) return false;
+        throw error;
+      }
+      store.addMember(caseId, userId, 'guest');
+      return true;
+    },
     transaction,
   });
   const sso = createSingleSignOn({
@@ -190,6 +211,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     firing,
     scheduler,
     cases,
+    conversation,
     reports,
     multiYear,
     imports,

@@ -58,7 +58,7 @@ export interface EventAvailability {
 export interface CaseServiceDeps {
   db: Db;
   engine: Pick<Engine, 'create' | 'send'>;
-  store: Pick<CaseStore, 'load' | 'isMember'>;
+  store: Pick<CaseStore, 'load' | 'isMember' | 'takesPart' | 'isGuestAnywhere'>;
   people: Pick<PeopleService, 'displayNames'>;
   timers: Pick<TimerStore, 'ofCase'>;
   /** What a programme calls its bodies and roles: a case's labels use its programme's words. */
@@ -150,7 +150,8 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf }
   }
 
   function viewIn(actor: Actor, row: CaseRow, snapshot: CaseSnapshot, lang: Language) {
-    const member = store.isMember(row.id, actor.id);
+    // A guest sees the case but acts on it in no role: only its owner and participants act as its initiator.
+    const member = store.takesPart(row.id, actor.id);
     const events = availability(actor, row, snapshot, member, lang);
     const names = people.displayNames([row.initiatorId]);
     return {
@@ -185,11 +186,15 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf }
     });
   }
 
-  function historyOf(row: CaseRow, lang: Language) {
-    return inProgrammeWords(wordsOf(row.programmeId), () => historyIn(row, lang));
+  function historyOf(row: CaseRow, lang: Language, staff: boolean) {
+    return inProgrammeWords(wordsOf(row.programmeId), () => historyIn(row, lang, staff));
   }
 
-  function historyIn(row: CaseRow, lang: Language) {
+  /** An internal comment is the programme's staff's own: its event is not in anyone else's history. */
+  const internalComment = (e: { type: string; payload: unknown }) =>
+    e.type === 'COMMENT_ADDED' && (e.payload as { visibility?: string } | null)?.visibility !== 'shared';
+
+  function historyIn(row: CaseRow, lang: Language, staff: boolean) {
     const events = db
       .select({
         version: caseEvents.version,
@@ -206,7 +211,8 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf }
       .from(caseEvents)
       .where(eq(caseEvents.caseId, row.id))
       .orderBy(asc(caseEvents.version))
-      .all();
+      .all()
+      .filter((e) => staff || !internalComment(e));
     const steps = (s: string | null) => (s ? s.split(',').filter(Boolean).map(Number) : []);
     const names = people.displayNames(events.map((e) => e.actorId));
     return {
@@ -224,7 +230,7 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf }
               : t(lang, `events.${e.type}`),
         actor: { id: e.actorId, displayName: names.get(e.actorId) ?? null },
         role: e.role,
-        roleLabel: t(lang, `roles.${e.role}`),
+        roleLabel: e.role === 'guest' ? t(lang, 'guests.role') : t(lang, `roles.${e.role}`),
         at: e.at,
         payload: e.payload,
         stateBefore: e.stateBefore === null ? null : statePaths(e.stateBefore as never),
@@ -247,7 +253,16 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf }
       // Every programme the caller holds a role in, or the one asked for: another programme's
       // cases are never visible, and asking for them gives an empty page.
       const programmes = query.programme ? [query.programme].filter((p) => belongsTo(actor, p)) : programmesWhere(actor);
-      if (programmes.length === 0) return { items: [], nextCursor: null };
+      // A guest's cases (of programmes they hold no role in) are in their list too; nothing else of those programmes.
+      const guest = store.isGuestAnywhere(actor.id)
+        ? exists(
+            db
+              .select({ one: sql`1` })
+              .from(caseMembers)
+              .where(and(eq(caseMembers.caseId, cases.id), eq(caseMembers.userId, actor.id), eq(caseMembers.relation, 'guest'))),
+          )
+        : undefined;
+      if (programmes.length === 0 && !guest) return { items: [], nextCursor: null };
       // With a step, the step index (case_steps) drives the query, newest first; otherwise the
       // cases' own (programme, [status,] created) indexes do.
       const created = query.step ? caseSteps.createdAt : cases.createdAt;
@@ -263,12 +278,16 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf }
           .from(caseMembers)
           .where(and(eq(caseMembers.caseId, cases.id), eq(caseMembers.userId, actor.id))),
       );
-      const visible =
-        ownCases.length === 0
-          ? inProgrammes(everyCase)
-          : everyCase.length === 0
-            ? and(inProgrammes(ownCases), member)!
-            : or(inProgrammes(everyCase), and(inProgrammes(ownCases), member))!;
+      const ofRoles =
+        programmes.length === 0
+          ? undefined
+          : ownCases.length === 0
+            ? inProgrammes(everyCase)
+            : everyCase.length === 0
+              ? and(inProgrammes(ownCases), member)!
+              : or(inProgrammes(everyCase), and(inProgrammes(ownCases), member))!;
+      const asGuest = guest && (query.programme ? and(guest, eq(cases.programmeId, query.programme))! : guest);
+      const visible = ofRoles && asGuest ? or(ofRoles, asGuest)! : (ofRoles ?? asGuest)!;
       const conditions: SQL[] = query.step ? [visible, eq(caseSteps.step, query.step)] : [visible];
       const states = [...(query.state ? [query.state] : []), ...(query.states ?? [])];
       if (states.length > 0) {
@@ -320,7 +339,8 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf }
     },
 
     history(actor: Actor, caseId: string, lang: Language) {
-      return historyOf(loadVisible(actor, caseId), lang);
+      const row = loadVisible(actor, caseId);
+      return historyOf(row, lang, seesAllCasesOf(actor, row.programmeId));
     },
 
     /** Step 1: an initiator raises an idea, in the programme named or the only one they are an initiator in. */

@@ -6,12 +6,16 @@ import { belongsTo, rolesIn, seesAllCasesOf, type Actor } from '../people/actor.
 /*
  * The access policy in one place: who sees a case and who may send which event on it,
  * always by the actor's roles in the case's own programme. Pure functions; callers pass
- * whether the actor is a member of the case (owner or participant).
+ * whether the actor is a member of the case (owner, participant or guest: `store.isMember`).
+ *
+ * A guest (someone from outside invited to one case) holds no role in the programme: they
+ * reach the cases they are a member of and nothing else, as every other check goes by roles.
+ * Acting on a case as its initiator needs more than membership (`roleFor`: owner or participant).
  */
 
 export function canSeeCase(actor: Actor, programmeId: string, isMember: boolean): boolean {
-  if (!belongsTo(actor, programmeId)) return false;
-  return isMember || seesAllCasesOf(actor, programmeId);
+  if (isMember) return true;
+  return belongsTo(actor, programmeId) && seesAllCasesOf(actor, programmeId);
 }
 
 export type RoleCheck = { ok: true; role: Role } | { ok: false; reason: 'wrong-role' | 'not-case-member'; roles: readonly Role[] };

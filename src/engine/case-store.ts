@@ -11,6 +11,7 @@ import { stepsOf, statePaths, type CaseSnapshot } from './snapshot.js';
  */
 
 export type CaseRow = typeof cases.$inferSelect;
+export type CaseRelation = (typeof caseMembers.$inferSelect)['relation'];
 
 /** The columns derived from a snapshot, which the case list filters and searches on. */
 export function projection(snapshot: CaseSnapshot, diaryNumber: string, steps = stepsOf(snapshot).join(',')) {
@@ -50,7 +51,7 @@ export function createCaseStore(db: Db) {
     .where(eq(cases.id, sql.placeholder('id')))
     .prepare();
   const memberQuery = db
-    .select({ userId: caseMembers.userId })
+    .select({ relation: caseMembers.relation })
     .from(caseMembers)
     .where(and(eq(caseMembers.caseId, sql.placeholder('caseId')), eq(caseMembers.userId, sql.placeholder('userId'))))
     .prepare();
@@ -102,15 +103,60 @@ export function createCaseStore(db: Db) {
   return {
     load: (id: string): CaseRow | undefined => caseQuery.get({ id }),
 
-    /** Whether the user owns or takes part in the case. */
+    /** Whether the user owns, takes part in or is a guest of the case (sees it). */
     isMember: (caseId: string, userId: string) => memberQuery.get({ caseId, userId }) !== undefined,
+
+    /** Whether the user owns or takes part in the case (may act on it as its initiator); a guest does not. */
+    takesPart: (caseId: string, userId: string) => {
+      const relation = memberQuery.get({ caseId, userId })?.relation;
+      return relation === 'owner' || relation === 'participant';
+    },
+
+    /** How the user is a member of the case, if they are. */
+    relationOf: (caseId: string, userId: string): CaseRelation | undefined => memberQuery.get({ caseId, userId })?.relation,
 
     /** The users who take part in the case besides its owner. */
     participants: (caseId: string): string[] => participantsQuery.all({ caseId }).map((m) => m.userId),
 
-    addMember(caseId: string, userId: string, relation: 'owner' | 'participant' | 'guest') {
-      db.insert(caseMembers).values({ caseId, userId, relation }).onConflictDoNothing().run();
+    /** Adds a member; a guest who is added as a participant becomes one (a member never becomes a guest). */
+    addMember(caseId: string, userId: string, relation: CaseRelation) {
+      const insert = db.insert(caseMembers).values({ caseId, userId, relation });
+      if (relation === 'participant') {
+        insert
+          .onConflictDoUpdate({
+            target: [caseMembers.caseId, caseMembers.userId],
+            set: { relation },
+            where: eq(caseMembers.relation, 'guest'),
+          })
+          .run();
+      } else insert.onConflictDoNothing().run();
     },
+
+    /** The guests of a case (people from outside invited to it). */
+    guests: (caseId: string): string[] =>
+      db
+        .select({ userId: caseMembers.userId })
+        .from(caseMembers)
+        .where(and(eq(caseMembers.caseId, caseId), eq(caseMembers.relation, 'guest')))
+        .all()
+        .map((m) => m.userId),
+
+    /** Everyone who is a member of the case: owner, participants and guests. */
+    members: (caseId: string): { userId: string; relation: CaseRelation }[] =>
+      db
+        .select({ userId: caseMembers.userId, relation: caseMembers.relation })
+        .from(caseMembers)
+        .where(eq(caseMembers.caseId, caseId))
+        .all(),
+
+    /** Whether the user is a guest of any case. */
+    isGuestAnywhere: (userId: string) =>
+      db
+        .select({ one: sql`1` })
+        .from(caseMembers)
+        .where(and(eq(caseMembers.userId, userId), eq(caseMembers.relation, 'guest')))
+        .limit(1)
+        .get() !== undefined,
 
     /** The next diary number of a programme's year, e.g. UPH-2026-0042. */
     nextDiaryNumber(programmeId: string, prefix: string, year: number): string {

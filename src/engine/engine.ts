@@ -121,9 +121,10 @@ export function createEngine<W extends WishedTimer>(deps: EngineDeps<W>) {
   /** 3 and the first part of 4: the case, if the actor may see it at all. */
   function loadVisible(caseId: string, actor: Actor) {
     const row = store.load(caseId);
-    const member = row ? store.isMember(row.id, actor.id) : false;
-    if (!row || !canSeeCase(actor, row.programmeId, member)) throw new DomainError('not-found', `no case ${caseId}`);
-    return { row, member };
+    const relation = row ? store.relationOf(row.id, actor.id) : undefined;
+    if (!row || !canSeeCase(actor, row.programmeId, relation !== undefined)) throw new DomainError('not-found', `no case ${caseId}`);
+    // A guest sees the case but does not act on it as its initiator.
+    return { row, member: relation === 'owner' || relation === 'participant' };
   }
 
   /** The rest of 4, in order: version, role, state, payload, requirements, money. */

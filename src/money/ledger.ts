@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { CaseContext } from '../../machines/case/context.js';
 import type { CaseEventType } from '../../machines/case/schemas.js';
@@ -270,14 +270,17 @@ export function createLedger(db: Db, audit: MoneyAudit, now: () => Date) {
     caseProgramme,
     figuresOf,
 
-    /** The case's programme and whether the user is one of its people (owner or participant), for access checks; undefined without the case. */
+    /**
+     * The case's programme and whether the user is one of its people (owner or participant), for
+     * access checks; undefined without the case. A guest of the case is not: its money is not theirs to see.
+     */
     caseAccess(caseId: string, userId: string): { programmeId: string; member: boolean } | undefined {
       const programmeId = caseProgramme(caseId);
       if (!programmeId) return undefined;
       const member = db
         .select({ userId: caseMembers.userId })
         .from(caseMembers)
-        .where(and(eq(caseMembers.caseId, caseId), eq(caseMembers.userId, userId)))
+        .where(and(eq(caseMembers.caseId, caseId), eq(caseMembers.userId, userId), ne(caseMembers.relation, 'guest')))
         .get();
       return { programmeId, member: member !== undefined };
     },

@@ -15,7 +15,13 @@ import { PLAN_COMMON_VARIABLES, PLAN_MESSAGES, type PlanMessageKind } from './pl
 export { TIMER_KINDS, type TimerKind } from '../../machines/case/deadlines.js';
 
 /** Who receives a message: users with a programme role, the case's own people, or the mailbox. */
-export type Audience = { role: Role } | { case: 'initiator' } | { case: 'participants' } | { programme: 'mailbox' };
+export type Audience =
+  | { role: Role }
+  | { case: 'initiator' }
+  | { case: 'participants' }
+  /** Those who follow the case (its people, staff who acted on it, anyone who chose to): see src/conversation/service.ts. */
+  | { case: 'followers' }
+  | { programme: 'mailbox' };
 
 export type Trigger =
   /** An accepted event, optionally only for some payload values. */
@@ -23,7 +29,9 @@ export type Trigger =
   /** A durable timer that fired. */
   | { timer: TimerKind }
   /** Any event after which the case stands at other steps, or has closed. */
-  | { stepChange: true };
+  | { stepChange: true }
+  /** A new comment in the case's conversation (written by src/conversation/service.ts, not by an event of the chart). */
+  | { comment: true };
 
 export interface NotificationRule {
   kind: string;
@@ -155,6 +163,15 @@ export const NOTIFICATION_RULES = [
     to: [initiator, participants, role('county-coordinator'), role('steering-group')],
     mandatory: true,
     variables: ['decision', 'motivation'],
+  },
+  {
+    // Not an event of the chart: the conversation (src/conversation/service.ts) writes it to the
+    // case's followers (for an internal comment, those of the programme's staff), never its text.
+    kind: 'comment-added',
+    on: [{ comment: true }],
+    to: [{ case: 'followers' }],
+    mandatory: false,
+    variables: ['authorRole'],
   },
   {
     // Last: a recipient who already gets a message about the same change gets only that one.

@@ -10,7 +10,7 @@ import { formatOre } from '../money/format.js';
 import { allAreas, wordsOf } from '../programmes/config.js';
 import type { Person, PeopleService } from '../people/service.js';
 import type { ProgrammeService } from '../programmes/service.js';
-import { rulesForEvent, rulesForTimer, type Audience, type NotificationRule, type TimerKind } from './rules.js';
+import { ruleFor, rulesForEvent, rulesForTimer, type Audience, type NotificationRule, type TimerKind } from './rules.js';
 
 /*
  * Turns what happened to a case into outbox rows, inside the transaction of the change.
@@ -88,6 +88,8 @@ export function createNotifications(db: Db, deps: NotificationDeps, settings: Ma
     if ('role' in audience) {
       return deps.people.withRole(row.programmeId, audience.role).map(toRecipient);
     }
+    // The followers are the conversation's to say (forComment is given them).
+    if (audience.case === 'followers') return [];
     const ids = audience.case === 'initiator' ? [row.initiatorId] : deps.participantsOf(row.id);
     return [...new Set(ids)].flatMap((id) => {
       const user = deps.people.activeUser(id);
@@ -124,13 +126,13 @@ export function createNotifications(db: Db, deps: NotificationDeps, settings: Ma
    * Writes one outbox row per rule and recipient. A recipient gets one message per cause:
    * the first rule that reaches them wins (the informational step change comes last).
    */
-  function enqueue(messages: Message[], actorId: string | null): number {
+  function enqueue(messages: Message[], actorId: string | null, to?: Recipient[]): number {
     const reached = new Set<string>();
     let written = 0;
     const at = now().toISOString();
     for (const message of messages) {
       const { rule, row } = message;
-      let recipients = rule.to.flatMap((audience) => audienceOf(audience, row));
+      let recipients = to ?? rule.to.flatMap((audience) => audienceOf(audience, row));
       // A message someone must act on never vanishes for want of a user with the role:
       // it goes to the programme's mailbox instead.
       if (recipients.length === 0 && rule.mandatory) recipients = audienceOf({ programme: 'mailbox' }, row);
@@ -195,6 +197,42 @@ export function createNotifications(db: Db, deps: NotificationDeps, settings: Ma
           variables: (lang, recipient) => eventVariables(rule.kind, lang, recipient, withName),
         })),
         input.actorId,
+      );
+    },
+
+    /**
+     * The message about a new comment on a case (kind `comment-added`), to each of `recipients`
+     * (user ids) but its author: the case, the author's role word and a link to the conversation,
+     * never the comment's text. Informational: a person who turned it off gets nothing. Call
+     * inside the transaction that added the comment.
+     */
+    forComment(input: {
+      row: CaseRow;
+      version: number;
+      authorId: string;
+      /** The word for the author's role, in a recipient's language. */
+      authorRole: (lang: Language) => string;
+      recipients: string[];
+    }): number {
+      const rule = ruleFor('comment-added')!;
+      const steps = input.row.steps.split(',').filter(Boolean).map(Number);
+      const at: StepInfo = { step: steps.length ? Math.min(...steps) : STEP_COUNT, outcome: input.row.outcome ?? undefined };
+      const people = [...new Set(input.recipients)].flatMap((id) => {
+        const user = deps.people.activeUser(id);
+        return user ? [toRecipient(user)] : [];
+      });
+      return enqueue(
+        [
+          {
+            rule,
+            source: `case-${input.row.id}.v${input.version}`,
+            row: input.row,
+            at,
+            variables: (lang) => ({ authorRole: input.authorRole(lang) }),
+          },
+        ],
+        input.authorId,
+        people,
       );
     },
 

@@ -38,6 +38,7 @@ export interface OnboardingDeps {
     | 'userByEmail'
     | 'hashPassword'
     | 'createUserHashed'
+    | 'createGuestHashed'
     | 'grantRoles'
     | 'setPasswordHash'
     | 'endSessions'
@@ -57,6 +58,10 @@ export interface OnboardingDeps {
   invitableCase: (actor: Actor, caseId: string) => { programmeId: string; title: string } | undefined;
   /** Adds the person to the case as the inviter would have; false when the case no longer takes them. */
   joinCase: (inviterId: string, caseId: string, userId: string) => boolean;
+  /** The case an actor may invite a guest to now (its programme and title), or undefined. */
+  guestCase: (actor: Actor, caseId: string) => { programmeId: string; title: string } | undefined;
+  /** Adds the person to the case as a guest; false when the inviter may no longer invite guests to it. */
+  joinCaseAsGuest: (inviterId: string, caseId: string, userId: string) => boolean;
   transaction: <T>(work: () => T) => T;
 }
 
@@ -101,16 +106,27 @@ export function createOnboarding(deps: OnboardingDeps) {
     via: Record<string, unknown> = {},
   ) {
     const roles = link.roles as Role[];
+    // A guest's invitation is to one case and gives no role in the programme.
+    const guest = roles.length === 0 && !!link.caseId;
     const newAccount = !('userId' in to);
     const user =
       'userId' in to
-        ? people.grantRoles(to.userId, link.programmeId!, roles)!
-        : people.createUserHashed(
-            { programmeId: link.programmeId!, email: link.email, displayName: to.displayName, roles, language: to.language },
-            to.passwordHash,
-          );
+        ? guest
+          ? people.actorById(to.userId)!
+          : people.grantRoles(to.userId, link.programmeId!, roles)!
+        : guest
+          ? people.createGuestHashed({ email: link.email, displayName: to.displayName, language: to.language }, to.passwordHash)
+          : people.createUserHashed(
+              { programmeId: link.programmeId!, email: link.email, displayName: to.displayName, roles, language: to.language },
+              to.passwordHash,
+            );
     // Invited to a case: in it, as the one who invited would have added them.
-    const joinedCase = link.caseId && link.createdBy ? deps.joinCase(link.createdBy, link.caseId, user.id) : undefined;
+    const joinedCase =
+      link.caseId && link.createdBy
+        ? guest
+          ? deps.joinCaseAsGuest(link.createdBy, link.caseId, user.id)
+          : deps.joinCase(link.createdBy, link.caseId, user.id)
+        : undefined;
     audit.record({
       actorId: user.id,
       programmeId: link.programmeId,
@@ -192,6 +208,50 @@ export function createOnboarding(deps: OnboardingDeps) {
           expiresAt,
         });
         audit.record({ actorId: actor.id, programmeId: found.programmeId, action: 'person.invited', details: { email: clean, caseId } });
+        return { invited: clean, expiresAt };
+      });
+    },
+
+    /**
+     * A county coordinator or administrator of the programme invites someone from outside
+     * (named at the dialogue forum, say) to one case, as a guest: they see that case only,
+     * comment and attach documents, and hold no role in the programme. The same invitation
+     * link as any other; the answer is the same whether or not the address has an account.
+     */
+    inviteGuest(actor: Actor, caseId: string, input: { email: string; name?: string; organisation?: string }, address: string) {
+      const found = deps.guestCase(actor, caseId);
+      if (!found) throw new DomainError('not-found', `no case ${caseId}`);
+      throttled('invitation', input.email, address);
+      const clean = input.email.trim().toLowerCase();
+      const name = input.name?.trim() || undefined;
+      const organisation = input.organisation?.trim() || undefined;
+      return transaction(() => {
+        const existing = people.userByEmail(clean);
+        const language = existing?.language ?? actor.language;
+        const { token, expiresAt } = links.create('invitation', clean, LINK_HOURS.invitation, {
+          programmeId: found.programmeId,
+          roles: [],
+          caseId,
+          createdBy: actor.id,
+        });
+        mail.send(
+          'invitation',
+          { address: clean, name: existing?.displayName ?? name ?? '', language, userId: existing?.id },
+          found.programmeId,
+          {
+            inviterName: actor.displayName,
+            roles: '',
+            caseTitle: found.title,
+            link: mail.url(`/invitation/${token}`),
+            expiresAt,
+          },
+        );
+        audit.record({
+          actorId: actor.id,
+          programmeId: found.programmeId,
+          action: 'person.invited',
+          details: { email: clean, caseId, guest: true, name, organisation },
+        });
         return { invited: clean, expiresAt };
       });
     },

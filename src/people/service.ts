@@ -198,6 +198,16 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
       return insertUser(checkNewUser(input), passwordHash);
     },
 
+    /**
+     * A guest's account: someone from outside invited to one case, with no role in any
+     * programme (they reach only the cases they are a guest of). Synchronous, like createUserHashed.
+     */
+    createGuestHashed(input: { email: string; displayName: string; language: Language }, passwordHash: string | null): Actor {
+      const parsed = newUserSchema.omit({ programmeId: true, roles: true }).safeParse(input);
+      if (!parsed.success) throw new DomainError('validation-failed', undefined, { errors: fieldErrors(parsed.error.issues) });
+      return insertUser({ ...parsed.data, programmeId: '', roles: [] }, passwordHash);
+    },
+
     async verifyPassword(email: string, password: string): Promise<Actor | undefined> {
       const user = db.select().from(users).where(eq(users.email, email.trim().toLowerCase())).get();
       if (!user || !user.passwordHash || user.disabled) {

@@ -558,6 +558,20 @@ describe('every successful answer of the API matches its schema', () => {
     await call('GET /api/audit', `/api/audit?limit=2&cursor=${audit.body.nextCursor}`, admin);
   });
 
+  it('the conversation: comments shared and internal, following, and guests', async () => {
+    const url = (path: string) => `/api/cases/${ids.fresh}/${path}`;
+    await call('POST /api/cases/:id/comments', url('comments'), coordinator, { body: 'Internt.', visibility: 'internal' });
+    await call('POST /api/cases/:id/comments', url('comments'), initiator, { body: 'Delat.', visibility: 'shared' });
+    await call('GET /api/cases/:id/comments', url('comments'), coordinator);
+    await call('GET /api/cases/:id/comments', url('comments'), initiator);
+    await call('GET /api/cases/:id/history', `/api/cases/${ids.fresh}/history`, coordinator);
+    await call('GET /api/cases/:id/following', url('following'), initiator);
+    await call('PUT /api/cases/:id/following', url('following'), initiator, { following: false });
+    await call('POST /api/cases/:id/guests', url('guests'), coordinator, { email: 'gast@forening.example', organisation: 'Föreningen' });
+    await call('GET /api/cases/:id/guests', url('guests'), coordinator);
+    await call('GET /api/cases/:id/guests', url('guests'), initiator);
+  });
+
   it('invitations, registrations and password resets', async () => {
     await call('POST /api/invitations', '/api/invitations', admin, {
       email: 'inbjuden@karlskrona.se',

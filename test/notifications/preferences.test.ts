@@ -173,7 +173,7 @@ describe('GET /api/notifications/rules', () => {
         .filter((r) => r.canBeTurnedOff)
         .map((r) => r.kind)
         .sort(),
-    ).toEqual(['case-withdrawn', 'step-changed']);
+    ).toEqual(['case-withdrawn', 'comment-added', 'step-changed']);
     expect(rules.find((r) => r.kind === 'step-changed')!.label).toBe('Ärendet har gått till ett nytt steg');
     expect(rules.find((r) => r.kind === 'decision-recorded')!.label).toBe('Beslut är fattat');
   });

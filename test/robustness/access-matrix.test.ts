@@ -299,3 +299,77 @@ it('every role × the report routes × own programme, another programme and no o
   await check(`/api/public/programmes/no-such-programme/initiatives`, {}, 404, 'no one');
   expect(mismatches).toEqual([]);
 }, 60_000);
+
+/*
+ * The conversation routes (src/routes/api/conversation.ts) for every role × relation: whoever
+ * sees a case reads and writes its shared comments, follows it and sees its guests; internal
+ * comments are the programme's staff's; guests are invited by its county coordinators and
+ * administrators. Another programme's case, and a case an initiator takes no part in, do not
+ * exist for the caller; a refusal writes nothing.
+ */
+it('every role × conversation route × relation gets exactly what the access rules allow, and refusals write nothing', async () => {
+  const sqlite = t.services.db.$client;
+  const written = () =>
+    ['case_comments', 'case_follows', 'case_events', 'outbox', 'audit_log', 'one_time_links']
+      .map((table) => (sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n)
+      .join(',');
+  const cases = {
+    own: freshCase(worlds.own, storyUntilStep(3)),
+    others: freshCase(worlds.others, storyUntilStep(3)),
+    'other-programme': freshCase(worlds['other-programme'], storyUntilStep(3)),
+  };
+  const seesAll = (role: Role) => role !== 'initiator';
+  const sees = (role: Role, r: Relation) => r !== 'other-programme' && (r === 'own' || seesAll(role));
+  let n = 0;
+  const routes: {
+    method: 'GET' | 'POST' | 'PUT';
+    path: string;
+    payload?: () => object;
+    expected: (role: Role, relation: Relation) => number;
+  }[] = [
+    { method: 'GET', path: 'comments', expected: (role, r) => (sees(role, r) ? 200 : 404) },
+    {
+      method: 'POST',
+      path: 'comments',
+      payload: () => ({ body: 'Ett delat meddelande i matrisen.', visibility: 'shared' }),
+      expected: (role, r) => (sees(role, r) ? 201 : 404),
+    },
+    {
+      method: 'POST',
+      path: 'comments',
+      payload: () => ({ body: 'Ett internt meddelande i matrisen.', visibility: 'internal' }),
+      expected: (role, r) => (!sees(role, r) ? 404 : seesAll(role) ? 201 : 403),
+    },
+    { method: 'GET', path: 'following', expected: (role, r) => (sees(role, r) ? 200 : 404) },
+    { method: 'PUT', path: 'following', payload: () => ({ following: true }), expected: (role, r) => (sees(role, r) ? 200 : 404) },
+    { method: 'GET', path: 'guests', expected: (role, r) => (sees(role, r) ? 200 : 404) },
+    {
+      method: 'POST',
+      path: 'guests',
+      payload: () => ({ email: `gast-${++n}@matris.example`, organisation: 'Matrisen' }),
+      expected: (role, r) => (!sees(role, r) ? 404 : role === 'county-coordinator' || role === 'administrator' ? 202 : 403),
+    },
+  ];
+  const mismatches: string[] = [];
+  for (const route of routes) {
+    for (const relation of RELATIONS) {
+      for (const role of ROLES) {
+        const url = `/api/cases/${cases[relation]}/${route.path}`;
+        const before = written();
+        const res = await t.app.inject({
+          method: route.method,
+          url,
+          headers: auth(worlds[relation].token(role)),
+          payload: route.payload?.(),
+          remoteAddress: `10.0.${ROLES.indexOf(role)}.${RELATIONS.indexOf(relation) + 1}`,
+        });
+        const expected = route.expected(role, relation);
+        const problems: string[] = [];
+        if (res.statusCode !== expected) problems.push(`expected ${expected}, got ${res.statusCode} ${res.body.slice(0, 200)}`);
+        if (res.statusCode >= 400 && written() !== before) problems.push('a refusal wrote something');
+        if (problems.length > 0) mismatches.push(`${route.method} ${url} × ${role} × ${relation}: ${problems.join('; ')}`);
+      }
+    }
+  }
+  expect(mismatches).toEqual([]);
+}, 120_000);

@@ -400,7 +400,7 @@ describe('settings', () => {
     const prefs = t.services.people.preferences(t.actors['steering-group'].id);
     expect(prefs.language).toBe('en');
     expect(prefs.mutedNotifications).toContain('step-changed');
-    expect(prefs.mutedNotifications).toEqual(['case-withdrawn', 'step-changed']);
+    expect(prefs.mutedNotifications).toEqual(['case-withdrawn', 'comment-added', 'step-changed']);
     const page = await user.get('/settings?saved=1');
     expect(page.body).toContain('<html lang="en">');
     expect(page.body).toContain('The settings are saved.');

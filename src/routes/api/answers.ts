@@ -338,6 +338,16 @@ export const caseHistoryEventSchema = z
       }),
       ...historyFields,
     }),
+    z.object({
+      type: z
+        .literal('COMMENT_ADDED')
+        .describe(
+          "a comment in the case's conversation (its text is not in the log); an internal one is in the history of the programme's staff only",
+        ),
+      payload: z.object({ commentId: uuid, visibility: z.enum(['shared', 'internal']) }),
+      ...historyFields,
+      role: z.union([role, z.literal('guest')]).describe('guest: someone from outside invited to the case'),
+    }),
     ...CASE_EVENT_TYPES.map((type) =>
       z.object({
         type: z.literal(type),
@@ -400,6 +410,7 @@ const trigger = z.union([
   }),
   z.object({ timer: z.enum(TIMER_KINDS) }),
   z.object({ stepChange: z.literal(true) }),
+  z.object({ comment: z.literal(true) }).describe("a new comment in the case's conversation"),
   z
     .object({ assignmentTimer: z.enum(ASSIGNMENT_TIMER_KINDS) })
     .describe("an assignment of the programme's plan draws near its date, or is past it"),
@@ -407,7 +418,7 @@ const trigger = z.union([
 
 const audience = z.union([
   z.object({ role }),
-  z.object({ case: z.enum(['initiator', 'participants']) }),
+  z.object({ case: z.enum(['initiator', 'participants', 'followers']) }),
   z.object({ programme: z.literal('mailbox') }),
 ]);
 
@@ -1357,3 +1368,72 @@ export const importPreviewSchema = z
     imported: z.boolean().optional().describe('after an import (dryRun=false): whether anything was written'),
   })
   .meta({ id: 'ImportPreview' });
+
+// ---------------------------------------------------------------------------------------
+// The conversation on a case, who follows it, and its guests
+
+const commentVisibility = z
+  .enum(['shared', 'internal'])
+  .describe("shared: the case's own people and the programme's staff; internal: the programme's staff only");
+
+export const commentSchema = z
+  .object({
+    id: uuid,
+    body: z.string(),
+    visibility: commentVisibility,
+    author: z.object({ id: uuid, displayName: z.string().nullable() }),
+    role: z.union([role, z.literal('guest')]).describe('the role the author wrote in'),
+    roleLabel: z.string(),
+    createdAt: instant,
+    caseVersion: z.number().int().min(1).describe('the case version the comment made'),
+  })
+  .meta({ id: 'Comment' });
+
+export const commentListSchema = z
+  .object({
+    caseId: uuid,
+    canWriteInternal: z.boolean().describe("whether the caller is the programme's staff, who read and write internal comments"),
+    canComment: z.boolean(),
+    items: z.array(commentSchema).describe("oldest first; internal ones only for the programme's staff"),
+  })
+  .meta({ id: 'CommentList' });
+
+export const commentAddedSchema = z
+  .object({
+    id: uuid,
+    visibility: commentVisibility,
+    caseVersion: z.number().int().min(1).describe("the case's new version, also its ETag"),
+    createdAt: instant,
+  })
+  .meta({ id: 'CommentAdded' });
+
+export const followingSchema = z
+  .object({
+    caseId: uuid,
+    following: z.boolean().describe('whether the caller hears by e-mail of new comments on the case'),
+    reason: z
+      .enum(['chosen', 'stopped', 'owner', 'participant', 'guest', 'acted', 'none'])
+      .describe('their own choice (chosen, stopped), else what they are to the case; acted: staff who have acted on it'),
+    reasonText: z.string(),
+  })
+  .meta({ id: 'Following' });
+
+export const guestListSchema = z
+  .object({
+    caseId: uuid,
+    mayInvite: z.boolean().describe('whether the caller may invite a guest to the case'),
+    items: z
+      .array(
+        z.object({
+          id: uuid,
+          displayName: z.string(),
+          organisation: z.string().nullable(),
+          email: z.email().optional().describe("for the programme's staff only"),
+        }),
+      )
+      .describe('guests who accepted their invitation'),
+    pending: z
+      .array(z.object({ email: z.email(), name: z.string().nullable(), organisation: z.string().nullable(), invitedAt: instant }))
+      .describe("invitations not yet accepted, for the programme's staff only (empty for anyone else)"),
+  })
+  .meta({ id: 'GuestList' });

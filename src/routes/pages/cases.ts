@@ -4,6 +4,7 @@ import { EVENT_ROLES } from '../../../machines/case/catalogue.js';
 import { CASE_EVENT_TYPES, type CaseEventType } from '../../../machines/case/schemas.js';
 import type { Role } from '../../../machines/roles.js';
 import { createCaseSchema, type CaseService } from '../../cases/service.js';
+import type { Conversation } from '../../conversation/service.js';
 import type { GroupCommit } from '../../db/group-commit.js';
 import { DomainError } from '../../errors.js';
 import { requestLanguage } from '../../http/language.js';
@@ -51,6 +52,7 @@ export interface CasePageDeps {
   people: Pick<PeopleService, 'usersOf' | 'displayNames'>;
   programmes: Pick<ProgrammeService, 'get' | 'ideaTemplate' | 'forCase'>;
   plans: Pick<Plans, 'caseLinksOf' | 'inForce'>;
+  conversation: Pick<Conversation, 'list' | 'following' | 'guests'>;
 }
 
 /** The route's parameters; anything odd in them is simply a page that does not exist. */
@@ -77,7 +79,10 @@ const ROLE_STATES = (() => {
   return out;
 })();
 
-export const casePages: FastifyPluginAsync<CasePageDeps> = async (pages, { cases, onboarding, commits, people, programmes, plans }) => {
+export const casePages: FastifyPluginAsync<CasePageDeps> = async (
+  pages,
+  { cases, onboarding, commits, people, programmes, plans, conversation },
+) => {
   /** The goals and rows a case serves, for the programme's own roles; nothing for initiators or without a plan. */
   function planOf(actor: Actor, programmeId: string, caseId: string) {
     const roles = rolesIn(actor, programmeId);
@@ -141,6 +146,11 @@ export const casePages: FastifyPluginAsync<CasePageDeps> = async (pages, { cases
         names,
         candidates,
         plan,
+        conversation: {
+          comments: conversation.list(actor, caseId, lang),
+          following: conversation.following(actor, caseId, lang),
+          guests: conversation.guests(actor, caseId),
+        },
         ...extra,
       }),
     );
@@ -211,7 +221,20 @@ ${fields}
       await prepareDiagrams(lang);
       const label =
         done === 'created' ? t(lang, 'steps.1') : (CASE_EVENT_TYPES as string[]).includes(done) ? t(lang, `events.${done}`) : undefined;
-      const text = done === 'plan-links' ? t(lang, 'plan.links.saved') : label ? t(lang, 'web.saved', { action: label }) : undefined;
+      const conversationDone: Record<string, string> = {
+        comment: 'conversation.sent',
+        following: 'conversation.follow.started',
+        unfollowing: 'conversation.follow.stopped',
+        guest: 'guests.sent',
+      };
+      const text =
+        done === 'plan-links'
+          ? t(lang, 'plan.links.saved')
+          : done in conversationDone
+            ? t(lang, conversationDone[done]!)
+            : label
+              ? t(lang, 'web.saved', { action: label })
+              : undefined;
       return renderCase(request, reply, actor, id, 200, text ? { notice: { kind: 'success', text } } : {});
     }),
   );
@@ -344,7 +367,8 @@ ${fields}
     const initiatorOnly = roles.every((r) => r === 'initiator');
     const title = initiatorOnly ? l('myCases') : l('cases');
     const here = request.pageProgramme?.id;
-    const list = (here ? cases.list(actor, { limit: 100, programme: here }, lang) : { items: [] }) as {
+    // Without a programme (a guest, who holds no role in any), the cases they are a guest of.
+    const list = cases.list(actor, here ? { limit: 100, programme: here } : { limit: 100 }, lang) as {
       items: { id: string; diaryNumber: string; title: string; steps: number[]; outcomeLabel: string | null; updatedAt: string }[];
     };
     const rows = list.items.map(

@@ -7,6 +7,7 @@ import { DomainError } from './errors.js';
 import { createCaseStore } from './engine/case-store.js';
 import { createEngine } from './engine/engine.js';
 import { createEventRules } from './engine/event-rules.js';
+import { createDocuments } from './documents/service.js';
 import { createIdempotency } from './http/idempotency.js';
 import type { Log } from './log.js';
 import { createOutboxAdmin } from './mail/outbox.js';
@@ -107,6 +108,15 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
       return c && wordsOf(c);
     },
   });
+  const documents = createDocuments({
+    db,
+    root: config.documentsDir,
+    maxBytes: config.SATSA_DOCUMENT_MAX_BYTES,
+    engine,
+    store,
+    people,
+    now,
+  });
   const reports = createReports(db, programmes, money);
   const multiYear = createMultiYearReports({ programmes, plans, reports, money, now });
   // What a programme can import from spreadsheets: one element per kind.
@@ -190,6 +200,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     firing,
     scheduler,
     cases,
+    documents,
     reports,
     multiYear,
     imports,

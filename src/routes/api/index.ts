@@ -3,6 +3,7 @@ import type { Config } from '../../config.js';
 import { problemErrorHandler, problemNotFound } from '../../http/problem.js';
 import type { Services } from '../../services.js';
 import { caseRoutes } from './cases.js';
+import { documentRoutes } from './documents.js';
 import { importRoutes } from './imports.js';
 import { moneyRoutes } from './money.js';
 import { notificationRoutes } from './notifications.js';
@@ -30,6 +31,7 @@ export const apiRoutes: FastifyPluginAsync<{ services: Services; config: Config 
   await api.register(processRoutes, { programmes: services.programmes });
   await api.register(programmeRoutes, { programmeAdmin: services.programmeAdmin });
   await api.register(caseRoutes, { cases: services.cases, commits: services.commits, idempotency: services.idempotency });
+  await api.register(documentRoutes, { documents: services.documents });
   await api.register(notificationRoutes, { preferences: services.preferences, outboxAdmin: services.outboxAdmin, relay: services.relay });
   await api.register(peopleRoutes, { peopleAdmin: services.peopleAdmin });
   await api.register(onboardingRoutes, { onboarding: services.onboarding, links: services.links });

@@ -8,6 +8,7 @@ import type { Actor } from '../people/service.js';
 import { allAreas, type IdeaTemplate, type ProgrammeConfig } from '../programmes/config.js';
 import { actionSetup, emptyPayload, GENERAL_EVENTS, type ActionInputs } from './actions.js';
 import { dateTime } from './dates.js';
+import { documentsSection, type DocumentsSectionInput } from './documents.js';
 import { processDiagram } from './diagram.js';
 import {
   errorSummary,
@@ -56,6 +57,8 @@ export interface CasePageInput {
   form?: FormState;
   /** The goals and rows of the programme's plan the case serves, for the programme's own roles (none when there is no plan). */
   plan?: { goals: string[]; rows: string[]; change: boolean };
+  /** The case's documents and the form that adds one. */
+  documents?: DocumentsSectionInput;
 }
 
 const META_KEYS = new Set(['by', 'role', 'at']);
@@ -266,6 +269,7 @@ ${notYet.length ? html`<h3>${t(lang, 'web.notYet')}</h3><ul class="not-yet">${no
 </section>
 <section aria-labelledby="data"><h2 id="data">${t(lang, 'web.caseData')}</h2>${caseData(i)}
 ${context.decision?.decision === 'approve' ? html`<p><a href="/cases/${view.id}/money">${t(lang, 'money.case.link')}</a></p>` : ''}</section>
+${i.documents ? documentsSection(lang, i.documents) : ''}
 ${i.plan ? planSection(lang, view.id, i.plan) : ''}
 <section aria-labelledby="history"><h2 id="history">${t(lang, 'web.history')}</h2>${historyTable(lang, i.history)}</section>
 <section aria-labelledby="diagram"><h2 id="diagram">${t(lang, 'web.diagram')}</h2>${processDiagram(lang, view.machineVersion, view.state)}</section>`;

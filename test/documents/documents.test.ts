@@ -247,3 +247,90 @@ describe('replacing and withdrawing', () => {
     expect(ok.headers.etag).toBe(`"${version + 1}"`);
   });
 });
+
+describe('the pages', () => {
+  const browser = (token: 'initiator' | 'local-coordinator') => {
+    const session = t.services.people.createSession(t.actors[token].id, 1);
+    const cookies = { satsa_session: session.token };
+    return {
+      csrf: session.csrfToken,
+      get: (url: string) => t.app.inject({ method: 'GET', url, cookies, headers: { accept: 'text/html' } }),
+      upload: (parts: Part[]) => {
+        const body = multipart(parts);
+        return t.app.inject({
+          method: 'POST',
+          url: `/cases/${caseId}/documents`,
+          cookies,
+          headers: { ...body.headers, accept: 'text/html' },
+          payload: body.payload,
+        });
+      },
+      post: (url: string, fields: Record<string, string>) =>
+        t.app.inject({
+          method: 'POST',
+          url,
+          cookies,
+          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+          payload: new URLSearchParams(fields).toString(),
+        }),
+    };
+  };
+
+  it('the case page lists the documents and has the upload form; a form with its token adds one', async () => {
+    const b = browser('initiator');
+    const page = await b.get(`/cases/${caseId}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<h2 id="documents">Dokument</h2>');
+    expect(page.body).toContain(`href="/api/cases/${caseId}/documents/`);
+    expect(page.body).toContain('Protokoll &quot;slut&quot;; del 1/2 åäö.pdf');
+    expect(page.body).toContain('enctype="multipart/form-data"');
+    const res = await b.upload([
+      { name: '_csrf', value: b.csrf },
+      { name: 'description', value: 'Från sidan' },
+      file(Buffer.from('%PDF-1.4 sidan\n'), 'från sidan.pdf'),
+    ]);
+    expect(res.statusCode, res.body).toBe(303);
+    expect(res.headers.location).toBe(`/cases/${caseId}?done=document-added#documents`);
+    const after = await b.get(`/cases/${caseId}?done=document-added`);
+    expect(after.body).toContain('Dokumentet har lagts till i ärendet.');
+    expect(after.body).toContain('från sidan.pdf');
+  });
+
+  it('a refused file shows the form again with an error summary linking to the file input; nothing is kept', async () => {
+    const b = browser('initiator');
+    const before = everyFile(root);
+    const res = await nothingWritten(t, () =>
+      b.upload([{ name: '_csrf', value: b.csrf }, { name: 'description', value: 'Kvar' }, file(ELF, 'program.pdf')]),
+    );
+    expect(res.statusCode).toBe(415);
+    expect(res.body).toContain('class="alert error-summary"');
+    expect(res.body).toContain('<a href="#document-file">Filen kan inte läggas till');
+    expect(res.body).toContain('>Kvar</textarea>');
+    expect(everyFile(root)).toEqual(before);
+    // Without the form's token nothing is taken in at all.
+    const forged = await nothingWritten(t, () => b.upload([{ name: '_csrf', value: 'fel' }, file(PDF, 'x.pdf')]));
+    expect(forged.statusCode).toBe(403);
+    const noToken = await nothingWritten(t, () => b.upload([file(PDF, 'x.pdf')]));
+    expect(noToken.statusCode).toBe(403);
+    expect(everyFile(root)).toEqual(before);
+  });
+
+  it('withdrawing asks why after a warning; without a reason it says so; then the document is marked withdrawn', async () => {
+    const doc = json<Doc>(await upload(t.tokens.initiator, [file(Buffer.from('%PDF-1.4 sidan dras\n'), 'dras tillbaka.pdf')]));
+    const url = `/cases/${caseId}/documents/${doc.id}/withdraw`;
+    expect((await browser('local-coordinator').get(url)).statusCode).toBe(403);
+    const b = browser('initiator');
+    const page = await b.get(url);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Det går inte att ångra.');
+    const empty = await b.post(url, { _csrf: b.csrf, reason: '' });
+    expect(empty.statusCode).toBe(422);
+    expect(empty.body).toContain('<a href="#withdraw-reason">Skriv varför dokumentet dras tillbaka.</a>');
+    const done = await b.post(url, { _csrf: b.csrf, reason: 'Fel fil' });
+    expect(done.statusCode).toBe(303);
+    const after = await b.get(`/cases/${caseId}?done=document-withdrawn`);
+    expect(after.body).toContain('Tillbakadraget');
+    expect(after.body).toContain('Skäl: Fel fil');
+    expect((await b.get(url)).statusCode).toBe(409);
+  });
+});

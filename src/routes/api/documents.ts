@@ -59,9 +59,15 @@ export const documentMultipart = (maxBytes: number) => ({
  * `_csrf`, which must come before the file (the form puts it first). Gives the stored file, or
  * none when no file was sent.
  */
-export async function readUpload(request: FastifyRequest, documents: Documents, lang: Language, o: { csrf: boolean }) {
+export async function readUpload(
+  request: FastifyRequest,
+  documents: Documents,
+  lang: Language,
+  o: { csrf: boolean; fields?: UploadFields },
+) {
   if (!request.isMultipart()) throw new DomainError('unsupported-media-type', 'send the document as multipart/form-data');
-  const fields: UploadFields = {};
+  // The caller's, when given: a form shown again keeps what was written even if the file was refused.
+  const fields: UploadFields = o.fields ?? {};
   let checked = !o.csrf || request.authMethod !== 'session';
   let stored: (Awaited<ReturnType<Documents['receive']>> & { fileName: string }) | undefined;
   let receiving = false;

@@ -4,6 +4,7 @@ import { EVENT_ROLES } from '../../../machines/case/catalogue.js';
 import { CASE_EVENT_TYPES, type CaseEventType } from '../../../machines/case/schemas.js';
 import type { Role } from '../../../machines/roles.js';
 import { createCaseSchema, type CaseService } from '../../cases/service.js';
+import type { Documents } from '../../documents/service.js';
 import type { GroupCommit } from '../../db/group-commit.js';
 import { DomainError } from '../../errors.js';
 import { requestLanguage } from '../../http/language.js';
@@ -50,6 +51,7 @@ export interface CasePageDeps {
   people: Pick<PeopleService, 'usersOf' | 'displayNames'>;
   programmes: Pick<ProgrammeService, 'get' | 'ideaTemplate' | 'forCase'>;
   plans: Pick<Plans, 'caseLinksOf' | 'inForce'>;
+  documents: Pick<Documents, 'list' | 'maxBytes' | 'keepsDocuments'>;
 }
 
 /** The route's parameters; anything odd in them is simply a page that does not exist. */
@@ -76,7 +78,10 @@ const ROLE_STATES = (() => {
   return out;
 })();
 
-export const casePages: FastifyPluginAsync<CasePageDeps> = async (pages, { cases, onboarding, commits, people, programmes, plans }) => {
+export const casePages: FastifyPluginAsync<CasePageDeps> = async (
+  pages,
+  { cases, onboarding, commits, people, programmes, plans, documents },
+) => {
   /** The goals and rows a case serves, for the programme's own roles; nothing for initiators or without a plan. */
   function planOf(actor: Actor, programmeId: string, caseId: string) {
     const roles = rolesIn(actor, programmeId);
@@ -107,6 +112,18 @@ export const casePages: FastifyPluginAsync<CasePageDeps> = async (pages, { cases
   function shownAgainst(view: { programmeId: string; programmeVersion: number; data: unknown }) {
     const answered = (view.data as { ideaTemplate?: { at: string } }).ideaTemplate?.at;
     return programmes.forCase(view.programmeId, view.programmeVersion, answered);
+  }
+
+  /** The case's documents for its page: the list, and who may withdraw which. */
+  function documentsOf(request: FastifyRequest, actor: Actor, programmeId: string, caseId: string, lang: Language) {
+    const keeper = documents.keepsDocuments(actor, programmeId);
+    return {
+      caseId,
+      csrfToken: request.csrfToken ?? '',
+      items: documents.list(actor, caseId, lang).items,
+      maxBytes: documents.maxBytes,
+      mayWithdraw: (d: { addedBy: { id: string } }) => keeper || d.addedBy.id === actor.id,
+    };
   }
 
   function renderCase(
@@ -140,6 +157,7 @@ export const casePages: FastifyPluginAsync<CasePageDeps> = async (pages, { cases
         names,
         candidates,
         plan,
+        documents: documentsOf(request, actor, view.programmeId, caseId, lang),
         ...extra,
       }),
     );
@@ -208,7 +226,14 @@ ${fields}
       const lang = requestLanguage(request);
       const label =
         done === 'created' ? t(lang, 'steps.1') : (CASE_EVENT_TYPES as string[]).includes(done) ? t(lang, `events.${done}`) : undefined;
-      const text = done === 'plan-links' ? t(lang, 'plan.links.saved') : label ? t(lang, 'web.saved', { action: label }) : undefined;
+      const text =
+        done === 'plan-links'
+          ? t(lang, 'plan.links.saved')
+          : done === 'document-added' || done === 'document-withdrawn'
+            ? t(lang, `documents.notice.${done}`)
+            : label
+              ? t(lang, 'web.saved', { action: label })
+              : undefined;
       return renderCase(request, reply, actor, id, 200, text ? { notice: { kind: 'success', text } } : {});
     }),
   );

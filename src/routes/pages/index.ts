@@ -9,6 +9,7 @@ import { accountPages } from './account.js';
 import { assetRoutes } from './assets.js';
 import { boardPages } from './board.js';
 import { casePages } from './cases.js';
+import { documentPages } from './documents.js';
 import { importPages } from './imports.js';
 import { mePages } from './me.js';
 import { moneyPages } from './money.js';
@@ -71,7 +72,16 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
   await pages.register(mePages, { account: services.account, now });
   await pages.register(peoplePages, { peopleAdmin: services.peopleAdmin, people, programmes });
   await pages.register(programmePages, { programmeAdmin: services.programmeAdmin });
-  await pages.register(casePages, { cases, onboarding: services.onboarding, commits, people, programmes, plans: services.plans });
+  await pages.register(casePages, {
+    cases,
+    onboarding: services.onboarding,
+    commits,
+    people,
+    programmes,
+    plans: services.plans,
+    documents: services.documents,
+  });
+  await pages.register(documentPages, { documents: services.documents, cases });
   await pages.register(casePlanPages, { plans: services.plans, cases });
   await pages.register(boardPages, { cases, programmes, now });
   await pages.register(moneyPages, { money: services.money, cases, people, programmes });

@@ -159,9 +159,16 @@ export function createDocuments({ db, root, maxBytes, engine, store, people, now
   return {
     maxBytes,
 
-    /** Throws not-found unless the actor may see the case (checked before a file is taken in). */
-    mayAdd(actor: Actor, caseId: string) {
-      loadVisible(actor, caseId);
+    /**
+     * Throws not-found unless the actor may see the case, and version-mismatch when the version
+     * the caller saw is not the case's: checked before a file is taken in (and again when it is
+     * recorded).
+     */
+    mayAdd(actor: Actor, caseId: string, expectedVersion?: number) {
+      const { row } = loadVisible(actor, caseId);
+      if (expectedVersion !== undefined && expectedVersion !== row.version) {
+        throw new DomainError('version-mismatch', `the case is at version ${row.version}`, { currentVersion: row.version });
+      }
     },
 
     /**

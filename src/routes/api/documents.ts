@@ -161,12 +161,12 @@ export const documentRoutes: FastifyPluginAsyncZod<DocumentRouteDeps> = async (a
         body: uploadBody,
         response: answers({ 201: documentSchema }, 401, 403, 404, 409, 412, 413, 415, 422),
       },
-      // The body is read as a stream in the handler: it is documented, not validated here.
+      // The body is read as a stream in the handler: it is documented, not validated here. The
+      // server's body limit holds for any other content type; a file's limit is the setting's.
       validatorCompiler: (route) =>
         route.httpPart === 'body'
           ? (data: unknown) => ({ value: data })
           : validatorCompiler(route as unknown as Parameters<typeof validatorCompiler>[0]),
-      bodyLimit: documents.maxBytes + 1024 * 1024,
       preValidation: requireActor,
     },
     async (request, reply) => {
@@ -175,7 +175,7 @@ export const documentRoutes: FastifyPluginAsyncZod<DocumentRouteDeps> = async (a
       const caseId = request.params.id;
       const expectedVersion = request.headers['if-match'] === undefined ? undefined : parseIfMatch(request.headers['if-match']);
       // Before a byte is taken in: a case the caller may not see does not exist for them.
-      documents.mayAdd(actor, caseId);
+      documents.mayAdd(actor, caseId, expectedVersion);
       const { fields, stored } = await readUpload(request, documents, lang, { csrf: false });
       if (!stored) throw documents.refused('missing', lang);
       const input = uploadInput(fields, lang);

@@ -57,7 +57,7 @@ export const documentPages: FastifyPluginAsync<DocumentPageDeps> = async (pages,
 
   pages.post(
     '/cases/:id/documents',
-    { schema: { hide: true }, config: { csrf: false }, bodyLimit: documents.maxBytes + 1024 * 1024 },
+    { schema: { hide: true }, config: { csrf: false } },
     loggedIn(async (request, reply, actor) => {
       const { id } = paramsOf(request);
       const lang = requestLanguage(request);

@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import { openDatabase, type Db } from './db/client.js';
+import { sweepIncoming } from './documents/files.js';
 import { DomainError } from './errors.js';
 import { registerAuthentication } from './http/auth.js';
 import { openApiOptions } from './http/openapi.js';
@@ -120,6 +121,9 @@ export async function buildApp(options: AppOptions): Promise<{ app: FastifyInsta
   // Idempotency keys live at least 24 hours; older ones are purged at start and hourly.
   let purgeTimer: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
+    // An upload cut off by a crash left at most a temporary file: no one sees it; it goes now.
+    const swept = sweepIncoming(config.documentsDir);
+    if (swept > 0) app.log.info({ files: swept }, 'unfinished uploads removed');
     services.idempotency.purge();
     purgeTimer = setInterval(() => services.idempotency.purge(), 3_600_000);
     purgeTimer.unref();

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '../machines/roles.js';
 import { createServices } from './services.js';
 import { loadConfig } from './config.js';
-import { backupDatabase } from './db/backup.js';
+import { backupFolder, restoreFolder, verifyBackup } from './documents/backup.js';
 import { openDatabase } from './db/client.js';
 import { DomainError } from './errors.js';
 import { loadProgrammeDefinition } from './programmes/config.js';
@@ -19,8 +19,14 @@ const USAGE = `Satsa command-line tool (runs against SATSA_DATA_DIR, default ./d
       Give an existing user roles in a programme (one person may act in several programmes).
   npm run cli -- token:create --email <e-mail> --name <token name> [--days <1–730, default 90>]
       Print a new personal API token (shown once) for Authorization: Bearer …; it expires
-  npm run cli -- backup <file>
-      Copy the database to <file> while Satsa runs (SQLite's online backup), then check the copy.
+  npm run cli -- backup <folder>
+      Back up while Satsa runs into a new <folder>: satsa.db (SQLite's online backup, checked),
+      documents/ (every document's file) and SHA256SUMS (check it with sha256sum -c SHA256SUMS).
+  npm run cli -- backup:verify <folder>
+      Check a backup folder against its SHA256SUMS.
+  npm run cli -- restore <folder>
+      With Satsa stopped and no database in SATSA_DATA_DIR: check the backup, then put its
+      database and documents in place.
 
 Roles: ${ROLES.join(', ')}`;
 
@@ -36,18 +42,31 @@ async function readPassword(): Promise<string | undefined> {
 
 async function main(argv: string[]) {
   const [command, ...rest] = argv;
-  if (command === 'backup') {
+  if (command === 'backup' || command === 'backup:verify' || command === 'restore') {
     // Needs no services: it reads the database file as it is, beside a running server.
-    const target = rest[0];
-    if (!target) {
-      console.error('error: say where the backup goes: npm run cli -- backup <file>');
+    const folder = rest[0];
+    if (!folder) {
+      console.error(`error: name the backup folder: npm run cli -- ${command} <folder>`);
       return 2;
     }
     try {
-      const result = await backupDatabase(loadConfig().databaseFile, target);
-      console.log(
-        `backup written to ${result.file}: ${result.pages} pages, ${result.bytes} bytes in ${result.milliseconds.toFixed(0)} ms; integrity check ok`,
-      );
+      const config = loadConfig();
+      if (command === 'backup') {
+        const result = await backupFolder(config.databaseFile, config.documentsDir, folder);
+        console.log(
+          `backup written to ${result.folder}: the database and ${result.documents} document files, ${result.bytes} bytes in ${result.milliseconds.toFixed(0)} ms; integrity check ok; checksums in SHA256SUMS`,
+        );
+      } else if (command === 'backup:verify') {
+        const problems = await verifyBackup(folder);
+        if (problems.length > 0) {
+          console.error(`the backup is not whole:\n  ${problems.join('\n  ')}`);
+          return 1;
+        }
+        console.log(`${folder}: every file matches SHA256SUMS`);
+      } else {
+        const result = await restoreFolder(folder, config.databaseFile, config.documentsDir);
+        console.log(`restored the database and ${result.documents} document files into ${config.SATSA_DATA_DIR}; start Satsa`);
+      }
       return 0;
     } catch (error) {
       console.error(`error: ${error instanceof Error ? error.message : String(error)}`);

@@ -35,6 +35,13 @@ export const configSchema = z.object({
     .min(1024)
     .max(50 * 1024 * 1024)
     .default(1024 * 1024),
+  /** The largest document a person may attach to a case (its file, in bytes). */
+  SATSA_DOCUMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024)
+    .default(20 * 1024 * 1024),
   /** Where people reach Satsa; links in e-mails start with it. Defaults to http://HOST:PORT. */
   SATSA_PUBLIC_URL: z.url().optional(),
   /** SMTP relay. Without a host, messages are written as .eml files under <data dir>/mail. */
@@ -126,6 +133,8 @@ function loadOidcProviders(file: string | undefined): OidcProvider[] {
 export type Config = z.infer<typeof configSchema> & {
   databaseFile: string;
   mailDir: string;
+  /** Where the files of documents on cases are kept, by the SHA-256 of their content. */
+  documentsDir: string;
   publicUrl: string;
   /** The OpenID Connect providers of SATSA_OIDC_PROVIDERS_FILE (none without it). */
   oidcProviders: OidcProvider[];
@@ -143,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     SATSA_DATA_DIR: dataDir,
     databaseFile: path.join(dataDir, 'satsa.sqlite'),
     mailDir: path.join(dataDir, 'mail'),
+    documentsDir: path.join(dataDir, 'documents'),
     publicUrl: (parsed.data.SATSA_PUBLIC_URL ?? `http://${parsed.data.HOST}:${parsed.data.PORT}`).replace(/\/+$/, ''),
     oidcProviders: loadOidcProviders(parsed.data.SATSA_OIDC_PROVIDERS_FILE),
   };

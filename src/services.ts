@@ -8,6 +8,7 @@ import { DomainError } from './errors.js';
 import { createCaseStore } from './engine/case-store.js';
 import { createEngine } from './engine/engine.js';
 import { createEventRules } from './engine/event-rules.js';
+import { createDocuments } from './documents/service.js';
 import { createIdempotency } from './http/idempotency.js';
 import type { Log } from './log.js';
 import { createOutboxAdmin } from './mail/outbox.js';
@@ -109,6 +110,15 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     },
   });
   const conversation = createConversation({ db, engine, store, people, notifications, now });
+  const documents = createDocuments({
+    db,
+    root: config.documentsDir,
+    maxBytes: config.SATSA_DOCUMENT_MAX_BYTES,
+    engine,
+    store,
+    people,
+    now,
+  });
   const reports = createReports(db, programmes, money);
   const multiYear = createMultiYearReports({ programmes, plans, reports, money, now });
   // What a programme can import from spreadsheets: one element per kind.
@@ -212,6 +222,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     scheduler,
     cases,
     conversation,
+    documents,
     reports,
     multiYear,
     imports,

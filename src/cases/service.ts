@@ -7,7 +7,7 @@ import { CASE_EVENT_TYPES, type CaseEventType } from '../../machines/case/schema
 import type { Role } from '../../machines/roles.js';
 import type { Db } from '../db/client.js';
 import { afterCursor, cutPage } from '../db/paging.js';
-import { caseEvents, caseMembers, cases, caseSteps } from '../db/schema.js';
+import { caseDocuments, caseEvents, caseMembers, cases, caseSteps } from '../db/schema.js';
 import { canSeeCase, roleFor } from '../engine/access.js';
 import type { CaseRow, CaseStore } from '../engine/case-store.js';
 import type { Engine } from '../engine/engine.js';
@@ -186,6 +186,28 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf }
     });
   }
 
+  /** The names of the documents a case's events name (by id only: the name is looked up now). */
+  function documentNames(caseId: string, events: { type: string }[]) {
+    if (!events.some((e) => e.type.startsWith('DOCUMENT_'))) return new Map<string, string>();
+    const rows = db
+      .select({ id: caseDocuments.id, fileName: caseDocuments.fileName })
+      .from(caseDocuments)
+      .where(eq(caseDocuments.caseId, caseId))
+      .all();
+    return new Map(rows.map((r) => [r.id, r.fileName]));
+  }
+
+  /** A document's event in words, naming the file; any other event by its label. */
+  function documentLabel(lang: Language, type: string, payload: unknown, documents: Map<string, string>) {
+    const p = payload as { documentId?: string; replacesId?: string };
+    const name = p.documentId && documents.get(p.documentId);
+    if (!name) return t(lang, `events.${type}`);
+    if (type === 'DOCUMENT_ADDED') return t(lang, 'documents.history.added', { name });
+    if (type === 'DOCUMENT_WITHDRAWN') return t(lang, 'documents.history.withdrawn', { name });
+    if (type === 'DOCUMENT_REPLACED') return t(lang, 'documents.history.replaced', { name, old: documents.get(p.replacesId ?? '') ?? '' });
+    return t(lang, `events.${type}`);
+  }
+
   function historyOf(row: CaseRow, lang: Language, staff: boolean) {
     return inProgrammeWords(wordsOf(row.programmeId), () => historyIn(row, lang, staff));
   }
@@ -215,6 +237,7 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf }
       .filter((e) => staff || !internalComment(e));
     const steps = (s: string | null) => (s ? s.split(',').filter(Boolean).map(Number) : []);
     const names = people.displayNames(events.map((e) => e.actorId));
+    const documents = documentNames(row.id, events);
     return {
       caseId: row.id,
       diaryNumber: row.diaryNumber,
@@ -227,7 +250,7 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf }
             ? t(lang, 'steps.1')
             : e.type === 'IMPORT_DECIDED'
               ? importedLabel(lang, e.payload)
-              : t(lang, `events.${e.type}`),
+              : documentLabel(lang, e.type, e.payload, documents),
         actor: { id: e.actorId, displayName: names.get(e.actorId) ?? null },
         role: e.role,
         roleLabel: e.role === 'guest' ? t(lang, 'guests.role') : t(lang, `roles.${e.role}`),

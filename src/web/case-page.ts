@@ -9,6 +9,7 @@ import { allAreas, type IdeaTemplate, type ProgrammeConfig } from '../programmes
 import { actionSetup, emptyPayload, GENERAL_EVENTS, type ActionInputs } from './actions.js';
 import { dateTime } from './dates.js';
 import { conversationSection, type ConversationInput } from './conversation.js';
+import { documentsSection, type DocumentsSectionInput } from './documents.js';
 import { processDiagram } from './diagram.js';
 import {
   errorSummary,
@@ -59,6 +60,8 @@ export interface CasePageInput {
   plan?: { goals: string[]; rows: string[]; change: boolean };
   /** The conversation, who follows the case and its guests (./conversation.ts). */
   conversation?: ConversationInput;
+  /** The case's documents and the form that adds one. */
+  documents?: DocumentsSectionInput;
 }
 
 const META_KEYS = new Set(['by', 'role', 'at']);
@@ -269,6 +272,7 @@ ${notYet.length ? html`<h3>${t(lang, 'web.notYet')}</h3><ul class="not-yet">${no
 </section>
 <section aria-labelledby="data"><h2 id="data">${t(lang, 'web.caseData')}</h2>${caseData(i)}
 ${context.decision?.decision === 'approve' ? html`<p><a href="/cases/${view.id}/money">${t(lang, 'money.case.link')}</a></p>` : ''}</section>
+${i.documents ? documentsSection(lang, i.documents) : ''}
 ${i.plan ? planSection(lang, view.id, i.plan) : ''}
 ${i.conversation ? conversationSection(lang, view.id, i.csrfToken, i.conversation) : ''}
 <section aria-labelledby="history"><h2 id="history">${t(lang, 'web.history')}</h2>${historyTable(lang, i.history)}</section>

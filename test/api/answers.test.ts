@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseEventType } from '../../machines/case/schemas.js';
 import { FULL_STORY, storyUntilStep } from '../../src/demo/story.js';
 import { checkedAnswers } from '../answers-check.js';
+import { multipart, PDF } from '../documents/multipart.js';
 import { PROGRAMME, advance, auth, createTestApp, type TestApp } from '../helpers.js';
 
 /*
@@ -294,6 +295,31 @@ describe('every successful answer of the API matches its schema', () => {
       await call('GET /api/cases/:id/history', `/api/cases/${id}/history`, coordinator);
       await call('GET /api/cases/:id/history', `/api/cases/${id}/history`, initiator);
     }
+  });
+
+  it('documents: added, replaced, listed, downloaded and withdrawn, and their history', async () => {
+    const id = Object.values(ids)[0]!;
+    const upload = async (name: string, bytes: Buffer, replaces?: string) => {
+      const body = multipart([{ name: 'file', fileName: name, bytes }, ...(replaces ? [{ name: 'replaces', value: replaces }] : [])]);
+      const res = await t.app.inject({
+        method: 'POST',
+        url: `/api/cases/${id}/documents`,
+        headers: { ...initiator, ...body.headers },
+        payload: body.payload,
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json<{ id: string }>();
+    };
+    const first = await upload('protokoll.pdf', PDF);
+    await upload('protokoll v2.pdf', Buffer.concat([PDF, Buffer.from('2')]), first.id);
+    const other = await upload('anteckningar.txt', Buffer.from('Anteckningar\n'));
+    await call('POST /api/cases/:id/documents/:documentId/withdraw', `/api/cases/${id}/documents/${other.id}/withdraw`, coordinator, {
+      reason: 'Fel ärende',
+    });
+    await call('GET /api/cases/:id/documents', `/api/cases/${id}/documents`, initiator);
+    const file = await t.app.inject({ method: 'GET', url: `/api/cases/${id}/documents/${first.id}/file`, headers: initiator });
+    expect(file.statusCode).toBe(200);
+    await call('GET /api/cases/:id/history', `/api/cases/${id}/history`, coordinator);
   });
 
   it('case lists: filters, pages, and what an initiator sees', async () => {

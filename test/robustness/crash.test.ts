@@ -21,7 +21,7 @@ import { expectReplayReproduces } from '../replay.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'satsa-crash-'));
 const dataDir = path.join(dir, 'data');
-const backupFile = path.join(dir, 'backup.sqlite');
+const backupFolder = path.join(dir, 'backup');
 let tokens: Record<string, string>;
 let running: string[];
 let server: ChildProcess | undefined;
@@ -115,7 +115,7 @@ it('loses no acknowledged command and keeps no refused one when killed mid-load;
   await new Promise((r) => setTimeout(r, 800));
   // An online backup in the middle of the load.
   const beforeBackup = new Map(acknowledged.cases);
-  const backup = await run(['src/cli.ts', 'backup', backupFile]);
+  const backup = await run(['src/cli.ts', 'backup', backupFolder]);
   expect(backup.code, backup.out).toBe(0);
   await new Promise((r) => setTimeout(r, 400));
   server.kill('SIGKILL');
@@ -151,7 +151,7 @@ it('loses no acknowledged command and keeps no refused one when killed mid-load;
   }
 
   // The backup: whole, and holding everything committed before it began.
-  const copy = new Database(backupFile, { readonly: true });
+  const copy = new Database(path.join(backupFolder, 'satsa.db'), { readonly: true });
   try {
     expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
     const ids = new Set((copy.prepare('SELECT id FROM cases').all() as { id: string }[]).map((c) => c.id));

@@ -1,6 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
+import { multipart, PDF } from '../documents/multipart.js';
 import { auth, createCase, createTestApp, FAR_FUTURE, OTHER_PROGRAMME, PROGRAMME, type TestApp } from '../helpers.js';
 
 /*
@@ -31,7 +32,29 @@ beforeAll(async () => {
     admin: auth(t.tokens.administrator),
   };
   caseId = await createCase(t, 'En insats som tjänar planen');
+  // Documents the initiator added, for the withdrawals below (one per caller who may).
+  for (let i = 0; i < 3; i++) {
+    const body = multipart([{ name: 'file', fileName: `underlag-${i}.pdf`, bytes: Buffer.concat([PDF, Buffer.from(String(i))]) }]);
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/cases/${caseId}/documents`,
+      headers: { ...auth(t.tokens.initiator), ...body.headers },
+      payload: body.payload,
+    });
+  }
 });
+
+/** The case's first document, or the first current one the initiator added. */
+const documentOf = (current: boolean) =>
+  (
+    t.services.db.$client
+      .prepare(
+        `SELECT id FROM case_documents WHERE case_id = ?${current ? ' AND withdrawn_at IS NULL AND replaced_by_id IS NULL AND added_by = ?' : ''} ORDER BY added_at, id LIMIT 1`,
+      )
+      .get(...(current ? [caseId, t.actors.initiator.id] : [caseId])) as { id: string }
+  ).id;
+/** Whoever may see the case: the initiator owns it; the programme's roles see every case. */
+const caseReaders = (ok: number) => ({ anonymous: 401, initiator: ok, coordinator: ok, finance: ok, foreignAdmin: 404, admin: ok });
 afterAll(async () => {
   await t.close();
 });
@@ -41,7 +64,7 @@ interface Route {
   /** A function when the url names something made in beforeAll. */
   url: string | (() => string);
   /** Built anew for each call: a route may need the resource's current version. */
-  request?: () => { payload?: object; headers?: Record<string, string> };
+  request?: () => { payload?: object | Buffer; headers?: Record<string, string> };
   expected: Record<Caller, number>;
 }
 
@@ -85,6 +108,33 @@ const PLAN_FILE =
   'Del;Planens namn;Antagen av;Beslutsreferens;Beslutsdatum;Nästa revidering;Mål;Inom antal år;Målår\r\nPlan;P;R;RF § 1;2021-01-01;2030-01-01;;;\r\nMål;;;;;;Färre;4;2025\r\n';
 
 const ROUTES: Route[] = [
+  // Documents on a case: whoever may see the case lists, adds and downloads; the one who added
+  // it, a county coordinator or an administrator withdraws it.
+  { method: 'GET', url: () => `/api/cases/${caseId}/documents`, expected: caseReaders(200) },
+  {
+    method: 'POST',
+    url: () => `/api/cases/${caseId}/documents`,
+    request: () => {
+      const body = multipart([{ name: 'file', fileName: 'bilaga.pdf', bytes: PDF }]);
+      return { payload: body.payload, headers: body.headers };
+    },
+    expected: caseReaders(201),
+  },
+  { method: 'GET', url: () => `/api/cases/${caseId}/documents/${documentOf(false)}/file`, expected: caseReaders(200) },
+  // Their pages: the form that adds one, and the page that withdraws one (its warning and reason).
+  { method: 'GET', url: () => `/cases/${caseId}/documents/new`, request: htmlPage, expected: { ...caseReaders(200), anonymous: 303 } },
+  {
+    method: 'GET',
+    url: () => `/cases/${caseId}/documents/${documentOf(true)}/withdraw`,
+    request: htmlPage,
+    expected: { ...caseReaders(200), anonymous: 303, finance: 403 },
+  },
+  {
+    method: 'POST',
+    url: () => `/api/cases/${caseId}/documents/${documentOf(true)}/withdraw`,
+    request: () => ({ payload: { reason: 'Fel fil' } }),
+    expected: { ...caseReaders(200), finance: 403 },
+  },
   // Imports from spreadsheets: the programme's administrator only (a dry run writes nothing).
   { method: 'GET', url: `${importsUrl}/template?format=csv`, expected: adminOnly(200) },
   { method: 'GET', url: `${importsUrl}/template?format=xlsx`, expected: adminOnly(200) },

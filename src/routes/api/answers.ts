@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DOCUMENT_TYPES, type DocumentType } from '../../documents/files.js';
+import { DOCUMENT_STATUSES } from '../../documents/service.js';
 import { STEP_COUNT } from '../../../machines/case/catalogue.js';
 import type { Outcome } from '../../../machines/case/context.js';
 import { REQUIREMENT_IDS } from '../../../machines/case/requirements.js';
@@ -348,6 +350,24 @@ export const caseHistoryEventSchema = z
       ...historyFields,
       role: z.union([role, z.literal('guest')]).describe('guest: someone from outside invited to the case'),
     }),
+    z.object({
+      type: z.literal('DOCUMENT_ADDED').describe('a document was attached to the case (GET /api/cases/{id}/documents has it)'),
+      payload: z.object({ documentId: uuid }),
+      ...historyFields,
+      role: z.union([role, z.literal('guest')]).describe('guest: someone from outside invited to the case'),
+    }),
+    z.object({
+      type: z.literal('DOCUMENT_REPLACED').describe('a newer document replaced an earlier one; both stay on the case'),
+      payload: z.object({ documentId: uuid.describe('the new document'), replacesId: uuid.describe('the one it replaces') }),
+      ...historyFields,
+      role: z.union([role, z.literal('guest')]).describe('guest: someone from outside invited to the case'),
+    }),
+    z.object({
+      type: z.literal('DOCUMENT_WITHDRAWN').describe('a document was withdrawn with a reason; it stays on the case'),
+      payload: z.object({ documentId: uuid }),
+      ...historyFields,
+      role: z.union([role, z.literal('guest')]).describe('guest: someone from outside invited to the case'),
+    }),
     ...CASE_EVENT_TYPES.map((type) =>
       z.object({
         type: z.literal(type),
@@ -367,6 +387,39 @@ export const caseHistorySchema = z
     events: z.array(caseHistoryEventSchema).describe('oldest first, from CASE_CREATED on'),
   })
   .meta({ id: 'CaseHistory' });
+
+// ---------------------------------------------------------------------------------------
+// Documents on a case
+
+const documentPerson = z.object({ id: uuid, displayName: z.string().nullable() });
+
+export const documentSchema = z
+  .object({
+    id: uuid,
+    caseId: uuid,
+    fileName: z.string().describe('the name it was sent with'),
+    mediaType: z.enum(Object.keys(DOCUMENT_TYPES) as [DocumentType, ...DocumentType[]]).describe('read from the content, not the name'),
+    size: z.number().int().min(1).describe('bytes'),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    description: z.string().nullable().describe('why it was added'),
+    addedBy: documentPerson,
+    addedAt: instant,
+    caseVersion: z.number().int().min(1).describe('the case version its addition made'),
+    status: z.enum(DOCUMENT_STATUSES).describe('current; replaced (by replacedById); withdrawn (with a reason)'),
+    statusLabel: z.string(),
+    replacesId: uuid.nullable(),
+    replacedById: uuid.nullable(),
+    withdrawn: z.object({ by: documentPerson, at: instant, reason: z.string() }).nullable(),
+  })
+  .meta({ id: 'CaseDocument' });
+
+export const documentListSchema = z
+  .object({
+    caseId: uuid,
+    version: z.number().int().min(1).describe("the case's version (also the ETag)"),
+    items: z.array(documentSchema).describe('every document ever added, oldest first: none is ever deleted'),
+  })
+  .meta({ id: 'CaseDocumentList' });
 
 // ---------------------------------------------------------------------------------------
 // Session and preferences

@@ -4,6 +4,7 @@ import { problemErrorHandler, problemNotFound } from '../../http/problem.js';
 import type { Services } from '../../services.js';
 import { caseRoutes } from './cases.js';
 import { conversationRoutes } from './conversation.js';
+import { documentRoutes } from './documents.js';
 import { importRoutes } from './imports.js';
 import { moneyRoutes } from './money.js';
 import { notificationRoutes } from './notifications.js';
@@ -36,6 +37,7 @@ export const apiRoutes: FastifyPluginAsync<{ services: Services; config: Config 
     onboarding: services.onboarding,
     commits: services.commits,
   });
+  await api.register(documentRoutes, { documents: services.documents });
   await api.register(notificationRoutes, { preferences: services.preferences, outboxAdmin: services.outboxAdmin, relay: services.relay });
   await api.register(peopleRoutes, { peopleAdmin: services.peopleAdmin });
   await api.register(onboardingRoutes, { onboarding: services.onboarding, links: services.links });

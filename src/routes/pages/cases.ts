@@ -5,6 +5,7 @@ import { CASE_EVENT_TYPES, type CaseEventType } from '../../../machines/case/sch
 import type { Role } from '../../../machines/roles.js';
 import { createCaseSchema, type CaseService } from '../../cases/service.js';
 import type { Conversation } from '../../conversation/service.js';
+import type { Documents } from '../../documents/service.js';
 import type { GroupCommit } from '../../db/group-commit.js';
 import { DomainError } from '../../errors.js';
 import { requestLanguage } from '../../http/language.js';
@@ -53,6 +54,7 @@ export interface CasePageDeps {
   programmes: Pick<ProgrammeService, 'get' | 'ideaTemplate' | 'forCase'>;
   plans: Pick<Plans, 'caseLinksOf' | 'inForce'>;
   conversation: Pick<Conversation, 'list' | 'following' | 'guests'>;
+  documents: Pick<Documents, 'list' | 'maxBytes' | 'keepsDocuments'>;
 }
 
 /** The route's parameters; anything odd in them is simply a page that does not exist. */
@@ -81,7 +83,7 @@ const ROLE_STATES = (() => {
 
 export const casePages: FastifyPluginAsync<CasePageDeps> = async (
   pages,
-  { cases, onboarding, commits, people, programmes, plans, conversation },
+  { cases, onboarding, commits, people, programmes, plans, conversation, documents },
 ) => {
   /** The goals and rows a case serves, for the programme's own roles; nothing for initiators or without a plan. */
   function planOf(actor: Actor, programmeId: string, caseId: string) {
@@ -113,6 +115,18 @@ export const casePages: FastifyPluginAsync<CasePageDeps> = async (
   function shownAgainst(view: { programmeId: string; programmeVersion: number; data: unknown }) {
     const answered = (view.data as { ideaTemplate?: { at: string } }).ideaTemplate?.at;
     return programmes.forCase(view.programmeId, view.programmeVersion, answered);
+  }
+
+  /** The case's documents for its page: the list, and who may withdraw which. */
+  function documentsOf(request: FastifyRequest, actor: Actor, programmeId: string, caseId: string, lang: Language) {
+    const keeper = documents.keepsDocuments(actor, programmeId);
+    return {
+      caseId,
+      csrfToken: request.csrfToken ?? '',
+      items: documents.list(actor, caseId, lang).items,
+      maxBytes: documents.maxBytes,
+      mayWithdraw: (d: { addedBy: { id: string } }) => keeper || d.addedBy.id === actor.id,
+    };
   }
 
   function renderCase(
@@ -151,6 +165,7 @@ export const casePages: FastifyPluginAsync<CasePageDeps> = async (
           following: conversation.following(actor, caseId, lang),
           guests: conversation.guests(actor, caseId),
         },
+        documents: documentsOf(request, actor, view.programmeId, caseId, lang),
         ...extra,
       }),
     );
@@ -226,6 +241,8 @@ ${fields}
         following: 'conversation.follow.started',
         unfollowing: 'conversation.follow.stopped',
         guest: 'guests.sent',
+        'document-added': 'documents.notice.document-added',
+        'document-withdrawn': 'documents.notice.document-withdrawn',
       };
       const text =
         done === 'plan-links'

@@ -10,6 +10,7 @@ import { assetRoutes } from './assets.js';
 import { boardPages } from './board.js';
 import { casePages } from './cases.js';
 import { conversationPages } from './conversation.js';
+import { documentPages } from './documents.js';
 import { importPages } from './imports.js';
 import { mePages } from './me.js';
 import { moneyPages } from './money.js';
@@ -80,8 +81,10 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
     programmes,
     plans: services.plans,
     conversation: services.conversation,
+    documents: services.documents,
   });
   await pages.register(conversationPages, { conversation: services.conversation, cases, onboarding: services.onboarding, commits });
+  await pages.register(documentPages, { documents: services.documents, cases });
   await pages.register(casePlanPages, { plans: services.plans, cases });
   await pages.register(boardPages, { cases, programmes, now });
   await pages.register(moneyPages, { money: services.money, cases, people, programmes });

@@ -192,6 +192,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
       store.addMember(caseId, userId, 'guest');
       return true;
     },
+    guestProgramme: (userId) => store.guestProgrammeOf(userId),
     transaction,
   });
   const sso = createSingleSignOn({

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { param, type Db } from '../db/client.js';
 import { caseEvents, caseMembers, cases, caseSteps, diaryCounters } from '../db/schema.js';
 import { stepsOf, statePaths, type CaseSnapshot } from './snapshot.js';
@@ -148,6 +148,17 @@ export function createCaseStore(db: Db) {
         .from(caseMembers)
         .where(eq(caseMembers.caseId, caseId))
         .all(),
+
+    /** The programme of a case the user is a guest of (the newest), if any. */
+    guestProgrammeOf: (userId: string): string | undefined =>
+      db
+        .select({ programmeId: cases.programmeId })
+        .from(caseMembers)
+        .innerJoin(cases, eq(cases.id, caseMembers.caseId))
+        .where(and(eq(caseMembers.userId, userId), eq(caseMembers.relation, 'guest')))
+        .orderBy(desc(cases.createdAt))
+        .limit(1)
+        .get()?.programmeId,
 
     /** Whether the user is a guest of any case. */
     isGuestAnywhere: (userId: string) =>

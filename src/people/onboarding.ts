@@ -62,6 +62,8 @@ export interface OnboardingDeps {
   guestCase: (actor: Actor, caseId: string) => { programmeId: string; title: string } | undefined;
   /** Adds the person to the case as a guest; false when the inviter may no longer invite guests to it. */
   joinCaseAsGuest: (inviterId: string, caseId: string, userId: string) => boolean;
+  /** The programme of a case the person is a guest of (for e-mail to someone with no programme role). */
+  guestProgramme: (userId: string) => string | undefined;
   transaction: <T>(work: () => T) => T;
 }
 
@@ -455,7 +457,9 @@ export function createOnboarding(deps: OnboardingDeps) {
       throttled('password-reset', clean, address);
       transaction(() => {
         const user = people.userByEmail(clean);
-        const programmeId = user && !user.disabled ? people.person(user.id)?.memberships[0]?.programmeId : undefined;
+        // A guest holds no programme role: their e-mail comes in the words of a programme they are a guest in.
+        const programmeId =
+          user && !user.disabled ? (people.person(user.id)?.memberships[0]?.programmeId ?? deps.guestProgramme(user.id)) : undefined;
         if (!user || !programmeId) return;
         const { token, expiresAt } = links.create('password-reset', clean, LINK_HOURS['password-reset']);
         mail.send('password-reset', { address: clean, name: user.displayName, language: user.language, userId: user.id }, programmeId, {

@@ -5,6 +5,7 @@ import type { CaseService, CaseView } from '../cases/service.js';
 import { t, type Language } from '../i18n/index.js';
 import { formatOre } from '../money/format.js';
 import type { Actor } from '../people/service.js';
+import { belongsTo } from '../people/actor.js';
 import { allAreas, type IdeaTemplate, type ProgrammeConfig } from '../programmes/config.js';
 import { actionSetup, emptyPayload, GENERAL_EVENTS, type ActionInputs } from './actions.js';
 import { dateTime } from './dates.js';
@@ -271,7 +272,7 @@ ${allowed.length || criteriaAllowed ? actions : html`<p>${t(lang, 'web.noActions
 ${notYet.length ? html`<h3>${t(lang, 'web.notYet')}</h3><ul class="not-yet">${notYet.map((e) => html`<li><strong>${e.label}</strong>: ${t(lang, 'web.requirementsUnmet')}<ul>${e.reasons.map((r) => html`<li>${r.message}</li>`)}</ul></li>`)}</ul>` : ''}
 </section>
 <section aria-labelledby="data"><h2 id="data">${t(lang, 'web.caseData')}</h2>${caseData(i)}
-${context.decision?.decision === 'approve' ? html`<p><a href="/cases/${view.id}/money">${t(lang, 'money.case.link')}</a></p>` : ''}</section>
+${context.decision?.decision === 'approve' && belongsTo(i.actor, view.programmeId) ? html`<p><a href="/cases/${view.id}/money">${t(lang, 'money.case.link')}</a></p>` : ''}</section>
 ${i.documents ? documentsSection(lang, i.documents) : ''}
 ${i.plan ? planSection(lang, view.id, i.plan) : ''}
 ${i.conversation ? conversationSection(lang, view.id, i.csrfToken, i.conversation) : ''}

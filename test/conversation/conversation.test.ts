@@ -12,6 +12,7 @@ import {
   PROGRAMME,
   type TestApp,
 } from '../helpers.js';
+import { multipart, PDF } from '../documents/multipart.js';
 import { startSmtp, type TestSmtp } from '../smtp.js';
 
 /*
@@ -272,6 +273,33 @@ describe('guests', () => {
       following: true,
       reason: 'guest',
     });
+  });
+
+  it('can ask for a new password like anyone, though they hold no programme role', async () => {
+    await t.services.relay.drain();
+    const asked = await t.app.inject({ method: 'POST', url: '/api/password-resets', payload: { email: GUEST } });
+    expect(asked.statusCode, asked.body).toBeLessThan(300);
+    await t.services.relay.drain();
+    expect(smtp.to(GUEST).at(-1)!.mail.text).toMatch(/\/password-reset\/[A-Za-z0-9_-]+/);
+  });
+
+  it('attaches a document to their case, sees it listed, and none to another case', async () => {
+    const send = (id: string) => {
+      const body = multipart([{ name: 'file', fileName: 'Föreningens synpunkter.pdf', type: 'application/pdf', bytes: PDF }]);
+      return t.app.inject({
+        method: 'POST',
+        url: `/api/cases/${id}/documents`,
+        headers: { ...auth(guestToken), ...body.headers },
+        payload: body.payload,
+      });
+    };
+    const added = await send(caseId);
+    expect(added.statusCode, added.body).toBe(201);
+    const listed = json<{ items: { fileName: string; addedBy: { displayName: string } }[] }>(
+      await t.app.inject({ method: 'GET', url: `/api/cases/${caseId}/documents`, headers: auth(t.tokens.initiator) }),
+    );
+    expect(listed.items.map((d) => [d.fileName, d.addedBy.displayName])).toContainEqual(['Föreningens synpunkter.pdf', 'Gun Gäst']);
+    expect((await send(otherCaseId)).statusCode).toBe(404);
   });
 
   it('is refused every other case, the board, the plan, the reports and the case’s money', async () => {

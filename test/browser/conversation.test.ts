@@ -75,7 +75,7 @@ describe('the conversation on a case', () => {
     await expectAccessible(page, 'comment form with an error (sv)');
   });
 
-  it('the initiator, in English, answers the shared comment and never sees the internal one', async () => {
+  it('the initiator, in English, answers the shared comment, attaches a document, and never sees the internal one', async () => {
     const page = await browser.page({ locale: 'en-GB' });
     await page.goto(`${base}/login`);
     await page.getByLabel(/E-postadress|E-mail/).fill(initiator.email);
@@ -94,6 +94,14 @@ describe('the conversation on a case', () => {
     text = await mainOf(page);
     expect(text).toContain('The message has been sent.');
     expect(text).not.toContain(INTERNAL);
+    // The initiator attaches a document on the same page.
+    await page
+      .getByLabel('Choose a file')
+      .setInputFiles({ name: 'budget.csv', mimeType: 'text/csv', buffer: Buffer.from('Post;Belopp\nLokal;12000\n') });
+    await page.getByRole('button', { name: 'Add the document' }).click();
+    await expect.poll(() => mainOf(page)).toContain('budget.csv');
+    expect(await mainOf(page)).not.toContain(INTERNAL);
+    text = await mainOf(page);
     // Following: the initiator follows their own case, and can stop.
     expect(text).toContain('You follow the case because it is yours.');
     await page.getByRole('button', { name: 'Stop following the case' }).click();

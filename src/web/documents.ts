@@ -51,8 +51,25 @@ ${doc.withdrawn ? html`<br><span class="meta text">${t(lang, 'documents.withdraw
 /** The upload form: the file, why it is added, and the button. `error` is shown at the file input. */
 export function uploadForm(
   lang: Language,
-  o: { caseId: string; csrfToken: string; maxBytes: number; error?: string; description?: string; descriptionError?: string },
+  o: {
+    caseId: string;
+    csrfToken: string;
+    maxBytes: number;
+    error?: string;
+    description?: string;
+    descriptionError?: string;
+    /** The current documents the person may replace with the new one. */
+    replaceable?: { id: string; fileName: string }[];
+  },
 ): SafeHtml {
+  const replaceable = o.replaceable ?? [];
+  const replaces = replaceable.length
+    ? html`<div class="field"><label for="document-replaces">${t(lang, 'documents.upload.replaces')}</label>
+<p class="help" id="document-replaces-hint">${t(lang, 'documents.upload.replacesHint')}</p>
+<select id="document-replaces" name="replaces" aria-describedby="document-replaces-hint"><option value="">${t(lang, 'documents.upload.replacesNone')}</option>${replaceable.map(
+        (d) => html`<option value="${d.id}">${d.fileName}</option>`,
+      )}</select></div>`
+    : '';
   const fileDescribed = ['document-file-hint', ...(o.error ? ['document-file-error'] : [])].join(' ');
   return html`<form method="post" action="/cases/${o.caseId}/documents" enctype="multipart/form-data" novalidate>
 <input type="hidden" name="_csrf" value="${o.csrfToken}">
@@ -64,6 +81,7 @@ ${o.error ? html`<p class="field-error" id="document-file-error"><span class="vi
 <p class="help" id="document-description-hint">${t(lang, 'documents.upload.descriptionHint')}</p>
 ${o.descriptionError ? html`<p class="field-error" id="document-description-error"><span class="visually-hidden">${t(lang, 'web.errorPrefix')}</span>${o.descriptionError}</p>` : ''}
 <textarea id="document-description" name="description" rows="3" maxlength="2000" aria-describedby="document-description-hint${o.descriptionError ? ' document-description-error' : ''}">${o.description ?? ''}</textarea></div>
+${replaces}
 <p><button type="submit">${t(lang, 'documents.upload.submit')}</button></p>
 </form>`;
 }
@@ -101,7 +119,12 @@ export function documentsSection(lang: Language, i: DocumentsSectionInput): Safe
 <p>${t(lang, 'documents.lead')}</p>
 ${table}
 <h3>${t(lang, 'documents.upload.heading')}</h3>
-${uploadForm(lang, { caseId: i.caseId, csrfToken: i.csrfToken, maxBytes: i.maxBytes })}
+${uploadForm(lang, {
+  caseId: i.caseId,
+  csrfToken: i.csrfToken,
+  maxBytes: i.maxBytes,
+  replaceable: i.items.filter((d) => d.status === 'current' && i.mayWithdraw(d)),
+})}
 </section>`;
 }
 

@@ -305,6 +305,27 @@ describe('the pages', () => {
     expect(after.body).toContain('från sidan.pdf');
   });
 
+  it('the form offers to replace a current document the person may change; the earlier one stays, marked replaced', async () => {
+    const b = browser('initiator');
+    const older = json<Doc>(await upload(t.tokens.initiator, [file(Buffer.from('%PDF-1.4 budget 1\n'), 'sidans budget v1.pdf')]));
+    const page = await b.get(`/cases/${caseId}`);
+    expect(page.body).toContain('<label for="document-replaces">Ersätter dokumentet ett tidigare? (frivilligt)</label>');
+    expect(page.body).toContain(`<option value="${older.id}">sidans budget v1.pdf</option>`);
+    const res = await b.upload([
+      { name: '_csrf', value: b.csrf },
+      file(Buffer.from('%PDF-1.4 budget 2\n'), 'sidans budget v2.pdf'),
+      { name: 'replaces', value: older.id },
+    ]);
+    expect(res.statusCode, res.body).toBe(303);
+    const list = json<{ items: Doc[] }>(
+      await t.app.inject({ method: 'GET', url: `/api/cases/${caseId}/documents`, headers: auth(t.tokens.initiator) }),
+    );
+    const newer = list.items.find((d) => d.fileName === 'sidans budget v2.pdf')!;
+    expect(list.items.find((d) => d.id === older.id)).toMatchObject({ status: 'replaced', replacedById: newer.id });
+    // A replaced document is no longer offered.
+    expect((await b.get(`/cases/${caseId}`)).body).not.toContain(`<option value="${older.id}">`);
+  });
+
   it('a refused file shows the form again with an error summary linking to the file input; nothing is kept', async () => {
     const b = browser('initiator');
     const before = everyFile(root);

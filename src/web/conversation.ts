@@ -99,14 +99,27 @@ export interface GuestForm {
   errors: { field: 'email' | 'name' | 'organisation'; message: string }[];
 }
 
-/** Step one of inviting a guest: who. */
-export function guestInvitePage(lang: Language, caseTitle: string, caseId: string, csrfToken: string, form: GuestForm): SafeHtml {
+/** An outside party the dialogue forum named: its organisation and in which role it took part. */
+export interface ForumParty {
+  organisation: string;
+  role: string;
+}
+
+/** Step one of inviting a guest: who (the parties the dialogue forum named are offered as organisations). */
+export function guestInvitePage(
+  lang: Language,
+  caseTitle: string,
+  caseId: string,
+  csrfToken: string,
+  form: GuestForm,
+  named: ForumParty[] = [],
+): SafeHtml {
   const error = (field: string) => form.errors.find((e) => e.field === field)?.message;
   const field = (name: 'email' | 'name' | 'organisation', type: string, help?: string) => {
     const message = error(name);
     const described = [help ? `guest-${name}-help` : '', message ? `guest-${name}-error` : ''].filter(Boolean).join(' ');
     return html`<div class="field"><label for="guest-${name}">${t(lang, `guests.${name}`)}</label>${help ? html`<p class="help" id="guest-${name}-help">${help}</p>` : ''}${message ? html`<p class="field-error" id="guest-${name}-error"><span class="visually-hidden">${t(lang, 'web.errorPrefix')}</span>${message}</p>` : ''}
-<input type="${type}" id="guest-${name}" name="${name}" value="${form[name]}"${described ? html` aria-describedby="${described}"` : ''}${name === 'email' ? raw(' autocomplete="off" spellcheck="false"') : ''}></div>`;
+<input type="${type}" id="guest-${name}" name="${name}" value="${form[name]}"${described ? html` aria-describedby="${described}"` : ''}${name === 'email' ? raw(' autocomplete="off" spellcheck="false"') : ''}${name === 'organisation' && named.length ? raw(' list="guest-forum-parties"') : ''}></div>`;
   };
   const summary = form.errors.length
     ? html`<div class="alert error-summary" role="alert" tabindex="-1" autofocus id="guest-errors">
@@ -122,6 +135,12 @@ ${summary}
 ${field('email', 'email')}
 ${field('name', 'text')}
 ${field('organisation', 'text', t(lang, 'guests.organisationHint'))}
+${
+  named.length
+    ? html`<datalist id="guest-forum-parties">${named.map((p) => html`<option value="${p.organisation}">${p.role}</option>`)}</datalist>
+<p class="help">${t(lang, 'guests.forumNamed', { parties: named.map((p) => `${p.organisation} (${p.role})`).join(', ') })}</p>`
+    : ''
+}
 <p><button type="submit">${t(lang, 'guests.continue')}</button></p>
 </form>`;
 }

@@ -240,6 +240,18 @@ describe('guests', () => {
     expect(Object.keys(json(known)).sort()).toEqual(Object.keys(json(sent)).sort());
   });
 
+  it('offers the parties the dialogue forum named as organisations to invite', async () => {
+    const forumCase = await createCase(t, 'Efter dialogforumet');
+    advance(t, forumCase, storyUntilStep(6));
+    const form = await page(`/cases/${forumCase}/guests/new`, t.actors['county-coordinator'].id);
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain('list="guest-forum-parties"');
+    expect(form.body).toContain('<option value="Arbetsförmedlingen">');
+    expect(form.body).toContain('<option value="RSMH Blekinge">');
+    // The municipality's local coordinator is staff, not an outside party.
+    expect(form.body).not.toContain('<option value="Karlshamns kommun">');
+  });
+
   it('accepts by the e-mail’s link and then sees that case only', async () => {
     await t.services.relay.drain();
     const mail = smtp.to(GUEST).at(-1)!;

@@ -7,7 +7,14 @@ import { DomainError } from '../../errors.js';
 import { requestLanguage } from '../../http/language.js';
 import { t } from '../../i18n/index.js';
 import type { Onboarding } from '../../people/onboarding.js';
-import { commentForm, guestCheckPage, guestInvitePage, type CommentFormState, type GuestForm } from '../../web/conversation.js';
+import {
+  commentForm,
+  guestCheckPage,
+  guestInvitePage,
+  type CommentFormState,
+  type ForumParty,
+  type GuestForm,
+} from '../../web/conversation.js';
 import { firstText } from '../../web/forms.js';
 import { html } from '../../web/html.js';
 import { errorPage, loggedIn, sendPage } from './reply.js';
@@ -101,16 +108,29 @@ ${commentForm(lang, id, request.csrfToken ?? '', staff, { body, visibility, erro
     const lang = requestLanguage(request);
     const view = cases.get(actor, id, lang);
     if (!conversation.mayInviteGuests(actor, id)) return { refused: errorPage(request, reply, 403) };
-    return { title: view.title };
+    // The outside parties the dialogue forum named (user organisations, identified actors), offered as organisations.
+    const record = (view.data as { dialogueForum?: { record?: { attendance?: { role: string; organisation?: string }[] } } }).dialogueForum
+      ?.record;
+    const named = (record?.attendance ?? [])
+      .filter((a) => a.organisation && ['user-organisation', 'identified-actors'].includes(a.role))
+      .map((a) => ({ organisation: a.organisation!, role: t(lang, `forumRoles.${a.role}`) }));
+    return { title: view.title, named };
   }
 
-  const invitePage = (request: FastifyRequest, reply: FastifyReply, id: string, title: string, form: GuestForm, status = 200) => {
+  const invitePage = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    allowed: { title: string; named: ForumParty[] },
+    form: GuestForm,
+    status = 200,
+  ) => {
     const lang = requestLanguage(request);
     return sendPage(request, reply, {
       title: t(lang, 'guests.inviteTitle'),
       status,
       path: `/cases/${id}/guests/new`,
-      body: guestInvitePage(lang, title, id, request.csrfToken ?? '', form),
+      body: guestInvitePage(lang, allowed.title, id, request.csrfToken ?? '', form, allowed.named),
     });
   };
 
@@ -121,7 +141,7 @@ ${commentForm(lang, id, request.csrfToken ?? '', staff, { body, visibility, erro
       const id = caseIdOf(request);
       const allowed = inviter(request, reply, id);
       if ('refused' in allowed) return allowed.refused;
-      return invitePage(request, reply, id, allowed.title, formOf({}));
+      return invitePage(request, reply, id, allowed, formOf({}));
     }),
   );
 
@@ -132,7 +152,7 @@ ${commentForm(lang, id, request.csrfToken ?? '', staff, { body, visibility, erro
       const id = caseIdOf(request);
       const allowed = inviter(request, reply, id);
       if ('refused' in allowed) return allowed.refused;
-      return invitePage(request, reply, id, allowed.title, formOf(request.body));
+      return invitePage(request, reply, id, allowed, formOf(request.body));
     }),
   );
 
@@ -163,7 +183,7 @@ ${commentForm(lang, id, request.csrfToken ?? '', staff, { body, visibility, erro
       const allowed = inviter(request, reply, id);
       if ('refused' in allowed) return allowed.refused;
       const form = checked(request);
-      if (form.errors.length) return invitePage(request, reply, id, allowed.title, form, 422);
+      if (form.errors.length) return invitePage(request, reply, id, allowed, form, 422);
       const lang = requestLanguage(request);
       return sendPage(request, reply, {
         title: t(lang, 'guests.check'),
@@ -181,7 +201,7 @@ ${commentForm(lang, id, request.csrfToken ?? '', staff, { body, visibility, erro
       const allowed = inviter(request, reply, id);
       if ('refused' in allowed) return allowed.refused;
       const form = checked(request);
-      if (form.errors.length) return invitePage(request, reply, id, allowed.title, form, 422);
+      if (form.errors.length) return invitePage(request, reply, id, allowed, form, 422);
       onboarding.inviteGuest(
         actor,
         id,

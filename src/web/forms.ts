@@ -216,7 +216,15 @@ function renderNode(ctx: FormContext, schema: JsonSchema, path: string, required
     return html`<fieldset id="${id}" class="choices"${describedBy(id, !!error, false)}><legend>${labelText(ctx, path, required, hints)}</legend>${errorText(ctx, id, error)}${boxes}</fieldset>`;
   }
 
-  const help = hints?.help ?? (hints?.money ? t(ctx.lang, 'web.kronorHint') : isScalarArray(s) ? t(ctx.lang, 'web.onePerLine') : undefined);
+  // Free text says what not to write there: this is a mental-health programme.
+  const freeText = typeOf(s) === 'string' && !s.enum && !hints?.options && ((s.maxLength ?? 0) > 300 || !!hints?.multiline);
+  const help =
+    [
+      hints?.help ?? (hints?.money ? t(ctx.lang, 'web.kronorHint') : isScalarArray(s) ? t(ctx.lang, 'web.onePerLine') : undefined),
+      freeText ? t(ctx.lang, 'web.sensitiveHint') : undefined,
+    ]
+      .filter(Boolean)
+      .join(' ') || undefined;
   const label = html`<label for="${id}">${labelText(ctx, path, required, hints)}</label>${help ? html`<p class="help" id="${id}-help">${help}</p>` : ''}${errorText(ctx, id, error)}`;
   const common = html`id="${id}" name="${path}"${mustFill ? raw(' required aria-required="true"') : ''}${error ? raw(' aria-invalid="true"') : ''}${describedBy(id, !!error, !!help)}`;
 

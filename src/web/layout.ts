@@ -108,6 +108,7 @@ ${
 <main id="main" tabindex="-1">
 ${o.body}
 </main>
+<footer><a href="/accessibility">${l('accessibilityLink')}</a></footer>
 </body>
 </html>
 `.value;

@@ -108,6 +108,13 @@ const PLAN_FILE =
   'Del;Planens namn;Antagen av;Beslutsreferens;Beslutsdatum;Nästa revidering;Mål;Inom antal år;Målår\r\nPlan;P;R;RF § 1;2021-01-01;2030-01-01;;;\r\nMål;;;;;;Färre;4;2025\r\n';
 
 const ROUTES: Route[] = [
+  // The accessibility statement: public.
+  {
+    method: 'GET',
+    url: '/accessibility',
+    request: htmlPage,
+    expected: { anonymous: 200, initiator: 200, coordinator: 200, finance: 200, foreignAdmin: 200, admin: 200 },
+  },
   // Documents on a case: whoever may see the case lists, adds and downloads; the one who added
   // it, a county coordinator or an administrator withdraws it.
   { method: 'GET', url: () => `/api/cases/${caseId}/documents`, expected: caseReaders(200) },

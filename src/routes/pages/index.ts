@@ -17,6 +17,7 @@ import { moneyPages } from './money.js';
 import { onboardingPages } from './onboarding.js';
 import { peoplePages } from './people.js';
 import { planPages } from './plan.js';
+import { accessibilityPages } from './accessibility.js';
 import { casePlanPages } from './case-plan.js';
 import { programmePages } from './programme.js';
 import { pageErrorHandler, pageNotFound } from './reply.js';
@@ -55,6 +56,7 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
     inProgrammeWords(config ? wordsOf(config) : undefined, done);
   });
   await pages.register(assetRoutes);
+  await pages.register(accessibilityPages, { programmes });
   await pages.register(accountPages, {
     account: services.account,
     programmes,

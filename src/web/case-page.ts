@@ -71,8 +71,11 @@ const META_KEYS = new Set(['by', 'role', 'at']);
 export function dataList(lang: Language, value: unknown, name: string, names: Map<string, string>, event?: string): SafeHtml {
   if (value === undefined || value === null || value === '') return html``;
   if (typeof value === 'boolean') return html`${t(lang, `options.boolean.${value}`)}`;
-  if (typeof value === 'number')
+  if (typeof value === 'number') {
+    // A year is a year (2027), not a number with a thousands space (2 027).
+    if (/(^|[a-z])[yY]ear$/.test(name)) return html`${String(value)}`;
     return html`${name.endsWith('Ore') ? formatOre(value, lang) : value.toLocaleString(lang === 'sv' ? 'sv-SE' : 'en-GB')}`;
+  }
   if (typeof value === 'string') {
     if (name === 'userId' || name === 'by') return html`${names.get(value) ?? value}`;
     if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return html`${dateTime(lang, value)}`;
@@ -137,6 +140,9 @@ const SECTIONS = [
   'scaleUpDecision',
 ] as const;
 
+/** The event whose form recorded a section of the case's data (for its labels). */
+const SECTION_EVENTS: Partial<Record<string, string>> = { decision: 'RECORD_DECISION', recommendation: 'RECORD_RECOMMENDATION' };
+
 function caseData(i: CasePageInput): SafeHtml {
   const { lang, view, config, names } = i;
   const ctx = view.data as CaseContext;
@@ -171,7 +177,8 @@ function caseData(i: CasePageInput): SafeHtml {
       parts.push(html`<section><h3>${t(lang, 'sections.ideaTemplate')}</h3><dl>${items}</dl></section>`);
       continue;
     }
-    parts.push(html`<section><h3>${t(lang, `sections.${key}`)}</h3>${dataList(lang, value, key, names)}</section>`);
+    // A section's labels are the form's that recorded it: a decision's reference is the decision's, not a source.
+    parts.push(html`<section><h3>${t(lang, `sections.${key}`)}</h3>${dataList(lang, value, key, names, SECTION_EVENTS[key])}</section>`);
   }
   const proposal = Object.keys(ctx.proposal).length
     ? html`<section><h3>${t(lang, 'web.proposal')}</h3><p><a href="/cases/${view.id}/print">${t(lang, 'web.print')}</a></p>${dataList(lang, ctx.proposal, 'proposal', names, 'UPDATE_PROPOSAL')}</section>`

@@ -162,9 +162,13 @@ export const eventPayloads = {
       format: shortText.optional(),
     })
     .strict()
-    .refine((b) => !b.endTime || (b.startTime !== undefined && b.endTime > b.startTime), {
+    .refine((b) => !b.endTime || b.startTime !== undefined, {
+      path: ['startTime'],
+      message: 'an end time needs a start time',
+    })
+    .refine((b) => !b.endTime || !b.startTime || b.endTime > b.startTime, {
       path: ['endTime'],
-      message: 'an end time needs a start time before it',
+      message: 'the end time must be after the start time',
     }),
   RECORD_DIALOGUE_FORUM: z
     .object({

@@ -403,7 +403,8 @@ export function shownAt(schema: JsonSchema, segments: readonly PropertyKey[], ro
 const CUSTOM: [RegExp, string][] = [
   [/county-wide/, 'scopeCount'],
   [/each municipality once/, 'unique'],
-  [/end time/, 'endTime'],
+  [/end time needs a start time/, 'startTimeNeeded'],
+  [/end time must be after/, 'endTime'],
   [/until must not/, 'until'],
 ];
 

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FULL_STORY } from '../../src/demo/story.js';
+import { eventPayloads } from '../../machines/case/schemas.js';
+import { issueMessage } from '../../src/web/forms.js';
 import { advance, createCase, createTestApp, mainText, type TestApp } from '../helpers.js';
 
 /*
@@ -33,5 +35,19 @@ describe('the case page in plain words', () => {
     expect(text).not.toContain('Källa');
     expect(text).toMatch(/År 20\d\d\b/);
     expect(mainText(res.body)).not.toMatch(/\b20 \d\d\d\b/);
+  });
+
+  it('says a meeting booked 15:00–13:00 must end after it starts, and an end time alone needs a start', () => {
+    const form = (payload: object) => {
+      const parsed = eventPayloads.BOOK_DIALOGUE_FORUM.safeParse(payload);
+      expect(parsed.success).toBe(false);
+      return parsed.error!.issues.map((issue) => [issue.path.join('.'), issueMessage('sv', issue, payload)]);
+    };
+    expect(form({ date: '2026-03-10', startTime: '15:00', endTime: '13:00', place: 'Karlshamn' })).toEqual([
+      ['endTime', 'Sluttiden måste vara senare än starttiden.'],
+    ]);
+    expect(form({ date: '2026-03-10', endTime: '13:00', place: 'Karlshamn' })).toEqual([
+      ['startTime', 'Skriv en starttid när du skriver en sluttid.'],
+    ]);
   });
 });

@@ -985,8 +985,9 @@ describe('notifications and the outbox', () => {
     expect(paths(a)).toEqual(['payload.endTime']);
     const b = await expectRejected(book({ date: '2026-03-10', startTime: '25:00', place: 'Karlshamn' }), 422, 'validation-failed');
     expect(paths(b)).toEqual(['payload.startTime']);
+    // An end time alone: what is missing is the start time.
     const c = await expectRejected(book({ date: '2026-03-10', endTime: '13:00', place: 'Karlshamn' }), 422, 'validation-failed');
-    expect(paths(c)).toEqual(['payload.endTime']);
+    expect(paths(c)).toEqual(['payload.startTime']);
   });
 
   it('the outbox list and retry reject bad filters and ids, and anyone but an administrator', async () => {

@@ -147,7 +147,8 @@ describe('the case page', () => {
     const counts = tableCounts(t);
     const refused = await coordinator.post(`/cases/${id}/events/SUBMIT_TO_LSVO`, { _version: String(version(id)) });
     expect(refused.statusCode).toBe(422);
-    expect(refused.body).toContain(`role="alert" id="notice">Skicka underlaget till LSVO: Det går inte ännu, eftersom:`);
+    // The rules read as what must hold first, never as a reason that seems to say the opposite.
+    expect(refused.body).toContain(`role="alert" id="notice">Skicka underlaget till LSVO: Det blir möjligt när det här stämmer:`);
     expect(refused.body).toContain('Minst ett kommunalt och ett regionalt verksamhetsområde medverkar tillsammans.');
     expect(tableCounts(t)).toEqual(counts);
   });

@@ -83,6 +83,8 @@ export interface UnmetRequirement {
   id: string;
   subject?: string;
   label: string;
+  /** What the rule is about, named for people per language (a criterion's label, not its id); not sent as such. */
+  subjectWords?: Partial<Record<'sv' | 'en', string>>;
 }
 
 export interface ErrorDetails {

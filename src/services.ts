@@ -108,6 +108,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
       const c = programmes.get(id);
       return c && wordsOf(c);
     },
+    programme: (id) => programmes.get(id),
   });
   const conversation = createConversation({ db, engine, store, people, notifications, now });
   const documents = createDocuments({

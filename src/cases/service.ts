@@ -14,6 +14,8 @@ import type { Engine } from '../engine/engine.js';
 import { acceptedEventTypes, restoreSnapshot, statePaths, type CaseSnapshot } from '../engine/snapshot.js';
 import { DomainError } from '../errors.js';
 import { inProgrammeWords, t, type Language, type ProgrammeWords } from '../i18n/index.js';
+import type { ProgrammeConfig } from '../programmes/config.js';
+import { requirementWords } from '../programmes/requirement-words.js';
 import { belongsTo, programmesWhere, seesAllCasesOf, type Actor } from '../people/actor.js';
 import type { PeopleService } from '../people/service.js';
 import type { TimerStore } from '../scheduler/timers.js';
@@ -63,6 +65,8 @@ export interface CaseServiceDeps {
   timers: Pick<TimerStore, 'ofCase'>;
   /** What a programme calls its bodies and roles: a case's labels use its programme's words. */
   wordsOf: (programmeId: string) => ProgrammeWords | undefined;
+  /** A programme's settings, for the names of what its rules are about (criteria, areas). */
+  programme?: (programmeId: string) => ProgrammeConfig | undefined;
 }
 
 /**
@@ -70,7 +74,7 @@ export interface CaseServiceDeps {
  * (raise an idea, send an event), which go through the engine. Answers are data; the
  * routes add status and ETag.
  */
-export function createCaseService({ db, engine, store, people, timers, wordsOf }: CaseServiceDeps) {
+export function createCaseService({ db, engine, store, people, timers, wordsOf, programme }: CaseServiceDeps) {
   function availability(actor: Actor, row: CaseRow, snapshot: CaseSnapshot, member: boolean, lang: Language) {
     const accepted = acceptedEventTypes(snapshot);
     return CASE_EVENT_TYPES.map((type): EventAvailability => {
@@ -87,7 +91,7 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf }
             code: 'requirement-unmet',
             requirement: r.id,
             subject: r.subject,
-            message: t(lang, `requirements.${r.id}`, { subject: r.subject ?? '' }),
+            message: requirementWords(lang, r, programme?.(row.programmeId)),
           });
         }
       }

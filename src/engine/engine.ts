@@ -10,6 +10,7 @@ import type { Money } from '../money/service.js';
 import type { Notifications } from '../notifications/service.js';
 import { belongsTo, holds, type Actor } from '../people/actor.js';
 import type { ProgrammeConfig } from '../programmes/config.js';
+import { subjectWords } from '../programmes/requirement-words.js';
 import { canSeeCase, roleFor } from './access.js';
 import { projection, type CaseRow, type CaseStore } from './case-store.js';
 import type { EventRules } from './event-rules.js';
@@ -153,7 +154,12 @@ export function createEngine<W extends WishedTimer>(deps: EngineDeps<W>) {
     const failing = unmet(requirementsFor(cmd.type, before.context as CaseContext, event, row.machineVersion));
     if (failing.length > 0) {
       throw new DomainError('requirements-not-met', failing.map((r) => r.id + (r.subject ? `:${r.subject}` : '')).join(', '), {
-        unmet: failing.map((r) => ({ id: r.id, subject: r.subject, label: '' })),
+        unmet: failing.map((r) => {
+          // What the rule is about, in words per language, for the answer's labels (no ids).
+          const config = deps.programme(row.programmeId);
+          const words = r.subject ? { sv: subjectWords('sv', r.subject, config), en: subjectWords('en', r.subject, config) } : undefined;
+          return { id: r.id, subject: r.subject, label: '', ...(words ? { subjectWords: words } : {}) };
+        }),
       });
     }
     // Money is checked once the case's own rules hold: the pools are the last word.

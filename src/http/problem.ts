@@ -98,9 +98,13 @@ export function asDomainError(error: unknown, request: FastifyRequest): DomainEr
 /** The RFC 9457 body of an error, its title and requirement labels in the caller's language. */
 export function problemBody(request: FastifyRequest, error: DomainError) {
   const lang = requestLanguage(request);
-  const unmet = error.details.unmet?.map((r) => ({
+  const unmet = error.details.unmet?.map(({ subjectWords, ...r }) => ({
     ...r,
-    label: r.label || t(lang, `requirements.${r.id}`, { subject: r.subject ?? '' }),
+    label:
+      r.label ||
+      t(lang, `requirements.${r.id}`, { subject: subjectWords?.[lang] ?? r.subject ?? '' })
+        .replace(/\s+([.,:])/g, '$1')
+        .replace(/\s{2,}/g, ' '),
   }));
   return {
     type: `https://satsa.se/problems/${error.code}`,

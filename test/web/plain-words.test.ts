@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FULL_STORY } from '../../src/demo/story.js';
+import { FULL_STORY, storyUntilStep } from '../../src/demo/story.js';
 import { eventPayloads } from '../../machines/case/schemas.js';
 import { issueMessage } from '../../src/web/forms.js';
-import { advance, createCase, createTestApp, mainText, type TestApp } from '../helpers.js';
+import { advance, createCase, createTestApp, mainText, PROGRAMME, type TestApp } from '../helpers.js';
 
 /*
  * Words on the case page as a person reads them: a year is written 2026, not "2 026"; a
@@ -49,5 +49,16 @@ describe('the case page in plain words', () => {
     expect(form({ date: '2026-03-10', endTime: '13:00', place: 'Karlshamn' })).toEqual([
       ['startTime', 'Skriv en starttid när du skriver en sluttid.'],
     ]);
+  });
+
+  it('names a criterion by its label, never by its id', async () => {
+    const id = await createCase(t, 'Kriterier');
+    advance(t, id, storyUntilStep(8));
+    const session = t.services.people.createSession(t.actors['county-coordinator'].id, 1);
+    const res = await t.app.inject({ url: `/cases/${id}`, cookies: { satsa_session: session.token }, headers: { accept: 'text/html' } });
+    const criterion = t.services.programmes.get(PROGRAMME)!.criteria[0]!;
+    const text = mainText(res.body);
+    expect(text).toContain(`Kriteriet ”${criterion.label.sv}”`);
+    expect(text).not.toMatch(new RegExp(`Kriteriet ${criterion.id}\\b`));
   });
 });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { EVENT_ROLES } from '../../../machines/case/catalogue.js';
 import { CASE_EVENT_TYPES, type CaseEventType } from '../../../machines/case/schemas.js';
 import type { Role } from '../../../machines/roles.js';
+import { requirementWords } from '../../programmes/requirement-words.js';
 import { createCaseSchema, type CaseService } from '../../cases/service.js';
 import type { Conversation } from '../../conversation/service.js';
 import type { Documents } from '../../documents/service.js';
@@ -354,7 +355,7 @@ ${fields}
             });
           case 'requirements-not-met': {
             // Said at the top as well: the form of an action not possible yet is not on the page.
-            const unmet = (error.details.unmet ?? []).map((r) => t(lang, `requirements.${r.id}`, { subject: r.subject ?? '' }));
+            const unmet = (error.details.unmet ?? []).map((r) => requirementWords(lang, r, shownAgainst(view).config));
             return show({
               notice: { kind: 'error', text: `${t(lang, `events.${type}`)}: ${t(lang, 'web.requirementsUnmet')}`, items: unmet },
               form: form(new Map()),

@@ -508,7 +508,9 @@ describe('what the caller may do on a case, and why not', () => {
       'c7',
       'c8',
     ]);
-    expect(submit.reasons[EMPTY_PROPOSAL_UNMET.length]!.message).toBe('Kriteriet ”Motverka individers utanförskap.” är bedömt av en länsamordnare.');
+    expect(submit.reasons[EMPTY_PROPOSAL_UNMET.length]!.message).toBe(
+      'Kriteriet ”Motverka individers utanförskap.” är bedömt av en länsamordnare.',
+    );
   });
 
   it('once the proposal is written and assessed, submitting to LSVO is allowed', async () => {

@@ -22,7 +22,7 @@ import {
   type FormErrors,
   type FormValues,
 } from './forms.js';
-import { html, raw, type SafeHtml } from './html.js';
+import { html, raw, written, type SafeHtml } from './html.js';
 import { stepTrack } from './layout.js';
 
 /*
@@ -79,7 +79,9 @@ export function dataList(lang: Language, value: unknown, name: string, names: Ma
   if (typeof value === 'string') {
     if (name === 'userId' || name === 'by') return html`${names.get(value) ?? value}`;
     if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return html`${dateTime(lang, value)}`;
-    return html`<span class="text">${optionLabel(lang, name, value)}</span>`;
+    const label = optionLabel(lang, name, value);
+    // A label of ours is in the page's language; what someone wrote is in Swedish.
+    return label === value ? written(lang, value) : html`<span class="text">${label}</span>`;
   }
   if (Array.isArray(value)) {
     if (value.length === 0) return html`–`;
@@ -102,7 +104,7 @@ export function criteriaTable(lang: Language, config: ProgrammeConfig, context: 
     const a = context.criteria[c.id];
     return html`<tr><th scope="row">${c.label[lang]}</th>
 <td>${a ? (a.fulfilled ? t(lang, 'web.fulfilledYes') : t(lang, 'web.fulfilledNo')) : html`<em>${t(lang, 'web.notAssessed')}</em>`}</td>
-<td>${a ? html`<span class="text">${a.justification}</span><p class="meta">${t(lang, 'web.recordedBy', { name: names.get(a.by) ?? a.by, role: t(lang, `roles.${a.role}`), at: dateTime(lang, a.at) })}</p>` : ''}</td></tr>`;
+<td>${a ? html`${written(lang, a.justification)}<p class="meta">${t(lang, 'web.recordedBy', { name: names.get(a.by) ?? a.by, role: t(lang, `roles.${a.role}`), at: dateTime(lang, a.at) })}</p>` : ''}</td></tr>`;
   });
   return html`<table class="criteria"><caption>${t(lang, 'web.criteria')}</caption>
 <thead><tr><th scope="col">${t(lang, 'web.criterion')}</th><th scope="col">${t(lang, 'web.assessment')}</th><th scope="col">${t(lang, 'fields.justification')}</th></tr></thead>
@@ -172,7 +174,7 @@ function caseData(i: CasePageInput): SafeHtml {
               : Array.isArray(f.options)
                 ? (f.options.find((o) => o.value === v)?.label[lang] ?? String(v))
                 : String(v);
-          return html`<dt>${f.label[lang]}</dt><dd><span class="text">${shown}</span></dd>`;
+          return html`<dt>${f.label[lang]}</dt><dd>${shown === String(v) ? written(lang, shown) : html`<span class="text">${shown}</span>`}</dd>`;
         });
       parts.push(html`<section><h3>${t(lang, 'sections.ideaTemplate')}</h3><dl>${items}</dl></section>`);
       continue;
@@ -188,7 +190,7 @@ function caseData(i: CasePageInput): SafeHtml {
     ? html`<section><h3>${t(lang, 'sections.outcome')}</h3><p>${view.outcomeLabel}</p>${dataList(lang, { reason: ctx.outcome.reason, by: ctx.outcome.by, role: ctx.outcome.role, at: ctx.outcome.at }, 'outcome', names)}</section>`
     : '';
   return html`<section><h3>${t(lang, 'sections.idea')}</h3><dl><dt>${t(lang, 'web.initiator')}</dt><dd>${view.initiator.displayName ?? '–'}</dd>
-<dt>${t(lang, 'fields.title')}</dt><dd>${ctx.idea.title}</dd><dt>${t(lang, 'fields.summary')}</dt><dd><span class="text">${ctx.idea.summary}</span></dd></dl></section>
+<dt>${t(lang, 'fields.title')}</dt><dd>${written(lang, ctx.idea.title)}</dd><dt>${t(lang, 'fields.summary')}</dt><dd>${written(lang, ctx.idea.summary)}</dd></dl></section>
 ${parts}${proposal}${criteria}${outcome}`;
 }
 
@@ -268,7 +270,7 @@ ${general.map((e) => html`<details class="action"${i.form?.type === e.type ? raw
     : '';
   const pending = view.deadlines.filter((d) => d.status === 'pending');
 
-  const body = html`<h1>${view.title}</h1>
+  const body = html`<h1>${written(lang, view.title)}</h1>
 <p class="meta">${t(lang, 'web.diaryNumber')} ${view.diaryNumber} · ${config.name[lang]}${area ? html` · ${config.taxonomy[lang]}: ${area.label[lang]}` : ''}</p>
 ${stepTrack(lang, view.steps, view.outcomeLabel)}
 ${notice}

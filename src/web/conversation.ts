@@ -1,7 +1,7 @@
 import type { Conversation } from '../conversation/service.js';
 import { t, type Language } from '../i18n/index.js';
 import { dateTime } from './dates.js';
-import { html, raw, type SafeHtml } from './html.js';
+import { html, raw, written, type SafeHtml } from './html.js';
 
 /*
  * The conversation on the case page: the comments the reader may see (the staff's internal
@@ -66,7 +66,7 @@ export function conversationSection(
     (m) => html`<li class="comment${m.visibility === 'internal' ? ' internal' : ''}">
 ${m.visibility === 'internal' ? html`<p><strong class="tag internal">${t(lang, 'conversation.internalMark')}</strong></p>` : ''}
 <p class="meta">${t(lang, 'conversation.byline', { name: m.author.displayName ?? '–', role: m.roleLabel, at: dateTime(lang, m.createdAt) })}</p>
-<p class="text">${m.body}</p></li>`,
+<p>${written(lang, m.body)}</p></li>`,
   );
   const follow = html`<form method="post" action="/cases/${caseId}/following" class="following">
 <input type="hidden" name="_csrf" value="${csrfToken}"><input type="hidden" name="following" value="${c.following.following ? 'false' : 'true'}">

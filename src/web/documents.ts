@@ -2,7 +2,7 @@ import { DOCUMENT_TYPES, type DocumentType } from '../documents/files.js';
 import type { DocumentView } from '../documents/service.js';
 import { t, type Language } from '../i18n/index.js';
 import { dateTime } from './dates.js';
-import { html, raw, type SafeHtml } from './html.js';
+import { html, raw, written, type SafeHtml } from './html.js';
 import { backLink, field } from './questions.js';
 
 /*
@@ -100,10 +100,10 @@ export function documentsSection(lang: Language, i: DocumentsSectionInput): Safe
   const c = (key: string) => t(lang, `documents.columns.${key}`);
   const rows = i.items.map(
     (d) => html`<tr>
-<td><a href="${downloadHref(i.caseId, d.id)}" download><span class="visually-hidden">${t(lang, 'documents.download')} </span><span class="text">${d.fileName}</span></a></td>
+<td><a href="${downloadHref(i.caseId, d.id)}" download><span class="visually-hidden">${t(lang, 'documents.download')} </span>${written(lang, d.fileName)}</a></td>
 <td>${typeLabel(lang, d.mediaType)}</td><td>${fileSize(lang, d.size)}</td>
 <td>${d.addedBy.displayName ?? unknown}</td><td>${dateTime(lang, d.addedAt)}</td>
-<td><span class="text">${d.description ?? ''}</span></td>
+<td>${written(lang, d.description)}</td>
 <td>${statusCell(lang, d, byId)}${
       d.status === 'current' && i.mayWithdraw(d)
         ? html`<br><a href="/cases/${i.caseId}/documents/${d.id}/withdraw">${t(lang, 'documents.withdrawLink')}<span class="visually-hidden"> ${t(lang, 'documents.withdrawLinkHidden', { name: d.fileName })}</span></a>`

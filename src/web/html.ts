@@ -31,3 +31,10 @@ export function html(strings: TemplateStringsArray, ...values: Value[]): SafeHtm
 
 /** Markup we wrote ourselves (never user input). */
 export const raw = (markup: string) => new SafeHtml(markup);
+
+/**
+ * Text people wrote (a title, a summary, a comment, a file's name), in Swedish as the programme
+ * works: on an English page it says so (lang="sv"), so that a screen reader reads it as Swedish.
+ */
+export const written = (lang: string, text: string | null | undefined): SafeHtml =>
+  html`<span class="text"${lang === 'sv' ? '' : raw(' lang="sv"')}>${text ?? ''}</span>`;

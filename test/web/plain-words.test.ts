@@ -61,4 +61,26 @@ describe('the case page in plain words', () => {
     expect(text).toContain(`Kriteriet ”${criterion.label.sv}”`);
     expect(text).not.toMatch(new RegExp(`Kriteriet ${criterion.id}\\b`));
   });
+
+  it('marks what people wrote as Swedish on an English page, and only there', async () => {
+    const id = await createCase(t, 'Samtalsgrupper för unga vuxna');
+    const english = await t.services.people.createUser({
+      programmeId: PROGRAMME,
+      email: 'english.reader@test.satsa.se',
+      displayName: 'English reader',
+      roles: ['county-coordinator'],
+      language: 'en',
+    });
+    const read = async (userId: string) => {
+      const session = t.services.people.createSession(userId, 1);
+      return (await t.app.inject({ url: `/cases/${id}`, cookies: { satsa_session: session.token }, headers: { accept: 'text/html' } }))
+        .body;
+    };
+    const en = await read(english.id);
+    expect(en).toContain('<html lang="en">');
+    expect(en).toContain('<h1><span class="text" lang="sv">Samtalsgrupper för unga vuxna</span></h1>');
+    const sv = await read(t.actors['county-coordinator'].id);
+    expect(sv).toContain('<h1><span class="text">Samtalsgrupper för unga vuxna</span></h1>');
+    expect(sv).not.toContain('class="text" lang="sv"');
+  });
 });

@@ -6,11 +6,11 @@ import { isDay } from '../plans/dates.js';
  * not one; the import names the row and the column of what it could not read.
  */
 
-/** A number written the Swedish or the English way: spaces between thousands, a decimal comma or point, "kr" or "%" after it. */
+/** A number written the Swedish or the English way: spaces between thousands, a decimal comma or point, "kr", ":-" or "%" after it. */
 export function parseNumber(text: string): number | undefined {
   const t = text
     .replace(/[\s\u00a0\u202f]/g, '')
-    .replace(/(kr|sek|%)$/i, '')
+    .replace(/(kr|sek|:-|%)$/i, '')
     .replace(/^−/, '-');
   if (!/^-?\d+(?:[.,]\d+)?$/.test(t)) return undefined;
   const n = Number(t.replace(',', '.'));

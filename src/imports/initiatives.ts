@@ -4,7 +4,9 @@ import type { Db } from '../db/client.js';
 import { caseImports, cases } from '../db/schema.js';
 import type { Engine } from '../engine/engine.js';
 import { DomainError } from '../errors.js';
+import { isDay } from '../plans/dates.js';
 import { allAreas, type ProgrammeConfig } from '../programmes/config.js';
+import { parseKronor } from './cells.js';
 import type { ImportError, ImportItem, ImportKind, ImportResult, ImportSource } from './kind.js';
 import { readTables, tableTemplate, UnreadableTable, type Table, type TableFormat } from './table.js';
 
@@ -118,21 +120,6 @@ export interface InitiativeImportDeps {
   now: () => Date;
 }
 
-const isoDate = (s: string) => {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  const d = new Date(`${s}T00:00:00.000Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-};
-
-/** Kronor as people write them ("250 000", "250000,50", "1 500 kr") in whole öre; undefined when it is no amount. */
-export function kronorToOre(text: string): number | undefined {
-  const cleaned = text.replace(/[\s\u00a0\u202f]/g, '').replace(/(kr|sek|:-)$/i, '');
-  const m = /^(\d+)(?:[.,](\d{1,2}))?$/.exec(cleaned);
-  if (!m) return undefined;
-  const ore = Number(m[1]) * 100 + Number((m[2] ?? '0').padEnd(2, '0'));
-  return Number.isSafeInteger(ore) ? ore : undefined;
-}
-
 interface Candidate {
   row: number;
   sheet?: string;
@@ -213,25 +200,25 @@ export function createInitiativeImport(deps: InitiativeImportDeps): ImportKind {
         : undefined;
       if (areaText && !area) fail('area', 'unknownArea', { value: text('area') });
       const decisionDate = text('decisionDate');
-      if (decisionDate && !isoDate(decisionDate)) fail('decisionDate', 'notADate', { value: decisionDate });
+      if (decisionDate && !isDay(decisionDate)) fail('decisionDate', 'notADate', { value: decisionDate });
       else if (decisionDate && decisionDate > today) fail('decisionDate', 'decisionInFuture', { value: decisionDate });
-      const year = isoDate(decisionDate) ? Number(decisionDate.slice(0, 4)) : undefined;
+      const year = isDay(decisionDate) ? Number(decisionDate.slice(0, 4)) : undefined;
       if (year !== undefined && (year < config.years.first || year > config.years.last)) {
         fail('decisionDate', 'yearOutside', { year, first: config.years.first, last: config.years.last });
       }
       const amountText = text('amount');
-      const amountOre = amountText ? kronorToOre(amountText) : undefined;
+      const amountOre = amountText ? parseKronor(amountText) : undefined;
       if (amountText && amountOre === undefined) fail('amount', 'notAnAmount', { value: amountText });
       else if (amountOre === 0) fail('amount', 'amountZero');
       const followUpDates = text('followUpDates')
         .split(/[;,\n]/)
         .map((d) => d.trim())
         .filter((d) => d !== '');
-      for (const d of followUpDates) if (!isoDate(d)) fail('followUpDates', 'notADate', { value: d });
+      for (const d of followUpDates) if (!isDay(d)) fail('followUpDates', 'notADate', { value: d });
       if (followUpDates.length > 100) fail('followUpDates', 'tooMany', { max: 100 });
       const endDate = text('endDate');
-      if (endDate && !isoDate(endDate)) fail('endDate', 'notADate', { value: endDate });
-      else if (endDate && isoDate(decisionDate) && endDate < decisionDate) fail('endDate', 'endBeforeDecision');
+      if (endDate && !isDay(endDate)) fail('endDate', 'notADate', { value: endDate });
+      else if (endDate && isDay(decisionDate) && endDate < decisionDate) fail('endDate', 'endBeforeDecision');
       const diaryNumber = text('diaryNumber') || undefined;
       if (diaryNumber) {
         const m = new RegExp(`^${config.diaryPrefix}-(\\d{4})-(\\d{4,6})$`).exec(diaryNumber);

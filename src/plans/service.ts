@@ -405,6 +405,12 @@ export function createPlans(deps: PlanDeps) {
       return row ? followedUp(row) : undefined;
     },
 
+    /** The document of the plan in force alone (no values, statuses or links): what a case page needs to name goals and rows. */
+    inForceDocument(actor: Actor, programmeId: string): PlanDocument {
+      access(actor, programmeId, 'read');
+      return requireInForce(programmeId).document as PlanDocument;
+    },
+
     /** Every adopted revision, oldest first, and whether a draft is under way. */
     versions(actor: Actor, programmeId: string) {
       access(actor, programmeId, 'read');

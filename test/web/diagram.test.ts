@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnyStateNode } from 'xstate';
 import { STEPS } from '../../machines/case/catalogue.js';
 import { CASE_MACHINE_VERSIONS, caseMachineFor } from '../../machines/versions.js';
-import { LANGUAGES } from '../../src/i18n/index.js';
+import { DEFAULT_BODY_NAMES, inProgrammeWords, LANGUAGES } from '../../src/i18n/index.js';
 import { diagramLayout, diagramSvg, prepareDiagram, prepareDiagrams } from '../../src/web/diagram-svg.js';
 import { FULL_STORY, storyUntilStep } from '../../src/demo/story.js';
 import { advance, auth, createCase, createTestApp, PROGRAMME, type TestApp } from '../helpers.js';
@@ -79,9 +79,16 @@ describe('the process as a picture', () => {
     expect(String(diagramSvg('en', 3))).not.toMatch(/style=|<script|on[a-z]+=/);
   });
 
-  it('is the same layout the second time, and one for every programme whatever it calls its bodies', async () => {
+  it('is laid out once, in the default names of the bodies, and drawn in the names of the programme worked in', async () => {
     const first = await prepareDiagram('sv', 2);
     expect(await prepareDiagram('sv', 2)).toBe(first);
+    const bodies = structuredClone(DEFAULT_BODY_NAMES);
+    bodies.decider.sv = { name: 'styrelsen för hälsa och välfärd', genitive: 'styrelsen för hälsa och välfärds' };
+    const words = { bodies, roleLabels: {} };
+    // Asked for again while working in a programme with longer names: the same layout, not a new one.
+    expect(await inProgrammeWords(words, () => prepareDiagram('sv', 2))).toBe(first);
+    const svg = inProgrammeWords(words, () => String(diagramSvg('sv', 2)));
+    expect(svg.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')).toContain('Väntar på styrelsen för hälsa och välfärds beslut');
   });
 });
 

@@ -55,7 +55,7 @@ export const casePlanPages: FastifyPluginAsync<CasePlanPageDeps> = async (pages,
     const change = rolesIn(actor, view.programmeId).some((r) => PLAN_RECORDERS.includes(r));
     let plan: PlanDocument | undefined;
     try {
-      plan = plans.inForce(actor, view.programmeId).document;
+      plan = plans.inForceDocument(actor, view.programmeId);
     } catch (e) {
       if (!(e instanceof DomainError) || e.code !== 'not-found') throw e;
     }

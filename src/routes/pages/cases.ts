@@ -53,7 +53,7 @@ export interface CasePageDeps {
   commits: GroupCommit;
   people: Pick<PeopleService, 'usersOf' | 'displayNames'>;
   programmes: Pick<ProgrammeService, 'get' | 'ideaTemplate' | 'forCase'>;
-  plans: Pick<Plans, 'caseLinksOf' | 'inForce'>;
+  plans: Pick<Plans, 'caseLinksOf' | 'inForceDocument'>;
   conversation: Pick<Conversation, 'list' | 'following' | 'guests'>;
   documents: Pick<Documents, 'list' | 'maxBytes' | 'keepsDocuments'>;
 }
@@ -91,7 +91,7 @@ export const casePages: FastifyPluginAsync<CasePageDeps> = async (
     const roles = rolesIn(actor, programmeId);
     if (!roles.some((r) => r !== 'initiator')) return undefined;
     try {
-      const document = plans.inForce(actor, programmeId).document;
+      const document = plans.inForceDocument(actor, programmeId);
       const change = roles.some((r) => PLAN_RECORDERS.includes(r));
       return { ...linkedTitles(document, plans.caseLinksOf(actor, caseId)), change };
     } catch (error) {

@@ -167,6 +167,27 @@ export async function sendEvent(
   });
 }
 
+/** A logged-in person on the pages: GET and form POSTs with their session cookie and CSRF token. */
+export function pageSession(t: TestApp, actor: Actor) {
+  const session = t.services.people.createSession(actor.id, 1);
+  const cookies = { satsa_session: session.token };
+  return {
+    get: (url: string) => t.app.inject({ method: 'GET', url, cookies, headers: { accept: 'text/html' } }),
+    post: (url: string, fields: Record<string, string | string[] | undefined>, csrf = true) => {
+      const body = new URLSearchParams();
+      if (csrf) body.append('_csrf', session.csrfToken);
+      for (const [k, v] of Object.entries(fields)) for (const x of ([] as string[]).concat(v ?? [])) body.append(k, x);
+      return t.app.inject({
+        method: 'POST',
+        url,
+        cookies,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+        payload: body.toString(),
+      });
+    },
+  };
+}
+
 /** Plays story steps directly through the services (fast set-up for tests that start mid-process). */
 export function advance(t: TestApp, caseId: string, steps: StoryStep[]) {
   playStory(t.services, caseId, steps, t.actors);

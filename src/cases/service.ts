@@ -59,7 +59,7 @@ export interface EventAvailability {
 
 export interface CaseServiceDeps {
   db: Db;
-  engine: Pick<Engine, 'create' | 'send'>;
+  engine: Pick<Engine, 'create' | 'send' | 'tryOut'>;
   store: Pick<CaseStore, 'load' | 'isMember' | 'takesPart' | 'isGuestAnywhere'>;
   people: Pick<PeopleService, 'displayNames'>;
   timers: Pick<TimerStore, 'ofCase'>;
@@ -383,6 +383,11 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf, 
       }
       const row = engine.create(actor, programmeId, { title: body.title, summary: body.summary });
       return view(actor, row, restoreSnapshot(row), lang);
+    },
+
+    /** Whether the case would take the event now: throws what `send` would, and writes nothing. */
+    tryOut(actor: Actor, caseId: string, body: { type: CaseEventType; payload?: unknown; role?: Role }, expectedVersion: number) {
+      engine.tryOut({ caseId, type: body.type, payload: body.payload, actor, role: body.role, expectedVersion });
     },
 
     /**

@@ -436,6 +436,31 @@ export function createEngine<W extends WishedTimer>(deps: EngineDeps<W>) {
       });
     },
 
+    /**
+     * Steps 3–5 of the road for a command not yet sent: throws what `send` would refuse it
+     * with, and writes nothing (the money check's commitment is rolled back). A page shows an
+     * act back to be checked only when it would be taken as it stands.
+     */
+    tryOut(cmd: SendCommand): void {
+      const tried = new Error('tried');
+      try {
+        db.transaction(
+          () => {
+            const { row, member } = loadVisible(cmd.caseId, cmd.actor);
+            const before = restoreSnapshot(row);
+            const event = check(cmd, row, member, before);
+            if (nextSnapshot(row.machineVersion, before, event) === before) {
+              throw new DomainError('event-not-accepted', `${cmd.type} changed nothing in the current state`);
+            }
+            throw tried;
+          },
+          { behavior: 'immediate' },
+        );
+      } catch (error) {
+        if (error !== tried) throw error;
+      }
+    },
+
     /** Sends one event to a case: the road above. */
     send(cmd: SendCommand): { row: CaseRow; snapshot: CaseSnapshot } {
       return inTransaction(() => {

@@ -44,6 +44,31 @@ export function describeStates(machine = caseMachineFor(CURRENT_CASE_MACHINE_VER
   return out;
 }
 
+const decisive = new Map<number, ReadonlySet<string>>();
+
+/**
+ * The events that move a case on for good in a machine version: those with a transition that
+ * leaves its state (to the next step, another part of a step, or the end). The others record
+ * or revise something in place (a proposal, a criterion, a check-in), and can be sent again.
+ * A page asks the person to check their answers before it sends a decisive event.
+ */
+export function decisiveEvents(version: number): ReadonlySet<string> {
+  let found = decisive.get(version);
+  if (!found) {
+    const events = new Set<string>();
+    const walk = (node: AnyStateNode) => {
+      for (const [type, transitions] of node.transitions) {
+        if (!type.startsWith('xstate.') && transitions.some((tr) => (tr.target?.length ?? 0) > 0)) events.add(type);
+      }
+      for (const child of Object.values(node.states)) walk(child as AnyStateNode);
+    };
+    walk(caseMachineFor(version).root);
+    found = events;
+    decisive.set(version, found);
+  }
+  return found;
+}
+
 let cached: unknown;
 
 /** Everything a client needs to render the process: steps, states, events, roles, rules. */

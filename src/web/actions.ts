@@ -94,8 +94,17 @@ export function actionSetup(type: CaseEventType, inputs: ActionInputs): ActionSe
   const { lang, config, context } = inputs;
   const schema = eventPayloads[type];
   switch (type) {
-    case 'SUBMIT_IDEA_TEMPLATE':
-      return ideaTemplateSetup(lang, inputs.template, config);
+    case 'SUBMIT_IDEA_TEMPLATE': {
+      // What the idea and the coordinators' assessment already said is not asked for again: it is filled in.
+      const setup = ideaTemplateSetup(lang, inputs.template, config);
+      const initial: FormValues = {};
+      for (const field of inputs.template.fields) {
+        if (field.id === 'title') initial[`answers.${field.id}`] = context.idea?.title;
+        if (field.options === 'priorityAreas' && context.eligibility?.priorityAreaId)
+          initial[`answers.${field.id}`] = context.eligibility.priorityAreaId;
+      }
+      return { ...setup, initial };
+    }
     case 'ASSESS_ELIGIBLE':
       return { schema, initial: {}, hints: { priorityAreaId: { options: areaOptions(lang, config), label: config.taxonomy[lang] } } };
     case 'ADD_PARTICIPANT':

@@ -23,6 +23,7 @@ import {
   type FormValues,
 } from './forms.js';
 import { html, raw, written, type SafeHtml } from './html.js';
+import { backLink } from './questions.js';
 import { stepTrack } from './layout.js';
 
 /*
@@ -44,12 +45,12 @@ export interface FormState {
   messages: string[];
 }
 
-export interface CasePageInput {
+/** What an action's page needs; the case page needs more (CasePageInput). */
+export interface ActionPageInput {
   lang: Language;
   actor: Actor;
   csrfToken: string;
   view: CaseView;
-  history: CaseHistory;
   config: ProgrammeConfig;
   template: IdeaTemplate;
   /** Display names of everyone the case mentions. */
@@ -57,6 +58,16 @@ export interface CasePageInput {
   candidates: ActionInputs['candidates'];
   notice?: { kind: 'success' | 'conflict' | 'error'; text: string; items?: string[] };
   form?: FormState;
+  /** The events that move the case on for good in its machine version: their forms end in a check of the answers. */
+  decisive: ReadonlySet<string>;
+  /** The criterion whose assessment was just saved (its form is where the person is). */
+  savedCriterion?: string;
+  /** After a conflict: what happened to the case since the person opened the form. */
+  changedSince?: CaseHistory['events'];
+}
+
+export interface CasePageInput extends ActionPageInput {
+  history: CaseHistory;
   /** The goals and rows of the programme's plan the case serves, for the programme's own roles (none when there is no plan). */
   plan?: { goals: string[]; rows: string[]; change: boolean };
   /** The conversation, who follows the case and its guests (./conversation.ts). */
@@ -145,7 +156,16 @@ const SECTIONS = [
 /** The event whose form recorded a section of the case's data (for its labels). */
 const SECTION_EVENTS: Partial<Record<string, string>> = { decision: 'RECORD_DECISION', recommendation: 'RECORD_RECOMMENDATION' };
 
-function caseData(i: CasePageInput): SafeHtml {
+/** Who raised the idea and what it is, and how the case ended if it has. */
+function overview(i: CasePageInput): SafeHtml {
+  const { lang, view } = i;
+  const ctx = view.data as CaseContext;
+  return html`<dl><dt>${t(lang, 'web.initiator')}</dt><dd>${view.initiator.displayName ?? '–'}</dd>
+<dt>${t(lang, 'fields.title')}</dt><dd>${written(lang, ctx.idea.title)}</dd><dt>${t(lang, 'fields.summary')}</dt><dd>${written(lang, ctx.idea.summary)}</dd>
+${ctx.outcome ? html`<dt>${t(lang, 'sections.outcome')}</dt><dd>${view.outcomeLabel}</dd>` : ''}</dl>`;
+}
+
+function caseData(i: ActionPageInput): SafeHtml {
   const { lang, view, config, names } = i;
   const ctx = view.data as CaseContext;
   const parts: SafeHtml[] = [];
@@ -189,12 +209,13 @@ function caseData(i: CasePageInput): SafeHtml {
   const outcome = ctx.outcome
     ? html`<section><h3>${t(lang, 'sections.outcome')}</h3><p>${view.outcomeLabel}</p>${dataList(lang, { reason: ctx.outcome.reason, by: ctx.outcome.by, role: ctx.outcome.role, at: ctx.outcome.at }, 'outcome', names)}</section>`
     : '';
-  return html`<section><h3>${t(lang, 'sections.idea')}</h3><dl><dt>${t(lang, 'web.initiator')}</dt><dd>${view.initiator.displayName ?? '–'}</dd>
-<dt>${t(lang, 'fields.title')}</dt><dd>${written(lang, ctx.idea.title)}</dd><dt>${t(lang, 'fields.summary')}</dt><dd>${written(lang, ctx.idea.summary)}</dd></dl></section>
-${parts}${proposal}${criteria}${outcome}`;
+  return html`${parts}${proposal}${criteria}${outcome}`;
 }
 
-function actionForm(i: CasePageInput, type: CaseEventType, inputs: ActionInputs, key?: string, fixed: FormValues = {}): SafeHtml {
+/** Where an action's form is: its own page, one thing per page. */
+export const actionHref = (caseId: string, type: CaseEventType) => `/cases/${caseId}/do/${type}`;
+
+function actionForm(i: ActionPageInput, type: CaseEventType, inputs: ActionInputs, key?: string, fixed: FormValues = {}): SafeHtml {
   const setup = actionSetup(type, inputs);
   const formKey = key ? `${type}-${key}` : type;
   const mine = i.form && i.form.type === type && (i.form.key ?? '') === (key ?? '') ? i.form : undefined;
@@ -209,86 +230,224 @@ function actionForm(i: CasePageInput, type: CaseEventType, inputs: ActionInputs,
     rendered: new Set(),
   };
   const fields = emptyPayload(type) ? '' : renderFields(ctx, setup.schema);
+  const criterion = key ? i.config.criteria.find((c) => c.id === key) : undefined;
+  const button =
+    type === 'UPDATE_PROPOSAL'
+      ? t(i.lang, 'web.save')
+      : criterion
+        ? html`${t(i.lang, 'casePage.saveCriterion')}<span class="visually-hidden"> ${t(i.lang, 'casePage.saveCriterionOf', { criterion: criterion.label[i.lang] })}</span>`
+        : i.decisive.has(type)
+          ? t(i.lang, 'casePage.continue')
+          : t(i.lang, `events.${type}`);
   return html`<form method="post" action="/cases/${i.view.id}/events/${type}" novalidate id="form-${formKey}">
 <input type="hidden" name="_csrf" value="${i.csrfToken}"><input type="hidden" name="_version" value="${i.view.version}">
 ${errorSummary(ctx, mine?.messages)}
 ${fields}
-<p><button type="submit">${type === 'UPDATE_PROPOSAL' ? t(i.lang, 'web.save') : t(i.lang, `events.${type}`)}</button></p>
+<p><button type="submit">${button}</button></p>
 </form>`;
 }
 
-function criteriaForms(i: CasePageInput, inputs: ActionInputs): SafeHtml {
+function criteriaForms(i: ActionPageInput, inputs: ActionInputs): SafeHtml {
   const ctx = i.view.data as CaseContext;
   const items = i.config.criteria.map((c) => {
     const current = ctx.criteria[c.id];
     const fixed: FormValues = { criterionId: c.id };
     if (current) Object.assign(fixed, { fulfilled: String(current.fulfilled), justification: current.justification });
-    const open = i.form?.type === 'ASSESS_CRITERION' && i.form.key === c.id;
-    return html`<li><details${open || !current ? raw(' open') : ''}><summary>${c.label[i.lang]}: ${current ? (current.fulfilled ? t(i.lang, 'web.fulfilledYes') : t(i.lang, 'web.fulfilledNo')) : t(i.lang, 'web.notAssessed')}</summary>
-${actionForm(i, 'ASSESS_CRITERION', inputs, c.id, fixed)}</details></li>`;
+    const state = current
+      ? current.fulfilled
+        ? t(i.lang, 'web.fulfilledYes')
+        : t(i.lang, 'web.fulfilledNo')
+      : t(i.lang, 'web.notAssessed');
+    const saved = i.savedCriterion === c.id ? html`<p class="notice" role="status">${t(i.lang, 'casePage.criterionSaved')}</p>` : '';
+    return html`<li id="criterion-${c.id}" class="criterion"><h2>${c.label[i.lang]}</h2>${saved}<p class="meta">${t(i.lang, 'web.assessment')}: ${state}</p>
+${actionForm(i, 'ASSESS_CRITERION', inputs, c.id, fixed)}</li>`;
   });
   return html`<ol class="criteria-forms">${items}</ol>`;
+}
+
+/** The events a case's reader could be asked about now: those of its current step (not the ones open all along). */
+function nextEvents(view: CaseView) {
+  return [...view.allowedEvents, ...view.blockedEvents].filter(
+    (e) => !e.reasons.some((r) => r.code === 'wrong-step') && !GENERAL_EVENTS.has(e.type),
+  );
+}
+
+/** The reader's own actions now: the step's own first, then those open all along. */
+function ownActions(view: CaseView) {
+  const allowed = view.allowedEvents;
+  const criteria =
+    allowed.some((e) => e.type === 'ASSESS_CRITERION') ||
+    view.blockedEvents.some((e) => e.type === 'ASSESS_CRITERION' && e.reasons.every((r) => r.code === 'requirement-unmet'));
+  const step = allowed.filter((e) => !GENERAL_EVENTS.has(e.type) && e.type !== 'ASSESS_CRITERION');
+  const general = allowed.filter((e) => GENERAL_EVENTS.has(e.type));
+  return { step, general, criteria };
+}
+
+/** Top of the case page: where it stands, what happens next and who does it, and the reader's own next action. */
+function statusPanel(i: CasePageInput): SafeHtml {
+  const { lang, view } = i;
+  const next = nextEvents(view);
+  const byRoles = new Map<string, string[]>();
+  for (const e of next) {
+    const roles = EVENT_ROLES[e.type].map((r) => t(lang, `roles.${r}`)).join(', ');
+    byRoles.set(roles, [...(byRoles.get(roles) ?? []), e.label]);
+  }
+  const pending = view.deadlines.filter((d) => d.status === 'pending');
+  const whatNext =
+    view.status === 'done' || next.length === 0
+      ? html`<p id="next-step">${t(lang, 'web.nothingNext')}</p>`
+      : html`<div id="next-step"><h2 class="inline">${t(lang, 'web.whatNext')}</h2><ul id="next-list">${[...byRoles].map(
+          ([roles, actions]) => html`<li>${t(lang, 'web.whoActs', { action: actions.join(t(lang, 'casePage.or')), roles })}</li>`,
+        )}</ul>${pending.length ? html`<p class="meta">${pending.map((d) => t(lang, 'web.due', { label: d.label, date: dateTime(lang, d.dueAt) })).join(' · ')}</p>` : ''}</div>`;
+  const own = ownActions(view);
+  const first = own.step[0];
+  const yours = first
+    ? html`<p id="your-action"><span class="visually-hidden">${t(lang, 'casePage.yourNext')}: </span><a class="button" href="${actionHref(view.id, first.type)}">${first.label}</a>${own.step.length > 1 || own.criteria ? html` <a href="#actions">${t(lang, 'casePage.moreActions')}</a>` : ''}</p>`
+    : own.criteria
+      ? html`<p id="your-action"><a class="button" href="${actionHref(view.id, 'ASSESS_CRITERION')}">${t(lang, 'casePage.assessCriteria')}</a></p>`
+      : html`<p id="your-action">${view.status === 'done' ? '' : t(lang, 'casePage.nothingForYou')}</p>`;
+  return html`<section class="status-panel" aria-labelledby="status-heading"><h2 id="status-heading" class="visually-hidden">${t(lang, 'casePage.status')}</h2>
+${stepTrack(lang, view.steps, view.outcomeLabel)}
+${whatNext}
+${yours}
+</section>`;
+}
+
+/** The reader's actions, each a link to its own page, and those not possible yet with what they wait for. */
+function actionsSection(i: CasePageInput): SafeHtml {
+  const { lang, view } = i;
+  const own = ownActions(view);
+  const links = [
+    ...own.step.map((e) => html`<li><a href="${actionHref(view.id, e.type)}">${e.label}</a></li>`),
+    own.criteria ? html`<li><a href="${actionHref(view.id, 'ASSESS_CRITERION')}">${t(lang, 'casePage.assessCriteria')}</a></li>` : '',
+    ...own.general.map((e) => html`<li><a href="${actionHref(view.id, e.type)}">${e.label}</a></li>`),
+  ];
+  const notYet = view.blockedEvents.filter(
+    (e) => e.type !== 'ASSESS_CRITERION' && e.reasons.length > 0 && e.reasons.every((r) => r.code === 'requirement-unmet'),
+  );
+  const any = own.step.length + own.general.length > 0 || own.criteria;
+  return html`<section aria-labelledby="actions"><h2 id="actions">${t(lang, 'web.yourActions')}</h2>
+${any ? html`<ul class="action-links">${links}</ul>` : html`<p>${t(lang, 'web.noActions')}</p>`}
+${notYet.length ? html`<h3>${t(lang, 'web.notYet')}</h3><ul class="not-yet">${notYet.map((e) => html`<li><strong>${e.label}</strong>: ${t(lang, 'web.requirementsUnmet')}<ul>${e.reasons.map((r) => html`<li>${r.message}</li>`)}</ul></li>`)}</ul>` : ''}
+</section>`;
+}
+
+function noticeOf(i: Pick<ActionPageInput, 'notice'>): SafeHtml | '' {
+  if (!i.notice) return '';
+  const success = i.notice.kind === 'success';
+  // A conflict or a refusal takes the focus, so the person hears at once what happened.
+  return html`<div class="${success ? 'notice' : 'alert'}" role="${success ? 'status' : 'alert'}" id="notice"${success ? '' : raw(' tabindex="-1" autofocus')}>${i.notice.text}${i.notice.items?.length ? html`<ul>${i.notice.items.map((x) => html`<li>${x}</li>`)}</ul>` : ''}</div>`;
 }
 
 export function casePage(i: CasePageInput): { title: string; body: SafeHtml } {
   const { lang, view, config } = i;
   const context = view.data as CaseContext;
-  const inputs: ActionInputs = { lang, config, template: i.template, context, candidates: i.candidates };
   const area = allAreas(config).find((a) => a.id === view.priorityAreaId);
-
-  const accepted = [...view.allowedEvents, ...view.blockedEvents].filter((e) => !e.reasons.some((r) => r.code === 'wrong-step'));
-  const next = accepted.filter((e) => !GENERAL_EVENTS.has(e.type));
-  const whatNext =
-    view.status === 'done' || next.length === 0
-      ? html`<p>${t(lang, 'web.nothingNext')}</p>`
-      : html`<ul>${next.map((e) => html`<li>${t(lang, 'web.whoActs', { action: e.label, roles: EVENT_ROLES[e.type].map((r) => t(lang, `roles.${r}`)).join(', ') })}</li>`)}</ul>`;
-
-  const allowed = view.allowedEvents.filter((e) => e.type !== 'ASSESS_CRITERION');
-  // Large or occasional forms are folded away until opened (or sent back with errors).
-  const folded = (type: CaseEventType) => GENERAL_EVENTS.has(type) || type === 'UPDATE_PROPOSAL';
-  const primary = allowed.filter((e) => !folded(e.type));
-  const general = allowed.filter((e) => folded(e.type));
-  const proposalValues = (type: CaseEventType) => {
-    if (type !== 'UPDATE_PROPOSAL') return {};
-    const setup = actionSetup(type, inputs);
-    return formValues(setup.schema, context.proposal, setup.hints);
-  };
-  const criteriaAllowed =
-    view.allowedEvents.some((e) => e.type === 'ASSESS_CRITERION') ||
-    view.blockedEvents.some((e) => e.type === 'ASSESS_CRITERION' && e.reasons.every((r) => r.code === 'requirement-unmet'));
-  const actions = html`
-${primary.map((e) => html`<section class="action" aria-labelledby="action-${e.type}"><h3 id="action-${e.type}">${e.label}</h3>${actionForm(i, e.type, inputs, undefined, proposalValues(e.type))}</section>`)}
-${criteriaAllowed ? html`<section class="action" aria-labelledby="action-criteria"><h3 id="action-criteria">${t(lang, 'web.criteria')}</h3>${criteriaForms(i, inputs)}</section>` : ''}
-${general.map((e) => html`<details class="action"${i.form?.type === e.type ? raw(' open') : ''}><summary>${e.label}</summary>${actionForm(i, e.type, inputs, undefined, proposalValues(e.type))}</details>`)}`;
-
-  const notYet = view.blockedEvents.filter(
-    (e) => e.type !== 'ASSESS_CRITERION' && e.reasons.length > 0 && e.reasons.every((r) => r.code === 'requirement-unmet'),
-  );
-
-  const notice = i.notice
-    ? html`<div class="${i.notice.kind === 'success' ? 'notice' : 'alert'}" role="${i.notice.kind === 'success' ? 'status' : 'alert'}" id="notice">${i.notice.text}${i.notice.items?.length ? html`<ul>${i.notice.items.map((x) => html`<li>${x}</li>`)}</ul>` : ''}</div>`
-    : '';
-  const pending = view.deadlines.filter((d) => d.status === 'pending');
-
+  const sections: [string, string][] = [
+    ['actions', t(lang, 'web.yourActions')],
+    ['overview', t(lang, 'casePage.overview')],
+    ['data', t(lang, 'web.caseData')],
+    ...(i.documents ? ([['documents', t(lang, 'documents.heading')]] as [string, string][]) : []),
+    ...(i.conversation ? ([['conversation', t(lang, 'conversation.title')]] as [string, string][]) : []),
+    ...(i.plan ? ([['plan', t(lang, 'plan.links.section')]] as [string, string][]) : []),
+    ['history', t(lang, 'web.history')],
+    ['diagram', t(lang, 'web.diagram')],
+  ];
   const body = html`<h1>${written(lang, view.title)}</h1>
 <p class="meta">${t(lang, 'web.diaryNumber')} ${view.diaryNumber} · ${config.name[lang]}${area ? html` · ${config.taxonomy[lang]}: ${area.label[lang]}` : ''}</p>
-${stepTrack(lang, view.steps, view.outcomeLabel)}
-${notice}
-<section aria-labelledby="next"><h2 id="next">${t(lang, 'web.whatNext')}</h2>${whatNext}
-${pending.length ? html`<h3>${t(lang, 'web.deadlines')}</h3><ul>${pending.map((d) => html`<li>${t(lang, 'web.due', { label: d.label, date: dateTime(lang, d.dueAt) })}</li>`)}</ul>` : ''}</section>
-<section aria-labelledby="actions"><h2 id="actions">${t(lang, 'web.yourActions')}</h2>
-${allowed.length || criteriaAllowed ? actions : html`<p>${t(lang, 'web.noActions')}</p>`}
-${notYet.length ? html`<h3>${t(lang, 'web.notYet')}</h3><ul class="not-yet">${notYet.map((e) => html`<li><strong>${e.label}</strong>: ${t(lang, 'web.requirementsUnmet')}<ul>${e.reasons.map((r) => html`<li>${r.message}</li>`)}</ul></li>`)}</ul>` : ''}
-</section>
-<section aria-labelledby="data"><h2 id="data">${t(lang, 'web.caseData')}</h2>${caseData(i)}
+${noticeOf(i)}
+${statusPanel(i)}
+<nav class="case-sections" aria-label="${t(lang, 'casePage.sections')}"><ul>${sections.map(([id, label]) => html`<li><a href="#${id}">${label}</a></li>`)}</ul></nav>
+${actionsSection(i)}
+<section aria-labelledby="overview"><h2 id="overview">${t(lang, 'casePage.overview')}</h2>${overview(i)}
 ${context.decision?.decision === 'approve' && belongsTo(i.actor, view.programmeId) ? html`<p><a href="/cases/${view.id}/money">${t(lang, 'money.case.link')}</a></p>` : ''}</section>
+<section aria-labelledby="data"><h2 id="data">${t(lang, 'web.caseData')}</h2>${caseData(i)}</section>
 ${i.documents ? documentsSection(lang, i.documents) : ''}
-${i.plan ? planSection(lang, view.id, i.plan) : ''}
 ${i.conversation ? conversationSection(lang, view.id, i.csrfToken, i.conversation) : ''}
+${i.plan ? planSection(lang, view.id, i.plan) : ''}
 <section aria-labelledby="history"><h2 id="history">${t(lang, 'web.history')}</h2>${historyTable(lang, i.history)}</section>
 <section aria-labelledby="diagram"><h2 id="diagram">${t(lang, 'web.diagram')}</h2>${processDiagram(lang, view.machineVersion, view.state)}</section>`;
   return { title: `${view.diaryNumber} ${view.title}`, body };
 }
+
+/** The page of one action: what it is about, its form (or, for the criteria, one form per criterion). */
+export function actionPage(i: ActionPageInput, type: CaseEventType, blocked?: string[]): { title: string; body: SafeHtml } {
+  const { lang, view, config } = i;
+  const context = view.data as CaseContext;
+  const inputs: ActionInputs = { lang, config, template: i.template, context, candidates: i.candidates };
+  const label = type === 'ASSESS_CRITERION' ? t(lang, 'casePage.assessCriteria') : t(lang, `events.${type}`);
+  const proposalValues = () => {
+    if (type !== 'UPDATE_PROPOSAL') return {};
+    const setup = actionSetup(type, inputs);
+    return formValues(setup.schema, context.proposal, setup.hints);
+  };
+  // What the act is about, where there is something to judge: the proposal before criteria, LSVO and the director.
+  const judged =
+    type === 'ASSESS_CRITERION' || type === 'RECORD_RECOMMENDATION' || type === 'RECORD_DECISION' || type === 'SUBMIT_TO_LSVO'
+      ? html`<p><a href="/cases/${view.id}/print">${t(lang, 'casePage.readProposal')}</a></p>`
+      : '';
+  const form = blocked
+    ? html`<p>${t(lang, blocked.length ? 'web.requirementsUnmet' : 'web.notAccepted')}</p>${blocked.length ? html`<ul>${blocked.map((r) => html`<li>${r}</li>`)}</ul>` : ''}<p><a href="/cases/${view.id}">${t(lang, 'casePage.back')}</a></p>`
+    : type === 'ASSESS_CRITERION'
+      ? criteriaForms(i, inputs)
+      : actionForm(i, type, inputs, undefined, proposalValues());
+  const body = html`${backLink(`/cases/${view.id}`, t(lang, 'casePage.back'))}
+${noticeOf(i)}
+<span class="caption">${written(lang, view.title)} · ${view.diaryNumber}</span>
+<h1>${label}</h1>
+<p class="step-text">${view.stepText}</p>
+${i.changedSince ? changedSince(i, i.changedSince) : ''}
+${i.decisive.has(type) && !blocked ? html`<p>${t(lang, 'casePage.checkFirst')}</p>` : ''}
+${judged}
+${form}`;
+  return { title: `${label} – ${view.diaryNumber}`, body };
+}
+
+/** What happened since a form was opened (a conflict), and the case's data as it is now. */
+function changedSince(i: ActionPageInput, events: CaseHistory['events']): SafeHtml {
+  const { lang } = i;
+  return html`<h2>${t(lang, 'casePage.changedSince')}</h2>
+<ul>${events.map((e) => html`<li>${dateTime(lang, e.at)}: ${e.label} <span class="meta">(${e.actor.displayName ?? '–'}, ${e.roleLabel})</span></li>`)}</ul>
+<details open><summary>${t(lang, 'web.caseData')}</summary>${caseData(i)}</details>`;
+}
+
+/**
+ * Check your answers before an act that moves the case on for good: what will be recorded, a
+ * way back to change it (the values go back to the form), and the button that does it.
+ */
+export function checkPage(
+  i: ActionPageInput,
+  type: CaseEventType,
+  payload: unknown,
+  values: FormValues,
+): { title: string; body: SafeHtml } {
+  const { lang, view } = i;
+  const label = t(lang, `events.${type}`);
+  const hidden = Object.entries(values).flatMap(([name, value]) =>
+    ([] as string[]).concat(value ?? []).map((v) => html`<input type="hidden" name="${name}" value="${v}">`),
+  );
+  const recorded = payload && typeof payload === 'object' && Object.keys(payload).length > 0;
+  const body = html`${backLink(actionHref(view.id, type), t(lang, 'casePage.backToForm'))}
+<span class="caption">${written(lang, view.title)} · ${view.diaryNumber}</span>
+<h1 id="check-answers">${t(lang, 'casePage.checkTitle')}</h1>
+<p>${t(lang, 'casePage.checkIntro', { action: label })}</p>
+${recorded ? html`<div class="check">${dataList(lang, payload, SECTION_KEYS[type] ?? '', i.names, type)}</div>` : ''}
+<form method="post" action="/cases/${view.id}/do/${type}" class="change">
+<input type="hidden" name="_csrf" value="${i.csrfToken}">${hidden}
+<p><button type="submit" class="link">${t(lang, 'casePage.change')}</button></p>
+</form>
+<h2>${t(lang, 'casePage.sendHeading')}</h2>
+<p>${t(lang, 'casePage.cannotUndo')}</p>
+<form method="post" action="/cases/${view.id}/events/${type}" id="confirm-${type}">
+<input type="hidden" name="_csrf" value="${i.csrfToken}"><input type="hidden" name="_version" value="${view.version}"><input type="hidden" name="_confirmed" value="yes">
+${hidden}
+<div class="button-group"><button type="submit"${type === 'WITHDRAW' || type === 'ASSESS_NOT_ELIGIBLE' ? raw(' class="warning"') : ''}>${t(lang, 'casePage.confirm')}</button><a href="/cases/${view.id}">${t(lang, 'casePage.cancel')}</a></div>
+</form>`;
+  return { title: `${t(lang, 'casePage.checkTitle')} – ${view.diaryNumber}`, body };
+}
+
+/** The case data's key an event's payload is shown under, for its labels (the decision's reference is the decision's). */
+const SECTION_KEYS: Partial<Record<CaseEventType, string>> = { RECORD_DECISION: 'decision', RECORD_RECOMMENDATION: 'recommendation' };
 
 function planSection(lang: Language, caseId: string, plan: NonNullable<CasePageInput['plan']>): SafeHtml {
   const linked = [...plan.goals, ...plan.rows];

@@ -5,7 +5,7 @@ import { loadIdeaTemplate } from '../../src/programmes/config.js';
 import { actionSetup } from '../../src/web/actions.js';
 import { allStatePaths, stateLabelKey } from '../../src/web/diagram.js';
 import { formValues, parseForm } from '../../src/web/forms.js';
-import { advance, createCase, createTestApp, PROGRAMME, tableCounts, type TestApp } from '../helpers.js';
+import { advance, createCase, createTestApp, pageSession, PROGRAMME, tableCounts, type TestApp } from '../helpers.js';
 import type { Role } from '../../machines/roles.js';
 import type { CaseContext } from '../../machines/case/context.js';
 
@@ -24,21 +24,11 @@ afterAll(async () => {
   await t.close();
 });
 
-const FORM = { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' };
-
 function as(role: Role | 'other-initiator' | 'foreign') {
-  const actor = role === 'other-initiator' ? t.otherInitiator.actor : role === 'foreign' ? t.foreignCoordinator.actor : t.actors[role];
-  const session = t.services.people.createSession(actor.id, 1);
-  const cookies = { satsa_session: session.token };
-  return {
-    get: (url: string) => t.app.inject({ method: 'GET', url, cookies, headers: { accept: 'text/html' } }),
-    post: (url: string, fields: Record<string, string | string[]>, csrf = true) => {
-      const body = new URLSearchParams();
-      if (csrf) body.append('_csrf', session.csrfToken);
-      for (const [k, v] of Object.entries(fields)) for (const x of ([] as string[]).concat(v)) body.append(k, x);
-      return t.app.inject({ method: 'POST', url, cookies, headers: FORM, payload: body.toString() });
-    },
-  };
+  return pageSession(
+    t,
+    role === 'other-initiator' ? t.otherInitiator.actor : role === 'foreign' ? t.foreignCoordinator.actor : t.actors[role],
+  );
 }
 
 const version = (caseId: string) => t.services.cases.get(t.actors['county-coordinator'], caseId, 'sv').version;
@@ -129,11 +119,17 @@ describe('the case page', () => {
     for (const path of allStatePaths(2)) expect(page.body).toContain(translate('sv', stateLabelKey(path)).replace(/'/g, '&#39;'));
     expect(page.body.match(/<li class="state current" aria-current="true">/g)).toHaveLength(1);
     expect(page.body).toMatch(/<li class="state current" aria-current="true">\s*<span class="state-name">Steg 4: Samordningsgruppen/);
-    // The coordinator's own action at this step is a form; the group's is not theirs.
-    expect(page.body).toContain('id="form-PLACE_ON_AGENDA"');
-    expect(page.body).not.toContain('id="form-RECORD_COORDINATION_GROUP_REVIEW"');
+    // The coordinator's own action at this step is a link to its page; the group's is not theirs.
+    expect(page.body).toContain(`href="/cases/${id}/do/PLACE_ON_AGENDA"`);
+    expect(page.body).not.toContain(`href="/cases/${id}/do/RECORD_COORDINATION_GROUP_REVIEW"`);
+    const own = await as('county-coordinator').get(`/cases/${id}/do/PLACE_ON_AGENDA`);
+    expect(own.body).toContain('id="form-PLACE_ON_AGENDA"');
     const group = await as('coordination-group').get(`/cases/${id}`);
-    expect(group.body).toContain('id="form-RECORD_COORDINATION_GROUP_REVIEW"');
+    expect(group.body).toMatch(new RegExp(`<p id="your-action">.*href="/cases/${id}/do/RECORD_COORDINATION_GROUP_REVIEW"`));
+    // Not theirs: the page says so and has no form.
+    const notTheirs = await as('coordination-group').get(`/cases/${id}/do/PLACE_ON_AGENDA`);
+    expect(notTheirs.body).not.toContain('id="form-PLACE_ON_AGENDA"');
+    expect(notTheirs.body).toContain('Det går inte längre');
   });
 
   it('says why an action is not possible yet, and refuses it with the same reasons', async () => {
@@ -148,7 +144,9 @@ describe('the case page', () => {
     const refused = await coordinator.post(`/cases/${id}/events/SUBMIT_TO_LSVO`, { _version: String(version(id)) });
     expect(refused.statusCode).toBe(422);
     // The rules read as what must hold first, never as a reason that seems to say the opposite.
-    expect(refused.body).toContain(`role="alert" id="notice">Skicka underlaget till LSVO: Det blir möjligt när det här stämmer:`);
+    expect(refused.body).toMatch(
+      /role="alert" id="notice" tabindex="-1" autofocus>Skicka underlaget till LSVO: Det blir möjligt när det här stämmer:/,
+    );
     expect(refused.body).toContain('Minst ett kommunalt och ett regionalt verksamhetsområde medverkar tillsammans.');
     expect(tableCounts(t)).toEqual(counts);
   });
@@ -157,7 +155,7 @@ describe('the case page', () => {
     const id = await createCase(t);
     advance(t, id, storyUntilStep(3));
     const initiator = as('initiator');
-    const form = await initiator.get(`/cases/${id}`);
+    const form = await initiator.get(`/cases/${id}/do/SUBMIT_IDEA_TEMPLATE`);
     const template = loadIdeaTemplate('uph-blekinge');
     for (const field of template.fields) {
       expect(form.body).toContain(`<label for="SUBMIT_IDEA_TEMPLATE-answers-${field.id}">${field.label.sv}`);
@@ -283,7 +281,7 @@ describe('forms that are sent back', () => {
   it('an initiator adds a co-writer by e-mail address and is not shown the programme’s users', async () => {
     const id = await createCase(t);
     const initiator = as('initiator');
-    const page = await initiator.get(`/cases/${id}`);
+    const page = await initiator.get(`/cases/${id}/do/ADD_PARTICIPANT`);
     expect(page.body).toContain('Personens e-postadress');
     expect(page.body).not.toContain('Test lsvo-secretary');
     // Whoever the address belongs to (nobody, another programme's staff, a person of ours), the
@@ -310,7 +308,7 @@ describe('forms that are sent back', () => {
     expect(await t.services.onboarding.acceptInvitation(token)).toMatchObject({ newAccount: false, caseId: id });
     expect(contextOf(id).participants.map((p) => p.userId)).toEqual([t.otherInitiator.actor.id]);
     // The coordinator chooses from the programme's users instead.
-    expect((await as('county-coordinator').get(`/cases/${id}`)).body).toContain(
+    expect((await as('county-coordinator').get(`/cases/${id}/do/ADD_PARTICIPANT`)).body).toContain(
       '<option value="' + t.actors['lsvo-secretary'].id + '">Test lsvo-secretary</option>',
     );
   });
@@ -320,7 +318,7 @@ describe('the pages of the bodies that decide and follow up', () => {
   it('the steering group gets the follow-up form, with the proposal’s indicators to choose from', async () => {
     const id = await createCase(t);
     advance(t, id, storyUntilStep(10));
-    const page = await as('steering-group').get(`/cases/${id}`);
+    const page = await as('steering-group').get(`/cases/${id}/do/RECORD_FOLLOW_UP`);
     expect(page.body).toContain('id="form-RECORD_FOLLOW_UP"');
     expect(page.body).toContain(
       '<option value="andel-i-syssla">Andel deltagare i arbete eller studier efter 12 månader (procent)</option>',

@@ -17,11 +17,20 @@ import { rolesIn, seesAllCasesOf, type Actor } from '../../people/actor.js';
 import { PLAN_RECORDERS, type Plans } from '../../plans/service.js';
 import type { Onboarding } from '../../people/onboarding.js';
 import type { PeopleService } from '../../people/service.js';
-import { describeStates } from '../../process/describe.js';
+import { decisiveEvents, describeStates } from '../../process/describe.js';
 import type { ProgrammeService } from '../../programmes/service.js';
 import { wordsOf } from '../../programmes/config.js';
 import { actionSetup, GENERAL_EVENTS, participantByEmail } from '../../web/actions.js';
-import { casePage, mentionedUsers, printPage, type FormState } from '../../web/case-page.js';
+import {
+  actionPage,
+  casePage,
+  checkPage,
+  mentionedUsers,
+  printPage,
+  type ActionPageInput,
+  type CasePageInput,
+  type FormState,
+} from '../../web/case-page.js';
 import { prepareDiagrams } from '../../web/diagram-svg.js';
 import {
   errorSummary,
@@ -130,48 +139,83 @@ export const casePages: FastifyPluginAsync<CasePageDeps> = async (
     };
   }
 
-  function renderCase(
+  type Extra = { notice?: CasePageInput['notice']; form?: FormState; savedCriterion?: string; since?: number };
+
+  /** What every page of a case shows it against: the case, its settings, names, the caller's choices. */
+  function actionInput(
     request: FastifyRequest,
-    reply: FastifyReply,
     actor: Actor,
     caseId: string,
-    status: number,
-    extra: { notice?: Parameters<typeof casePage>[0]['notice']; form?: FormState } = {},
-  ) {
+    extra: Extra = {},
+  ): ActionPageInput & { programmeWords: ReturnType<typeof wordsOf> } {
     const lang = requestLanguage(request);
     const view = cases.get(actor, caseId, lang);
-    const history = cases.history(actor, caseId, lang);
     const { config, template } = shownAgainst(view);
     const members = new Set(mentionedUsers(view));
     const candidates = seesAllCasesOf(actor, view.programmeId)
       ? people.usersOf(view.programmeId).filter((u) => !members.has(u.id))
       : ('by-email' as const);
-    const names = people.displayNames([...members]);
-    const plan = planOf(actor, view.programmeId, caseId);
-    // The case's own programme names its bodies (it may differ from the one the pages work in).
-    const { title, body } = inProgrammeWords(wordsOf(programmes.get(view.programmeId)!), () =>
+    return {
+      lang,
+      actor,
+      csrfToken: request.csrfToken ?? '',
+      view,
+      config,
+      template,
+      names: people.displayNames([...members]),
+      candidates,
+      decisive: decisiveEvents(view.machineVersion),
+      // The case's own programme names its bodies (it may differ from the one the pages work in).
+      programmeWords: wordsOf(programmes.get(view.programmeId)!),
+      ...extra,
+    };
+  }
+
+  function renderCase(request: FastifyRequest, reply: FastifyReply, actor: Actor, caseId: string, status: number, extra: Extra = {}) {
+    const input = actionInput(request, actor, caseId, extra);
+    const { lang, view } = input;
+    const { title, body } = inProgrammeWords(input.programmeWords, () =>
       casePage({
-        lang,
-        actor,
-        csrfToken: request.csrfToken ?? '',
-        view,
-        history,
-        config,
-        template,
-        names,
-        candidates,
-        plan,
+        ...input,
+        history: cases.history(actor, caseId, lang),
+        plan: planOf(actor, view.programmeId, caseId),
         conversation: {
           comments: conversation.list(actor, caseId, lang),
           following: conversation.following(actor, caseId, lang),
           guests: conversation.guests(actor, caseId),
         },
         documents: documentsOf(request, actor, view.programmeId, caseId, lang),
-        ...extra,
       }),
     );
     // A page answering a form post returns (language switch, log-in) to the case itself.
     return sendPage(request, reply, { title, body, status, path: `/cases/${caseId}` });
+  }
+
+  /** The page of one action of a case (a form sent back with errors or a conflict is this page too). */
+  function renderAction(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    actor: Actor,
+    caseId: string,
+    type: CaseEventType,
+    status: number,
+    extra: Extra = {},
+  ) {
+    const { since, ...rest } = extra;
+    const input: ActionPageInput & { programmeWords: ReturnType<typeof wordsOf> } = actionInput(request, actor, caseId, rest);
+    if (since !== undefined) {
+      input.changedSince = cases.history(actor, caseId, input.lang).events.filter((e) => e.version > since);
+    }
+    const { view } = input;
+    const mine = (e: { type: string }) => e.type === type;
+    const possible =
+      view.allowedEvents.some(mine) ||
+      (type === 'ASSESS_CRITERION' && view.blockedEvents.some((e) => mine(e) && e.reasons.every((r) => r.code === 'requirement-unmet')));
+    const blocked = possible
+      ? undefined
+      : (view.blockedEvents.find(mine)?.reasons ?? []).filter((r) => r.code === 'requirement-unmet').map((r) => r.message);
+    const { title, body } = inProgrammeWords(input.programmeWords, () => actionPage(input, type, blocked));
+    return sendPage(request, reply, { title, body, status, path: `/cases/${caseId}/do/${type}` });
   }
 
   // ---- a new idea (step 1) ------------------------------------------------------------
@@ -298,7 +342,7 @@ ${fields}
       const payload = parsed.payload;
       const checked = setup.schema.safeParse(payload);
       if (!checked.success) {
-        return renderCase(request, reply, actor, id, 422, {
+        return renderAction(request, reply, actor, id, type, 422, {
           form: form(formErrors(lang, setup.schema, checked.error.issues, payload, setup.hints, rows)),
         });
       }
@@ -310,7 +354,7 @@ ${fields}
           onboarding.inviteToCase(actor, id, email, request.ip);
         } catch (error) {
           if (!(error instanceof DomainError) || error.code !== 'too-many-attempts') throw error;
-          return renderCase(request, reply, actor, id, 429, {
+          return renderAction(request, reply, actor, id, type, 429, {
             notice: {
               kind: 'error',
               text: t(lang, 'web.waitText', { minutes: Math.max(1, Math.ceil(Number(error.details.retryAfterSeconds ?? 60) / 60)) }),
@@ -322,6 +366,13 @@ ${fields}
         });
       }
       try {
+        // An act that moves the case on for good is first shown back to be checked, if the case would take it.
+        if (decisiveEvents(view.machineVersion).has(type) && firstText(body._confirmed) !== 'yes') {
+          cases.tryOut(actor, id, { type, payload }, version);
+          const input = actionInput(request, actor, id);
+          const { title, body: page } = inProgrammeWords(input.programmeWords, () => checkPage(input, type, checked.data, values));
+          return sendPage(request, reply, { title, body: page, path: `/cases/${id}/do/${type}` });
+        }
         await commits.run(() => cases.send(actor, id, { type, payload }, version, lang));
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
@@ -338,11 +389,11 @@ ${fields}
           );
         // How the page shows what went wrong; the status is the API's (src/http/problem.ts), but a
         // conflict is 409: a form has no If-Match, and the page shows the case as it is now.
-        const show = (extra: Parameters<typeof renderCase>[5]) =>
-          renderCase(request, reply, actor, id, error.code === 'version-mismatch' ? 409 : STATUS_OF[error.code], extra);
+        const show = (extra: Extra) =>
+          renderAction(request, reply, actor, id, type, error.code === 'version-mismatch' ? 409 : STATUS_OF[error.code], extra);
         switch (error.code) {
           case 'version-mismatch':
-            return show({ notice: { kind: 'conflict', text: t(lang, 'web.conflict') }, form: form(new Map()) });
+            return show({ notice: { kind: 'conflict', text: t(lang, 'web.conflict') }, form: form(new Map()), since: version });
           case 'validation-failed':
             // The engine's own checks against the programme (areas, years, municipalities).
             return show({ form: form(fieldsOf((m) => (lang === 'en' ? m : t(lang, 'validation.invalid')))) });
@@ -370,7 +421,39 @@ ${fields}
             throw error;
         }
       }
+      // The person goes on where they were: the next criterion, or the case with what was done on top.
+      if (type === 'ASSESS_CRITERION')
+        return reply.redirect(`/cases/${id}/do/ASSESS_CRITERION?saved=${encodeURIComponent(key ?? '')}#criterion-${key}`, 303);
       return reply.redirect(`/cases/${id}?done=${type}`, 303);
+    }),
+  );
+
+  /** An event type of the path, or a page that does not exist. */
+  const eventOf = (raw: string): CaseEventType => {
+    if (!(CASE_EVENT_TYPES as string[]).includes(raw)) throw new DomainError('not-found', 'no such page');
+    return raw as CaseEventType;
+  };
+
+  pages.get(
+    '/cases/:id/do/:type',
+    { schema: { hide: true } },
+    loggedIn((request, reply, actor) => {
+      const { id, type } = paramsOf(request);
+      const saved = firstText((request.query as Record<string, unknown>).saved);
+      return renderAction(request, reply, actor, id, eventOf(type), 200, saved ? { savedCriterion: saved } : {});
+    }),
+  );
+
+  // "Change" on the check page: the form again, with what was written.
+  pages.post(
+    '/cases/:id/do/:type',
+    { schema: { hide: true } },
+    loggedIn((request, reply, actor) => {
+      const { id, type } = paramsOf(request);
+      const event = eventOf(type);
+      return renderAction(request, reply, actor, id, event, 200, {
+        form: { type: event, values: formFields(request.body), errors: new Map(), messages: [] },
+      });
     }),
   );
 

@@ -292,15 +292,21 @@ function statusPanel(i: CasePageInput): SafeHtml {
     const roles = EVENT_ROLES[e.type].map((r) => t(lang, `roles.${r}`)).join(', ');
     byRoles.set(roles, [...(byRoles.get(roles) ?? []), e.label]);
   }
-  const pending = view.deadlines.filter((d) => d.status === 'pending');
+  // The nearest deadline only; the case's data lists them all.
+  const due = view.deadlines.filter((d) => d.status === 'pending').sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
+  // Short enough for the first screen of a phone: the first two, and the way to the rest.
+  const groups = [...byRoles];
   const whatNext =
     view.status === 'done' || next.length === 0
       ? html`<p id="next-step">${t(lang, 'web.nothingNext')}</p>`
-      : html`<div id="next-step"><h2 class="inline">${t(lang, 'web.whatNext')}</h2><ul id="next-list">${[...byRoles].map(
-          ([roles, actions]) => html`<li>${t(lang, 'web.whoActs', { action: actions.join(t(lang, 'casePage.or')), roles })}</li>`,
-        )}</ul>${pending.length ? html`<p class="meta">${pending.map((d) => t(lang, 'web.due', { label: d.label, date: dateTime(lang, d.dueAt) })).join(' · ')}</p>` : ''}</div>`;
+      : html`<div id="next-step"><h2 class="inline">${t(lang, 'web.whatNext')}</h2><ul id="next-list">${groups
+          .slice(0, 2)
+          .map(
+            ([roles, actions]) => html`<li>${t(lang, 'web.whoActs', { action: actions.join(t(lang, 'casePage.or')), roles })}</li>`,
+          )}${groups.length > 2 ? html`<li><a href="#diagram">${t(lang, 'casePage.moreNext')}</a></li>` : ''}</ul>${due ? html`<p class="meta">${t(lang, 'web.due', { label: due.label, date: dateTime(lang, due.dueAt) })}</p>` : ''}</div>`;
   const own = ownActions(view);
-  const first = own.step[0];
+  // Without a step of their own, a check-in is the work of steps 4–9 (withdrawing or adding someone never is the next thing to do).
+  const first = own.step[0] ?? own.general.find((e) => e.type === 'RECORD_CHECK_IN');
   const yours = first
     ? html`<p id="your-action"><span class="visually-hidden">${t(lang, 'casePage.yourNext')}: </span><a class="button" href="${actionHref(view.id, first.type)}">${first.label}</a>${own.step.length > 1 || own.criteria ? html` <a href="#actions">${t(lang, 'casePage.moreActions')}</a>` : ''}</p>`
     : own.criteria
@@ -308,8 +314,8 @@ function statusPanel(i: CasePageInput): SafeHtml {
       : html`<p id="your-action">${view.status === 'done' ? '' : t(lang, 'casePage.nothingForYou')}</p>`;
   return html`<section class="status-panel" aria-labelledby="status-heading"><h2 id="status-heading" class="visually-hidden">${t(lang, 'casePage.status')}</h2>
 ${stepTrack(lang, view.steps, view.outcomeLabel)}
-${whatNext}
 ${yours}
+${whatNext}
 </section>`;
 }
 

@@ -100,7 +100,7 @@ ${
   </form>
   ${
     o.actor
-      ? html`<span>${l('loggedInAs', { name: o.actor.displayName })}</span>
+      ? html`<span class="who">${l('loggedInAs', { name: o.actor.displayName })}</span>
   <form method="post" action="/logout"><input type="hidden" name="_csrf" value="${o.csrfToken ?? ''}"><button type="submit" class="link">${l('logOut')}</button></form>`
       : ''
   }

@@ -165,7 +165,11 @@ export function createWaiting({ db, now, displayNames }: WaitingDeps) {
   };
   /** A case at one of `n` state paths (or inside one): each path is given twice, as ",path," and ",path.". */
   const atStates = (n: number) =>
-    n === 0 ? '0' : Array.from({ length: n }, () => `instr(',' || c.state_paths || ',', ?) > 0 OR instr(',' || c.state_paths || ',', ?) > 0`).join(' OR ');
+    n === 0
+      ? '0'
+      : Array.from({ length: n }, () => `instr(',' || c.state_paths || ',', ?) > 0 OR instr(',' || c.state_paths || ',', ?) > 0`).join(
+          ' OR ',
+        );
   const pathParams = (paths: string[]) => paths.flatMap((p) => [`,${p},`, `,${p}.`]);
   const caseColumns = `c.id, c.programme_id AS programmeId, c.title, c.diary_number AS diaryNumber, c.state_paths AS statePaths,
     c.machine_version AS machineVersion, c.updated_at AS updatedAt`;
@@ -350,7 +354,12 @@ export function createWaiting({ db, now, displayNames }: WaitingDeps) {
                 .sort()[0];
             const ranked = raw.moves
               .map((m) => ({ ...m, due: dueOf(m.path) }))
-              .sort((a, b) => (a.due ? 0 : 1) - (b.due ? 0 : 1) || (a.due ?? '').localeCompare(b.due ?? '') || Number(b.move.advances) - Number(a.move.advances));
+              .sort(
+                (a, b) =>
+                  (a.due ? 0 : 1) - (b.due ? 0 : 1) ||
+                  (a.due ?? '').localeCompare(b.due ?? '') ||
+                  Number(b.move.advances) - Number(a.move.advances),
+              );
             const first = ranked[0]!;
             return {
               kind: 'case',

@@ -46,7 +46,9 @@ const onCase = (items: Item[], caseId: string) => items.filter((i) => i.caseId =
 async function menuCount(token: string) {
   const res = await t.app.inject({ method: 'GET', url: '/cases', headers: { ...auth(token), accept: 'text/html' } });
   expect(res.statusCode).toBe(200);
-  const match = /<a href="\/waiting"[^>]*>Att göra \((\d+)<span class="visually-hidden"> (?:saker|sak) väntar på dig<\/span>\)<\/a>/.exec(res.body);
+  const match = /<a href="\/waiting"[^>]*>Att göra \((\d+)<span class="visually-hidden"> (?:saker|sak) väntar på dig<\/span>\)<\/a>/.exec(
+    res.body,
+  );
   expect(match, 'the menu item with its count').not.toBeNull();
   return Number(match![1]);
 }
@@ -91,7 +93,9 @@ describe('what waits for me', () => {
     expect(coordinator).toHaveLength(1);
     expect(coordinator[0]!.what).toBe('Sätt upp idén på samordningsgruppens dagordning');
     expect(coordinator[0]!.due).toMatch(/^2026-\d\d-\d\d$/);
-    expect(onCase(await waitingOf(t.tokens['coordination-group']), caseId).map((i) => i.what)).toEqual(['Gå igenom idén i samordningsgruppen']);
+    expect(onCase(await waitingOf(t.tokens['coordination-group']), caseId).map((i) => i.what)).toEqual([
+      'Gå igenom idén i samordningsgruppen',
+    ]);
     // Step 9: LSVO, then the director.
     advance(t, caseId, storyUntilStep(9).slice(storyUntilStep(4).length));
     expect(onCase(await waitingOf(t.tokens['lsvo-secretary']), caseId).map((i) => i.what)).toEqual(['Skriv in LSVO:s rekommendation']);
@@ -104,7 +108,11 @@ describe('what waits for me', () => {
     // Once the date has passed, it says so.
     t.clock.set('2026-12-05T09:00:00.000Z');
     expect(onCase(await waitingOf(t.tokens['steering-group']), caseId)[0]).toMatchObject({ due: '2026-12-01', overdue: true });
-    const page = await t.app.inject({ method: 'GET', url: '/waiting', headers: { ...auth(t.tokens['steering-group']), accept: 'text/html' } });
+    const page = await t.app.inject({
+      method: 'GET',
+      url: '/waiting',
+      headers: { ...auth(t.tokens['steering-group']), accept: 'text/html' },
+    });
     expect(page.body).toContain('Senast 1 december 2026 <strong class="tag overdue">Försenat</strong>');
     t.clock.set('2026-01-15T09:00:00.000Z');
   });
@@ -121,7 +129,9 @@ describe('what waits for me', () => {
     expect(await comments(t.tokens['county-coordinator'])).toEqual([]);
     // The coordinator answers: now it waits for the initiator.
     await comment(t.actors['county-coordinator'], 'shared');
-    expect(await comments(t.tokens.initiator)).toMatchObject([{ what: 'Svara på en kommentar', who: 'Test county-coordinator', due: null }]);
+    expect(await comments(t.tokens.initiator)).toMatchObject([
+      { what: 'Svara på en kommentar', who: 'Test county-coordinator', due: null },
+    ]);
     // An internal comment after it changes nothing for the initiator, who never sees it.
     await comment(t.actors['local-coordinator'], 'internal');
     expect(await comments(t.tokens.initiator)).toHaveLength(1);
@@ -145,7 +155,12 @@ describe('what waits for me', () => {
     t.services.programmes.change({ ...config, years: { first: 2022, last: 2035 } }, t.actors.administrator.id, 'planens år');
     const admin = auth(t.tokens.administrator);
     const base = `/api/programmes/${PROGRAMME}/plan`;
-    const saved = await t.app.inject({ method: 'PUT', url: `${base}/draft`, headers: { ...admin, 'if-match': '"0"' }, payload: seed.document });
+    const saved = await t.app.inject({
+      method: 'PUT',
+      url: `${base}/draft`,
+      headers: { ...admin, 'if-match': '"0"' },
+      payload: seed.document,
+    });
     expect(saved.statusCode, saved.body).toBe(200);
     const adopted = await t.app.inject({
       method: 'POST',
@@ -185,7 +200,10 @@ describe('what waits for me', () => {
       payload: { status: 'done' },
     });
     expect(done.statusCode, done.body).toBe(200);
-    expect((await assignments(t.tokens['steering-group'])).map((a) => a.assignmentId)).toEqual(['uppdrag-kartlaggning', 'uppdrag-lansstrategi']);
+    expect((await assignments(t.tokens['steering-group'])).map((a) => a.assignmentId)).toEqual([
+      'uppdrag-kartlaggning',
+      'uppdrag-lansstrategi',
+    ]);
   });
 
   it('is sorted by due date, those without one last', async () => {
@@ -204,7 +222,11 @@ describe('what waits for me', () => {
       expect(await menuCount(token)).toBe(items.length);
     }
     // The page lists them, every one a link to where it is done.
-    const res = await t.app.inject({ method: 'GET', url: '/waiting', headers: { ...auth(t.tokens['county-coordinator']), accept: 'text/html' } });
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/waiting',
+      headers: { ...auth(t.tokens['county-coordinator']), accept: 'text/html' },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('<h1>Att göra</h1>');
     expect(res.body).toContain('aria-current="page"');

@@ -1494,7 +1494,9 @@ export const guestListSchema = z
 
 /** GET /api/me/waiting: what waits for the caller (src/work/waiting.ts), soonest due first. */
 export const waitingItemSchema = z.object({
-  kind: z.enum(WAITING_KINDS).describe('case: one of your roles has the next move; comment: a comment to answer; assignment: an open assignment of the plan'),
+  kind: z
+    .enum(WAITING_KINDS)
+    .describe('case: one of your roles has the next move; comment: a comment to answer; assignment: an open assignment of the plan'),
   what: z.string().describe('what to do, in plain words, in the language asked for'),
   programmeId: z.string(),
   caseId: z.string().nullable(),

@@ -65,25 +65,32 @@ export interface WaitingItem {
 /** Events that stand open all along a stretch of the process: nobody's next move. */
 const NOT_A_MOVE = new Set<string>(['ADD_PARTICIPANT', 'WITHDRAW', 'RECORD_CHECK_IN', 'IMPORT_DECIDED']);
 
-interface Move {
+export interface Move {
   event: CaseEventType;
   /** The event leaves the state (a step forward), rather than recording something in it. */
   advances: boolean;
 }
 
 /** For each machine version, each role, each state path: the moves the role has there. */
-type RoleStates = Map<number, Map<Role, Map<string, Move[]>>>;
+export type RoleStates = Map<number, Map<Role, Map<string, Move[]>>>;
 
-function roleStatesOf(): RoleStates {
+/**
+ * Where each role has a move, read from the machines (every released version by default) and
+ * who may send which event (EVENT_ROLES by default): a new version's events count as they are.
+ */
+export function roleStatesOf(
+  machines: Record<number, { root: unknown }> = CASE_MACHINE_VERSIONS,
+  eventRoles: Partial<Record<string, readonly Role[]>> = EVENT_ROLES,
+): RoleStates {
   const out: RoleStates = new Map();
-  for (const [version, machine] of Object.entries(CASE_MACHINE_VERSIONS)) {
+  for (const [version, machine] of Object.entries(machines)) {
     const byRole = new Map<Role, Map<string, Move[]>>();
     const walk = (node: AnyStateNode) => {
       if (node.path.length > 0) {
         const path = node.path.join('.');
         for (const event of new Set(node.ownEvents)) {
           if (event.startsWith('xstate.') || NOT_A_MOVE.has(event)) continue;
-          const roles = EVENT_ROLES[event as CaseEventType] ?? [];
+          const roles = eventRoles[event] ?? [];
           const advances = (node.transitions.get(event) ?? []).some((tr) => (tr.target?.length ?? 0) > 0);
           for (const role of roles) {
             const states = byRole.get(role) ?? new Map<string, Move[]>();
@@ -148,14 +155,9 @@ export function createWaiting({ db, now, displayNames }: WaitingDeps) {
   const sqlite = db.$client;
   const roleStates = roleStatesOf();
 
-  /** Every state path where any of `roles` has a move, in any version: what the query narrows by. */
-  const pathsFor = (roles: Role[]) => {
-    const paths = new Set<string>();
-    for (const byRole of roleStates.values()) for (const role of roles) for (const path of byRole.get(role)?.keys() ?? []) paths.add(path);
-    return [...paths].sort();
-  };
+  const versions = [...roleStates.keys()].sort((a, b) => a - b);
 
-  // One prepared statement per shape (how many state paths it names), kept.
+  // One prepared statement per shape (which roles, which columns), kept.
   type Query = { all: (...params: unknown[]) => unknown[] };
   const statements = new Map<string, Query>();
   const prepared = (text: string): Query => {
@@ -163,35 +165,71 @@ export function createWaiting({ db, now, displayNames }: WaitingDeps) {
     if (!statement) statements.set(text, (statement = sqlite.prepare(text) as Query));
     return statement;
   };
-  /** A case at one of `n` state paths (or inside one): each path is given twice, as ",path," and ",path.". */
-  const atStates = (n: number) =>
-    n === 0
-      ? '0'
-      : Array.from({ length: n }, () => `instr(',' || c.state_paths || ',', ?) > 0 OR instr(',' || c.state_paths || ',', ?) > 0`).join(
-          ' OR ',
+
+  /**
+   * The condition that picks the cases where one of `roles` has a move, each case against its
+   * own machine version: a path where every version gives the move needs no version (the
+   * version column lies after the large snapshot in the row, so it is read only when needed).
+   * Each path is given twice, as ",path," and ",path." (the state, or one inside it).
+   */
+  const movesWhere = (() => {
+    const cache = new Map<string, { sql: string; params: string[] }>();
+    return (roles: Role[]) => {
+      const key = [...roles].sort().join(',');
+      let where = cache.get(key);
+      if (!where) {
+        const versionsOf = new Map<string, Set<number>>();
+        for (const [version, byRole] of roleStates) {
+          for (const role of roles) {
+            for (const path of byRole.get(role)?.keys() ?? []) versionsOf.set(path, (versionsOf.get(path) ?? new Set()).add(version));
+          }
+        }
+        const groups = new Map<string, string[]>();
+        for (const [path, set] of [...versionsOf].sort(([a], [b]) => a.localeCompare(b))) {
+          const group = set.size === versions.length ? '' : [...set].sort((a, b) => a - b).join(',');
+          groups.set(group, [...(groups.get(group) ?? []), path]);
+        }
+        const at = (paths: string[]) =>
+          paths.map(() => `instr(',' || c.state_paths || ',', ?) > 0 OR instr(',' || c.state_paths || ',', ?) > 0`).join(' OR ');
+        const parts = [...groups].map(([group, paths]) =>
+          group === '' ? `(${at(paths)})` : `((${at(paths)}) AND c.machine_version IN (${group}))`,
         );
-  const pathParams = (paths: string[]) => paths.flatMap((p) => [`,${p},`, `,${p}.`]);
-  const caseColumns = `c.id, c.programme_id AS programmeId, c.title, c.diary_number AS diaryNumber, c.state_paths AS statePaths,
-    c.machine_version AS machineVersion, c.updated_at AS updatedAt`;
+        where = {
+          sql: parts.length === 0 ? '0' : parts.join(' OR '),
+          params: [...groups.values()].flat().flatMap((p) => [`,${p},`, `,${p}.`]),
+        };
+        cache.set(key, where);
+      }
+      return where;
+    };
+  })();
+  /** A list needs the case's words and age; a count only its id. */
+  const columnsFor = (full: boolean) =>
+    full
+      ? `c.id, c.programme_id AS programmeId, c.title, c.diary_number AS diaryNumber, c.state_paths AS statePaths,
+    c.machine_version AS machineVersion, c.updated_at AS updatedAt, cm.relation`
+      : 'c.id';
 
   /** Active cases of a programme at a state where its staff roles have a move (the programme-status index). */
-  function staffCases(actor: Actor, programmeId: string, paths: string[]): CaseRowLite[] {
-    if (paths.length === 0) return [];
+  function staffCases(actor: Actor, programmeId: string, roles: Role[], full: boolean): CaseRowLite[] {
+    const where = movesWhere(roles);
+    if (where.params.length === 0) return [];
     return prepared(
-      `SELECT ${caseColumns}, cm.relation FROM cases c
-       LEFT JOIN case_members cm ON cm.case_id = c.id AND cm.user_id = ?
-       WHERE c.programme_id = ? AND c.status = 'active' AND (${atStates(paths.length)})`,
-    ).all(actor.id, programmeId, ...pathParams(paths)) as CaseRowLite[];
+      `SELECT ${columnsFor(full)} FROM cases c
+       ${full ? 'LEFT JOIN case_members cm ON cm.case_id = c.id AND cm.user_id = ?' : ''}
+       WHERE c.programme_id = ? AND c.status = 'active' AND (${where.sql})`,
+    ).all(...(full ? [actor.id] : []), programmeId, ...where.params) as CaseRowLite[];
   }
 
   /** Active cases the person owns or takes part in, of the programmes they are an initiator in (the members' user index). */
-  function ownCases(actor: Actor, programmes: string[], paths: string[]): CaseRowLite[] {
-    if (paths.length === 0 || programmes.length === 0) return [];
+  function ownCases(actor: Actor, programmes: string[], full: boolean): CaseRowLite[] {
+    const where = movesWhere(['initiator']);
+    if (where.params.length === 0 || programmes.length === 0) return [];
     return prepared(
-      `SELECT ${caseColumns}, cm.relation FROM case_members cm JOIN cases c ON c.id = cm.case_id
+      `SELECT ${columnsFor(full)} FROM case_members cm JOIN cases c ON c.id = cm.case_id
        WHERE cm.user_id = ? AND cm.relation IN ('owner', 'participant') AND c.status = 'active'
-         AND c.programme_id IN (SELECT value FROM json_each(?)) AND (${atStates(paths.length)})`,
-    ).all(actor.id, JSON.stringify(programmes), ...pathParams(paths)) as CaseRowLite[];
+         AND c.programme_id IN (SELECT value FROM json_each(?)) AND (${where.sql})`,
+    ).all(actor.id, JSON.stringify(programmes), ...where.params) as CaseRowLite[];
   }
 
   /** The moves the person has on a case: their roles there, against the case's own machine version. */
@@ -214,6 +252,8 @@ export function createWaiting({ db, now, displayNames }: WaitingDeps) {
     return out;
   }
 
+  // The newest comment the person may read on each case they take part in (the comments'
+  // case-and-time index), then only those by someone else; the case row last, for its words.
   const commentQuery = sqlite.prepare(
     `WITH mine AS (
        SELECT case_id FROM case_members WHERE user_id = @me
@@ -221,18 +261,18 @@ export function createWaiting({ db, now, displayNames }: WaitingDeps) {
        UNION SELECT case_id FROM case_comments WHERE author_id = @me
      ),
      latest AS (
-       SELECT c.id AS caseId, c.programme_id AS programmeId, c.title, c.diary_number AS diaryNumber,
+       SELECT mine.case_id AS caseId,
          (SELECT x.id FROM case_comments x
-           WHERE x.case_id = c.id AND (x.visibility = 'shared' OR c.programme_id IN (SELECT value FROM json_each(@staff)))
+           WHERE x.case_id = mine.case_id AND (x.visibility = 'shared' OR x.programme_id IN (SELECT value FROM json_each(@staff)))
            ORDER BY x.created_at DESC, x.rowid DESC LIMIT 1) AS commentId
-       FROM mine JOIN cases c ON c.id = mine.case_id
-       WHERE NOT EXISTS (SELECT 1 FROM case_follows f WHERE f.case_id = c.id AND f.user_id = @me AND f.following = 0)
-         AND (c.programme_id IN (SELECT value FROM json_each(@staff))
-           OR EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.user_id = @me))
+       FROM mine
      )
-     SELECT latest.caseId, latest.programmeId, latest.title, latest.diaryNumber, cc.author_id AS authorId, cc.created_at AS at
-     FROM latest JOIN case_comments cc ON cc.id = latest.commentId
-     WHERE cc.author_id <> @me`,
+     SELECT c.id AS caseId, c.programme_id AS programmeId, c.title, c.diary_number AS diaryNumber, cc.author_id AS authorId, cc.created_at AS at
+     FROM latest JOIN case_comments cc ON cc.id = latest.commentId JOIN cases c ON c.id = latest.caseId
+     WHERE cc.author_id <> @me
+       AND NOT EXISTS (SELECT 1 FROM case_follows f WHERE f.case_id = c.id AND f.user_id = @me AND f.following = 0)
+       AND (c.programme_id IN (SELECT value FROM json_each(@staff))
+         OR EXISTS (SELECT 1 FROM case_members m WHERE m.case_id = c.id AND m.user_id = @me))`,
   );
 
   function comments(actor: Actor): Raw[] {
@@ -289,25 +329,30 @@ export function createWaiting({ db, now, displayNames }: WaitingDeps) {
     return out;
   }
 
-  function cases(actor: Actor): Raw[] {
+  /**
+   * The cases where the person has a move: with `full`, each with its row and moves; without,
+   * only their ids (the conditions are exact: every case they pick has a move for the person).
+   */
+  function cases(actor: Actor, full: boolean): { ids: Set<string>; raws: Raw[] } {
     const rows = new Map<string, CaseRowLite>();
     const initiatorIn: string[] = [];
     for (const m of actor.memberships) {
       const staffRoles = m.roles.filter(isProgrammeRole);
-      for (const row of staffCases(actor, m.programmeId, pathsFor(staffRoles))) rows.set(row.id, row);
+      if (staffRoles.length > 0) for (const row of staffCases(actor, m.programmeId, staffRoles, full)) rows.set(row.id, row);
       if (m.roles.includes('initiator')) initiatorIn.push(m.programmeId);
     }
-    for (const row of ownCases(actor, initiatorIn, pathsFor(['initiator']))) rows.set(row.id, row);
-    const out: Raw[] = [];
+    for (const row of ownCases(actor, initiatorIn, full)) rows.set(row.id, row);
+    if (!full) return { ids: new Set(rows.keys()), raws: [] };
+    const raws: Raw[] = [];
     for (const row of rows.values()) {
       const moves = movesOn(actor, row);
-      if (moves.length > 0) out.push({ kind: 'case', row, moves });
+      if (moves.length > 0) raws.push({ kind: 'case', row, moves });
     }
-    return out;
+    return { ids: new Set(raws.map((r) => (r as { row: CaseRowLite }).row.id)), raws };
   }
 
   /** Everything waiting, unworded: what both the count and the list are made of. */
-  const collect = (actor: Actor): Raw[] => [...cases(actor), ...comments(actor), ...assignments(actor)];
+  const collect = (actor: Actor): Raw[] => [...cases(actor, true).raws, ...comments(actor), ...assignments(actor)];
 
   const pendingTimers = sqlite.prepare(
     `SELECT case_id AS caseId, kind, due_at AS dueAt, data FROM timers WHERE status = 'pending' AND case_id IN (SELECT value FROM json_each(?))`,
@@ -327,7 +372,7 @@ export function createWaiting({ db, now, displayNames }: WaitingDeps) {
     /** How many things wait for the person: the length of `list`, without putting them in words. */
     count(actor: Actor): number {
       if (actor.memberships.length === 0) return 0;
-      return collect(actor).length;
+      return cases(actor, false).ids.size + comments(actor).length + assignments(actor).length;
     },
 
     /** The things waiting for the person, soonest due first (none last), then oldest first. */

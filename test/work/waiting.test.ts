@@ -1,5 +1,10 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMachine } from 'xstate';
+import { EVENT_ROLES } from '../../machines/case/catalogue.js';
+import { CASE_MACHINE_VERSIONS, CURRENT_CASE_MACHINE_VERSION } from '../../machines/versions.js';
+import { has } from '../../src/i18n/index.js';
+import { roleStatesOf } from '../../src/work/waiting.js';
 import { storyUntilStep } from '../../src/demo/story.js';
 import type { Actor } from '../../src/people/service.js';
 import { advance, auth, createCase, createTestApp, json, PROGRAMME, type TestApp } from '../helpers.js';
@@ -238,5 +243,53 @@ describe('what waits for me', () => {
     const res = await t.app.inject({ method: 'GET', url: '/waiting', headers: { ...auth(t.tokens.finance), accept: 'text/html' } });
     expect(res.body).toContain('Inget väntar på dig just nu.');
     expect(await menuCount(t.tokens.finance)).toBe(0);
+  });
+});
+
+describe('where each role has a move, read from the machines', () => {
+  it('a next version’s new initiator event on the running initiative is picked up without code of its own', () => {
+    const current = CASE_MACHINE_VERSIONS[CURRENT_CASE_MACHINE_VERSION];
+    const next = Math.max(...Object.keys(CASE_MACHINE_VERSIONS).map(Number)) + 1;
+    // The current chart with one event more on the running initiative, as the next version may add it.
+    type Node = { states: Record<string, Node>; on?: Record<string, unknown> };
+    const chart = current.config as unknown as Node;
+    const { running } = chart.states;
+    const { execution } = running!.states;
+    const { ongoing } = execution!.states;
+    const config = {
+      ...chart,
+      states: {
+        ...chart.states,
+        running: {
+          ...running,
+          states: {
+            ...running!.states,
+            execution: {
+              ...execution,
+              states: { ...execution!.states, ongoing: { ...ongoing, on: { ...ongoing!.on, SUBMIT_FOLLOW_UP_REPORT: { actions: 'recordFollowUp' } } } },
+            },
+          },
+        },
+      },
+    };
+    const machines = { ...CASE_MACHINE_VERSIONS, [next]: createMachine(config as never) };
+    const states = roleStatesOf(machines, { ...EVENT_ROLES, SUBMIT_FOLLOW_UP_REPORT: ['initiator'] });
+    expect(states.get(next)!.get('initiator')!.get('running.execution.ongoing')).toEqual([
+      { event: 'SUBMIT_FOLLOW_UP_REPORT', advances: false },
+    ]);
+    // The released versions are as they were: no such move there.
+    expect(states.get(CURRENT_CASE_MACHINE_VERSION)!.get('initiator')!.get('running.execution.ongoing')).toBeUndefined();
+    // And the list has words for it.
+    expect(has('sv', 'waiting.do.SUBMIT_FOLLOW_UP_REPORT') && has('en', 'waiting.do.SUBMIT_FOLLOW_UP_REPORT')).toBe(true);
+  });
+
+  it('the events open all along are nobody’s next move; every other event is someone’s somewhere', () => {
+    const states = roleStatesOf();
+    const moves = new Set<string>();
+    for (const byRole of states.values())
+      for (const byPath of byRole.values()) for (const list of byPath.values()) for (const m of list) moves.add(m.event);
+    for (const open of ['ADD_PARTICIPANT', 'WITHDRAW', 'RECORD_CHECK_IN', 'IMPORT_DECIDED']) expect(moves.has(open)).toBe(false);
+    expect(moves.has('SUBMIT_IDEA_TEMPLATE')).toBe(true);
+    expect(moves.has('RECORD_FOLLOW_UP')).toBe(true);
   });
 });

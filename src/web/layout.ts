@@ -65,7 +65,7 @@ function menu(o: PageOptions): SafeHtml {
 function waitingCount(o: PageOptions): SafeHtml | string {
   if (o.waiting === undefined) return '';
   const said = t(o.lang, o.waiting === 1 ? 'waiting.countHiddenOne' : 'waiting.countHidden');
-  return html` (${o.waiting}<span class="visually-hidden"> ${said}</span>)`;
+  return html` <span aria-hidden="true">(${o.waiting})</span><span class="visually-hidden">(${o.waiting} ${said})</span>`;
 }
 
 /** The programme switcher: a form, so it works without JavaScript. */

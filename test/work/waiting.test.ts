@@ -51,9 +51,10 @@ const onCase = (items: Item[], caseId: string) => items.filter((i) => i.caseId =
 async function menuCount(token: string) {
   const res = await t.app.inject({ method: 'GET', url: '/cases', headers: { ...auth(token), accept: 'text/html' } });
   expect(res.statusCode).toBe(200);
-  const match = /<a href="\/waiting"[^>]*>Att göra \((\d+)<span class="visually-hidden"> (?:saker|sak) väntar på dig<\/span>\)<\/a>/.exec(
-    res.body,
-  );
+  const match =
+    /<a href="\/waiting"[^>]*>Att göra <span aria-hidden="true">\((\d+)\)<\/span><span class="visually-hidden">\(\1 (?:saker|sak) väntar på dig\)<\/span><\/a>/.exec(
+      res.body,
+    );
   expect(match, 'the menu item with its count').not.toBeNull();
   return Number(match![1]);
 }
@@ -266,7 +267,10 @@ describe('where each role has a move, read from the machines', () => {
             ...running!.states,
             execution: {
               ...execution,
-              states: { ...execution!.states, ongoing: { ...ongoing, on: { ...ongoing!.on, SUBMIT_FOLLOW_UP_REPORT: { actions: 'recordFollowUp' } } } },
+              states: {
+                ...execution!.states,
+                ongoing: { ...ongoing, on: { ...ongoing!.on, SUBMIT_FOLLOW_UP_REPORT: { actions: 'recordFollowUp' } } },
+              },
             },
           },
         },

@@ -23,6 +23,7 @@ const DOMAIN_FOLDERS = [
   'src/imports',
   'src/documents',
   'src/conversation',
+  'src/work',
 ];
 
 /** What the domain may not import: a folder ends with '/', a module is named by its .ts file. */

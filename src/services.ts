@@ -41,6 +41,7 @@ import { createReports } from './reports/programme-year.js';
 import { createTimerFiring } from './scheduler/firing.js';
 import { createScheduler } from './scheduler/scheduler.js';
 import { createTimerStore } from './scheduler/timers.js';
+import { createWaiting } from './work/waiting.js';
 
 /** How the app reaches other servers, when not as the platform does (tests trust their own CA). */
 export interface Outbound {
@@ -209,6 +210,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     log,
   });
   const preferences = createPreferences(people);
+  const waiting = createWaiting({ db, now, displayNames: (ids) => people.displayNames(ids) });
   return {
     db,
     now,
@@ -240,6 +242,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     links,
     onboarding,
     sso,
+    waiting,
   };
 }
 

@@ -34,12 +34,16 @@ export interface PageOptions {
    * another site (an identity provider's) would not.
    */
   goOnTo?: string;
+  /** How many things wait for the person (src/work/waiting.ts), shown on the menu's "To do". */
+  waiting?: number;
 }
 
 /** The main menu: each item with the paths that belong to it (the page itself is `aria-current="page"`, its sub-pages `"true"`). */
 function menu(o: PageOptions): SafeHtml {
   const roles = o.programme?.roles ?? [];
   const items: [string, string, string[]][] = [['/cases', roles.every((r) => r === 'initiator') ? 'myCases' : 'cases', []]];
+  // What waits for me, for everyone with a role, with how many when it was counted.
+  if (roles.length > 0) items.push(['/waiting', 'waiting.menu', []]);
   if (roles.some((r) => r !== 'initiator')) items.push(['/board', 'board', []]);
   if (roles.includes('initiator')) items.push(['/cases/new', 'newIdea', []]);
   if (roles.some((r) => r !== 'initiator')) items.push(['/money', 'money.menu', ['/money/']]);
@@ -53,8 +57,15 @@ function menu(o: PageOptions): SafeHtml {
     href === here ? raw(' aria-current="page"') : within.some((w) => here === w || here.startsWith(w)) ? raw(' aria-current="true"') : '';
   return html`<nav aria-label="${t(o.lang, 'web.nav')}"><ul>${items.map(
     ([href, key, within]) =>
-      html`<li><a href="${href}"${current(href, within)}>${t(o.lang, key.includes('.') ? key : `web.${key}`)}</a></li>`,
+      html`<li><a href="${href}"${current(href, within)}>${t(o.lang, key.includes('.') ? key : `web.${key}`)}${href === '/waiting' ? waitingCount(o) : ''}</a></li>`,
   )}</ul></nav>`;
+}
+
+/** " (3)" after "To do", said in full to a screen reader ("(3 things waiting for you)"). */
+function waitingCount(o: PageOptions): SafeHtml | string {
+  if (o.waiting === undefined) return '';
+  const said = t(o.lang, o.waiting === 1 ? 'waiting.countHiddenOne' : 'waiting.countHidden');
+  return html` <span aria-hidden="true">(${o.waiting})</span><span class="visually-hidden">(${o.waiting} ${said})</span>`;
 }
 
 /** The programme switcher: a form, so it works without JavaScript. */

@@ -538,6 +538,9 @@ describe('every successful answer of the API matches its schema', () => {
     const cookie = String(login.res.headers['set-cookie']).split(';')[0]!;
     await call('GET /api/me', '/api/me', { cookie });
     await call('GET /api/me', '/api/me', admin);
+    // What waits for me: the initiator's own cases and comments, the administrator's plan assignments.
+    await call('GET /api/me/waiting', '/api/me/waiting', initiator);
+    await call('GET /api/me/waiting', '/api/me/waiting', admin);
     const logout = await t.app.inject({ method: 'DELETE', url: '/api/session', headers: { cookie } });
     expect(logout.statusCode).toBe(204);
     expect(logout.body).toBe('');

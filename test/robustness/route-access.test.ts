@@ -108,6 +108,18 @@ const PLAN_FILE =
   'Del;Planens namn;Antagen av;Beslutsreferens;Beslutsdatum;Nästa revidering;Mål;Inom antal år;Målår\r\nPlan;P;R;RF § 1;2021-01-01;2030-01-01;;;\r\nMål;;;;;;Färre;4;2025\r\n';
 
 const ROUTES: Route[] = [
+  // What waits for me: everyone logged in, each their own (another programme's people too).
+  {
+    method: 'GET',
+    url: '/api/me/waiting',
+    expected: { anonymous: 401, initiator: 200, coordinator: 200, finance: 200, foreignAdmin: 200, admin: 200 },
+  },
+  {
+    method: 'GET',
+    url: '/waiting',
+    request: htmlPage,
+    expected: { anonymous: 303, initiator: 200, coordinator: 200, finance: 200, foreignAdmin: 200, admin: 200 },
+  },
   // The accessibility statement: public.
   {
     method: 'GET',

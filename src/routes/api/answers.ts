@@ -11,6 +11,7 @@ import { AUDIT_ACTIONS } from '../../people/audit.js';
 import { ACCOUNT_MESSAGE_KINDS } from '../../notifications/account-messages.js';
 import { PLAN_COMMON_VARIABLES, PLAN_MESSAGE_KINDS } from '../../notifications/plan-messages.js';
 import { ASSIGNMENT_TIMER_KINDS } from '../../plans/deadlines.js';
+import { WAITING_KINDS } from '../../work/waiting.js';
 import { COMMON_VARIABLES, NOTIFICATION_KINDS, TIMER_KINDS, type NotificationKind, type TimerKind } from '../../notifications/rules.js';
 
 /*
@@ -1490,3 +1491,26 @@ export const guestListSchema = z
       .describe("invitations not yet accepted, for the programme's staff only (empty for anyone else)"),
   })
   .meta({ id: 'GuestList' });
+
+/** GET /api/me/waiting: what waits for the caller (src/work/waiting.ts), soonest due first. */
+export const waitingItemSchema = z.object({
+  kind: z
+    .enum(WAITING_KINDS)
+    .describe('case: one of your roles has the next move; comment: a comment to answer; assignment: an open assignment of the plan'),
+  what: z.string().describe('what to do, in plain words, in the language asked for'),
+  programmeId: z.string(),
+  caseId: z.string().nullable(),
+  assignmentId: z.string().nullable(),
+  title: z.string().describe("the case's or the assignment's title"),
+  diaryNumber: z.string().nullable(),
+  href: z.string().describe('the page where it is done'),
+  due: z.string().nullable().describe('YYYY-MM-DD: the day it should be done by, if there is one'),
+  dueLabel: z.string().nullable().describe('the due date as the plan wrote it ("hösten 2027"), for an assignment'),
+  overdue: z.boolean().describe('the due date has passed (Swedish time)'),
+  since: z.string().describe('when it began to wait: the case’s last change, the comment, the adoption of the plan'),
+  who: z.string().nullable().describe('for an assignment, who the plan names as responsible; for a comment, who wrote it'),
+});
+export const waitingListSchema = z.object({
+  count: z.number().int().min(0).describe('how many; the same number the pages show in the menu'),
+  items: z.array(waitingItemSchema),
+});

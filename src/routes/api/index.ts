@@ -15,6 +15,7 @@ import { processRoutes } from './process.js';
 import { programmeRoutes } from './programmes.js';
 import { reportRoutes } from './reports.js';
 import { sessionRoutes } from './session.js';
+import { waitingRoutes } from './waiting.js';
 
 /**
  * The JSON API under /api: one plugin per resource, each given only the services it uses.
@@ -45,4 +46,5 @@ export const apiRoutes: FastifyPluginAsync<{ services: Services; config: Config 
   await api.register(planRoutes, { plans: services.plans });
   await api.register(importRoutes, { imports: services.imports });
   await api.register(reportRoutes, { reports: services.reports, multiYear: services.multiYear, now: services.now });
+  await api.register(waitingRoutes, { waiting: services.waiting });
 };

@@ -508,6 +508,6 @@ ${
       states.length === 0 ? [] : (cases.list(actor, { states, status: 'active', limit: 100, programme }, lang).items as Waiting[]);
     items.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     return html`<section aria-labelledby="waiting"><h2 id="waiting">${t(lang, 'web.waitingForYou')}</h2>
-${items.length === 0 ? html`<p>${t(lang, 'web.nothingWaiting')}</p>` : html`<ul>${items.map((c) => html`<li><a href="/cases/${c.id}">${c.title}</a> <span class="meta">${c.diaryNumber}</span>${stepTrack(lang, c.steps, c.outcomeLabel)}</li>`)}</ul>`}</section>`;
+${items.length === 0 ? html`<p>${t(lang, 'web.nothingWaiting')}</p>` : html`<ul>${items.map((c) => html`<li><a href="/cases/${c.id}">${c.title}</a> <span class="meta">${c.diaryNumber}</span>${stepTrack(lang, c.steps, c.outcomeLabel)}</li>`)}</ul>`}<p><a href="/waiting">${t(lang, 'waiting.seeAll')}</a></p></section>`;
   }
 };

@@ -23,6 +23,7 @@ import { programmePages } from './programme.js';
 import { pageErrorHandler, pageNotFound } from './reply.js';
 import { reportPages } from './reports.js';
 import { ssoPages } from './sso.js';
+import { waitingPages } from './waiting.js';
 
 /**
  * The web pages: server-rendered HTML, Swedish by default, one plugin per page family, each
@@ -39,6 +40,7 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
   const { people, cases, commits, programmes, now } = services;
   // The programme the pages work in: the one chosen in the session, else the person's first.
   pages.decorateRequest('pageProgramme', undefined);
+  pages.decorateRequest('waitingCount', undefined);
   pages.addHook('preHandler', async (request) => {
     const actor = request.actor;
     if (!actor || actor.memberships.length === 0) return;
@@ -49,6 +51,8 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
       roles: current.roles,
       choices: actor.memberships.map((m) => ({ id: m.programmeId, name: programmes.get(m.programmeId)?.name[lang] ?? m.programmeId })),
     };
+    // Counted only when a page is sent (not for a form post that redirects).
+    request.waitingCount = () => services.waiting.count(actor);
   });
   // Every text on the page names the bodies as the programme worked in calls them.
   pages.addHook('preHandler', (request, _reply, done) => {
@@ -92,5 +96,6 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
   await pages.register(moneyPages, { money: services.money, cases, people, programmes });
   await pages.register(planPages, { plans: services.plans, programmes, now });
   await pages.register(importPages, { imports: services.imports, now });
+  await pages.register(waitingPages, { waiting: services.waiting, programmes });
   await pages.register(reportPages, { reports: services.reports, multiYear: services.multiYear, money: services.money, programmes, now });
 };

@@ -16,6 +16,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The programme the pages work in for the logged-in person (set by the pages plugin). */
     pageProgramme?: PageProgramme;
+    /** How many things wait for the logged-in person (set by the pages plugin), for the menu. */
+    waitingCount?: () => number;
   }
 }
 
@@ -47,6 +49,7 @@ export function sendPage(request: FastifyRequest, reply: FastifyReply, o: PageRe
         path,
         body: o.body,
         goOnTo: o.goOnTo,
+        waiting: request.actor && request.pageProgramme ? request.waitingCount?.() : undefined,
       }),
     );
 }

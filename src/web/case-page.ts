@@ -57,6 +57,8 @@ export interface CasePageInput {
   candidates: ActionInputs['candidates'];
   notice?: { kind: 'success' | 'conflict' | 'error'; text: string; items?: string[] };
   form?: FormState;
+  /** Whether the reader keeps a draft of the proposal (the link to write it says "continue"). */
+  proposalDraft?: boolean;
   /** The goals and rows of the programme's plan the case serves, for the programme's own roles (none when there is no plan). */
   plan?: { goals: string[]; rows: string[]; change: boolean };
   /** The conversation, who follows the case and its guests (./conversation.ts). */
@@ -259,7 +261,12 @@ export function casePage(i: CasePageInput): { title: string; body: SafeHtml } {
   const actions = html`
 ${primary.map((e) => html`<section class="action" aria-labelledby="action-${e.type}"><h3 id="action-${e.type}">${e.label}</h3>${actionForm(i, e.type, inputs, undefined, proposalValues(e.type))}</section>`)}
 ${criteriaAllowed ? html`<section class="action" aria-labelledby="action-criteria"><h3 id="action-criteria">${t(lang, 'web.criteria')}</h3>${criteriaForms(i, inputs)}</section>` : ''}
-${general.map((e) => html`<details class="action"${i.form?.type === e.type ? raw(' open') : ''}><summary>${e.label}</summary>${actionForm(i, e.type, inputs, undefined, proposalValues(e.type))}</details>`)}`;
+${general.map((e) =>
+  // The proposal is written on its own pages; a form sent back from an older page stays here.
+  e.type === 'UPDATE_PROPOSAL' && i.form?.type !== 'UPDATE_PROPOSAL'
+    ? html`<p class="action"><a class="button" href="/cases/${view.id}/proposal">${t(lang, i.proposalDraft ? 'proposalPages.continue' : 'proposalPages.write')}</a></p>`
+    : html`<details class="action"${i.form?.type === e.type ? raw(' open') : ''}><summary>${e.label}</summary>${actionForm(i, e.type, inputs, undefined, proposalValues(e.type))}</details>`,
+)}`;
 
   const notYet = view.blockedEvents.filter(
     (e) => e.type !== 'ASSESS_CRITERION' && e.reasons.length > 0 && e.reasons.every((r) => r.code === 'requirement-unmet'),

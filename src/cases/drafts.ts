@@ -62,12 +62,24 @@ export interface DraftsDeps {
   now: () => Date;
 }
 
-/** JSON with object keys sorted, so that equal values compare equal whatever their key order. */
+/** No answer: nothing, an empty text, an empty list or group. */
+const absent = (v: unknown) =>
+  v === undefined ||
+  v === null ||
+  v === '' ||
+  (Array.isArray(v) && v.length === 0) ||
+  (typeof v === 'object' && v !== null && Object.keys(v).length === 0);
+
+/**
+ * JSON with object keys sorted and unanswered fields left out, so that equal answers compare
+ * equal whatever their key order, and an empty list saved over no list at all is no change.
+ */
 function canonical(value: unknown): string {
+  if (absent(value)) return 'null';
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
+      .filter(([, v]) => !absent(v))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
   }

@@ -139,13 +139,28 @@ export function prefill(setup: ActionSetup, context: CaseContext, template: Idea
     else proposal[field] = text.slice(0, 20_000);
   }
   if (blank(proposal.background) && context.idea?.summary) proposal.background = context.idea.summary;
-  const values = formValues(setup.schema, proposal, setup.hints);
-  const partners = blank(proposal.participants) ? answer(FROM_IDEA.participants!) : undefined;
-  if (partners) {
-    lines(partners.replace(/,/g, '\n'))
-      .slice(0, 20)
-      .forEach((name, i) => (values[`participants.${i}.name`] = name.slice(0, 300)));
-  }
+  return formValues(setup.schema, proposal, setup.hints);
+}
+
+/**
+ * The partners the idea named, as rows of participants with the name filled in, for the
+ * participants' page while the proposal names none. Not kept in a draft until the writer saves
+ * that page: a row needs a kind of organisation, which only the writer can choose.
+ */
+export function partnerRows(context: CaseContext, template: IdeaTemplate): FormValues {
+  if (!blank(context.proposal.participants)) return {};
+  const answers = (context.ideaTemplate?.answers ?? {}) as Record<string, unknown>;
+  const known = new Set(template.fields.map((f) => f.id));
+  const text = FROM_IDEA.participants!.filter((id) => known.has(id))
+    .map((id) => answers[id])
+    .find((v): v is string => typeof v === 'string' && v.trim() !== '');
+  const values: FormValues = {};
+  (text ?? '')
+    .split(/\r?\n|[;,]/)
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .slice(0, 20)
+    .forEach((name, i) => (values[`participants.${i}.name`] = name.slice(0, 300)));
   return values;
 }
 

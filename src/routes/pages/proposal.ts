@@ -18,6 +18,7 @@ import {
   earlierOf,
   overviewPage,
   partById,
+  partnerRows,
   partOfField,
   partPage,
   partSchema,
@@ -82,7 +83,7 @@ export const proposalPages: FastifyPluginAsync<ProposalPageDeps> = async (pages,
     const draft = drafts.read(actor, view.id, EVENT);
     const values = (): FormValues => (draft ? { ...(draft.values as FormValues) } : prefill(setup, context, template));
     const base = { lang, csrfToken: request.csrfToken ?? '', view, setup };
-    return { id: view.id, part, lang, view, held, setup, draft, values, base };
+    return { id: view.id, part, lang, view, held, setup, draft, values, base, template };
   }
 
   function send(
@@ -155,6 +156,8 @@ export const proposalPages: FastifyPluginAsync<ProposalPageDeps> = async (pages,
     { schema: { hide: true } },
     loggedIn(async (request, reply, actor) => {
       const l = load(request, actor);
+      // A draft started before someone else changed the proposal is shown, never sent (checked again when sending).
+      if (l.draft && drafts.changesSince(actor, l.draft).changed.length > 0) return renderCheck(request, reply, l, { status: 409 });
       const values = l.values();
       const problems = problemsOf(l.lang, l, values);
       if (problems.length) return renderCheck(request, reply, l, { problems, status: 422 });
@@ -246,7 +249,15 @@ export const proposalPages: FastifyPluginAsync<ProposalPageDeps> = async (pages,
       const l = load(request, actor);
       const part = partById(l.part);
       if (!part) throw new DomainError('not-found', 'no such part');
-      return renderPart(request, reply, l, part, valuesOf(l.values(), part.fields), new Map());
+      const values = valuesOf(l.values(), part.fields);
+      // The partners the idea named, until the writer has saved the participants of their own.
+      if (
+        part.id === 'participants' &&
+        !l.draft?.parts.includes(part.id) &&
+        !Object.keys(values).some((k) => k.startsWith('participants.'))
+      )
+        Object.assign(values, partnerRows(l.view.data as CaseContext, l.template));
+      return renderPart(request, reply, l, part, values, new Map());
     }),
   );
 

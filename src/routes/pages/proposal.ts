@@ -12,6 +12,7 @@ import type { Actor } from '../../people/actor.js';
 import { wordsOf } from '../../programmes/config.js';
 import type { ProgrammeService } from '../../programmes/service.js';
 import { actionSetup } from '../../web/actions.js';
+import type { SafeHtml } from '../../web/html.js';
 import { formErrors, formValues, parseForm, type FormErrors, type FormValues } from '../../web/forms.js';
 import {
   checkPage,
@@ -90,11 +91,11 @@ export const proposalPages: FastifyPluginAsync<ProposalPageDeps> = async (pages,
     request: FastifyRequest,
     reply: FastifyReply,
     view: CaseView,
-    page: { title: string; body: unknown },
+    page: { title: string; body: SafeHtml },
     status = 200,
     path?: string,
   ) {
-    return sendPage(request, reply, { title: page.title, body: page.body as never, status, path: path ?? `/cases/${view.id}/proposal` });
+    return sendPage(request, reply, { title: page.title, body: page.body, status, path: path ?? `/cases/${view.id}/proposal` });
   }
 
   /** Pages speak of the bodies as the case's own programme names them. */

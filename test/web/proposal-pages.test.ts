@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventPayloads } from '../../machines/case/schemas.js';
 import type { Role } from '../../machines/roles.js';
+import { formValues } from '../../src/web/forms.js';
+import { PROPOSAL_PARTS, valuesOf } from '../../src/web/proposal-pages.js';
 import { DEMO_IDEA, FULL_PROPOSAL, storyUntilStep } from '../../src/demo/story.js';
 import { auth, advance, createCase, createTestApp, mainText, sendEvent, tableCounts, type TestApp } from '../helpers.js';
 
@@ -211,6 +214,24 @@ describe('the proposal as question pages', () => {
       background: 'A:s bakgrund.',
       evaluationPlan: 'A:s utvärdering.',
     });
+  });
+
+  it('the whole demo proposal typed in part by part comes back the same, and every field it fills is on its part’s page', async () => {
+    const id = await atProposal();
+    const me = as('county-coordinator');
+    const values = formValues(eventPayloads.UPDATE_PROPOSAL, FULL_PROPOSAL, {
+      'budget.amountOre': { money: true },
+      'scope.municipalities': { options: [] },
+    });
+    for (const part of PROPOSAL_PARTS) {
+      const fields = valuesOf(values, part.fields);
+      const page = await me.get(`/cases/${id}/proposal/${part.id}`);
+      for (const name of Object.keys(fields)) expect(page.body).toContain(`id="part-${part.id}-${name.replace(/\./g, '-')}"`);
+      const saved = await me.post(`/cases/${id}/proposal/${part.id}`, fields as Record<string, string | string[]>);
+      expect(saved.statusCode, part.id).toBe(303);
+    }
+    expect((await me.post(`/cases/${id}/proposal/check`)).statusCode).toBe(303);
+    expect(proposalOf(id)).toEqual(FULL_PROPOSAL);
   });
 
   it('a draft can be thrown away, and only those who may write the proposal reach the pages', async () => {

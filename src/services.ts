@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { createDrafts } from './cases/drafts.js';
 import { createCaseService } from './cases/service.js';
 import { createConversation } from './conversation/service.js';
 import type { Config } from './config.js';
@@ -111,6 +112,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     },
     programme: (id) => programmes.get(id),
   });
+  const drafts = createDrafts({ db, store, cases, now });
   const conversation = createConversation({ db, engine, store, people, notifications, now });
   const documents = createDocuments({
     db,
@@ -225,6 +227,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     firing,
     scheduler,
     cases,
+    drafts,
     conversation,
     documents,
     reports,

@@ -801,3 +801,33 @@ export const caseFollows = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.caseId, t.userId] })],
 );
+
+/**
+ * A person's own unsent draft of an event's form on a case (the proposal, written part by part
+ * over several days). Not an event: it never changes the case or its version, and nobody else
+ * sees it. `base` is what the case held of the form when the draft started (the proposal), so
+ * that a draft is never sent over a newer one. Personal text: it goes with the case and the person.
+ */
+export const caseDrafts = sqliteTable(
+  'case_drafts',
+  {
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    eventType: text('event_type').notNull(),
+    /** The form's values as the writer left them (flat, as the form posts them). */
+    values: text('values', { mode: 'json' }).notNull(),
+    /** The parts of the form the writer has saved. */
+    parts: text('parts', { mode: 'json' }).notNull(),
+    /** What the case held of the form when the draft started (the proposal then). */
+    base: text('base', { mode: 'json' }).notNull(),
+    /** The case version the draft started from. */
+    caseVersion: integer('case_version').notNull(),
+    createdAt: createdAt(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.userId, t.eventType] }), index('case_drafts_user').on(t.userId)],
+);

@@ -64,6 +64,8 @@ export interface ActionPageInput {
   savedCriterion?: string;
   /** After a conflict: what happened to the case since the person opened the form. */
   changedSince?: CaseHistory['events'];
+  /** Whether the reader keeps a draft of the proposal (the link to write it says "continue"). */
+  proposalDraft?: boolean;
 }
 
 export interface CasePageInput extends ActionPageInput {
@@ -213,7 +215,9 @@ function caseData(i: ActionPageInput): SafeHtml {
 }
 
 /** Where an action's form is: its own page, one thing per page. */
-export const actionHref = (caseId: string, type: CaseEventType) => `/cases/${caseId}/do/${type}`;
+export const actionHref = (caseId: string, type: CaseEventType) =>
+  // The proposal is written on its own question pages, as the writer's draft (src/web/proposal-pages.ts).
+  type === 'UPDATE_PROPOSAL' ? `/cases/${caseId}/proposal` : `/cases/${caseId}/do/${type}`;
 
 function actionForm(i: ActionPageInput, type: CaseEventType, inputs: ActionInputs, key?: string, fixed: FormValues = {}): SafeHtml {
   const setup = actionSetup(type, inputs);
@@ -265,6 +269,12 @@ ${actionForm(i, 'ASSESS_CRITERION', inputs, c.id, fixed)}</li>`;
   return html`<ol class="criteria-forms">${items}</ol>`;
 }
 
+/** What the link to an action says: the proposal is written (or, with a draft, continued) on its own pages. */
+function linkLabel(i: Pick<ActionPageInput, 'lang' | 'proposalDraft'>, e: { type: CaseEventType; label: string }) {
+  if (e.type !== 'UPDATE_PROPOSAL') return e.label;
+  return t(i.lang, i.proposalDraft ? 'proposalPages.continue' : 'proposalPages.write');
+}
+
 /** The events a case's reader could be asked about now: those of its current step (not the ones open all along). */
 function nextEvents(view: CaseView) {
   return [...view.allowedEvents, ...view.blockedEvents].filter(
@@ -308,7 +318,7 @@ function statusPanel(i: CasePageInput): SafeHtml {
   // Without a step of their own, a check-in is the work of steps 4–9 (withdrawing or adding someone never is the next thing to do).
   const first = own.step[0] ?? own.general.find((e) => e.type === 'RECORD_CHECK_IN');
   const yours = first
-    ? html`<p id="your-action"><span class="visually-hidden">${t(lang, 'casePage.yourNext')}: </span><a class="button" href="${actionHref(view.id, first.type)}">${first.label}</a>${own.step.length > 1 || own.criteria ? html` <a href="#actions">${t(lang, 'casePage.moreActions')}</a>` : ''}</p>`
+    ? html`<p id="your-action"><span class="visually-hidden">${t(lang, 'casePage.yourNext')}: </span><a class="button" href="${actionHref(view.id, first.type)}">${linkLabel(i, first)}</a>${own.step.length > 1 || own.criteria ? html` <a href="#actions">${t(lang, 'casePage.moreActions')}</a>` : ''}</p>`
     : own.criteria
       ? html`<p id="your-action"><a class="button" href="${actionHref(view.id, 'ASSESS_CRITERION')}">${t(lang, 'casePage.assessCriteria')}</a></p>`
       : html`<p id="your-action">${view.status === 'done' ? '' : t(lang, 'casePage.nothingForYou')}</p>`;
@@ -324,7 +334,7 @@ function actionsSection(i: CasePageInput): SafeHtml {
   const { lang, view } = i;
   const own = ownActions(view);
   const links = [
-    ...own.step.map((e) => html`<li><a href="${actionHref(view.id, e.type)}">${e.label}</a></li>`),
+    ...own.step.map((e) => html`<li><a href="${actionHref(view.id, e.type)}">${linkLabel(i, e)}</a></li>`),
     own.criteria ? html`<li><a href="${actionHref(view.id, 'ASSESS_CRITERION')}">${t(lang, 'casePage.assessCriteria')}</a></li>` : '',
     ...own.general.map((e) => html`<li><a href="${actionHref(view.id, e.type)}">${e.label}</a></li>`),
   ];

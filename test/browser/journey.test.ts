@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventPayloads } from '../../machines/case/schemas.js';
 import { FULL_PROPOSAL } from '../../src/demo/story.js';
 import { formValues } from '../../src/web/forms.js';
+import { PROPOSAL_PARTS, valuesOf } from '../../src/web/proposal-pages.js';
 import type { CaseContext } from '../../machines/case/context.js';
 import { createTestApp, PROGRAMME, type TestApp } from '../helpers.js';
 import { browserSuite, expectAccessible, expectNoCspViolations, screenshot } from './browser.js';
@@ -267,13 +268,19 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
   it('the coordinator writes the proposal and assesses the criteria; a stale form shows a conflict, never overwrites', async () => {
     const page = pages.coordinator;
     await openCase(page);
-    await page.locator('summary', { hasText: 'Uppdatera underlaget' }).click();
+    // The proposal is written part by part on its own pages, then checked and sent.
+    await page.getByRole('link', { name: 'Skriv förslaget' }).click();
     const proposal = formValues(eventPayloads.UPDATE_PROPOSAL, FULL_PROPOSAL, {
       'budget.amountOre': { money: true },
       'scope.municipalities': { options: [] },
     });
-    await fill(page, 'UPDATE_PROPOSAL', proposal);
-    await submit(page, 'UPDATE_PROPOSAL');
+    for (const part of PROPOSAL_PARTS) {
+      await page.goto(`${base}/cases/${caseId}/proposal/${part.id}`);
+      await fill(page, `part-${part.id}`, valuesOf(proposal, part.fields));
+      await submit(page, `part-${part.id}`);
+    }
+    expect(page.url()).toBe(`${base}/cases/${caseId}/proposal/check`);
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Skicka in förslaget' }).click()]);
     await expectRecorded(page, 'Uppdatera underlaget');
     expect(caseState(t, caseId).context.proposal.budget).toEqual(FULL_PROPOSAL.budget);
 

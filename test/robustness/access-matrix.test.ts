@@ -373,3 +373,59 @@ it('every role × conversation route × relation gets exactly what the access ru
   }
   expect(mismatches).toEqual([]);
 }, 120_000);
+
+/*
+ * The proposal's question pages (src/routes/pages/proposal.ts) for every role × relation, on a
+ * case where the proposal is written: whoever may send UPDATE_PROPOSAL reaches them and keeps a
+ * draft of their own; anyone else who sees the case is refused, and a case one cannot see does
+ * not exist. A refusal writes nothing, and no page here changes the case.
+ */
+it('every role × proposal page × relation gets exactly what the access rules allow, and refusals write nothing', async () => {
+  const sqlite = t.services.db.$client;
+  const written = () =>
+    ['case_drafts', 'case_events', 'outbox', 'audit_log']
+      .map((table) => (sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n)
+      .join(',');
+  const cases = {
+    own: freshCase(worlds.own, storyUntilStep(8)),
+    others: freshCase(worlds.others, storyUntilStep(8)),
+    'other-programme': freshCase(worlds['other-programme'], storyUntilStep(8)),
+  };
+  const sees = (role: Role, r: Relation) => r !== 'other-programme' && (r === 'own' || role !== 'initiator');
+  const writes = (role: Role) => EVENT_ROLES.UPDATE_PROPOSAL.includes(role);
+  const routes: { method: 'GET' | 'POST'; path: string; payload?: string; ok: number }[] = [
+    { method: 'GET', path: 'proposal', ok: 200 },
+    { method: 'GET', path: 'proposal/purpose', ok: 200 },
+    { method: 'GET', path: 'proposal/check', ok: 200 },
+    { method: 'POST', path: 'proposal/purpose', payload: 'purpose=Ett+syfte+i+matrisen.', ok: 303 },
+    { method: 'POST', path: 'proposal/restart', ok: 303 },
+    { method: 'POST', path: 'proposal/discard', ok: 303 },
+  ];
+  const mismatches: string[] = [];
+  for (const route of routes) {
+    for (const relation of RELATIONS) {
+      for (const role of ROLES) {
+        const url = `/cases/${cases[relation]}/${route.path}`;
+        const before = written();
+        const version = versionOf(cases[relation]);
+        const res = await t.app.inject({
+          method: route.method,
+          url,
+          headers: {
+            ...auth(worlds[relation].token(role)),
+            accept: 'text/html',
+            ...(route.method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+          },
+          payload: route.method === 'POST' ? (route.payload ?? '') : undefined,
+        });
+        const expected = !sees(role, relation) ? 404 : !writes(role) ? 403 : route.ok;
+        const problems: string[] = [];
+        if (res.statusCode !== expected) problems.push(`expected ${expected}, got ${res.statusCode}`);
+        if (res.statusCode >= 400 && written() !== before) problems.push('a refusal wrote something');
+        if (versionOf(cases[relation]) !== version) problems.push('the case changed');
+        if (problems.length > 0) mismatches.push(`${route.method} ${url} × ${role} × ${relation}: ${problems.join('; ')}`);
+      }
+    }
+  }
+  expect(mismatches).toEqual([]);
+}, 120_000);

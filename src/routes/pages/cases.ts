@@ -6,6 +6,7 @@ import type { Role } from '../../../machines/roles.js';
 import { requirementWords } from '../../programmes/requirement-words.js';
 import { createCaseSchema, type CaseService } from '../../cases/service.js';
 import type { Conversation } from '../../conversation/service.js';
+import type { Drafts } from '../../cases/drafts.js';
 import type { Documents } from '../../documents/service.js';
 import type { GroupCommit } from '../../db/group-commit.js';
 import { DomainError } from '../../errors.js';
@@ -65,6 +66,7 @@ export interface CasePageDeps {
   plans: Pick<Plans, 'caseLinksOf' | 'inForceDocument'>;
   conversation: Pick<Conversation, 'list' | 'following' | 'guests'>;
   documents: Pick<Documents, 'list' | 'maxBytes' | 'keepsDocuments'>;
+  drafts: Pick<Drafts, 'read'>;
 }
 
 /** The route's parameters; anything odd in them is simply a page that does not exist. */
@@ -93,7 +95,7 @@ const ROLE_STATES = (() => {
 
 export const casePages: FastifyPluginAsync<CasePageDeps> = async (
   pages,
-  { cases, onboarding, commits, people, programmes, plans, conversation, documents },
+  { cases, onboarding, commits, people, programmes, plans, conversation, documents, drafts },
 ) => {
   /** The goals and rows a case serves, for the programme's own roles; nothing for initiators or without a plan. */
   function planOf(actor: Actor, programmeId: string, caseId: string) {
@@ -185,6 +187,7 @@ export const casePages: FastifyPluginAsync<CasePageDeps> = async (
           guests: conversation.guests(actor, caseId),
         },
         documents: documentsOf(request, actor, view.programmeId, caseId, lang),
+        proposalDraft: drafts.read(actor, caseId, 'UPDATE_PROPOSAL') !== undefined,
       }),
     );
     // A page answering a form post returns (language switch, log-in) to the case itself.

@@ -20,6 +20,7 @@ import { planPages } from './plan.js';
 import { accessibilityPages } from './accessibility.js';
 import { casePlanPages } from './case-plan.js';
 import { programmePages } from './programme.js';
+import { proposalPages } from './proposal.js';
 import { pageErrorHandler, pageNotFound } from './reply.js';
 import { reportPages } from './reports.js';
 import { ssoPages } from './sso.js';
@@ -88,7 +89,9 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
     plans: services.plans,
     conversation: services.conversation,
     documents: services.documents,
+    drafts: services.drafts,
   });
+  await pages.register(proposalPages, { cases, drafts: services.drafts, commits, programmes });
   await pages.register(conversationPages, { conversation: services.conversation, cases, onboarding: services.onboarding, commits });
   await pages.register(documentPages, { documents: services.documents, cases });
   await pages.register(casePlanPages, { plans: services.plans, cases });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REQUIREMENT_IDS } from '../../machines/case/requirements.js';
 import { TIMER_KINDS } from '../../machines/case/deadlines.js';
-import { CASE_EVENT_TYPES } from '../../machines/case/schemas.js';
+import { z } from 'zod';
+import { CASE_EVENT_TYPES, eventPayloads } from '../../machines/case/schemas.js';
 import { FORUM_ROLES, ORGANISATION_KINDS, ROLES, type Role } from '../../machines/roles.js';
 import { CASE_MACHINE_VERSIONS } from '../../machines/versions.js';
 import { FULL_PROPOSAL, FULL_STORY, DEMO_IDEA, type StoryStep } from '../../src/demo/story.js';
@@ -41,6 +42,20 @@ function stateWords(): Set<string> {
   return words;
 }
 
+function enumValues(): Set<string> {
+  const out = new Set<string>();
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (typeof node !== 'object' || node === null) return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'enum' && Array.isArray(value)) for (const v of value) if (typeof v === 'string') out.add(v);
+      walk(value);
+    }
+  };
+  for (const schema of Object.values(eventPayloads)) walk(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }));
+  return out;
+}
+
 const PROGRAMME_FILES = ['uph-blekinge', 'ph-orebro-lan', 'ph-orebro-norr'];
 
 /** Ids that no sentence in either language contains: camelCase, dotted, hyphenated, SNAKE_CASE, c1. */
@@ -64,6 +79,11 @@ function forbiddenWords(): Map<string, Language[]> {
   // 'regional', 'business', 'analyst' … are words in English and say nothing wrong in Swedish
   // either: they are left out).
   for (const word of [...FORUM_ROLES, ...ORGANISATION_KINDS]) if (looksLikeId(word)) add(word);
+  // The values of every choice in the events' payloads ('approve', 'scale-up', 'half-year',
+  // 'proven-experience' …): a form or a record shows their labels, never the values. They are
+  // English words (an English page rightly says "implementation and scale-up"), so they count
+  // on Swedish pages only.
+  for (const word of enumValues()) if (!out.has(word)) out.set(word, /[A-Z_.]|\d/.test(word) ? ['sv', 'en'] : ['sv']);
   // A programme's ids that are one plain Swedish word ('samverkan', 'samsjuklighet',
   // 'brukarinflytande') are the very words of their labels: they are left out. The others
   // ('c1', 'barn-och-unga', 'andel-i-syssla') are no one's words.
@@ -254,11 +274,40 @@ describe('the words of the test itself', () => {
 describe('no page shows an internal id or a state name', () => {
   it('at every event of a case’s life, to every role, in Swedish and English, forms sent empty included', async () => {
     let poolUrl: string | undefined;
-    for (let done = 0; done <= STORY.length; done++) {
-      const steps = STORY.slice(0, done);
+    const upTo = (type: string) =>
+      STORY.slice(
+        0,
+        STORY.findIndex((s) => s.type === type),
+      );
+    // Every point of the whole story, then the ways a case leaves the process early.
+    const checkpoints: StoryStep[][] = [
+      ...Array.from({ length: STORY.length + 1 }, (_, done) => STORY.slice(0, done)),
+      [
+        ...upTo('ASSESS_ELIGIBLE'),
+        { type: 'ASSESS_NOT_ELIGIBLE', role: 'county-coordinator', payload: { reason: 'Ligger utanför överenskommelsen.' } },
+      ],
+      [...upTo('PLACE_ON_AGENDA'), { type: 'WITHDRAW', role: 'initiator', payload: { reason: 'Vi har inte tid i år.' } }],
+      [
+        ...upTo('RECORD_DECISION'),
+        {
+          type: 'RECORD_DECISION',
+          role: 'regional-director',
+          payload: { decision: 'reject', motivation: 'Budgeten räcker inte i år.', deviationMotivation: 'Pengarna behövs till annat.' },
+        },
+      ],
+      [
+        ...upTo('RECORD_FOLLOW_UP'),
+        {
+          type: 'RECORD_FOLLOW_UP',
+          role: 'steering-group',
+          payload: { date: '2026-12-01', indicatorValues: [], spentToDateOre: 0, narrative: 'Ingen har deltagit.', conclusion: 'stop' },
+        },
+      ],
+    ] as StoryStep[][];
+    for (const [n, steps] of checkpoints.entries()) {
       const id = await newCase(steps);
       const last = steps.at(-1)?.type;
-      const wide = done === 0 || done === STORY.length || STORY[done]?.type === 'RECORD_FOLLOW_UP';
+      const wide = n === 0 || n === STORY.length || STORY[n]?.type === 'RECORD_FOLLOW_UP';
       for (const lang of ['sv', 'en'] as const) {
         speak(lang);
         for (const role of ROLES) {
@@ -266,9 +315,12 @@ describe('no page shows an internal id or a state name', () => {
           const page = await get(role, `/cases/${id}`);
           check(`case page (${at})`, lang, page);
           check(`print page (${at})`, lang, await get(role, `/cases/${id}/print`));
-          if (last) check(`case page after sending (${at})`, lang, await get(role, `/cases/${id}?done=${last}`));
-          check(`board (${at})`, lang, await get(role, '/board'));
-          check(`case list (${at})`, lang, await get(role, '/cases'));
+          if (last && steps.at(-1)!.role === role)
+            check(`case page after sending (${at})`, lang, await get(role, `/cases/${id}?done=${last}`));
+          if (wide || role === 'county-coordinator' || role === 'initiator') {
+            check(`board (${at})`, lang, await get(role, '/board'));
+            check(`case list (${at})`, lang, await get(role, '/cases'));
+          }
           if (wide) {
             const money = await get(role, '/money');
             check(`money (${at})`, lang, money);
@@ -292,4 +344,30 @@ describe('no page shows an internal id or a state name', () => {
     }
     expect(report()).toEqual([]);
   }, 900_000);
+});
+
+describe('a row of a proposal is referred to by an id no one types', () => {
+  it('makes the ids of activities and indicators from their names, unique in their list', async () => {
+    const steps = STORY.slice(
+      0,
+      STORY.findIndex((s) => s.type === 'UPDATE_PROPOSAL'),
+    );
+    const id = await newCase(steps);
+    speak('sv');
+    const page = await get('initiator', `/cases/${id}`);
+    const form = formsOf(page.body).find((f) => f.action.endsWith('/UPDATE_PROPOSAL'))!;
+    expect(page.body).not.toMatch(/name="activities\.0\.id"[^>]*type="text"|type="text"[^>]*name="activities\.0\.id"/);
+    const res = await post('initiator', form.action, [
+      ...form.hidden,
+      ['activities.0.title', 'Stödgrupper med peer support'],
+      ['activities.1.title', 'Stödgrupper med peer support'],
+      ['indicators.0.name', 'Andel i arbete, efter 12 månader'],
+      ['indicators.0.unit', 'procent'],
+      ['indicators.0.target', '35'],
+    ]);
+    expect(res.statusCode).toBe(303);
+    const proposal = (t.services.cases.get(people.initiator, id, 'sv').data as { proposal: typeof FULL_PROPOSAL }).proposal;
+    expect(proposal.activities!.map((a) => a.id)).toEqual(['stodgrupper-med-peer-support', 'stodgrupper-med-peer-support-2']);
+    expect(proposal.indicators!.map((i) => i.id)).toEqual(['andel-i-arbete-efter-12-manader']);
+  });
 });

@@ -59,7 +59,7 @@ function enumValues(): Set<string> {
 const PROGRAMME_FILES = ['uph-blekinge', 'ph-orebro-lan', 'ph-orebro-norr'];
 
 /** Ids that no sentence in either language contains: camelCase, dotted, hyphenated, SNAKE_CASE, c1. */
-const looksLikeId = (word: string) => /[A-Z_.\-]|\d/.test(word);
+const looksLikeId = (word: string) => /[A-Z_.-]|\d/.test(word);
 
 /**
  * The words, and the languages in which they count as a leak. A state key or role id that is a
@@ -328,6 +328,10 @@ describe('no page shows an internal id or a state name', () => {
             if (poolUrl) check(`pool (${at})`, lang, await get(role, poolUrl));
             check(`case money (${at})`, lang, await get(role, `/cases/${id}/money`));
             check(`case plan (${at})`, lang, await get(role, `/cases/${id}/plan`));
+            // A person's own page, the people and the audit (where roles and acts are named).
+            for (const url of ['/account', '/people', `/people/${people.initiator.id}`, '/audit', '/plan']) {
+              check(`${url} (${at})`, lang, await get(role, url));
+            }
             for (const report of ['', '/2026', '/2027', '/multi-year']) {
               check(`reports${report} (${at})`, lang, await get(role, `/programmes/${PROGRAMME}/reports${report}`));
             }

@@ -137,6 +137,9 @@ export function actionSetup(type: CaseEventType, inputs: ActionInputs): ActionSe
         hints: {
           'budget.year': { options: yearOptions(config) },
           'budget.amountOre': { money: true },
+          // Rows are referred to by a short id made from their name, never typed by a person.
+          'activities.id': { hidden: true, slugFrom: 'title' },
+          'indicators.id': { hidden: true, slugFrom: 'name' },
           // Without a list of municipalities in the programme, they are typed one per line.
           ...(config.municipalities.length > 0
             ? { 'scope.municipalities': { options: config.municipalities.map((m) => ({ value: m, label: m })) } }

@@ -104,7 +104,8 @@ export function dataList(lang: Language, value: unknown, name: string, names: Ma
   }
   const record = value as Record<string, unknown>;
   const recorded = typeof record.by === 'string' && typeof record.at === 'string';
-  const entries = Object.entries(record).filter(([k, v]) => !(recorded && META_KEYS.has(k)) && v !== undefined);
+  // A row's `id` is for the system to refer to it by, not for a person to read.
+  const entries = Object.entries(record).filter(([k, v]) => !(recorded && META_KEYS.has(k)) && k !== 'id' && v !== undefined);
   const meta = recorded
     ? html`<p class="meta">${t(lang, 'web.recordedBy', { name: names.get(String(record.by)) ?? String(record.by), role: t(lang, `roles.${String(record.role)}`), at: dateTime(lang, String(record.at)) })}</p>`
     : '';
@@ -182,6 +183,13 @@ function caseData(i: ActionPageInput): SafeHtml {
     if (key === 'eligibility') {
       const area = allAreas(config).find((a) => a.id === ctx.eligibility?.priorityAreaId);
       value = { ...ctx.eligibility, priorityAreaId: area ? area.label[lang] : undefined };
+    }
+    if (key === 'followUps') {
+      const indicators = new Map((ctx.proposal.indicators ?? []).map((x) => [x.id, x.name]));
+      value = ctx.followUps.map((f) => ({
+        ...f,
+        indicatorValues: f.indicatorValues.map((v) => ({ ...v, indicatorId: indicators.get(v.indicatorId) ?? '–' })),
+      }));
     }
     if (key === 'ideaTemplate' && ctx.ideaTemplate) {
       const answers = ctx.ideaTemplate.answers;

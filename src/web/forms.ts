@@ -39,6 +39,12 @@ export interface FieldHints {
   /** Shown and typed in kronor, stored in öre. */
   money?: boolean;
   hidden?: boolean;
+  /**
+   * A row's short id that no person types: made from another field of the same row (its name or
+   * title) when the row has none yet, unique within its list. Kept once made, so what refers to
+   * the row (a follow-up's indicator values) still finds it when the name is edited.
+   */
+  slugFrom?: string;
   label?: string;
   help?: string;
   /** A text area even for a short text. */
@@ -324,6 +330,7 @@ function parseNode(
       out.push(row);
     }
     rows.set(path, kept);
+    madeIds(path, out, hints);
     return out;
   }
   const raw = body[path];
@@ -341,6 +348,39 @@ function parseNode(
   if (typeOf(s) === 'boolean') return text === 'true' ? true : text === 'false' ? false : text;
   if (typeOf(s) === 'number' || typeOf(s) === 'integer') return numberFrom(text, hint?.money === true);
   return text;
+}
+
+/** `Stödgrupper med peer support` → `stodgrupper-med-peer-support`: a short id from a name, as the schemas allow. */
+export function slugOf(text: string): string {
+  const slug = text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 56)
+    .replace(/-+$/, '');
+  return slug || 'rad';
+}
+
+/** Fills the ids of rows that have none from their `slugFrom` field, unique within the list. */
+function madeIds(path: string, rows: unknown[], hints: Record<string, FieldHints>) {
+  const prefix = `${genericPath(path)}.`;
+  for (const [key, hint] of Object.entries(hints)) {
+    if (!hint.slugFrom || !key.startsWith(prefix) || key.slice(prefix.length).includes('.')) continue;
+    const name = key.slice(prefix.length);
+    const records = rows.filter((r): r is Record<string, unknown> => typeof r === 'object' && r !== null);
+    const taken = new Set(records.map((r) => r[name]).filter((v): v is string => typeof v === 'string'));
+    for (const record of records) {
+      const source = record[hint.slugFrom];
+      if (record[name] !== undefined || typeof source !== 'string') continue;
+      const base = slugOf(source);
+      let made = base;
+      for (let n = 2; taken.has(made); n++) made = `${base}-${n}`;
+      taken.add(made);
+      record[name] = made;
+    }
+  }
 }
 
 /** The posted form as a payload for `schema` (fields starting with `_` are the form's own). */

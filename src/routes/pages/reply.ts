@@ -54,12 +54,21 @@ export function sendPage(request: FastifyRequest, reply: FastifyReply, o: PageRe
     );
 }
 
-/** An error as a page: 404 and 403 with their own words, any other status under `title`. */
-export function errorPage(request: FastifyRequest, reply: FastifyReply, status: number, title?: string) {
+/**
+ * An error as a page: 403 with its own words, any other status under `title`. Every 404 is one
+ * page, whatever was not found (a path nobody serves, a case, a report): the GOV.UK pattern's
+ * heading and text, and `more` when the page can say what the reader may do instead.
+ */
+export function errorPage(request: FastifyRequest, reply: FastifyReply, status: number, title?: string, more?: SafeHtml) {
   const lang = requestLanguage(request);
-  const key = status === 404 ? 'notFound' : status === 403 ? 'forbidden' : undefined;
-  const heading = title ?? (key ? t(lang, `web.${key}Title`) : t(lang, 'problems.internal'));
-  const body = html`<h1>${heading}</h1>${key ? html`<p>${t(lang, `web.${key}Text`)}</p>` : ''}<p><a href="/cases">${t(lang, 'web.backToCases')}</a></p>`;
+  if (status === 404) {
+    const heading = t(lang, 'web.notFoundTitle');
+    const body = html`<h1>${heading}</h1>${more ?? ''}<p>${t(lang, 'words.notFound.typed')}</p><p>${t(lang, 'words.notFound.pasted')}</p>
+<p>${t(lang, 'web.notFoundText')}</p><p><a href="/">${t(lang, 'words.notFound.start')}</a></p>`;
+    return sendPage(request, reply, { title: heading, body, status });
+  }
+  const heading = title ?? (status === 403 ? t(lang, 'web.forbiddenTitle') : t(lang, 'problems.internal'));
+  const body = html`<h1>${heading}</h1>${status === 403 ? html`<p>${t(lang, 'web.forbiddenText')}</p>` : ''}<p><a href="/cases">${t(lang, 'web.backToCases')}</a></p>`;
   return sendPage(request, reply, { title: heading, body, status });
 }
 

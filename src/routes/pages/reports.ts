@@ -112,9 +112,8 @@ export const reportPages: FastifyPluginAsync<ReportPageDeps> = async (pages, { r
       } catch (error) {
         // A year without a grant pool has no report yet: say so, and what to do.
         if (!(error instanceof DomainError) || error.code !== 'validation-failed') throw error;
-        const title = `${here.config.name[lang]}: ${t(lang, 'reports.title', { year })}`;
-        const body = html`<h1>${title}</h1><p>${t(lang, 'reports.noPool', { year })}</p><p><a href="/programmes/${here.config.id}/reports">${t(lang, 'reports.otherYears')}</a></p>`;
-        return sendPage(request, reply, { title, body, status: 404 });
+        const more = html`<p>${t(lang, 'reports.noPool', { year })}</p><p><a href="/programmes/${here.config.id}/reports">${t(lang, 'reports.otherYears')}</a></p>`;
+        return errorPage(request, reply, 404, undefined, more);
       }
     }),
   );

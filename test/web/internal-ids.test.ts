@@ -358,7 +358,7 @@ describe('a row of a proposal is referred to by an id no one types', () => {
     );
     const id = await newCase(steps);
     speak('sv');
-    const page = await get('initiator', `/cases/${id}`);
+    const page = await get('initiator', `/cases/${id}/do/UPDATE_PROPOSAL`);
     const form = formsOf(page.body).find((f) => f.action.endsWith('/UPDATE_PROPOSAL'))!;
     expect(page.body).not.toMatch(/name="activities\.0\.id"[^>]*type="text"|type="text"[^>]*name="activities\.0\.id"/);
     const res = await post('initiator', form.action, [

@@ -779,7 +779,11 @@ export const caseComments = sqliteTable(
     /** The case version the comment made. */
     caseVersion: integer('case_version').notNull(),
   },
-  (t) => [index('case_comments_case').on(t.caseId, t.createdAt)],
+  (t) => [
+    index('case_comments_case').on(t.caseId, t.createdAt),
+    // What waits for a person: the cases they have commented on (src/work/waiting.ts).
+    index('case_comments_author').on(t.authorId, t.caseId),
+  ],
 );
 
 /**
@@ -799,7 +803,11 @@ export const caseFollows = sqliteTable(
     following: integer('following', { mode: 'boolean' }).notNull(),
     changedAt: text('changed_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.caseId, t.userId] })],
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.userId] }),
+    // The cases a person follows, for what waits for them.
+    index('case_follows_user').on(t.userId),
+  ],
 );
 
 /**

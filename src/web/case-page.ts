@@ -134,6 +134,7 @@ const SECTIONS = [
   'revisions',
   'recommendation',
   'decision',
+  'followUpReports',
   'followUps',
   'seminars',
   'execution',
@@ -143,7 +144,11 @@ const SECTIONS = [
 ] as const;
 
 /** The event whose form recorded a section of the case's data (for its labels). */
-const SECTION_EVENTS: Partial<Record<string, string>> = { decision: 'RECORD_DECISION', recommendation: 'RECORD_RECOMMENDATION' };
+const SECTION_EVENTS: Partial<Record<string, string>> = {
+  decision: 'RECORD_DECISION',
+  recommendation: 'RECORD_RECOMMENDATION',
+  followUpReports: 'SUBMIT_FOLLOW_UP_REPORT',
+};
 
 function caseData(i: CasePageInput): SafeHtml {
   const { lang, view, config, names } = i;

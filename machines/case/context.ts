@@ -95,6 +95,7 @@ export function initialContext(input: CaseInput): CaseContext {
  * follow-ups in order (the first N dates for N follow-ups).
  */
 export function outstandingFollowUpDates(ctx: CaseContext): string[] {
+  if (!ctx.decision) return [];
   const dates = [...new Set(ctx.decision?.followUpDates ?? [])].sort();
   if (ctx.followUpReports === undefined) return dates.slice(ctx.followUps.length);
   const reported = new Set(ctx.followUpReports.map((r) => r.followUpDate));

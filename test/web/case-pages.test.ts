@@ -317,9 +317,16 @@ describe('forms that are sent back', () => {
 });
 
 describe('the pages of the bodies that decide and follow up', () => {
-  it('the steering group gets the follow-up form, with the proposal’s indicators to choose from', async () => {
+  it('the steering group gets the follow-up form once the initiator has reported, with the proposal’s indicators to choose from', async () => {
     const id = await createCase(t);
     advance(t, id, storyUntilStep(10));
+    // Before the initiator's report there is nothing to review (machine version 4).
+    expect((await as('steering-group').get(`/cases/${id}`)).body).not.toContain('id="form-RECORD_FOLLOW_UP"');
+    advance(
+      t,
+      id,
+      FULL_STORY.filter((s) => s.type === 'SUBMIT_FOLLOW_UP_REPORT'),
+    );
     const page = await as('steering-group').get(`/cases/${id}`);
     expect(page.body).toContain('id="form-RECORD_FOLLOW_UP"');
     expect(page.body).toContain(

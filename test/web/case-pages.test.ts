@@ -338,6 +338,35 @@ describe('the pages of the bodies that decide and follow up', () => {
   });
 });
 
+describe('the initiator’s follow-up report (machine version 4)', () => {
+  it('is a form of its own: the outstanding follow-up dates to choose from, kronor read into öre, and the report shown after', async () => {
+    const id = await createCase(t);
+    advance(t, id, storyUntilStep(10));
+    const initiator = as('initiator');
+    const page = await initiator.get(`/cases/${id}`);
+    expect(page.body).toContain('id="form-SUBMIT_FOLLOW_UP_REPORT"');
+    for (const date of ['2026-12-01', '2027-06-01', '2027-12-01']) expect(page.body).toContain(`<option value="${date}"`);
+    expect(page.body).toContain('Vad har ni gjort?');
+    const res = await initiator.post(`/cases/${id}/events/SUBMIT_FOLLOW_UP_REPORT`, {
+      _version: String(version(id)),
+      followUpDate: '2027-06-01',
+      'indicatorValues.0.indicatorId': 'andel-i-syssla',
+      'indicatorValues.0.value': '21',
+      spentToDateOre: '412 500',
+      done: 'Fyra grupper har träffats varje vecka.',
+      results: 'Fler deltagare har börjat studera.',
+    });
+    expect(res.statusCode, res.body.slice(0, 500)).toBeLessThan(400);
+    expect(contextOf(id).followUpReports).toMatchObject([
+      { followUpDate: '2027-06-01', spentToDateOre: 41_250_000, indicatorValues: [{ indicatorId: 'andel-i-syssla', value: 21 }] },
+    ]);
+    const after = await initiator.get(`/cases/${id}`);
+    expect(after.body).toContain('<h3>Uppföljningsrapporter</h3>');
+    // The date reported is no longer offered.
+    expect(after.body).not.toContain('<option value="2027-06-01"');
+  });
+});
+
 describe('access and CSRF on the pages', () => {
   it('only the case’s people and the programme see it; others get a 404 page, not a hint', async () => {
     const id = await createCase(t);

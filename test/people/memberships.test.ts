@@ -89,8 +89,9 @@ describe('one person in two programmes', () => {
     );
     expect(await listIds(`/api/cases?programme=${THIRD}`)).toEqual([]);
     // With a step filter, the step index is asked the same way.
-    expect((await listIds('/api/cases?step=1')).map((c) => c.id)).toEqual([otherCase]);
-    expect((await listIds('/api/cases?step=2')).map((c) => c.id)).toContain(mainCase);
+    // (A new idea stands at step 2: raising it sent it to the coordinators.)
+    expect((await listIds('/api/cases?step=2')).map((c) => c.id)).toEqual(expect.arrayContaining([mainCase, otherCase]));
+    expect((await listIds('/api/cases?step=1')).map((c) => c.id)).toEqual([]);
   });
 
   it('acts by the roles of the case’s own programme', async () => {
@@ -150,9 +151,11 @@ describe('an administrator of one programme', () => {
     const perProgramme = t.services.db.$client
       .prepare('SELECT programme_id AS p, count(*) AS n FROM outbox GROUP BY programme_id ORDER BY p')
       .all();
+    // (The third programme's coordinators were told of its idea when it was raised.)
     expect(perProgramme).toEqual([
       { p: PROGRAMME, n: expect.any(Number) },
       { p: OTHER_PROGRAMME, n: expect.any(Number) },
+      { p: 'uph-third', n: expect.any(Number) },
     ]);
     const admin = auth(t.tokens.administrator);
     const items = json<{ items: { id: string; caseId: string | null }[] }>(

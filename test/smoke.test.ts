@@ -16,8 +16,9 @@ describe('the app on a fresh database', () => {
 
   it('carries a case through all twelve steps over the API', async () => {
     const id = await createCase(t);
-    const seen = new Set<number>();
-    for (const step of FULL_STORY) {
+    const seen = new Set<number>([2]);
+    // The idea was sent when it was raised (machine version 4): the rest of the story follows.
+    for (const step of FULL_STORY.filter((s) => s.type !== 'CONTACT_COORDINATORS')) {
       const res = await sendEvent(t, id, t.tokens[step.role], { type: step.type, payload: step.payload });
       expect(res.statusCode, `${step.type}: ${res.body}`).toBe(200);
       for (const s of json<{ steps: number[] }>(res).steps) seen.add(s);

@@ -1,4 +1,4 @@
-import { caseMachine, importableCaseMachine } from './case/machine.js';
+import { caseMachine, importableCaseMachine, reportingCaseMachine } from './case/machine.js';
 import { requirementGuards } from './case/requirements.js';
 
 /**
@@ -22,6 +22,19 @@ const caseMachineV3 = importableCaseMachine.provide({
 });
 
 /**
+ * Version 4 (new ideas): version 2's rules and chart, and two changes where the process went
+ * wrong for people. The idea is sent to the coordinators when the initiator raises it: the
+ * case is created and CONTACT_COORDINATORS recorded in the same transaction (see
+ * `ideaSentOnCreate`), so a new case stands at step 2. And the initiator submits a follow-up
+ * report for each of the decision's follow-up dates (SUBMIT_FOLLOW_UP_REPORT, rule
+ * `follow-up-date-open`); the steering group's RECORD_FOLLOW_UP becomes the review of a
+ * submitted report (`follow-up-report-submitted`), with its conclusion continue, adjust or stop.
+ */
+const caseMachineV4 = reportingCaseMachine.provide({
+  guards: requirementGuards(4),
+});
+
+/**
  * Every released version of the case machine. A case is pinned to the version it was
  * created on (`cases.machine_version`); moving cases to a newer version is an explicit
  * migration, never a side effect of a deploy. Add a new entry — do not edit a released one.
@@ -30,12 +43,24 @@ export const CASE_MACHINE_VERSIONS = {
   1: caseMachine,
   2: caseMachineV2,
   3: caseMachineV3,
+  4: caseMachineV4,
 } as const;
 
 export type CaseMachineVersion = keyof typeof CASE_MACHINE_VERSIONS;
-export const CURRENT_CASE_MACHINE_VERSION: CaseMachineVersion = 2;
+export const CURRENT_CASE_MACHINE_VERSION: CaseMachineVersion = 4;
 
-/** The version an imported decided initiative is created on (the first that takes IMPORT_DECIDED). */
+/**
+ * Whether a case of this version records the initiator's CONTACT_COORDINATORS at its creation
+ * (version 4 on): raising the idea is sending it to the coordinators.
+ */
+export const ideaSentOnCreate = (version: number) => version >= 4;
+
+/**
+ * The version an imported decided initiative is created on (the first that takes IMPORT_DECIDED).
+ * It stays 3: an imported case is owned by the administrator who imported it, so under version 4
+ * no initiator could submit its follow-up reports, and its steering group could not record a
+ * follow-up until someone were added to it.
+ */
 export const IMPORT_CASE_MACHINE_VERSION: CaseMachineVersion = 3;
 
 export function caseMachineFor(version: number) {

@@ -149,6 +149,15 @@ export async function createCase(t: TestApp, title = DEMO_IDEA.title): Promise<s
   return json<{ id: string }>(res).id;
 }
 
+/**
+ * Creates a case as the test initiator on an earlier machine version (through the engine, as
+ * the API did before that version was replaced), for tests of what such cases still do: on
+ * versions 1–3 a new case stands at step 1 until the initiator contacts the coordinators.
+ */
+export function createCaseOnVersion(t: TestApp, machineVersion: 1 | 2 | 3, title = DEMO_IDEA.title): string {
+  return t.services.engine.create(t.actors.initiator, PROGRAMME, { title, summary: DEMO_IDEA.summary }, machineVersion).id;
+}
+
 /** Sends one event over HTTP with the case's current version. */
 export async function sendEvent(
   t: TestApp,

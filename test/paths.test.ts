@@ -8,7 +8,7 @@ import type { CaseEvent, CaseEventOf, CaseEventType, PayloadOf } from '../machin
 import type { Role } from '../machines/roles.js';
 import { DEMO_IDEA, FULL_PROPOSAL, FULL_STORY } from '../src/demo/story.js';
 import { loadProgrammeDefinition, programmeRules } from '../src/programmes/config.js';
-import { PROGRAMME, auth, createTestApp, json, type TestApp } from './helpers.js';
+import { PROGRAMME, auth, createTestApp, json, type TestApp, createCaseOnVersion } from './helpers.js';
 
 /*
  * Model-based path tests: xstate/graph walks the case machine with concrete, valid events
@@ -311,14 +311,12 @@ describe('every path over the HTTP API', () => {
   const sqlite = () => t.services.db.$client;
 
   it.each(shortest.map((p) => [serializeState(p.state), p] as const))('reaches %s', async (_name, path) => {
-    const created = await t.app.inject({
-      method: 'POST',
-      url: '/api/cases',
-      headers: auth(t.tokens.initiator),
-      payload: { title: DEMO_IDEA.title, summary: DEMO_IDEA.summary },
-    });
-    expect(created.statusCode, created.body).toBe(201);
-    const { id, state: initialState } = json<{ id: string; state: string[] }>(created);
+    // The paths are version 1's chart (which version 2 shares): the case is raised on version 2,
+    // where it stands at step 1 (from version 4 raising the idea also sends it).
+    const id = createCaseOnVersion(t, 2);
+    const created = await t.app.inject({ method: 'GET', url: `/api/cases/${id}`, headers: auth(t.tokens.initiator) });
+    expect(created.statusCode, created.body).toBe(200);
+    const { state: initialState } = json<{ id: string; state: string[] }>(created);
     expect(initialState).toEqual(['open.idea']);
     initialState.forEach((leaf) => nodeIdsOf(leaf).forEach((nodeId) => reachedOverHttp.add(nodeId)));
     let etag = created.headers.etag as string;

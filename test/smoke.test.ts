@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FULL_STORY } from '../src/demo/story.js';
-import { auth, createCase, createTestApp, json, sendEvent, type TestApp } from './helpers.js';
+import { auth, createCase, createCaseOnVersion, createTestApp, json, sendEvent, type TestApp } from './helpers.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -16,8 +16,9 @@ describe('the app on a fresh database', () => {
 
   it('carries a case through all twelve steps over the API', async () => {
     const id = await createCase(t);
-    const seen = new Set<number>();
-    for (const step of FULL_STORY) {
+    const seen = new Set<number>([2]);
+    // The idea was sent when it was raised (machine version 4): the rest of the story follows.
+    for (const step of FULL_STORY.filter((s) => s.type !== 'CONTACT_COORDINATORS')) {
       const res = await sendEvent(t, id, t.tokens[step.role], { type: step.type, payload: step.payload });
       expect(res.statusCode, `${step.type}: ${res.body}`).toBe(200);
       for (const s of json<{ steps: number[] }>(res).steps) seen.add(s);
@@ -52,7 +53,8 @@ describe('idempotency keys', () => {
 
 describe('participants', () => {
   it('an initiator brings in a co-writer, who then sees the case and may update the proposal', async () => {
-    const id = await createCase(t, 'Delad idé');
+    // A case raised before machine version 4, so that the participant still has the contact to send.
+    const id = createCaseOnVersion(t, 2, 'Delad idé');
     const other = t.otherInitiator;
     const hidden = await t.app.inject({ method: 'GET', url: `/api/cases/${id}`, headers: auth(other.token) });
     expect(hidden.statusCode).toBe(404);

@@ -25,6 +25,7 @@ export const EVENT_ROLES: Record<CaseEventType, readonly Role[]> = {
   RECORD_RECOMMENDATION: ['lsvo-secretary'],
   RECORD_DECISION: ['regional-director'],
   WITHDRAW: ['initiator'],
+  SUBMIT_FOLLOW_UP_REPORT: ['initiator'],
   RECORD_FOLLOW_UP: ['steering-group'],
   END_INITIATIVE: ['steering-group', 'county-coordinator'],
   RECORD_SEMINAR: ['county-coordinator'],

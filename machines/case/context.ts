@@ -53,6 +53,12 @@ export interface CaseContext {
   decision?: PayloadOf<'RECORD_DECISION'> & Recorded & { decidedOn?: string; decidedBy?: string };
   /** Set when the case was imported as decided (IMPORT_DECIDED): where it came from, and when it was recorded. */
   imported?: { source: PayloadOf<'IMPORT_DECIDED'>['source']; endDate?: string } & Recorded;
+  /**
+   * The initiator's follow-up reports, in the order they were submitted (machine version 4 on;
+   * absent on cases of earlier versions, where the steering group records follow-ups alone).
+   */
+  followUpReports?: (PayloadOf<'SUBMIT_FOLLOW_UP_REPORT'> & Recorded)[];
+  /** The steering group's follow-ups; from version 4, each the review of the report of the same place in `followUpReports`. */
   followUps: (PayloadOf<'RECORD_FOLLOW_UP'> & Recorded)[];
   seminars: (PayloadOf<'RECORD_SEMINAR'> & Recorded)[];
   execution: { ended?: PayloadOf<'END_INITIATIVE'> & Recorded };
@@ -82,3 +88,19 @@ export function initialContext(input: CaseInput): CaseContext {
     execution: {},
   };
 }
+
+/**
+ * The decision's follow-up dates, in order, that no report settles yet. From version 4 a date
+ * is settled once the initiator has submitted its report; before, by the steering group's
+ * follow-ups in order (the first N dates for N follow-ups).
+ */
+export function outstandingFollowUpDates(ctx: CaseContext): string[] {
+  if (!ctx.decision) return [];
+  const dates = [...new Set(ctx.decision?.followUpDates ?? [])].sort();
+  if (ctx.followUpReports === undefined) return dates.slice(ctx.followUps.length);
+  const reported = new Set(ctx.followUpReports.map((r) => r.followUpDate));
+  return dates.filter((d) => !reported.has(d));
+}
+
+/** Version 4: a submitted follow-up report the steering group has not reviewed yet (reviews take the reports in order). */
+export const unreviewedReport = (ctx: CaseContext) => ctx.followUpReports?.[ctx.followUps.length];

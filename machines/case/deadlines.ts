@@ -59,7 +59,8 @@ function unansweredIdea(ctx: CaseContext): DeadlineAnchor[] {
 }
 
 /**
- * Step 10: the decision's follow-up dates, in order, that have not been reported yet. An
+ * Step 10: the decision's follow-up dates, in order, that have not been reported yet (from
+ * version 4: for which the initiator has submitted no report). An
  * imported case counts only the dates from the day it was imported on: a date already past
  * when it was recorded has no reminder and no escalation.
  */
@@ -67,9 +68,14 @@ function unreportedFollowUps(ctx: CaseContext): DeadlineAnchor[] {
   if (!ctx.decision) return [];
   const importedOn = ctx.imported?.at.slice(0, 10);
   const dates = [...new Set(ctx.decision.followUpDates ?? [])].filter((d) => importedOn === undefined || d >= importedOn).sort();
-  return dates
-    .slice(ctx.followUps.length)
-    .map((followUpDate) => ({ key: followUpDate, from: { date: followUpDate }, data: { followUpDate } }));
+  // From version 4 (which keeps the initiator's reports) a date is settled by its report;
+  // before, the steering group's follow-ups settle the dates in order.
+  const reported = ctx.followUpReports && new Set(ctx.followUpReports.map((r) => r.followUpDate));
+  return (reported ? dates.filter((d) => !reported.has(d)) : dates.slice(ctx.followUps.length)).map((followUpDate) => ({
+    key: followUpDate,
+    from: { date: followUpDate },
+    data: { followUpDate },
+  }));
 }
 
 /**

@@ -141,6 +141,10 @@ const chart = setup({
       assertEvent(event, 'RECORD_FOLLOW_UP');
       return { followUps: [...context.followUps, { ...event.payload, ...recorded(event) }] };
     }),
+    recordFollowUpReport: assign(({ context, event }) => {
+      assertEvent(event, 'SUBMIT_FOLLOW_UP_REPORT');
+      return { followUpReports: [...(context.followUpReports ?? []), { ...event.payload, ...recorded(event) }] };
+    }),
     recordEnd: assign(({ event }) => {
       assertEvent(event, 'END_INITIATIVE');
       return { execution: { ended: { ...event.payload, ...recorded(event) } } };
@@ -191,15 +195,27 @@ const chart = setup({
   },
 });
 
-/**
- * The chart. `importable` (version 3 on) lets a case that has only just been created take
- * IMPORT_DECIDED: a decided initiative recorded from a spreadsheet enters straight at step 10,
- * with its decision as it was made. Without it the chart is exactly version 1's.
- */
-function caseChart(importable: boolean) {
+/** What a chart has beyond version 1's. */
+interface ChartOptions {
+  /**
+   * Version 3: a case that has only just been created may take IMPORT_DECIDED: a decided
+   * initiative recorded from a spreadsheet enters straight at step 10, with its decision as it
+   * was made.
+   */
+  importable: boolean;
+  /**
+   * Version 4: the initiator submits a follow-up report for each follow-up date
+   * (SUBMIT_FOLLOW_UP_REPORT), and the steering group's RECORD_FOLLOW_UP is the review of a
+   * submitted report (`follow-up-report-submitted`). The case keeps `followUpReports` from the start.
+   */
+  reports: boolean;
+}
+
+/** The chart. Without options it is exactly version 1's. */
+function caseChart({ importable, reports }: ChartOptions) {
   return chart.createMachine({
     id: 'case',
-    context: ({ input }) => initialContext(input),
+    context: ({ input }) => (reports ? { ...initialContext(input), followUpReports: [] } : initialContext(input)),
     initial: 'open',
     states: {
       open: {
@@ -378,12 +394,29 @@ function caseChart(importable: boolean) {
                   // the plan describes the adjustment (one that stops has none to describe).
                   RECORD_FOLLOW_UP: [
                     {
-                      guard: and(['indicator-of-proposal', 'followUpStops']),
+                      // Version 4's review names the rule that a report waits for it; earlier charts do not.
+                      guard: reports
+                        ? and(['follow-up-report-submitted', 'indicator-of-proposal', 'followUpStops'])
+                        : and(['indicator-of-proposal', 'followUpStops']),
                       target: '#case.stopped',
                       actions: ['recordFollowUp', 'finishStopped'],
                     },
-                    { guard: and(['indicator-of-proposal', 'adjustment-described']), actions: 'recordFollowUp' },
+                    {
+                      guard: reports
+                        ? and(['follow-up-report-submitted', 'indicator-of-proposal', 'adjustment-described'])
+                        : and(['indicator-of-proposal', 'adjustment-described']),
+                      actions: 'recordFollowUp',
+                    },
                   ],
+                  ...(reports
+                    ? {
+                        // The initiator reports on a follow-up date that has no report yet.
+                        SUBMIT_FOLLOW_UP_REPORT: {
+                          guard: and(['follow-up-date-open', 'indicator-of-proposal']),
+                          actions: 'recordFollowUpReport',
+                        },
+                      }
+                    : {}),
                   END_INITIATIVE: { target: 'finished', actions: 'recordEnd' },
                 },
               },
@@ -456,9 +489,12 @@ function caseChart(importable: boolean) {
   });
 }
 
-export const caseMachine = caseChart(false);
+export const caseMachine = caseChart({ importable: false, reports: false });
 
 /** Version 3's chart: version 1's, and a decided initiative may be imported at the very start. */
-export const importableCaseMachine = caseChart(true);
+export const importableCaseMachine = caseChart({ importable: true, reports: false });
+
+/** Version 4's chart: version 1's, with the initiator's follow-up reports and the steering group's review of them. */
+export const reportingCaseMachine = caseChart({ importable: false, reports: true });
 
 export type CaseMachine = typeof caseMachine;

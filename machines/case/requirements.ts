@@ -1,4 +1,4 @@
-import type { CaseContext } from './context.js';
+import { outstandingFollowUpDates, unreviewedReport, type CaseContext } from './context.js';
 import type { CaseEvent, CaseEventType } from './schemas.js';
 
 /**
@@ -36,7 +36,22 @@ export const REQUIREMENT_IDS = [
   // From machine version 2:
   'scope-stated',
   'action-plan-complete',
+  // From machine version 4:
+  'follow-up-date-open',
+  'follow-up-report-submitted',
 ] as const;
+
+/** The rules a version adds; a chart of an earlier version does not name them. */
+export const RULES_FROM_VERSION: Partial<Record<RequirementId, number>> = {
+  'scope-stated': 2,
+  'action-plan-complete': 2,
+  'follow-up-date-open': 4,
+  'follow-up-report-submitted': 4,
+};
+
+/** The rules of machine `version`. */
+export const requirementIdsOf = (version: number): RequirementId[] =>
+  REQUIREMENT_IDS.filter((id) => (RULES_FROM_VERSION[id] ?? 1) <= version);
 export type RequirementId = (typeof REQUIREMENT_IDS)[number];
 
 export interface Requirement {
@@ -110,6 +125,12 @@ function forumRequirements(ctx: CaseContext, event: Extract<CaseEvent, { type: '
   });
 }
 
+/** Values are reported on the proposal's own indicators. */
+function indicatorRules(ctx: CaseContext, values: { indicatorId: string }[]): Requirement[] {
+  const known = new Set((ctx.proposal.indicators ?? []).map((i) => i.id));
+  return values.map((v) => ({ id: 'indicator-of-proposal', subject: v.indicatorId, met: known.has(v.indicatorId) }));
+}
+
 function deviationRule(recommended: string | undefined, decided: string, motivation: string | undefined): Requirement {
   return {
     id: 'deviation-motivated',
@@ -130,6 +151,26 @@ export function requirementsFor(
       return [{ id: 'check-in-recorded', met: ctx.checkIns.length > 0 }];
     case 'SUBMIT_TO_LSVO':
       return proposalRequirements(ctx, version);
+    case 'SUBMIT_FOLLOW_UP_REPORT': {
+      // Version 4: a report is for one of the decision's follow-up dates that has none yet.
+      if (version < 4) return [];
+      const open = outstandingFollowUpDates(ctx);
+      if (!withPayload || event.type !== 'SUBMIT_FOLLOW_UP_REPORT') return [{ id: 'follow-up-date-open', met: open.length > 0 }];
+      const p = event.payload;
+      return [
+        { id: 'follow-up-date-open', subject: p.followUpDate, met: open.includes(p.followUpDate) },
+        ...indicatorRules(ctx, p.indicatorValues),
+      ];
+    }
+    case 'RECORD_FOLLOW_UP': {
+      // Version 4: the steering group's follow-up is the review of a report the initiator submitted.
+      const rules: Requirement[] = version >= 4 ? [{ id: 'follow-up-report-submitted', met: unreviewedReport(ctx) !== undefined }] : [];
+      if (!withPayload || event.type !== 'RECORD_FOLLOW_UP') return rules;
+      const p = event.payload;
+      rules.push(...indicatorRules(ctx, p.indicatorValues));
+      if (p.conclusion === 'adjust') rules.push({ id: 'adjustment-described', met: filled(p.adjustment) });
+      return rules;
+    }
     case 'RECORD_SCALE_UP_RECOMMENDATION': {
       const rules: Requirement[] = [{ id: 'initiative-ended', met: ctx.execution.ended !== undefined }];
       if (withPayload && event.type === 'RECORD_SCALE_UP_RECOMMENDATION' && event.payload.recommendation !== 'end') {
@@ -170,17 +211,6 @@ export function requirementsFor(
         rules.push({ id: 'granted-budget-present', met: (p.grantedBudget ?? []).length > 0 });
         rules.push({ id: 'follow-up-plan-present', met: (p.followUpDates ?? []).length > 0 });
       }
-      return rules;
-    }
-    case 'RECORD_FOLLOW_UP': {
-      const p = event.payload;
-      const known = new Set((ctx.proposal.indicators ?? []).map((i) => i.id));
-      const rules: Requirement[] = p.indicatorValues.map((v) => ({
-        id: 'indicator-of-proposal',
-        subject: v.indicatorId,
-        met: known.has(v.indicatorId),
-      }));
-      if (p.conclusion === 'adjust') rules.push({ id: 'adjustment-described', met: filled(p.adjustment) });
       return rules;
     }
     case 'RECORD_SCALE_UP_DECISION':

@@ -222,6 +222,17 @@ export const eventPayloads = {
       adjustment: longText.optional(),
     })
     .strict(),
+  SUBMIT_FOLLOW_UP_REPORT: z
+    .object({
+      followUpDate: isoDate.describe("one of the decision's follow-up dates not yet reported"),
+      indicatorValues: z.array(z.object({ indicatorId: id, value: z.number().finite() }).strict()).max(100),
+      spentToDateOre: z.number().int().nonnegative().max(1e13).describe('whole öre (1 SEK = 100 öre) spent so far'),
+      done: longText.describe('what was done since the last report'),
+      results: longText.describe('what it has led to so far'),
+      deviations: longText.optional().describe('what went otherwise than planned, and why'),
+    })
+    .strict()
+    .describe("the initiator's follow-up report for one of the decision's follow-up dates (machine version 4)"),
   END_INITIATIVE: z.object({ endDate: isoDate, summary: longText }).strict(),
   RECORD_SEMINAR: z.object({ date: isoDate, title: shortText, audience: shortText, material: longText.optional() }).strict(),
   UPDATE_SCALE_UP_PLAN: z.object({ plan: longText }).strict(),

@@ -31,11 +31,15 @@ const DEMO_USERS: { role: Role; email: string; name: string }[] = [
   { role: 'administrator', email: 'admin@demo.satsa.se', name: 'Adam Administratör' },
 ];
 
-/** Sends each story step to the case as the demo user of its role, through the engine. */
+/**
+ * Sends each story step to the case as the demo user of its role, through the engine. A
+ * CONTACT_COORDINATORS the case already took when it was raised (machine version 4 on) is passed over.
+ */
 export function playStory(services: Services, caseId: string, steps: StoryStep[], actors: Record<string, Actor>) {
   for (const s of steps) {
     const actor = actors[s.role]!;
     const current = services.cases.get(actor, caseId, 'sv');
+    if (s.type === 'CONTACT_COORDINATORS' && current.data.contact !== undefined) continue;
     services.cases.send(actor, caseId, { type: s.type, payload: s.payload, role: s.role }, current.version, 'sv', { minimal: true });
   }
 }

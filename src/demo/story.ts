@@ -63,7 +63,11 @@ export const FULL_PROPOSAL: PayloadOf<'UPDATE_PROPOSAL'> = {
 
 const PROTOCOL = { meetingDate: '2026-05-20', paragraph: '§ 42', diaryNumber: 'LSVO 2026/118' };
 
-/** Every event of a case's whole life, in order, each by the role that sends it. */
+/**
+ * Every event of a case's whole life on the current machine version, in order, each by the
+ * role that sends it. Its first, CONTACT_COORDINATORS, is recorded when the idea is raised
+ * (machine version 4 on): a new case has already taken it (see `storyUntilStep`).
+ */
 export const FULL_STORY: StoryStep[] = [
   step('CONTACT_COORDINATORS', 'initiator', { message: 'Vi vill diskutera en idé om stödgrupper för unga vuxna.' }),
   step('ASSESS_ELIGIBLE', 'county-coordinator', {
@@ -140,6 +144,14 @@ export const FULL_STORY: StoryStep[] = [
     ],
     followUpDates: ['2026-12-01', '2027-06-01', '2027-12-01'],
   }),
+  step('SUBMIT_FOLLOW_UP_REPORT', 'initiator', {
+    followUpDate: '2026-12-01',
+    indicatorValues: [{ indicatorId: 'andel-i-syssla', value: 18 }],
+    spentToDateOre: 30_000_000,
+    done: 'Tre stödgrupper har startat i Karlshamn och Olofström; peer supporters är anställda och utbildade.',
+    results: '22 deltagare; 18 % av dem är nu i arbete eller studier.',
+    deviations: 'Gruppen i Olofström startade två månader senare än planerat, eftersom lokalen inte var klar.',
+  }),
   step('RECORD_FOLLOW_UP', 'steering-group', {
     date: '2026-12-01',
     indicatorValues: [{ indicatorId: 'andel-i-syssla', value: 18 }],
@@ -167,7 +179,19 @@ export const FULL_STORY: StoryStep[] = [
   }),
 ];
 
-/** The events of FULL_STORY that bring a new case to stand at `step`. */
+/** The events raising an idea records itself on the current machine version (see `ideaSentOnCreate`). */
+export const RECORDED_AT_CREATION: readonly CaseEventType[] = ['CONTACT_COORDINATORS'];
+
+/** FULL_STORY as a case of machine version 1–3 lives it: no follow-up reports before version 4. */
+export function storyOfVersion(version: number): StoryStep[] {
+  return version >= 4 ? FULL_STORY : FULL_STORY.filter((s) => s.type !== 'SUBMIT_FOLLOW_UP_REPORT');
+}
+
+/**
+ * The events of FULL_STORY that bring a case just raised to stand at `step`: those after
+ * what its creation records. A new case stands at step 2 already, so for steps 1 and 2 there
+ * are none.
+ */
 export function storyUntilStep(step: number): StoryStep[] {
   const firstOfStep: Record<number, CaseEventType> = {
     1: 'CONTACT_COORDINATORS',
@@ -180,10 +204,10 @@ export function storyUntilStep(step: number): StoryStep[] {
     8: 'UPDATE_PROPOSAL',
     9: 'RECORD_RECOMMENDATION',
     // Steps 10–12 are entered together, by the director's approval.
-    10: 'RECORD_FOLLOW_UP',
-    11: 'RECORD_FOLLOW_UP',
-    12: 'RECORD_FOLLOW_UP',
+    10: 'SUBMIT_FOLLOW_UP_REPORT',
+    11: 'SUBMIT_FOLLOW_UP_REPORT',
+    12: 'SUBMIT_FOLLOW_UP_REPORT',
   };
   const stop = FULL_STORY.findIndex((s) => s.type === firstOfStep[step]);
-  return stop < 0 ? FULL_STORY : FULL_STORY.slice(0, stop);
+  return (stop < 0 ? FULL_STORY : FULL_STORY.slice(0, stop)).filter((s) => !RECORDED_AT_CREATION.includes(s.type));
 }

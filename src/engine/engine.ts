@@ -3,7 +3,12 @@ import type { CaseContext, CaseInput, ProgrammeRules } from '../../machines/case
 import { requirementsFor, unmet } from '../../machines/case/requirements.js';
 import type { CaseEvent, CaseEventType, PayloadOf } from '../../machines/case/schemas.js';
 import type { Role } from '../../machines/roles.js';
-import { CURRENT_CASE_MACHINE_VERSION, IMPORT_CASE_MACHINE_VERSION } from '../../machines/versions.js';
+import {
+  CURRENT_CASE_MACHINE_VERSION,
+  IMPORT_CASE_MACHINE_VERSION,
+  ideaSentOnCreate,
+  type CaseMachineVersion,
+} from '../../machines/versions.js';
 import type { Db } from '../db/client.js';
 import { DomainError } from '../errors.js';
 import type { Money } from '../money/service.js';
@@ -175,9 +180,81 @@ export function createEngine<W extends WishedTimer>(deps: EngineDeps<W>) {
     return event;
   }
 
+  /**
+   * 5–7 for an event already checked: the transition on the case's machine version, the row
+   * and the log, the step index, then timers, released money and outbox rows.
+   */
+  function apply(row: CaseRow, before: CaseSnapshot, event: CaseEvent): { row: CaseRow; snapshot: CaseSnapshot } {
+    // 5. Transition
+    const after = nextSnapshot(row.machineVersion, before, event);
+    if (after === before) throw new DomainError('event-not-accepted', `${event.type} changed nothing in the current state`);
+
+    // 6. Persist
+    const version = row.version + 1;
+    const [beforeAt, afterAt] = [whereItStands(before), whereItStands(after)];
+    const snapshotJson = persistedJson(after, row.machineVersion);
+    const changes = { version, updatedAt: event.meta.at, ...projection(after, row.diaryNumber, afterAt.steps) };
+    if (!store.update(row.id, row.version, snapshotJson, changes)) {
+      throw new DomainError('version-mismatch', 'the case changed while this command ran');
+    }
+    const updated: CaseRow = { ...row, ...changes, snapshot: JSON.parse(snapshotJson) as object };
+    store.appendEvent({
+      caseId: row.id,
+      version,
+      type: event.type,
+      payload: event.payload,
+      actorId: event.meta.actorId,
+      role: event.meta.role,
+      at: event.meta.at,
+      stateBefore: before.value,
+      stateAfter: after.value,
+      stepsBefore: beforeAt.steps,
+      stepsAfter: afterAt.steps,
+    });
+    if (afterAt.steps !== beforeAt.steps) store.replaceSteps(row, stepsOf(after));
+    if (event.type === 'ADD_PARTICIPANT') store.addMember(row.id, event.payload.userId, 'participant');
+
+    // 7. Effects: timers (the table holds what the snapshot before wanted, so it is read
+    // only when the wish has changed) and outbox rows.
+    const wished = effects.deadlines.wished(row.programmeId, after);
+    if (!sameTimers(effects.deadlines.wished(row.programmeId, before), wished))
+      effects.deadlines.reconcile(row.id, row.programmeId, wished);
+    // Money a stopped or ended initiative will not use goes back to its pools.
+    effects.money.releaseOnEvent({
+      programmeId: row.programmeId,
+      caseId: row.id,
+      type: event.type,
+      context: after.context as CaseContext,
+      actorId: event.meta.actorId,
+      at: event.meta.at,
+    });
+    effects.notifications.forEvent({
+      row: updated,
+      version,
+      type: event.type,
+      payload: event.payload,
+      actorId: event.meta.actorId,
+      context: after.context as CaseContext,
+      before: beforeAt,
+      after: afterAt,
+    });
+    return { row: updated, snapshot: after };
+  }
+
   return {
-    /** Step 1: an initiator raises an idea; the case starts on the current machine version. */
-    create(actor: Actor, programmeId: string, idea: { title: string; summary: string }): CaseRow {
+    /**
+     * Step 1: an initiator raises an idea; the case starts on the current machine version
+     * (`machineVersion` only for tests and tools that need a case of an earlier one). From
+     * version 4 raising the idea sends it: CONTACT_COORDINATORS, with the idea's summary as
+     * its message, is recorded by the initiator in the same transaction, on the road of any
+     * event, so the new case stands at step 2 and the coordinators are told.
+     */
+    create(
+      actor: Actor,
+      programmeId: string,
+      idea: { title: string; summary: string },
+      machineVersion: CaseMachineVersion = CURRENT_CASE_MACHINE_VERSION,
+    ): CaseRow {
       return inTransaction(() => {
         const programme = deps.programme(programmeId);
         if (!programme || !belongsTo(actor, programmeId)) throw new DomainError('not-found', `no programme ${programmeId}`);
@@ -187,7 +264,6 @@ export function createEngine<W extends WishedTimer>(deps: EngineDeps<W>) {
         const at = now().toISOString();
         const id = crypto.randomUUID();
         const input: CaseInput = { caseId: id, programme: deps.programmeRules(programmeId)!, idea: { ...idea, initiatorId: actor.id }, at };
-        const machineVersion = CURRENT_CASE_MACHINE_VERSION;
         const snapshot = initialSnapshot(machineVersion, input);
         const diaryNumber = store.nextDiaryNumber(programmeId, programme.diaryPrefix, new Date(at).getUTCFullYear());
         const row: CaseRow = {
@@ -221,7 +297,11 @@ export function createEngine<W extends WishedTimer>(deps: EngineDeps<W>) {
           stepsAfter: steps.join(','),
         });
         effects.deadlines.reconcile(id, programmeId, effects.deadlines.wished(programmeId, snapshot));
-        return row;
+        if (!ideaSentOnCreate(machineVersion)) return row;
+        const type = 'CONTACT_COORDINATORS' as const;
+        const payload = rules.payloadOf(type, { message: idea.summary }, programmeId);
+        const event = { type, payload, meta: { actorId: actor.id, role: 'initiator', at } } as CaseEvent;
+        return apply(row, snapshot, event).row;
       });
     },
 
@@ -471,60 +551,8 @@ export function createEngine<W extends WishedTimer>(deps: EngineDeps<W>) {
         // 4. Check
         const event = check(cmd, row, member, before);
 
-        // 5. Transition
-        const after = nextSnapshot(row.machineVersion, before, event);
-        if (after === before) throw new DomainError('event-not-accepted', `${cmd.type} changed nothing in the current state`);
-
-        // 6. Persist
-        const version = row.version + 1;
-        const [beforeAt, afterAt] = [whereItStands(before), whereItStands(after)];
-        const snapshotJson = persistedJson(after, row.machineVersion);
-        const changes = { version, updatedAt: event.meta.at, ...projection(after, row.diaryNumber, afterAt.steps) };
-        if (!store.update(row.id, row.version, snapshotJson, changes)) {
-          throw new DomainError('version-mismatch', 'the case changed while this command ran');
-        }
-        const updated: CaseRow = { ...row, ...changes, snapshot: JSON.parse(snapshotJson) as object };
-        store.appendEvent({
-          caseId: row.id,
-          version,
-          type: cmd.type,
-          payload: event.payload,
-          actorId: cmd.actor.id,
-          role: event.meta.role,
-          at: event.meta.at,
-          stateBefore: before.value,
-          stateAfter: after.value,
-          stepsBefore: beforeAt.steps,
-          stepsAfter: afterAt.steps,
-        });
-        if (afterAt.steps !== beforeAt.steps) store.replaceSteps(row, stepsOf(after));
-        if (cmd.type === 'ADD_PARTICIPANT') store.addMember(row.id, (event.payload as PayloadOf<'ADD_PARTICIPANT'>).userId, 'participant');
-
-        // 7. Effects: timers (the table holds what the snapshot before wanted, so it is read
-        // only when the wish has changed) and outbox rows.
-        const wished = effects.deadlines.wished(row.programmeId, after);
-        if (!sameTimers(effects.deadlines.wished(row.programmeId, before), wished))
-          effects.deadlines.reconcile(row.id, row.programmeId, wished);
-        // Money a stopped or ended initiative will not use goes back to its pools.
-        effects.money.releaseOnEvent({
-          programmeId: row.programmeId,
-          caseId: row.id,
-          type: cmd.type,
-          context: after.context as CaseContext,
-          actorId: cmd.actor.id,
-          at: event.meta.at,
-        });
-        effects.notifications.forEvent({
-          row: updated,
-          version,
-          type: cmd.type,
-          payload: event.payload,
-          actorId: cmd.actor.id,
-          context: after.context as CaseContext,
-          before: beforeAt,
-          after: afterAt,
-        });
-        return { row: updated, snapshot: after };
+        // 5–7. Transition, persist, effects
+        return apply(row, before, event);
       });
     },
   };

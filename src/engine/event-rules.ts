@@ -44,7 +44,7 @@ export function createEventRules(deps: EventRuleDeps) {
   return {
     /** Checks on where the case stands that say more than "not accepted" (before acceptance). */
     checkState(type: CaseEventType, snapshot: CaseSnapshot) {
-      if (type === 'RECORD_FOLLOW_UP' && !snapshot.matches('running')) {
+      if ((type === 'RECORD_FOLLOW_UP' || type === 'SUBMIT_FOLLOW_UP_REPORT') && !snapshot.matches('running')) {
         throw new DomainError('case-not-running', 'a follow-up report needs a case that is running (steps 10–12)', {
           errors: [{ path: 'type', message: `the case stands at step ${stepsOf(snapshot).join(', ')}` }],
         });

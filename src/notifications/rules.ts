@@ -70,6 +70,14 @@ const role = (r: Role) => ({ role: r }) as const;
 
 export const NOTIFICATION_RULES = [
   {
+    // The initiator sends the idea (from machine version 4, when it is raised): the coordinators are told.
+    kind: 'idea-sent',
+    on: [{ event: 'CONTACT_COORDINATORS' }],
+    to: [role('county-coordinator')],
+    mandatory: true,
+    variables: ['initiatorName', 'message', 'sentDate'],
+  },
+  {
     kind: 'idea-submitted',
     on: [{ event: 'SUBMIT_IDEA_TEMPLATE' }],
     to: [mailbox, role('county-coordinator')],
@@ -156,6 +164,22 @@ export const NOTIFICATION_RULES = [
     to: [role('county-coordinator'), role('steering-group'), initiator],
     mandatory: true,
     variables: ['followUpDate', 'daysOverdue'],
+  },
+  {
+    // Machine version 4: the initiator's report waits for the steering group's review.
+    kind: 'follow-up-report-submitted',
+    on: [{ event: 'SUBMIT_FOLLOW_UP_REPORT' }],
+    to: [role('steering-group')],
+    mandatory: true,
+    variables: ['initiatorName', 'followUpDate', 'spentToDate'],
+  },
+  {
+    // The steering group's follow-up (from version 4, its review of the initiator's report).
+    kind: 'follow-up-reviewed',
+    on: [{ event: 'RECORD_FOLLOW_UP' }],
+    to: [initiator, participants],
+    mandatory: true,
+    variables: ['conclusion', 'narrative', 'adjustment'],
   },
   {
     kind: 'scale-up-decision',

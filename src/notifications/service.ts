@@ -300,6 +300,20 @@ export function createNotifications(db: Db, deps: NotificationDeps, settings: Ma
           submittedDate: ctx.ideaTemplate ? localDate(ctx.ideaTemplate.at) : '',
         };
       }
+      case 'idea-sent':
+        return { initiatorName: input.initiatorName(), message: p.message ?? '', sentDate: ctx.contact ? localDate(ctx.contact.at) : '' };
+      case 'follow-up-report-submitted':
+        return {
+          initiatorName: input.initiatorName(),
+          followUpDate: p.followUpDate ?? '',
+          spentToDate: typeof p.spentToDateOre === 'number' ? formatOre(p.spentToDateOre, lang) : '',
+        };
+      case 'follow-up-reviewed':
+        return {
+          conclusion: t(lang, `v4.conclusion.${p.conclusion as string}`),
+          narrative: p.narrative ?? '',
+          adjustment: p.adjustment ?? '',
+        };
       case 'placed-on-agenda':
         return { meetingDate: p.meetingDate };
       case 'forum-booked': {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CaseContext } from '../../machines/case/context.js';
+import { outstandingFollowUpDates, unreviewedReport, type CaseContext } from '../../machines/case/context.js';
 import { eventPayloads, type CaseEventType } from '../../machines/case/schemas.js';
 import { FORUM_ROLES } from '../../machines/roles.js';
 import { t, type Language } from '../i18n/index.js';
@@ -90,6 +90,14 @@ export function ideaTemplateSetup(lang: Language, template: IdeaTemplate, config
   return { schema: z.object({ answers: ideaAnswersSchema(template, config) }).strict(), hints, initial: {} };
 }
 
+/** The proposal's indicators, to choose among when a value is reported. */
+const indicatorOptions = (context: CaseContext): FieldHints => ({
+  options: (context.proposal.indicators ?? []).map((i) => ({ value: i.id, label: `${i.name} (${i.unit})` })),
+});
+
+/** Öre as the kronor a money field shows. */
+const kronor = (ore: number) => (ore / 100).toFixed(2).replace(/\.00$/, '');
+
 export function actionSetup(type: CaseEventType, inputs: ActionInputs): ActionSetup {
   const { lang, config, context } = inputs;
   const schema = eventPayloads[type];
@@ -167,17 +175,33 @@ export function actionSetup(type: CaseEventType, inputs: ActionInputs): ActionSe
         },
       };
     }
-    case 'RECORD_FOLLOW_UP':
+    case 'RECORD_FOLLOW_UP': {
+      // From version 4 the follow-up reviews the initiator's report: it starts as the report says.
+      const report = unreviewedReport(context);
+      const initial: FormValues = {};
+      if (report) {
+        initial.date = report.followUpDate;
+        report.indicatorValues.forEach((v, i) => {
+          initial[`indicatorValues.${i}.indicatorId`] = v.indicatorId;
+          initial[`indicatorValues.${i}.value`] = String(v.value);
+        });
+        initial.spentToDateOre = kronor(report.spentToDateOre);
+      }
+      return { schema, initial, hints: { 'indicatorValues.indicatorId': indicatorOptions(context), spentToDateOre: { money: true } } };
+    }
+    case 'SUBMIT_FOLLOW_UP_REPORT': {
+      // The report is for one of the decision's follow-up dates that has none yet; the first is the one due.
+      const dates = outstandingFollowUpDates(context);
       return {
         schema,
-        initial: {},
+        initial: { followUpDate: dates[0] },
         hints: {
-          'indicatorValues.indicatorId': {
-            options: (context.proposal.indicators ?? []).map((i) => ({ value: i.id, label: `${i.name} (${i.unit})` })),
-          },
+          followUpDate: { options: dates.map((d) => ({ value: d, label: d })) },
+          'indicatorValues.indicatorId': indicatorOptions(context),
           spentToDateOre: { money: true },
         },
       };
+    }
     case 'ASSESS_CRITERION':
       return { schema, initial: {}, hints: { criterionId: { hidden: true } } };
     default:

@@ -148,6 +148,7 @@ const SECTIONS = [
   'revisions',
   'recommendation',
   'decision',
+  'followUpReports',
   'followUps',
   'seminars',
   'execution',
@@ -157,7 +158,11 @@ const SECTIONS = [
 ] as const;
 
 /** The event whose form recorded a section of the case's data (for its labels). */
-const SECTION_EVENTS: Partial<Record<string, string>> = { decision: 'RECORD_DECISION', recommendation: 'RECORD_RECOMMENDATION' };
+const SECTION_EVENTS: Partial<Record<string, string>> = {
+  decision: 'RECORD_DECISION',
+  recommendation: 'RECORD_RECOMMENDATION',
+  followUpReports: 'SUBMIT_FOLLOW_UP_REPORT',
+};
 
 /** Who raised the idea and what it is, and how the case ended if it has. */
 function overview(i: CasePageInput): SafeHtml {

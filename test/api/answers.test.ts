@@ -106,7 +106,6 @@ describe('every successful answer of the API matches its schema', () => {
     ids.fresh = await raise('Nyss väckt idé');
 
     ids.notEligible = await raise('Utanför överenskommelsen');
-    await send(ids.notEligible, initiator, 'CONTACT_COORDINATORS', story('CONTACT_COORDINATORS'));
     await send(ids.notEligible, coordinator, 'ASSESS_NOT_ELIGIBLE', { reason: 'Ligger utanför de prioriterade områdena.' });
 
     ids.withdrawn = await raise('Återtagen idé');
@@ -150,7 +149,9 @@ describe('every successful answer of the API matches its schema', () => {
     ids.finished = await raise('Uppskalad satsning');
     advance(t, ids.finished, FULL_STORY);
 
-    // A follow-up with Prefer: return=minimal answers 204 without a body.
+    // The initiator's follow-up report, then the steering group's review of it with
+    // Prefer: return=minimal, which answers 204 without a body.
+    await send(ids.running, initiator, 'SUBMIT_FOLLOW_UP_REPORT', story('SUBMIT_FOLLOW_UP_REPORT'));
     const current = await viewOf(ids.running);
     const minimal = await t.app.inject({
       method: 'POST',

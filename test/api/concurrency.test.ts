@@ -258,7 +258,7 @@ describe('Idempotency-Key on POST /api/cases', () => {
     expect(again.statusCode).toBe(201);
     expect(again.headers['idempotent-replay']).toBe('true');
     expect(again.headers.location).toBe(`/api/cases/${id}`);
-    expect(again.headers.etag).toBe('"1"');
+    expect(again.headers.etag).toBe('"2"');
     expect(again.json()).toEqual(first.json());
     expect(tableCounts(t)).toEqual(counts);
     const titled = t.services.db.$client.prepare("SELECT count(*) AS n FROM cases WHERE title = 'Idempotent idé'").get() as { n: number };

@@ -200,19 +200,20 @@ describe('Stödgrupper för unga vuxna: from idea to scale-up', () => {
     caseId = body.id;
     expect(caseId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(res.headers.location).toBe(`/api/cases/${caseId}`);
-    expect(res.headers.etag).toBe('"1"');
+    // Raising the idea sends it to the county coordinators (machine version 4): two events.
+    expect(res.headers.etag).toBe('"2"');
     expect(body).toMatchObject({
       diaryNumber: 'UPH-2026-0001',
       programmeId: 'uph-blekinge',
       title: DEMO_IDEA.title,
-      version: 1,
+      version: 2,
       status: 'active',
       outcome: null,
       outcomeLabel: null,
-      steps: [1],
+      steps: [2],
       stepCount: 12,
-      stepText: 'steg 1 av 12: Idé väcks',
-      state: ['open.idea'],
+      stepText: 'steg 2 av 12: Kontakt med länsamordnarna',
+      state: ['open.coordinatorContact'],
       priorityAreaId: null,
       initiatorId: t.actors.initiator.id,
       initiator: { id: t.actors.initiator.id, displayName: 'Test initiator' },
@@ -225,28 +226,38 @@ describe('Stödgrupper för unga vuxna: from idea to scale-up', () => {
       initiatorId: t.actors.initiator.id,
       createdAt: '2026-01-15T09:00:00.000Z',
     });
-    expect(body.allowedEvents.map((e) => e.type)).toEqual(['ADD_PARTICIPANT', 'CONTACT_COORDINATORS', 'WITHDRAW']);
-    version = 1;
-    currentState = ['open.idea'];
-    currentSteps = [1];
-  });
-
-  it('the county coordinators can see the idea but only bring in participants at step 1', async () => {
-    const body = json<CaseBody>(await getCase(t.tokens['county-coordinator']));
-    expect(body.allowedEvents.map((e) => [e.type, e.role])).toEqual([['ADD_PARTICIPANT', 'county-coordinator']]);
-  });
-
-  it('she contacts the county coordinators to talk the idea through', async () => {
-    const body = await act(story('CONTACT_COORDINATORS'), '2026-01-19T08:30:00.000Z', {
-      steps: [2],
-      state: ['open.coordinatorContact'],
-    });
+    expect(body.allowedEvents.map((e) => e.type)).toEqual(['ADD_PARTICIPANT', 'WITHDRAW']);
+    // The contact is her own event, at the moment she raised the idea, with its summary as the message.
     expect(body.data.contact).toEqual({
-      message: 'Vi vill diskutera en idé om stödgrupper för unga vuxna.',
+      message: DEMO_IDEA.summary,
       by: t.actors.initiator.id,
       role: 'initiator',
-      at: '2026-01-19T08:30:00.000Z',
+      at: '2026-01-15T09:00:00.000Z',
     });
+    log.push({
+      type: 'CONTACT_COORDINATORS',
+      role: 'initiator',
+      actorId: t.actors.initiator.id,
+      displayName: t.actors.initiator.displayName,
+      at: '2026-01-15T09:00:00.000Z',
+      payload: { message: DEMO_IDEA.summary },
+      stateBefore: ['open.idea'],
+      stateAfter: ['open.coordinatorContact'],
+      stepsBefore: [1],
+      stepsAfter: [2],
+    });
+    version = 2;
+    currentState = ['open.coordinatorContact'];
+    currentSteps = [2];
+  });
+
+  it('the county coordinators can see the idea and answer it at once', async () => {
+    const body = json<CaseBody>(await getCase(t.tokens['county-coordinator']));
+    expect(body.allowedEvents.map((e) => [e.type, e.role])).toEqual([
+      ['ADD_PARTICIPANT', 'county-coordinator'],
+      ['ASSESS_ELIGIBLE', 'county-coordinator'],
+      ['ASSESS_NOT_ELIGIBLE', 'county-coordinator'],
+    ]);
   });
 
   it('the county coordinators find the idea in line with the agreement (children and young people)', async () => {
@@ -436,12 +447,20 @@ describe('Stödgrupper för unga vuxna: from idea to scale-up', () => {
       { year: 2026, amountOre: 65_000_000 },
       { year: 2027, amountOre: 70_000_000 },
     ]);
-    // Past the decision, the initiator can no longer withdraw.
+    // Past the decision, the initiator can no longer withdraw; she reports on the follow-up dates.
     const initiatorView = json<CaseBody>(await getCase(t.tokens.initiator));
-    expect(initiatorView.allowedEvents.map((e) => e.type)).toEqual(['ADD_PARTICIPANT', 'UPDATE_SCALE_UP_PLAN']);
+    expect(initiatorView.allowedEvents.map((e) => e.type)).toEqual(['ADD_PARTICIPANT', 'SUBMIT_FOLLOW_UP_REPORT', 'UPDATE_SCALE_UP_PLAN']);
   });
 
-  it('the steering group follows up in December: three groups, 22 participants, 18 % in work or studies', async () => {
+  it('Ingrid submits the follow-up report for 1 December: three groups, 22 participants, 18 % in work or studies', async () => {
+    const body = await act(story('SUBMIT_FOLLOW_UP_REPORT'), '2026-11-27T10:00:00.000Z', {
+      steps: [10, 11, 12],
+      state: ['running.execution.ongoing', 'running.seminars.active', 'running.scaleUp.planning'],
+    });
+    expect(body.data.followUpReports).toMatchObject([{ followUpDate: '2026-12-01', spentToDateOre: 30_000_000 }]);
+  });
+
+  it('the steering group reviews the report in December and lets the initiative continue', async () => {
     const body = await act(story('RECORD_FOLLOW_UP'), '2026-12-01T13:00:00.000Z', {
       steps: [10, 11, 12],
       state: ['running.execution.ongoing', 'running.seminars.active', 'running.scaleUp.planning'],
@@ -505,11 +524,11 @@ describe('Stödgrupper för unga vuxna: from idea to scale-up', () => {
   it('the history tells the whole story: every event with who, as which role, when, and the state before and after', async () => {
     const res = await t.app.inject({ method: 'GET', url: `/api/cases/${caseId}/history`, headers: auth(t.tokens.initiator) });
     expect(res.statusCode).toBe(200);
-    expect(res.headers.etag).toBe('"30"');
+    expect(res.headers.etag).toBe('"31"');
     const history = json<{ caseId: string; diaryNumber: string; version: number; events: HistoryEvent[] }>(res);
-    expect(history).toMatchObject({ caseId, diaryNumber: 'UPH-2026-0001', version: 30 });
-    expect(history.events).toHaveLength(30);
-    expect(log).toHaveLength(29);
+    expect(history).toMatchObject({ caseId, diaryNumber: 'UPH-2026-0001', version: 31 });
+    expect(history.events).toHaveLength(31);
+    expect(log).toHaveLength(30);
 
     const created = history.events[0];
     expect(created).toMatchObject({
@@ -568,11 +587,11 @@ describe('Stödgrupper för unga vuxna: from idea to scale-up', () => {
     const token = t.tokens[role];
     const one = await getCase(token);
     expect(one.statusCode).toBe(200);
-    expect(json<CaseBody>(one)).toMatchObject({ id: caseId, status: 'done', outcome: 'scaled-up', version: 30 });
+    expect(json<CaseBody>(one)).toMatchObject({ id: caseId, status: 'done', outcome: 'scaled-up', version: 31 });
 
     const history = await t.app.inject({ method: 'GET', url: `/api/cases/${caseId}/history`, headers: auth(token) });
     expect(history.statusCode).toBe(200);
-    expect(json<{ events: unknown[] }>(history).events).toHaveLength(30);
+    expect(json<{ events: unknown[] }>(history).events).toHaveLength(31);
 
     const list = json<{ items: { id: string; status: string }[]; nextCursor: string | null }>(
       await t.app.inject({ method: 'GET', url: '/api/cases?status=done', headers: auth(token) }),

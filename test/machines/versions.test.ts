@@ -32,8 +32,8 @@ describe('machine versions', () => {
     await t.close();
   });
 
-  it('new cases start on version 2', () => {
-    expect(CURRENT_CASE_MACHINE_VERSION).toBe(2);
+  it('new cases start on version 4', () => {
+    expect(CURRENT_CASE_MACHINE_VERSION).toBe(4);
   });
 
   it('a proposal without scope or action plan may go to LSVO under version 1, not under version 2', async () => {

@@ -89,8 +89,9 @@ describe('one person in two programmes', () => {
     );
     expect(await listIds(`/api/cases?programme=${THIRD}`)).toEqual([]);
     // With a step filter, the step index is asked the same way.
-    expect((await listIds('/api/cases?step=1')).map((c) => c.id)).toEqual([otherCase]);
-    expect((await listIds('/api/cases?step=2')).map((c) => c.id)).toContain(mainCase);
+    // (A new idea stands at step 2: raising it sent it to the coordinators.)
+    expect((await listIds('/api/cases?step=2')).map((c) => c.id)).toEqual(expect.arrayContaining([mainCase, otherCase]));
+    expect((await listIds('/api/cases?step=1')).map((c) => c.id)).toEqual([]);
   });
 
   it('acts by the roles of the case’s own programme', async () => {
@@ -103,7 +104,7 @@ describe('one person in two programmes', () => {
     const own = json<{ allowedEvents: { type: string }[] }>(
       await t.app.inject({ method: 'GET', url: `/api/cases/${otherCase}`, headers: as(bothToken) }),
     );
-    expect(own.allowedEvents.map((e) => e.type)).toEqual(expect.arrayContaining(['CONTACT_COORDINATORS', 'WITHDRAW']));
+    expect(own.allowedEvents.map((e) => e.type)).toEqual(expect.arrayContaining(['ADD_PARTICIPANT', 'WITHDRAW']));
     expect(own.allowedEvents.map((e) => e.type)).not.toContain('ASSESS_ELIGIBLE');
     // Money of the main programme: yes; of the other (an initiator there): no; of a third: not even there.
     expect((await t.app.inject({ method: 'GET', url: `/api/programmes/${PROGRAMME}/pools`, headers: as(bothToken) })).statusCode).toBe(200);
@@ -146,14 +147,15 @@ describe('an administrator of one programme', () => {
     advance(t, mainCase, storyUntilStep(3).slice(storyUntilStep(2).length));
     const send = (actor: Actor, type: string, payload: object) =>
       t.services.cases.send(actor, otherCase, { type: type as never, payload }, t.services.cases.get(actor, otherCase, 'sv').version, 'sv');
-    send(both, 'CONTACT_COORDINATORS', { message: 'Vi vill pröva en idé.' });
     send(t.foreignCoordinator.actor, 'ASSESS_ELIGIBLE', { priorityAreaId: 'suicidprevention', justification: 'Ligger inom området.' });
     const perProgramme = t.services.db.$client
       .prepare('SELECT programme_id AS p, count(*) AS n FROM outbox GROUP BY programme_id ORDER BY p')
       .all();
+    // (The third programme's coordinators were told of its idea when it was raised.)
     expect(perProgramme).toEqual([
       { p: PROGRAMME, n: expect.any(Number) },
       { p: OTHER_PROGRAMME, n: expect.any(Number) },
+      { p: 'uph-third', n: expect.any(Number) },
     ]);
     const admin = auth(t.tokens.administrator);
     const items = json<{ items: { id: string; caseId: string | null }[] }>(

@@ -184,7 +184,7 @@ beforeAll(async () => {
     expect(created.statusCode, created.body).toBe(201);
     const caseId = json<{ id: string }>(created).id;
     caseOf.set(row, caseId);
-    await send(caseId, 'initiator', 'CONTACT_COORDINATORS', { message: 'En rad i handlingsplanen för 2017.' });
+    // Raising the idea sent it to the coordinators (machine version 4).
     await send(caseId, 'county-coordinator', 'ASSESS_ELIGIBLE', { priorityAreaId: row.subArea, justification: 'Ingår i handlingsplanen.' });
     if (row.costKr === 0) continue;
     await untilDecision(caseId, row);

@@ -4,7 +4,7 @@ import type { CaseInput } from '../../machines/case/context.js';
 import type { CaseMachine } from '../../machines/case/machine.js';
 import type { CaseEvent, CaseEventType } from '../../machines/case/schemas.js';
 import { CASE_MACHINE_VERSIONS } from '../../machines/versions.js';
-import { FULL_STORY } from '../../src/demo/story.js';
+import { storyOfVersion } from '../../src/demo/story.js';
 import { machineInput } from '../expected.js';
 import { desiredTimers, type Deadlines } from '../../src/scheduler/deadlines.js';
 
@@ -29,7 +29,8 @@ function after(version: keyof typeof CASE_MACHINE_VERSIONS, type: CaseEventType,
   const machine = CASE_MACHINE_VERSIONS[version] as unknown as CaseMachine;
   let [snapshot] = initialTransition(machine, INPUT);
   let seen = 0;
-  for (const step of FULL_STORY) {
+  // As the version lives it: from version 4 the initiator reports before each review.
+  for (const step of storyOfVersion(version)) {
     const payload = step.type === 'RECORD_DECISION' && followUpDates ? { ...step.payload, followUpDates } : step.payload;
     const at = step.type === 'SUBMIT_IDEA_TEMPLATE' ? SUBMITTED : step.type === 'RECORD_DECISION' ? DECIDED : '2026-12-01T10:00:00.000Z';
     const [next] = transition(machine, snapshot, {

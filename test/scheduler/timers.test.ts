@@ -176,7 +176,8 @@ describe('follow-up reports', () => {
 
     // The report for 2026-12-01 arrives in time: its escalation is cancelled, the later dates stay.
     t.clock.set('2026-11-30T12:00:00.000Z');
-    const res = await sendEvent(t, id, t.tokens['steering-group'], storyStep('RECORD_FOLLOW_UP'));
+    // (Machine version 4: the initiator's report settles the date; the steering group reviews it.)
+    const res = await sendEvent(t, id, t.tokens.initiator, storyStep('SUBMIT_FOLLOW_UP_REPORT'));
     expect(res.statusCode, res.body).toBe(200);
     expect(followUps().map((r) => `${r.kind} ${r.status}`)).toEqual([
       'follow-up-reminder fired',

@@ -315,9 +315,16 @@ describe('forms that are sent back', () => {
 });
 
 describe('the pages of the bodies that decide and follow up', () => {
-  it('the steering group gets the follow-up form, with the proposal’s indicators to choose from', async () => {
+  it('the steering group gets the follow-up form once the initiator has reported, with the proposal’s indicators to choose from', async () => {
     const id = await createCase(t);
     advance(t, id, storyUntilStep(10));
+    // Before the initiator's report there is nothing to review (machine version 4).
+    expect((await as('steering-group').get(`/cases/${id}`)).body).not.toContain(`href="/cases/${id}/do/RECORD_FOLLOW_UP"`);
+    advance(
+      t,
+      id,
+      FULL_STORY.filter((s) => s.type === 'SUBMIT_FOLLOW_UP_REPORT'),
+    );
     const page = await as('steering-group').get(`/cases/${id}/do/RECORD_FOLLOW_UP`);
     expect(page.body).toContain('id="form-RECORD_FOLLOW_UP"');
     expect(page.body).toContain(
@@ -326,6 +333,38 @@ describe('the pages of the bodies that decide and follow up', () => {
     expect(page.body).toContain('name="adjustment"');
     const waiting = await as('steering-group').get('/cases');
     expect(waiting.body.slice(waiting.body.indexOf('id="waiting"'))).toContain(`/cases/${id}`);
+  });
+});
+
+describe('the initiator’s follow-up report (machine version 4)', () => {
+  it('is a form of its own: the outstanding follow-up dates to choose from, kronor read into öre, and the report shown after', async () => {
+    const id = await createCase(t);
+    advance(t, id, storyUntilStep(10));
+    const initiator = as('initiator');
+    expect((await initiator.get(`/cases/${id}`)).body).toMatch(
+      new RegExp(`<p id="your-action">.*href="/cases/${id}/do/SUBMIT_FOLLOW_UP_REPORT"`),
+    );
+    const page = await initiator.get(`/cases/${id}/do/SUBMIT_FOLLOW_UP_REPORT`);
+    expect(page.body).toContain('id="form-SUBMIT_FOLLOW_UP_REPORT"');
+    for (const date of ['2026-12-01', '2027-06-01', '2027-12-01']) expect(page.body).toContain(`<option value="${date}"`);
+    expect(page.body).toContain('Vad har ni gjort?');
+    const res = await initiator.post(`/cases/${id}/events/SUBMIT_FOLLOW_UP_REPORT`, {
+      _version: String(version(id)),
+      followUpDate: '2027-06-01',
+      'indicatorValues.0.indicatorId': 'andel-i-syssla',
+      'indicatorValues.0.value': '21',
+      spentToDateOre: '412 500',
+      done: 'Fyra grupper har träffats varje vecka.',
+      results: 'Fler deltagare har börjat studera.',
+    });
+    expect(res.statusCode, res.body.slice(0, 500)).toBeLessThan(400);
+    expect(contextOf(id).followUpReports).toMatchObject([
+      { followUpDate: '2027-06-01', spentToDateOre: 41_250_000, indicatorValues: [{ indicatorId: 'andel-i-syssla', value: 21 }] },
+    ]);
+    const after = await initiator.get(`/cases/${id}`);
+    expect(after.body).toContain('<h3>Uppföljningsrapporter</h3>');
+    // The date reported is no longer offered.
+    expect((await initiator.get(`/cases/${id}/do/SUBMIT_FOLLOW_UP_REPORT`)).body).not.toContain('<option value="2027-06-01"');
   });
 });
 

@@ -203,7 +203,13 @@ export const caseDataSchema = z
       })
       .optional()
       .describe('set when the case was imported as decided from a spreadsheet: the file, sheet and row it came from'),
-    followUps: z.array(payload('RECORD_FOLLOW_UP').safeExtend(recorded)),
+    followUpReports: z
+      .array(payload('SUBMIT_FOLLOW_UP_REPORT').safeExtend(recorded))
+      .optional()
+      .describe("the initiator's follow-up reports in the order submitted (machine version 4 on; absent before)"),
+    followUps: z
+      .array(payload('RECORD_FOLLOW_UP').safeExtend(recorded))
+      .describe("the steering group's follow-ups; from machine version 4, each reviews the report at the same place in followUpReports"),
     seminars: z.array(payload('RECORD_SEMINAR').safeExtend(recorded)),
     execution: z.object({ ended: payload('END_INITIATIVE').safeExtend(recorded).optional() }),
     scaleUpPlan: payload('UPDATE_SCALE_UP_PLAN').safeExtend(recorded).optional(),

@@ -189,9 +189,10 @@ function caseData(i: ActionPageInput): SafeHtml {
       const area = allAreas(config).find((a) => a.id === ctx.eligibility?.priorityAreaId);
       value = { ...ctx.eligibility, priorityAreaId: area ? area.label[lang] : undefined };
     }
-    if (key === 'followUps') {
+    if (key === 'followUps' || key === 'followUpReports') {
+      // A report's values are on the proposal's indicators: named as the proposal names them.
       const indicators = new Map((ctx.proposal.indicators ?? []).map((x) => [x.id, x.name]));
-      value = ctx.followUps.map((f) => ({
+      value = (value as { indicatorValues: { indicatorId: string }[] }[]).map((f) => ({
         ...f,
         indicatorValues: f.indicatorValues.map((v) => ({ ...v, indicatorId: indicators.get(v.indicatorId) ?? '–' })),
       }));

@@ -30,6 +30,7 @@ const people = {
   group: { email: 'sam@e2e.satsa.se', name: 'Sam Samordningsgrupp', role: 'coordination-group' },
   lsvo: { email: 'lo@e2e.satsa.se', name: 'Lo LSVO', role: 'lsvo-secretary' },
   director: { email: 'dir@e2e.satsa.se', name: 'Dana Direktör', role: 'regional-director' },
+  steering: { email: 'stina@e2e.satsa.se', name: 'Stina Styrgrupp', role: 'steering-group' },
   admin: { email: 'ada@e2e.satsa.se', name: 'Ada Administratör', role: 'administrator' },
   leaver: { email: 'pelle@e2e.satsa.se', name: 'Pelle Paus', role: 'initiator' },
 } as const;
@@ -76,9 +77,25 @@ const openCase = async (page: Page) => {
   await page.goto(`${base}/cases/${caseId}`);
 };
 
-/** Sends the form of `event` on the case page and waits for the page that follows. */
+/** Sends a form and waits for the page that follows. */
 async function submit(page: Page, formId: string) {
   await Promise.all([page.waitForLoadState('load'), page.locator(`#form-${formId} button[type=submit]`).click()]);
+}
+
+/** Opens the page of one action of the case. */
+const act = async (page: Page, type: string) => {
+  await page.goto(`${base}/cases/${caseId}/do/${type}`);
+};
+
+/**
+ * Sends an act that moves the case on for good: the form, then the check of the answers, which
+ * must show what was written, then "Bekräfta och skicka".
+ */
+async function submitChecked(page: Page, type: string, shows: string[] = []) {
+  await submit(page, type);
+  await page.locator('#check-answers').waitFor();
+  for (const text of shows) expect(await page.locator('main').textContent()).toContain(text);
+  await Promise.all([page.waitForLoadState('load'), page.locator(`#confirm-${type} button[type=submit]`).click()]);
 }
 
 async function expectRecorded(page: Page, label: string) {
@@ -102,8 +119,8 @@ async function fill(page: Page, prefix: string, values: Record<string, string | 
   }
 }
 
-describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 }, () => {
-  it('the initiator logs in and submits an idea; empty fields get errors next to them', async () => {
+describe('an idea from initiator to decision, in Chromium', { timeout: 120_000 }, () => {
+  it('the initiator logs in and sends an idea; empty fields get errors next to them; it reaches the coordinators at once', async () => {
     const anonymous = await browser.context({ locale: 'sv-SE' });
     const login = await anonymous.newPage();
     login.setDefaultTimeout(10_000);
@@ -129,18 +146,15 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
     await page.getByRole('button', { name: 'Skicka in idén' }).click();
     await page.waitForURL(/\/cases\/[0-9a-f-]{36}\?done=created/);
     caseId = /\/cases\/([0-9a-f-]{36})/.exec(page.url())![1]!;
-    expect(await page.locator('.step-text').first().textContent()).toContain('steg 1 av 12');
-    // What happens next, and who acts.
-    expect(await page.locator('#next + ul').textContent()).toContain('Kontakta länsamordnarna: görs av Initiativtagare');
+    // Sent means sent: the idea is with the coordinators, and the page says what happens next and who does it.
+    expect(await page.locator('.status-panel .step-text').textContent()).toContain('steg 2 av 12');
+    expect(await page.locator('#next-list').textContent()).toContain('görs av Länsamordnare');
+    expect(await page.locator('#your-action').textContent()).toContain('Du behöver inte göra något i ärendet just nu.');
     await expectAccessible(page, 'case page, initiator');
-
-    await page.getByLabel('Meddelande till länsamordnarna').fill('Vi vill gärna berätta mer om idén.');
-    await submit(page, 'CONTACT_COORDINATORS');
-    await expectRecorded(page, 'Kontakta länsamordnarna');
     await screenshot(page, '03-case-initiator-step2');
   });
 
-  it('the coordinator finds it on the board and assesses it as eligible', async () => {
+  it('the coordinator finds it on the board and assesses it as eligible, after checking the answers', async () => {
     const page = await logIn('coordinator');
     await page.goto(`${base}/board`);
     await expectAccessible(page, 'board');
@@ -149,64 +163,81 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
     expect(await page.locator('.board').textContent()).toContain('Kamratstöd för unga vuxna i Ronneby');
     await screenshot(page, '04-board');
     await page.getByRole('link', { name: 'Kamratstöd för unga vuxna i Ronneby' }).click();
+    await page.locator('#your-action a.button').click();
     await page.getByLabel('Prioriterat område').selectOption({ label: 'Suicidprevention' });
     await page.locator('#ASSESS_ELIGIBLE-justification').fill('Passar överenskommelsens område suicidprevention.');
+    await expectAccessible(page, 'an action of its own');
     await submit(page, 'ASSESS_ELIGIBLE');
+    await page.locator('#check-answers').waitFor();
+    expect(await page.locator('main').textContent()).toContain('Suicidprevention');
+    await expectAccessible(page, 'check your answers');
+    await screenshot(page, '04b-check-answers');
+    // "Change" brings the form back as it was written.
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Ändra svaren' }).click()]);
+    expect(await page.locator('#ASSESS_ELIGIBLE-justification').inputValue()).toBe('Passar överenskommelsens område suicidprevention.');
+    await submitChecked(page, 'ASSESS_ELIGIBLE');
     await expectRecorded(page, 'Bedöm: i linje med överenskommelsen');
     expect(await page.locator('.step-text').first().textContent()).toContain('steg 3 av 12');
   });
 
-  it('the initiator fills in the idea template with the keyboard only', async () => {
+  it('the initiator fills in the idea template with the keyboard only, from the list of what waits for them', async () => {
     const page = pages.initiator;
-    await openCase(page);
+    await page.goto(`${base}/waiting`);
     const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
-    // Tab from the top of the page to the template's first field.
-    let steps = 0;
-    while ((await focused()) !== 'SUBMIT_IDEA_TEMPLATE-answers-title') {
-      await page.keyboard.press('Tab');
-      if (++steps > 40) throw new Error(`the template's first field is not reachable by Tab (at ${await focused()})`);
-    }
+    const focusedText = () => page.evaluate(() => (document.activeElement as HTMLElement).textContent?.trim() ?? '');
+    /** Tabs until the focused element says `text` (or has that id), at most `limit` times. */
+    const tabTo = async (what: string, limit = 60) => {
+      for (let steps = 0; (await focusedText()) !== what && (await focused()) !== what; steps++) {
+        if (steps > limit) throw new Error(`"${what}" is not reachable by Tab (at ${await focused()} "${await focusedText()}")`);
+        await page.keyboard.press('Tab');
+      }
+    };
+    // What waits: the idea template, one Tab-walk away, then the case's own next action.
+    await tabTo('Fyll i idémallen: Kamratstöd för unga vuxna i Ronneby');
+    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    await tabTo('Skicka in idébeskrivningen');
+    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    // Earlier answers are not asked for again: the title and the area are filled in.
+    expect(await page.locator('#SUBMIT_IDEA_TEMPLATE-answers-title').inputValue()).toBe('Kamratstöd för unga vuxna i Ronneby');
+    await tabTo('SUBMIT_IDEA_TEMPLATE-answers-title');
     // The focused field is visibly marked.
     expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none');
     const typeAndTab = async (text: string) => {
       if (text) await page.keyboard.type(text);
       await page.keyboard.press('Tab');
     };
-    await typeAndTab('Kamratstöd Ronneby'); // title
+    await page.keyboard.press('Tab'); // past the title, kept as it was
     await typeAndTab(''); // organisation: left empty on purpose
     await typeAndTab(''); // contact phone (optional)
     await typeAndTab('Unga vuxna blir ensamma med sin ohälsa.'); // problem
     await typeAndTab('Grupper som leds av personer med egen erfarenhet.'); // idea
     await typeAndTab('Unga vuxna 18–25 år'); // target group
     expect(await focused()).toBe('SUBMIT_IDEA_TEMPLATE-answers-priorityArea');
-    await page.keyboard.press('ArrowDown');
-    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab'); // the area the coordinators chose stands
     await typeAndTab('Ronneby kommun, RSMH'); // partners
     await typeAndTab('Peer supporters leder grupperna.'); // user participation
     await typeAndTab('Färre i isolering.'); // expected effects
     await typeAndTab('250000'); // estimated cost
     // The start date is left empty: Tab walks through its year, month and day to the button.
-    const focusedText = () => page.evaluate(() => (document.activeElement as HTMLElement).textContent);
-    for (steps = 0; (await focusedText()) !== 'Skicka in idébeskrivningen'; steps++) {
-      if (steps > 4) throw new Error(`the submit button is not reached by Tab after the date (at ${await focused()})`);
-      await page.keyboard.press('Tab');
-    }
+    await tabTo('Fortsätt', 6);
     await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
 
-    // Sent back: the missing field says so, next to it, and nothing else was lost.
+    // Sent back: the missing field says so, next to it, the summary has the focus, and nothing else was lost.
     expect(await page.locator('#SUBMIT_IDEA_TEMPLATE-answers-organisation-error').textContent()).toContain('Fyll i det här fältet.');
     expect(await page.locator('#SUBMIT_IDEA_TEMPLATE-answers-problem').inputValue()).toBe('Unga vuxna blir ensamma med sin ohälsa.');
     expect(await focused()).toBe('SUBMIT_IDEA_TEMPLATE-errors');
+    // Amounts come back as they were written.
+    expect(await page.locator('#SUBMIT_IDEA_TEMPLATE-answers-estimatedCostSek').inputValue()).toMatch(/^250[  ]?000$/);
     await expectAccessible(page, 'idea template with errors');
     await screenshot(page, '05-idea-template-errors');
-    steps = 0;
-    while ((await focused()) !== 'SUBMIT_IDEA_TEMPLATE-answers-organisation') {
-      await page.keyboard.press('Tab');
-      if (++steps > 10) throw new Error('the field with the error is not reachable by Tab');
-    }
+    await tabTo('SUBMIT_IDEA_TEMPLATE-answers-organisation', 10);
     await page.keyboard.type('Ronneby kommun, socialtjänsten');
-    while ((await page.evaluate(() => (document.activeElement as HTMLElement).getAttribute('type'))) !== 'submit')
-      await page.keyboard.press('Tab');
+    await tabTo('Fortsätt', 20);
+    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    // Check the answers, then send, still with the keyboard.
+    expect(await page.locator('h1').textContent()).toBe('Kontrollera dina svar innan du skickar');
+    expect(await page.locator('main').textContent()).toContain('Ronneby kommun, socialtjänsten');
+    await tabTo('Bekräfta och skicka');
     await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
     await expectRecorded(page, 'Skicka in idébeskrivningen');
     expect(caseState(t, caseId).steps).toEqual([4]);
@@ -214,7 +245,7 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
 
   it('the coordination group and the coordinator take it through steps 4 to 7; what is not possible yet says why', async () => {
     const coordinator = pages.coordinator;
-    await openCase(coordinator);
+    await act(coordinator, 'PLACE_ON_AGENDA');
     await coordinator.getByLabel('Mötesdatum').fill('2026-02-12');
     await submit(coordinator, 'PLACE_ON_AGENDA');
     await expectRecorded(coordinator, 'Sätt upp på samordningsgruppens dagordning');
@@ -222,16 +253,17 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
     const group = await logIn('group');
     expect(await group.locator('#waiting + ul, #waiting ~ ul').first().textContent()).toContain('Kamratstöd för unga vuxna i Ronneby');
     await openCase(group);
+    await group.locator('#your-action a.button').click();
     await fill(group, 'RECORD_COORDINATION_GROUP_REVIEW', {
       meetingDate: '2026-02-12',
       'actorsToInvolve.0.name': 'Ronneby kommun',
       'actorsToInvolve.0.kind': 'municipal',
       notes: 'Bjud in kommunens socialtjänst.',
     });
-    await submit(group, 'RECORD_COORDINATION_GROUP_REVIEW');
+    await submitChecked(group, 'RECORD_COORDINATION_GROUP_REVIEW', ['Ronneby kommun']);
     await expectRecorded(group, 'Registrera samordningsgruppens genomgång');
 
-    await openCase(coordinator);
+    await act(coordinator, 'BOOK_DIALOGUE_FORUM');
     await fill(coordinator, 'BOOK_DIALOGUE_FORUM', {
       date: '2026-03-10',
       startTime: '13:00',
@@ -241,26 +273,30 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
     await submit(coordinator, 'BOOK_DIALOGUE_FORUM');
     await expectRecorded(coordinator, 'Boka dialogforum');
     // The dialogue forum: one row per forum role, the required ones accounted for.
+    await act(coordinator, 'RECORD_DIALOGUE_FORUM');
     const attendance: Record<string, string> = { summary: 'Behovet bekräftades.' };
     for (let i = 0; i < 6; i++) attendance[`attendance.${i}.present`] = 'true';
     await fill(coordinator, 'RECORD_DIALOGUE_FORUM', attendance);
-    await submit(coordinator, 'RECORD_DIALOGUE_FORUM');
+    await submitChecked(coordinator, 'RECORD_DIALOGUE_FORUM', ['Behovet bekräftades.']);
     await expectRecorded(coordinator, 'Registrera dialogforum och deltagare');
+    await act(coordinator, 'SKIP_TARGET_GROUP_DIALOGUE');
     await fill(coordinator, 'SKIP_TARGET_GROUP_DIALOGUE', { reason: 'Målgruppen var med i dialogforumet.' });
-    await submit(coordinator, 'SKIP_TARGET_GROUP_DIALOGUE');
+    await submitChecked(coordinator, 'SKIP_TARGET_GROUP_DIALOGUE');
     await expectRecorded(coordinator, 'Hoppa över dialog med målgrupper');
 
     // Step 7: the proposal cannot start before a check-in, and the page says so.
     expect(await coordinator.locator('.not-yet').textContent()).toContain('Börja skriva fram underlaget');
     await screenshot(coordinator, '06-case-coordinator-step7');
-    await coordinator.locator('summary', { hasText: 'Registrera avstämning med ledningsgrupp' }).click();
+    // Without a step of their own to take, the check-in is the coordinator's next action.
+    await coordinator.locator('#your-action a.button', { hasText: 'Registrera avstämning med ledningsgrupp' }).click();
     await fill(coordinator, 'RECORD_CHECK_IN', {
       date: '2026-04-02',
       group: 'Ledningsgrupp socialtjänst Ronneby',
       notes: 'Ställer sig bakom.',
     });
     await submit(coordinator, 'RECORD_CHECK_IN');
-    await submit(coordinator, 'START_PROPOSAL');
+    await coordinator.locator('#your-action a.button', { hasText: 'Börja skriva fram underlaget' }).click();
+    await submitChecked(coordinator, 'START_PROPOSAL');
     await expectRecorded(coordinator, 'Börja skriva fram underlaget');
     expect(caseState(t, caseId).steps).toEqual([8]);
   });
@@ -269,7 +305,7 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
     const page = pages.coordinator;
     await openCase(page);
     // The proposal is written part by part on its own pages, then checked and sent.
-    await page.getByRole('link', { name: 'Skriv förslaget' }).click();
+    await page.getByRole('link', { name: 'Skriv förslaget' }).first().click();
     // The short ids of activities and indicators are not typed: they are made from their names.
     const proposal = Object.fromEntries(
       Object.entries(
@@ -289,20 +325,25 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
     await expectRecorded(page, 'Uppdatera underlaget');
     expect(caseState(t, caseId).context.proposal.budget).toEqual(FULL_PROPOSAL.budget);
 
+    // The criteria, one short form each on a page of their own; a save stays at its criterion.
+    await act(page, 'ASSESS_CRITERION');
     // Two tabs on the same case: the second one's form is stale once the first has sent.
     const second = await page.context().newPage();
-    await openCase(second);
+    await second.goto(`${base}/cases/${caseId}/do/ASSESS_CRITERION`);
     await fill(page, 'ASSESS_CRITERION-c1', { fulfilled: 'true', justification: 'Satsningen bryter utanförskap.' });
     await submit(page, 'ASSESS_CRITERION-c1');
-    await expectRecorded(page, 'Bedöm ett kriterium');
+    expect(page.url()).toMatch(/#criterion-c1$/);
+    expect(await page.locator('#criterion-c1 .notice').textContent()).toContain('Bedömningen är sparad.');
     const before = caseState(t, caseId);
     await fill(second, 'ASSESS_CRITERION-c1', { fulfilled: 'false', justification: 'Skrivet i en gammal flik.' });
     await submit(second, 'ASSESS_CRITERION-c1');
     expect(await second.locator('#notice').textContent()).toContain('Någon annan har ändrat ärendet');
+    // The conflict takes the focus, so it is heard at once.
+    expect(await second.evaluate(() => document.activeElement?.id)).toBe('notice');
     expect(caseState(t, caseId).version).toBe(before.version);
     expect(caseState(t, caseId).context.criteria.c1?.fulfilled).toBe(true);
-    // The page shows the new state, and what the user wrote is still there to look at.
-    expect(await second.locator('table.criteria').textContent()).toContain('Satsningen bryter utanförskap.');
+    // The page says what happened since, and what the user wrote is still there to look at.
+    expect(await second.locator('main').textContent()).toContain('Det här har hänt i ärendet sedan du öppnade formuläret');
     expect(await second.locator('#ASSESS_CRITERION-c1-justification').inputValue()).toBe('Skrivet i en gammal flik.');
     await expectAccessible(second, 'conflict page');
     await screenshot(second, '07-conflict');
@@ -312,8 +353,11 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
       await fill(page, `ASSESS_CRITERION-${c}`, { fulfilled: 'true', justification: `Kriterium ${c} är uppfyllt enligt underlaget.` });
       await submit(page, `ASSESS_CRITERION-${c}`);
     }
+    await expectAccessible(page, 'the criteria');
+    await openCase(page);
     await expectAccessible(page, 'case page, coordinator at step 8');
-    await submit(page, 'SUBMIT_TO_LSVO');
+    await act(page, 'SUBMIT_TO_LSVO');
+    await submitChecked(page, 'SUBMIT_TO_LSVO');
     await expectRecorded(page, 'Skicka underlaget till LSVO');
     expect(caseState(t, caseId).steps).toEqual([9]);
   });
@@ -332,6 +376,7 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
     await page.emulateMedia({ media: 'screen' });
 
     await openCase(page);
+    await page.locator('#your-action a.button').click();
     await fill(page, 'RECORD_RECOMMENDATION', {
       recommendation: 'approve',
       motivation: 'LSVO tillstyrker satsningen.',
@@ -339,21 +384,22 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
       'protocol.paragraph': '§ 42',
       'protocol.diaryNumber': 'LSVO 2026/118',
     });
-    await submit(page, 'RECORD_RECOMMENDATION');
+    await submitChecked(page, 'RECORD_RECOMMENDATION', ['LSVO tillstyrker satsningen.']);
     await expectRecorded(page, 'Registrera LSVO:s rekommendation');
   });
 
   it('the director decides, with the granted budget filled in from the proposal; the case is running', async () => {
     const page = await logIn('director');
     await openCase(page);
-    expect(await page.locator('#RECORD_DECISION-grantedBudget-0-amountOre').inputValue()).toBe('650000');
+    await page.locator('#your-action a.button').click();
+    expect(await page.locator('#RECORD_DECISION-grantedBudget-0-amountOre').inputValue()).toMatch(/^650[  ]?000$/);
     await fill(page, 'RECORD_DECISION', {
       decision: 'approve',
       motivation: 'Beviljas enligt rekommendationen.',
       followUpDates: '2026-12-01\n2027-06-01',
     });
     await expectAccessible(page, 'decision form');
-    await submit(page, 'RECORD_DECISION');
+    await submitChecked(page, 'RECORD_DECISION', ['Beviljas enligt rekommendationen.']);
     await expectRecorded(page, 'Registrera regiondirektörens beslut');
     await screenshot(page, '09-decided');
     const state = caseState(t, caseId);
@@ -367,6 +413,39 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 90_000 },
     for (const p of ['Ida Initiativ', 'Kim Länsamordnare', 'Sam Samordningsgrupp', 'Lo LSVO', 'Dana Direktör'])
       expect(history).toContain(p);
     expect(await page.locator('.diagram li.current').count()).toBe(3);
+  });
+
+  it('the initiator submits the follow-up report with the keyboard only, and the steering group reviews it', async () => {
+    const page = pages.initiator;
+    await openCase(page);
+    // The report is the initiator's next action; Tab from the top of the page reaches it.
+    const focusedText = () => page.evaluate(() => (document.activeElement as HTMLElement).textContent?.trim() ?? '');
+    for (let steps = 0; (await focusedText()) !== 'Lämna uppföljningsrapport'; steps++) {
+      if (steps > 40) throw new Error(`the report is not reachable by Tab (at "${await focusedText()}")`);
+      await page.keyboard.press('Tab');
+    }
+    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    await fill(page, 'SUBMIT_FOLLOW_UP_REPORT', {
+      followUpDate: '2026-12-01',
+      'indicatorValues.0.indicatorId': 'andel-i-syssla',
+      'indicatorValues.0.value': '18',
+      spentToDateOre: '120 000',
+      done: 'Fyra grupper har träffats varje vecka.',
+      results: 'Fler deltagare har börjat studera.',
+    });
+    await expectAccessible(page, 'follow-up report form');
+    await page.locator('#form-SUBMIT_FOLLOW_UP_REPORT button[type=submit]').focus();
+    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    await expectRecorded(page, 'Lämna uppföljningsrapport');
+    expect(caseState(t, caseId).context.followUpReports).toHaveLength(1);
+
+    const steering = await logIn('steering');
+    await openCase(steering);
+    await steering.locator('#your-action a.button').click();
+    await fill(steering, 'RECORD_FOLLOW_UP', { conclusion: 'continue', narrative: 'Satsningen går enligt plan.' });
+    await submitChecked(steering, 'RECORD_FOLLOW_UP', ['Satsningen går enligt plan.']);
+    await expectRecorded(steering, 'Registrera uppföljning');
+    expect(caseState(t, caseId).context.followUps).toHaveLength(1);
   });
 
   it('works for the initiator on a phone: nothing wider than the screen', async () => {

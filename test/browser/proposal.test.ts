@@ -54,7 +54,7 @@ describe('the proposal as question pages', () => {
     const page = await browser.page();
     await logIn(page, base, initiator.email, PASSWORD);
     await page.goto(`${base}/cases/${caseId}`);
-    await page.getByRole('link', { name: 'Skriv förslaget' }).click();
+    await page.getByRole('link', { name: 'Skriv förslaget' }).first().click();
     await page.waitForURL(`${base}/cases/${caseId}/proposal`);
     expect(await mainOf(page)).toContain('Inte påbörjad');
     await expectAccessible(page, 'proposal overview (sv)');
@@ -77,7 +77,7 @@ describe('the proposal as question pages', () => {
     await page.getByRole('button', { name: 'Logga ut' }).click();
     await logIn(page, base, initiator.email, PASSWORD);
     await page.goto(`${base}/cases/${caseId}`);
-    await page.getByRole('link', { name: 'Fortsätt skriva förslaget' }).click();
+    await page.getByRole('link', { name: 'Fortsätt skriva förslaget' }).first().click();
     await page.waitForURL(`${base}/cases/${caseId}/proposal`);
     expect(await mainOf(page)).toContain('Sparad i ditt utkast');
     await page.getByRole('link', { name: 'Bakgrund, syfte och mål' }).click();
@@ -93,7 +93,7 @@ describe('the proposal as question pages', () => {
     const other = await browser.page();
     await logIn(other, base, coordinator.email, PASSWORD);
     await other.goto(`${base}/cases/${caseId}`);
-    await other.getByRole('link', { name: 'Write the proposal' }).click();
+    await other.getByRole('link', { name: 'Write the proposal' }).first().click();
     await other.waitForURL(`${base}/cases/${caseId}/proposal`);
     expect(await other.locator('html').getAttribute('lang')).toBe('en');
     await expectAccessible(other, 'proposal overview (en)');

@@ -461,7 +461,7 @@ export function checkPage(
 <span class="caption">${written(lang, view.title)} · ${view.diaryNumber}</span>
 <h1 id="check-answers">${t(lang, 'casePage.checkTitle')}</h1>
 <p>${t(lang, 'casePage.checkIntro', { action: label })}</p>
-${recorded ? html`<div class="check">${dataList(lang, payload, SECTION_KEYS[type] ?? '', i.names, type)}</div>` : ''}
+${recorded ? html`<div class="check">${dataList(lang, readable(i, payload as Record<string, unknown>), SECTION_KEYS[type] ?? '', i.names, type)}</div>` : ''}
 <form method="post" action="/cases/${view.id}/do/${type}" class="change">
 <input type="hidden" name="_csrf" value="${i.csrfToken}">${hidden}
 <p><button type="submit" class="link">${t(lang, 'casePage.change')}</button></p>
@@ -474,6 +474,24 @@ ${hidden}
 <div class="button-group"><button type="submit"${type === 'WITHDRAW' || type === 'ASSESS_NOT_ELIGIBLE' ? raw(' class="warning"') : ''}>${t(lang, 'casePage.confirm')}</button><a href="/cases/${view.id}">${t(lang, 'casePage.cancel')}</a></div>
 </form>`;
   return { title: `${t(lang, 'casePage.checkTitle')} – ${view.diaryNumber}`, body };
+}
+
+/** A payload as a person reads it: the area, criterion and indicators by their names, not their ids. */
+function readable(i: ActionPageInput, payload: Record<string, unknown>): Record<string, unknown> {
+  const { lang, config } = i;
+  const out: Record<string, unknown> = { ...payload };
+  if (typeof payload.priorityAreaId === 'string')
+    out.priorityAreaId = allAreas(config).find((a) => a.id === payload.priorityAreaId)?.label[lang] ?? '–';
+  if (typeof payload.criterionId === 'string')
+    out.criterionId = config.criteria.find((c) => c.id === payload.criterionId)?.label[lang] ?? '–';
+  if (Array.isArray(payload.indicatorValues)) {
+    const indicators = new Map(((i.view.data as CaseContext).proposal.indicators ?? []).map((x) => [x.id, x.name]));
+    out.indicatorValues = (payload.indicatorValues as { indicatorId: string }[]).map((v) => ({
+      ...v,
+      indicatorId: indicators.get(v.indicatorId) ?? '–',
+    }));
+  }
+  return out;
 }
 
 /** The case data's key an event's payload is shown under, for its labels (the decision's reference is the decision's). */

@@ -5,7 +5,17 @@ import { actionSetup } from '../../src/web/actions.js';
 import { formValues } from '../../src/web/forms.js';
 import type { CaseContext } from '../../machines/case/context.js';
 import type { CaseEventType } from '../../machines/case/schemas.js';
-import { advance, createCase, createCaseOnVersion, createTestApp, pageSession, PROGRAMME, tableCounts, type TestApp } from '../helpers.js';
+import {
+  advance,
+  createCase,
+  createCaseOnVersion,
+  createTestApp,
+  mainText,
+  pageSession,
+  PROGRAMME,
+  tableCounts,
+  type TestApp,
+} from '../helpers.js';
 import { FULL_STORY, RECORDED_AT_CREATION, storyOfVersion, storyUntilStep } from '../../src/demo/story.js';
 
 /*
@@ -39,6 +49,14 @@ function formOf(id: string, type: CaseEventType, payload: unknown) {
   return formValues(setup.schema, payload, setup.hints);
 }
 
+/** The values of a payload's id fields (`priorityAreaId`, `indicatorId`, …), wherever they are. */
+function idsIn(value: unknown, key = ''): string[] {
+  if (typeof value === 'string') return /Id$/.test(key) ? [value] : [];
+  if (Array.isArray(value)) return value.flatMap((v) => idsIn(v, key));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => idsIn(v, k));
+  return [];
+}
+
 describe('check your answers before an act that cannot be undone', () => {
   it('the decisive events are read from the machines: every transition that leaves its state', () => {
     for (const v of Object.keys(CASE_MACHINE_VERSIONS).map(Number)) {
@@ -70,6 +88,9 @@ describe('check your answers before an act that cannot be undone', () => {
       expect(first.statusCode, step.type).toBe(200);
       expect(first.body, step.type).toContain('id="check-answers"');
       expect(first.body).toContain('Bekräfta och skicka');
+      // What is shown back is named as people name it: no area, criterion or indicator id.
+      for (const idValue of idsIn(step.payload))
+        expect(mainText(first.body), `${step.type}: ${idValue}`).not.toMatch(new RegExp(`\\b${idValue}\\b`));
       expect(tableCounts(t), step.type).toEqual(counts);
       // "Change your answers" brings the form back with what was written.
       const change = await who.post(`/cases/${id}/do/${step.type}`, values);

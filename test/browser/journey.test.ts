@@ -194,9 +194,9 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 120_000 }
     };
     // What waits: the idea template, one Tab-walk away, then the case's own next action.
     await tabTo('Fyll i idémallen: Kamratstöd för unga vuxna i Ronneby');
-    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
     await tabTo('Skicka in idébeskrivningen');
-    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
     // Earlier answers are not asked for again: the title and the area are filled in.
     expect(await page.locator('#SUBMIT_IDEA_TEMPLATE-answers-title').inputValue()).toBe('Kamratstöd för unga vuxna i Ronneby');
     await tabTo('SUBMIT_IDEA_TEMPLATE-answers-title');
@@ -220,7 +220,7 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 120_000 }
     await typeAndTab('250000'); // estimated cost
     // The start date is left empty: Tab walks through its year, month and day to the button.
     await tabTo('Fortsätt', 6);
-    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
 
     // Sent back: the missing field says so, next to it, the summary has the focus, and nothing else was lost.
     expect(await page.locator('#SUBMIT_IDEA_TEMPLATE-answers-organisation-error').textContent()).toContain('Fyll i det här fältet.');
@@ -233,12 +233,12 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 120_000 }
     await tabTo('SUBMIT_IDEA_TEMPLATE-answers-organisation', 10);
     await page.keyboard.type('Ronneby kommun, socialtjänsten');
     await tabTo('Fortsätt', 20);
-    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
     // Check the answers, then send, still with the keyboard.
     expect(await page.locator('h1').textContent()).toBe('Kontrollera dina svar innan du skickar');
     expect(await page.locator('main').textContent()).toContain('Ronneby kommun, socialtjänsten');
     await tabTo('Bekräfta och skicka');
-    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
     await expectRecorded(page, 'Skicka in idébeskrivningen');
     expect(caseState(t, caseId).steps).toEqual([4]);
   });
@@ -424,10 +424,11 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 120_000 }
       if (steps > 40) throw new Error(`the report is not reachable by Tab (at "${await focusedText()}")`);
       await page.keyboard.press('Tab');
     }
-    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
     await fill(page, 'SUBMIT_FOLLOW_UP_REPORT', {
       followUpDate: '2026-12-01',
-      'indicatorValues.0.indicatorId': 'andel-i-syssla',
+      // The indicator's short id was made from its name when the proposal was written.
+      'indicatorValues.0.indicatorId': caseState(t, caseId).context.proposal.indicators![0]!.id,
       'indicatorValues.0.value': '18',
       spentToDateOre: '120 000',
       done: 'Fyra grupper har träffats varje vecka.',
@@ -435,7 +436,7 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 120_000 }
     });
     await expectAccessible(page, 'follow-up report form');
     await page.locator('#form-SUBMIT_FOLLOW_UP_REPORT button[type=submit]').focus();
-    await Promise.all([page.waitForLoadState('load'), page.keyboard.press('Enter')]);
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
     await expectRecorded(page, 'Lämna uppföljningsrapport');
     expect(caseState(t, caseId).context.followUpReports).toHaveLength(1);
 

@@ -97,6 +97,18 @@ const isScalarArray = (s: JsonSchema) => isArray(s) && !isObject(resolve(s.items
 const isTimePattern = (pattern: string | undefined) => pattern?.includes('[0-5]') === true;
 const isTime = (s: JsonSchema) => isTimePattern(s.pattern);
 
+/** A posted form's fields (not the form's own `_csrf`, `_version`, `_confirmed`); only text counts, whatever the body was. */
+export const postedFields = (body: unknown): FormValues =>
+  Object.fromEntries(
+    Object.entries(body && typeof body === 'object' ? (body as Record<string, unknown>) : {})
+      .filter(([k]) => !k.startsWith('_'))
+      .map(
+        ([k, v]) =>
+          [k, typeof v === 'string' ? v : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined] as const,
+      )
+      .filter(([, v]) => v !== undefined),
+  ) as FormValues;
+
 /** `attendance.0.role` → `attendance.role`: the key of hints. */
 export const genericPath = (path: string) =>
   path

@@ -320,6 +320,7 @@ describe('no page shows an internal id or a state name', () => {
           if (wide || role === 'county-coordinator' || role === 'initiator') {
             check(`board (${at})`, lang, await get(role, '/board'));
             check(`case list (${at})`, lang, await get(role, '/cases'));
+            check(`what waits (${at})`, lang, await get(role, '/waiting'));
           }
           if (wide) {
             const money = await get(role, '/money');
@@ -336,9 +337,17 @@ describe('no page shows an internal id or a state name', () => {
               check(`reports${report} (${at})`, lang, await get(role, `/programmes/${PROGRAMME}/reports${report}`));
             }
           }
-          // Every form this role has on the page, sent with no answers.
+          // Each action has a page of its own (the proposal: its question pages), linked from the case page.
+          const actionPages = [];
+          for (const href of new Set([...page.body.matchAll(/href="(\/cases\/[^"/]+\/(?:do\/[A-Z_]+|proposal))"/g)].map((m) => m[1]!))) {
+            const action = await get(role, href);
+            check(`${href.split('/').at(-1)} page (${at})`, lang, action);
+            actionPages.push(action.body);
+          }
+          // Every form this role has on the case page and its action pages, sent with no answers
+          // (an act that moves the case on comes back to be checked: that page is read too).
           let target = id;
-          for (const form of formsOf(page.body)) {
+          for (const form of [page.body, ...actionPages].flatMap((body) => formsOf(body))) {
             const res = await post(role, form.action.replace(id, target), form.hidden);
             check(`${form.action.split('/').at(-1)} sent empty (${at})`, lang, res);
             if (res.statusCode === 303) target = await newCase(steps); // an answerless event went through

@@ -36,6 +36,7 @@ import { prepareDiagrams } from '../../web/diagram-svg.js';
 import {
   errorSummary,
   firstText,
+  postedFields,
   formErrors,
   jsonSchemaOf,
   parseForm,
@@ -110,18 +111,6 @@ export const casePages: FastifyPluginAsync<CasePageDeps> = async (
       throw error;
     }
   }
-
-  /** The posted fields (not the form's own `_csrf`, `_version`); only text counts, whatever the body was. */
-  const formFields = (body: unknown): FormValues =>
-    Object.fromEntries(
-      Object.entries(body && typeof body === 'object' ? (body as Record<string, unknown>) : {})
-        .filter(([k]) => !k.startsWith('_'))
-        .map(
-          ([k, v]) =>
-            [k, typeof v === 'string' ? v : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined] as const,
-        )
-        .filter(([, v]) => v !== undefined),
-    ) as FormValues;
 
   /** The settings and idea template a case is shown against (see programmes.forCase). */
   function shownAgainst(view: { programmeId: string; programmeVersion: number; data: unknown }) {
@@ -262,7 +251,7 @@ ${fields}
       const here = request.pageProgramme;
       if (!here || !here.roles.includes('initiator')) return errorPage(request, reply, 403);
       const lang = requestLanguage(request);
-      const values = formFields(request.body);
+      const values = postedFields(request.body);
       const { payload } = parseForm(newIdeaSchema, values);
       const parsed = newIdeaSchema.safeParse(payload);
       if (!parsed.success) return newIdeaPage(request, reply, values, formErrors(lang, newIdeaSchema, parsed.error.issues, payload), 422);
@@ -328,7 +317,7 @@ ${fields}
       const lang = requestLanguage(request);
       const body = (request.body ?? {}) as Record<string, unknown>;
       const version = /^\d{1,12}$/.test(firstText(body._version)) ? Number(firstText(body._version)) : -1;
-      const values = formFields(body);
+      const values = postedFields(body);
       const view = cases.get(actor, id, lang);
       const setup = actionSetup(type, {
         lang,
@@ -455,7 +444,7 @@ ${fields}
       const { id, type } = paramsOf(request);
       const event = eventOf(type);
       return renderAction(request, reply, actor, id, event, 200, {
-        form: { type: event, values: formFields(request.body), errors: new Map(), messages: [] },
+        form: { type: event, values: postedFields(request.body), errors: new Map(), messages: [] },
       });
     }),
   );

@@ -13,7 +13,7 @@ import { wordsOf } from '../../programmes/config.js';
 import type { ProgrammeService } from '../../programmes/service.js';
 import { actionSetup } from '../../web/actions.js';
 import type { SafeHtml } from '../../web/html.js';
-import { formErrors, formValues, parseForm, type FormErrors, type FormValues } from '../../web/forms.js';
+import { formErrors, formValues, parseForm, postedFields, type FormErrors, type FormValues } from '../../web/forms.js';
 import {
   checkPage,
   earlierOf,
@@ -56,18 +56,6 @@ function paramsOf(request: FastifyRequest): { id: string; part: string } {
   if (!params.success) throw new DomainError('not-found', 'no such page');
   return params.data;
 }
-
-/** The posted fields (not the form's own `_csrf`); only text counts. */
-const formFields = (body: unknown): FormValues =>
-  Object.fromEntries(
-    Object.entries(body && typeof body === 'object' ? (body as Record<string, unknown>) : {})
-      .filter(([k]) => !k.startsWith('_'))
-      .map(
-        ([k, v]) =>
-          [k, typeof v === 'string' ? v : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined] as const,
-      )
-      .filter(([, v]) => v !== undefined),
-  ) as FormValues;
 
 export const proposalPages: FastifyPluginAsync<ProposalPageDeps> = async (pages, { cases, drafts, commits, programmes }) => {
   /** The case, what the caller may draft on it, and the proposal's form as the case is shown against. */
@@ -269,7 +257,7 @@ export const proposalPages: FastifyPluginAsync<ProposalPageDeps> = async (pages,
       const l = load(request, actor);
       const part = partById(l.part);
       if (!part) throw new DomainError('not-found', 'no such part');
-      const posted = valuesOf(formFields(request.body), part.fields);
+      const posted = valuesOf(postedFields(request.body), part.fields);
       const schema = partSchema(part);
       const { payload, rows } = parseForm(schema, posted, l.setup.hints);
       const checked = schema.safeParse(payload);

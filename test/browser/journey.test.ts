@@ -67,6 +67,44 @@ async function logIn(who: Who): Promise<Page> {
   return page;
 }
 
+/** The keyboard alone: where the focus is, and Tab until it reaches an element (by id or by its text). */
+function keyboard(page: Page) {
+  const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
+  const focusedText = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.textContent?.trim() ?? '');
+  const focusedHref = () => page.evaluate(() => document.activeElement?.getAttribute('href') ?? '');
+  /** Tabs until the focused element has the id, the text or the link target `what`. */
+  const tabTo = async (what: string, limit = 60) => {
+    for (let steps = 0; (await focusedText()) !== what && (await focused()) !== what && (await focusedHref()) !== what; steps++) {
+      if (steps > limit) throw new Error(`"${what}" is not reachable by Tab (at ${await focused()} "${await focusedText()}")`);
+      await page.keyboard.press('Tab');
+    }
+    // The focused element is visibly marked.
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none');
+  };
+  /** Enter on the focused link or button, and the page it leads to. */
+  const enter = () => Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  /** Tabs to a field and types into it (a select: its option's first letters). */
+  const typeInto = async (id: string, text: string) => {
+    await tabTo(id);
+    await page.keyboard.type(text);
+  };
+  return { focused, focusedText, tabTo, enter, typeInto };
+}
+
+/** The initiator logs in with the keyboard alone. */
+async function logInByKeyboard(who: Who): Promise<Page> {
+  const page = await browser.page();
+  await page.goto(`${base}/login`);
+  const keys = keyboard(page);
+  await keys.typeInto('email', people[who].email);
+  await keys.typeInto('password', PASSWORD);
+  await keys.tabTo('Logga in');
+  await keys.enter();
+  await page.waitForURL(`${base}/cases`);
+  pages[who] = page;
+  return page;
+}
+
 /** The case as the engine has it (read as a coordinator). */
 function caseState(app: TestApp, id: string) {
   const view = app.services.cases.get(app.actors['county-coordinator'], id, 'sv');
@@ -131,19 +169,24 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 120_000 }
     await screenshot(login, '01-login');
     await login.close();
 
-    const page = await logIn('initiator');
+    // The initiator uses the keyboard alone, from the log-in on.
+    const page = await logInByKeyboard('initiator');
+    const keys = keyboard(page);
     await expectAccessible(page, 'my cases');
-    await page.getByRole('link', { name: 'Ny idé' }).first().click();
-    await page.getByRole('button', { name: 'Skicka in idén' }).click();
+    await keys.tabTo('Ny idé');
+    await keys.enter();
+    await keys.tabTo('Skicka in idén');
+    await keys.enter();
     await expect.poll(() => page.locator('.error-summary').count()).toBe(1);
     expect(await page.locator('#idea-title').getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('#idea-title-error').textContent()).toContain('Fyll i det här fältet.');
     await expectAccessible(page, 'new idea with errors');
     await screenshot(page, '02-new-idea-errors');
 
-    await page.getByLabel('Rubrik').fill('Kamratstöd för unga vuxna i Ronneby');
-    await page.getByLabel('Sammanfattning').fill('Unga vuxna med psykisk ohälsa får stöd av andra med egen erfarenhet.');
-    await page.getByRole('button', { name: 'Skicka in idén' }).click();
+    await keys.typeInto('idea-title', 'Kamratstöd för unga vuxna i Ronneby');
+    await keys.typeInto('idea-summary', 'Unga vuxna med psykisk ohälsa får stöd av andra med egen erfarenhet.');
+    await keys.tabTo('Skicka in idén');
+    await keys.enter();
     await page.waitForURL(/\/cases\/[0-9a-f-]{36}\?done=created/);
     caseId = /\/cases\/([0-9a-f-]{36})/.exec(page.url())![1]!;
     // Sent means sent: the idea is with the coordinators, and the page says what happens next and who does it.
@@ -182,17 +225,14 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 120_000 }
 
   it('the initiator fills in the idea template with the keyboard only, from the list of what waits for them', async () => {
     const page = pages.initiator;
-    await page.goto(`${base}/waiting`);
-    const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
-    const focusedText = () => page.evaluate(() => (document.activeElement as HTMLElement).textContent?.trim() ?? '');
-    /** Tabs until the focused element says `text` (or has that id), at most `limit` times. */
-    const tabTo = async (what: string, limit = 60) => {
-      for (let steps = 0; (await focusedText()) !== what && (await focused()) !== what; steps++) {
-        if (steps > limit) throw new Error(`"${what}" is not reachable by Tab (at ${await focused()} "${await focusedText()}")`);
-        await page.keyboard.press('Tab');
-      }
-    };
-    // What waits: the idea template, one Tab-walk away, then the case's own next action.
+    const { focused, tabTo } = keyboard(page);
+    // Coming back later, to the start page.
+    await page.goto(`${base}/cases`);
+    // What waits for the initiator (the count in the header says so), reached from the header by Tab.
+    expect(await page.locator('header').textContent()).toMatch(/Att göra \(1/);
+    await tabTo('/waiting', 20);
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    // The idea template, one Tab-walk away, then the case's own next action.
     await tabTo('Fyll i idémallen: Kamratstöd för unga vuxna i Ronneby');
     await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
     await tabTo('Skicka in idébeskrivningen');
@@ -200,8 +240,6 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 120_000 }
     // Earlier answers are not asked for again: the title and the area are filled in.
     expect(await page.locator('#SUBMIT_IDEA_TEMPLATE-answers-title').inputValue()).toBe('Kamratstöd för unga vuxna i Ronneby');
     await tabTo('SUBMIT_IDEA_TEMPLATE-answers-title');
-    // The focused field is visibly marked.
-    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none');
     const typeAndTab = async (text: string) => {
       if (text) await page.keyboard.type(text);
       await page.keyboard.press('Tab');
@@ -419,24 +457,20 @@ describe('an idea from initiator to decision, in Chromium', { timeout: 120_000 }
     const page = pages.initiator;
     await openCase(page);
     // The report is the initiator's next action; Tab from the top of the page reaches it.
-    const focusedText = () => page.evaluate(() => (document.activeElement as HTMLElement).textContent?.trim() ?? '');
-    for (let steps = 0; (await focusedText()) !== 'Lämna uppföljningsrapport'; steps++) {
-      if (steps > 40) throw new Error(`the report is not reachable by Tab (at "${await focusedText()}")`);
-      await page.keyboard.press('Tab');
-    }
-    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
-    await fill(page, 'SUBMIT_FOLLOW_UP_REPORT', {
-      followUpDate: '2026-12-01',
-      // The indicator's short id was made from its name when the proposal was written.
-      'indicatorValues.0.indicatorId': caseState(t, caseId).context.proposal.indicators![0]!.id,
-      'indicatorValues.0.value': '18',
-      spentToDateOre: '120 000',
-      done: 'Fyra grupper har träffats varje vecka.',
-      results: 'Fler deltagare har börjat studera.',
-    });
+    const keys = keyboard(page);
+    await keys.tabTo('Lämna uppföljningsrapport', 40);
+    await keys.enter();
+    // The first outstanding date is chosen already; the values are typed field by field.
+    const indicator = caseState(t, caseId).context.proposal.indicators![0]!;
+    await keys.typeInto('SUBMIT_FOLLOW_UP_REPORT-indicatorValues-0-indicatorId', indicator.name);
+    await keys.typeInto('SUBMIT_FOLLOW_UP_REPORT-indicatorValues-0-value', '18');
+    await keys.typeInto('SUBMIT_FOLLOW_UP_REPORT-spentToDateOre', '120 000');
+    await keys.typeInto('SUBMIT_FOLLOW_UP_REPORT-done', 'Fyra grupper har träffats varje vecka.');
+    await keys.typeInto('SUBMIT_FOLLOW_UP_REPORT-results', 'Fler deltagare har börjat studera.');
+    expect(await page.locator('#SUBMIT_FOLLOW_UP_REPORT-indicatorValues-0-indicatorId').inputValue()).toBe(indicator.id);
     await expectAccessible(page, 'follow-up report form');
-    await page.locator('#form-SUBMIT_FOLLOW_UP_REPORT button[type=submit]').focus();
-    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    await keys.tabTo('Lämna uppföljningsrapport');
+    await keys.enter();
     await expectRecorded(page, 'Lämna uppföljningsrapport');
     expect(caseState(t, caseId).context.followUpReports).toHaveLength(1);
 

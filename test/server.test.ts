@@ -75,7 +75,8 @@ describe('starting Satsa on its embedded default', () => {
     };
     expect(list.items.length).toBe(7);
     const steps = new Set(list.items.flatMap((c) => c.steps));
-    expect([...steps].sort((a, b) => a - b)).toEqual([1, 3, 5, 8, 9, 10, 11, 12]);
+    // An idea raised on machine version 4 is with the coordinators at once: the demo's newest stands at step 2.
+    expect([...steps].sort((a, b) => a - b)).toEqual([2, 3, 5, 8, 9, 10, 11, 12]);
     expect(list.items.filter((c) => c.status === 'done')).toHaveLength(1);
     // The administrator must choose their own password before anything else.
     const admin = await login(server.base, 'admin@demo.satsa.se', adminPassword);

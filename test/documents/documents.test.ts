@@ -81,11 +81,12 @@ describe('adding, listing and downloading', () => {
       addedBy: { id: t.actors.initiator.id, displayName: 'Test initiator' },
       withdrawn: null,
     });
-    expect(res.headers.etag).toBe('"2"');
+    // The case was at version 2 (raised, and sent to the coordinators with it); the document makes it 3.
+    expect(res.headers.etag).toBe('"3"');
     expect(everyFile(root)).toEqual([path.join(root, doc.sha256.slice(0, 2), doc.sha256)]);
 
     const listed = json<{ items: Doc[]; version: number }>(await list(t.tokens['county-coordinator']));
-    expect(listed.version).toBe(2);
+    expect(listed.version).toBe(3);
     expect(listed.items.map((d) => d.id)).toEqual([doc.id]);
 
     const got = await download(t.tokens.initiator, doc.id);

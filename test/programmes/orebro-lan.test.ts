@@ -69,7 +69,7 @@ describe("seed 000's programme, from configuration alone", () => {
     const session = t.services.people.createSession(user.id, 1);
     const page = await t.app.inject({
       method: 'GET',
-      url: `/cases/${id}`,
+      url: `/cases/${id}/do/SUBMIT_IDEA_TEMPLATE`,
       cookies: { satsa_session: session.token },
       headers: { accept: 'text/html' },
     });

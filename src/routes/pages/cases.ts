@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { EVENT_ROLES } from '../../../machines/case/catalogue.js';
 import { CASE_EVENT_TYPES, type CaseEventType } from '../../../machines/case/schemas.js';
+import { ideaSentOnCreate } from '../../../machines/versions.js';
 import type { Role } from '../../../machines/roles.js';
 import { requirementWords } from '../../programmes/requirement-words.js';
 import { createCaseSchema, type CaseService } from '../../cases/service.js';
@@ -281,8 +282,11 @@ ${fields}
         'document-added': 'documents.notice.document-added',
         'document-withdrawn': 'documents.notice.document-withdrawn',
       };
-      const text =
-        done === 'plan-links'
+      // A new idea on a version that sends it at once says where it went.
+      const sent = done === 'created' && ideaSentOnCreate(cases.get(actor, id, lang).machineVersion);
+      const text = sent
+        ? t(lang, 'casePage.ideaSent')
+        : done === 'plan-links'
           ? t(lang, 'plan.links.saved')
           : done in conversationDone
             ? t(lang, conversationDone[done]!)

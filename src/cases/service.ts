@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, exists, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { STEP_COUNT } from '../../machines/case/catalogue.js';
 import type { CaseContext } from '../../machines/case/context.js';
@@ -19,6 +19,29 @@ import { requirementWords } from '../programmes/requirement-words.js';
 import { belongsTo, programmesWhere, seesAllCasesOf, type Actor } from '../people/actor.js';
 import type { PeopleService } from '../people/service.js';
 import type { TimerStore } from '../scheduler/timers.js';
+
+/** A page of a case's history: oldest first, `limit` events after the cursor's (the first page without one). */
+export const historyQuerySchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(500).default(100).describe('events per page (1–500, 100 unless said)'),
+    cursor: z.string().min(1).max(200).optional().describe("`nextCursor` of the page before; without it, the case's first page"),
+  })
+  .strict();
+export type HistoryPage = { limit: number; cursor?: string };
+
+/** The cursor of a history page: the version of the last event it holds. */
+const historyCursor = (version: number) => Buffer.from(JSON.stringify({ after: version })).toString('base64url');
+function afterVersion(cursor: string): number {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
+    if (Number.isSafeInteger(value.after) && (value.after as number) >= 0) return value.after as number;
+  } catch {
+    // answered below
+  }
+  throw new DomainError('validation-failed', 'the cursor is not one this API returned', {
+    errors: [{ path: 'cursor', message: 'invalid cursor' }],
+  });
+}
 
 export const listQuerySchema = z
   .object({
@@ -212,16 +235,17 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf, 
     return t(lang, `events.${type}`);
   }
 
-  function historyOf(row: CaseRow, lang: Language, staff: boolean) {
-    return inProgrammeWords(wordsOf(row.programmeId), () => historyIn(row, lang, staff));
+  function historyOf(row: CaseRow, lang: Language, staff: boolean, page?: HistoryPage) {
+    return inProgrammeWords(wordsOf(row.programmeId), () => historyIn(row, lang, staff, page));
   }
 
   /** An internal comment is the programme's staff's own: its event is not in anyone else's history. */
   const internalComment = (e: { type: string; payload: unknown }) =>
     e.type === 'COMMENT_ADDED' && (e.payload as { visibility?: string } | null)?.visibility !== 'shared';
 
-  function historyIn(row: CaseRow, lang: Language, staff: boolean) {
-    const events = db
+  function historyIn(row: CaseRow, lang: Language, staff: boolean, page?: HistoryPage) {
+    const after = page?.cursor === undefined ? 0 : afterVersion(page.cursor);
+    const fetched = db
       .select({
         version: caseEvents.version,
         type: caseEvents.type,
@@ -235,10 +259,14 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf, 
         stepsAfter: caseEvents.stepsAfter,
       })
       .from(caseEvents)
-      .where(eq(caseEvents.caseId, row.id))
+      .where(and(eq(caseEvents.caseId, row.id), gt(caseEvents.version, after)))
       .orderBy(asc(caseEvents.version))
-      .all()
-      .filter((e) => staff || !internalComment(e));
+      .limit(page ? page.limit + 1 : -1)
+      .all();
+    // One more than the page says whether there is a next; an internal comment a reader may not see leaves a gap, never a hole in the cursor.
+    const shown = page ? fetched.slice(0, page.limit) : fetched;
+    const nextCursor = page && fetched.length > page.limit ? historyCursor(shown[shown.length - 1]!.version) : null;
+    const events = shown.filter((e) => staff || !internalComment(e));
     const steps = (s: string | null) => (s ? s.split(',').filter(Boolean).map(Number) : []);
     const names = people.displayNames(events.map((e) => e.actorId));
     const documents = documentNames(row.id, events);
@@ -246,6 +274,7 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf, 
       caseId: row.id,
       diaryNumber: row.diaryNumber,
       version: row.version,
+      nextCursor,
       events: events.map((e) => ({
         version: e.version,
         type: e.type,
@@ -365,9 +394,10 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf, 
       return new Map(rows.map((r) => [r.step, Number(r.count)]));
     },
 
-    history(actor: Actor, caseId: string, lang: Language) {
+    /** The case's history: every event, or one page of them (the API's answers are paged). */
+    history(actor: Actor, caseId: string, lang: Language, page?: HistoryPage) {
       const row = loadVisible(actor, caseId);
-      return historyOf(row, lang, seesAllCasesOf(actor, row.programmeId));
+      return historyOf(row, lang, seesAllCasesOf(actor, row.programmeId), page);
     },
 
     /** Step 1: an initiator raises an idea, in the programme named or the only one they are an initiator in. */

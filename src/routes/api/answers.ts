@@ -391,7 +391,13 @@ export const caseHistorySchema = z
     caseId: uuid,
     diaryNumber,
     version: z.number().int().min(1),
-    events: z.array(caseHistoryEventSchema).describe('oldest first, from CASE_CREATED on'),
+    nextCursor: z
+      .string()
+      .nullable()
+      .describe(
+        'the `cursor` of the next page; null on the last. A page may hold fewer events than `limit` (internal comments are left out for those who may not read them)',
+      ),
+    events: z.array(caseHistoryEventSchema).describe('oldest first, from CASE_CREATED on; one page of them'),
   })
   .meta({ id: 'CaseHistory' });
 

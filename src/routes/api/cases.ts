@@ -1,7 +1,13 @@
 import type { FastifyReply } from 'fastify';
 import { validatorCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createCaseSchema, listQuerySchema, type CaseService } from '../../cases/service.js';
+import { createCaseSchema, historyQuerySchema, listQuerySchema, type CaseService } from '../../cases/service.js';
+
+/**
+ * The largest event a case takes, as JSON: every payload is stored in the event log for good
+ * and comes back in each history page, so its size is bounded where it enters.
+ */
+export const EVENT_BODY_MAX_BYTES = 256 * 1024;
 import type { GroupCommit } from '../../db/group-commit.js';
 import { DomainError, fieldErrors } from '../../errors.js';
 import { requireActor } from '../../http/auth.js';
@@ -94,14 +100,18 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteDeps> = async (app, { ca
     {
       schema: {
         tags: ['cases'],
-        summary: "The case's complete event log: who did what, as which role, when, and the state before and after",
+        summary: "The case's event log, a page at a time: who did what, as which role, when, and the state before and after",
+        description:
+          'Oldest first. The first page unless `cursor` is given (the `nextCursor` of the page before); 100 events a page unless `limit` says (at most 500). ' +
+          `Each event's payload is at most ${EVENT_BODY_MAX_BYTES} bytes of JSON (see POST /api/cases/{id}/events).`,
         params: caseIdParams,
+        querystring: historyQuerySchema,
         response: answers({ 200: caseHistorySchema }, 401, 404, 422),
       },
       preValidation: requireActor,
     },
     async (request, reply) => {
-      const history = cases.history(request.actor!, request.params.id, requestLanguage(request));
+      const history = cases.history(request.actor!, request.params.id, requestLanguage(request), request.query);
       return reply.header('etag', etagOf(history.version)).send(history);
     },
   );
@@ -113,6 +123,7 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteDeps> = async (app, { ca
         tags: ['cases'],
         summary: 'Send an event to a case (If-Match required)',
         description:
+          `The body (the event with its payload) is at most ${EVENT_BODY_MAX_BYTES} bytes of JSON; a larger one is 413 and nothing is written. ` +
           '409 when the current step does not accept the event, 422 when the payload or a requirement fails ' +
           '(every failing field or requirement is listed), 403 when the role may not send it, 412 when If-Match is stale. ' +
           'With Prefer: return=minimal the answer is 204 with the new ETag, without the case.',
@@ -126,6 +137,7 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteDeps> = async (app, { ca
           404,
           409,
           412,
+          413,
           422,
           428,
         ),
@@ -142,6 +154,7 @@ export const caseRoutes: FastifyPluginAsyncZod<CaseRouteDeps> = async (app, { ca
               schema: route.httpPart === 'headers' ? eventHeadersChecked : route.schema,
             } as unknown as Parameters<typeof validatorCompiler>[0]),
       attachValidation: true,
+      bodyLimit: EVENT_BODY_MAX_BYTES,
       preValidation: requireActor,
     },
     async (request, reply) => {

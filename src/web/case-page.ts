@@ -457,8 +457,8 @@ export function checkPage(
     ([] as string[]).concat(value ?? []).map((v) => html`<input type="hidden" name="${name}" value="${v}">`),
   );
   const recorded = payload && typeof payload === 'object' && Object.keys(payload).length > 0;
-  const body = html`${backLink(actionHref(view.id, type), t(lang, 'casePage.backToForm'))}
-<span class="caption">${written(lang, view.title)} · ${view.diaryNumber}</span>
+  // No back link: it would drop what was written; "Ändra svaren" goes back with it, "Avbryt" without.
+  const body = html`<span class="caption">${written(lang, view.title)} · ${view.diaryNumber}</span>
 <h1 id="check-answers">${t(lang, 'casePage.checkTitle')}</h1>
 <p>${t(lang, 'casePage.checkIntro', { action: label })}</p>
 ${recorded ? html`<div class="check">${dataList(lang, readable(i, payload as Record<string, unknown>), SECTION_KEYS[type] ?? '', i.names, type)}</div>` : ''}

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { blob, check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
 /*
  * One schema module for the whole database. Times are ISO-8601 UTC strings; money (from
@@ -61,6 +61,10 @@ export const users = sqliteTable(
       .$type<string[]>()
       .notNull()
       .default(sql`'[]'`),
+    /** May act on people's data across programmes (export, erasure), besides a programme's administrators within theirs. */
+    systemAdministrator: integer('system_administrator', { mode: 'boolean' }).notNull().default(false),
+    /** Set on the pseudonym account that takes an erased person's place (src/privacy): no one logs in to it. */
+    erasedAt: text('erased_at'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('users_email_unique').on(t.email)],
@@ -838,4 +842,82 @@ export const caseDrafts = sqliteTable(
     updatedAt: text('updated_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.caseId, t.userId, t.eventType] }), index('case_drafts_user').on(t.userId)],
+);
+
+/**
+ * The people of one case's event log (src/privacy/log-people.ts). The log names a person by
+ * `ref`, never by their account id, and what they wrote on the case is encrypted with `key`
+ * (AES-256-GCM). Erasing a person points their refs at a pseudonym account and destroys their
+ * keys; pseudonymising a closed case does the same for its refs only. The log itself is never
+ * rewritten, and replay reads it through this table.
+ */
+export const casePeople = sqliteTable(
+  'case_people',
+  {
+    ref: text('ref').primaryKey(),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id),
+    /** 32 random bytes; null once destroyed (what the person wrote on the case is then unreadable). */
+    key: blob('key', { mode: 'buffer' }),
+    createdAt: createdAt(),
+    /** When the key was destroyed, by an erasure or a retention rule. */
+    shreddedAt: text('shredded_at'),
+  },
+  (t) => [uniqueIndex('case_people_case_user').on(t.caseId, t.userId), index('case_people_user').on(t.userId)],
+);
+
+/**
+ * Cases delivered to the e-archive as E-ARK SIP packages (src/archive): one row per case per
+ * delivery, with the package's checksum. Append-only.
+ */
+export const archiveDeliveries = sqliteTable(
+  'archive_deliveries',
+  {
+    id: text('id').primaryKey(),
+    programmeId: text('programme_id')
+      .notNull()
+      .references(() => programmes.id),
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id),
+    /** The case version the package holds. */
+    caseVersion: integer('case_version').notNull(),
+    packageName: text('package_name').notNull(),
+    sha256: text('sha256').notNull(),
+    size: integer('size').notNull(),
+    deliveredAt: text('delivered_at').notNull(),
+    deliveredBy: text('delivered_by')
+      .notNull()
+      .references(() => users.id),
+  },
+  (t) => [
+    index('archive_deliveries_case').on(t.caseId, t.deliveredAt),
+    index('archive_deliveries_programme').on(t.programmeId, t.deliveredAt),
+  ],
+);
+
+/**
+ * What the retention rules removed (src/retention): one row per rule per run that removed
+ * anything, with the decision (gallringsbeslut) the rule rests on. Append-only.
+ */
+export const retentionRuns = sqliteTable(
+  'retention_runs',
+  {
+    id: text('id').primaryKey(),
+    programmeId: text('programme_id')
+      .notNull()
+      .references(() => programmes.id),
+    rule: text('rule').notNull(),
+    decision: text('decision').notNull(),
+    ranAt: text('ran_at').notNull(),
+    removed: integer('removed').notNull(),
+    details: text('details', { mode: 'json' })
+      .notNull()
+      .default(sql`'{}'`),
+  },
+  (t) => [index('retention_runs_programme').on(t.programmeId, t.ranAt)],
 );

@@ -77,6 +77,9 @@ export type Bodies = z.infer<typeof bodiesSchema>;
 
 const area = z.object({ id: slug, label, description: label.optional(), guidingQuestions: z.array(label).optional() }).strict();
 
+/** The reference of the decision (gallringsbeslut) a retention rule rests on, e.g. "RS 2025/311". */
+const retentionDecision = z.string().trim().min(1).max(200);
+
 export const programmeConfigSchema = z
   .object({
     id: slug,
@@ -142,6 +145,61 @@ export const programmeConfigSchema = z
         assignmentReminderDays: z.number().int().min(0).max(365).default(14),
         /** Escalate to the steering group too this many days after a plan assignment's due date has ended. */
         assignmentGraceDays: z.number().int().min(0).max(365).default(1),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * Delivery to the e-archive as E-ARK SIP packages (src/archive): the records creator
+     * (arkivbildare) and the code of the classification structure the programme's cases are
+     * filed under. Without it, no case can be delivered.
+     */
+    archive: z
+      .object({
+        recordsCreator: z
+          .object({
+            name: z.string().trim().min(1).max(200),
+            /** The Swedish organisation number, NNNNNN-NNNN. */
+            organisationNumber: z
+              .string()
+              .regex(/^\d{6}-\d{4}$/, 'an organisation number such as 232100-0057')
+              .optional(),
+          })
+          .strict(),
+        /** The process's code in the records creator's classification structure (klassificeringsstruktur), e.g. 2.4.1. */
+        classificationCode: z.string().trim().min(1).max(50),
+        /**
+         * A case's record is kept as it is until it has been delivered to the e-archive: no erasure
+         * touches a case before that (and none touches a running case at all).
+         */
+        keepUntilDelivered: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
+    /**
+     * Retention rules (gallring), each resting on a decision whose reference is given: what is
+     * removed when (src/retention, run by the scheduler). A rule left out removes nothing.
+     */
+    retention: z
+      .object({
+        /** Sent e-mails (the outbox's rows and the files of the embedded mail store) this many days after sending. */
+        sentMail: z
+          .object({ days: z.number().int().min(1).max(3650), decision: retentionDecision })
+          .strict()
+          .optional(),
+        /** Closed cases' personal data pseudonymised this many years after closing (after delivery to the archive, when `afterDelivery`). */
+        closedCases: z
+          .object({
+            years: z.number().int().min(1).max(100),
+            decision: retentionDecision,
+            afterDelivery: z.boolean().default(true),
+          })
+          .strict()
+          .optional(),
+        /** Records of log-ins (sessions, failed attempts) this many months after they ended. */
+        logins: z
+          .object({ months: z.number().int().min(1).max(120), decision: retentionDecision })
+          .strict()
+          .optional(),
       })
       .strict()
       .prefault({}),

@@ -635,6 +635,21 @@ export const programmeSchema = z
         assignmentGraceDays: count,
       })
       .describe('in whole days'),
+    archive: z
+      .object({
+        recordsCreator: z.object({ name: z.string(), organisationNumber: z.string().optional() }).describe('the arkivbildare'),
+        classificationCode: z.string().describe("the process's code in the records creator's classification structure"),
+        keepUntilDelivered: z.boolean().describe('no erasure touches a case before it is delivered to the e-archive'),
+      })
+      .optional()
+      .describe('delivery to the e-archive; without it, no case can be delivered'),
+    retention: z
+      .object({
+        sentMail: z.object({ days: count, decision: z.string() }).optional(),
+        closedCases: z.object({ years: count, decision: z.string(), afterDelivery: z.boolean() }).optional(),
+        logins: z.object({ months: count, decision: z.string() }).optional(),
+      })
+      .describe('retention rules, each with the reference of the decision (gallringsbeslut) it rests on; a rule left out removes nothing'),
   })
   .meta({ id: 'Programme' });
 

@@ -26,7 +26,7 @@ CREATE TABLE `case_people` (
 	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `case_people_case_user` ON `case_people` (`case_id`,`user_id`);--> statement-breakpoint
+CREATE INDEX `case_people_case_user` ON `case_people` (`case_id`,`user_id`);--> statement-breakpoint
 CREATE INDEX `case_people_user` ON `case_people` (`user_id`);--> statement-breakpoint
 CREATE TABLE `retention_runs` (
 	`id` text PRIMARY KEY NOT NULL,

@@ -64,6 +64,11 @@ export const ERROR_CODES = [
    * provider does not serve).
    */
   'sso-email-refused',
+  /**
+   * The archive rules say the record must be kept as it is: a person's data on a running case,
+   * or on a closed one not yet delivered to the e-archive, is not erased. `cases` lists why.
+   */
+  'must-be-kept',
   /** Something we did not foresee; logged with the request id, no details leak. */
   'internal',
   /** The server is shutting down: the request was not handled; try again after `Retry-After`. */

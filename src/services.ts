@@ -35,6 +35,7 @@ import { createPeopleService } from './people/service.js';
 import { createSingleSignOn, type SingleSignOnDeps } from './people/sso.js';
 import { createLoginThrottle } from './people/throttle.js';
 import { loadProgrammeDefinition, programmeDefinitions, wordsOf } from './programmes/config.js';
+import { createPrivacy } from './privacy/service.js';
 import { createProgrammeAdmin } from './programmes/admin.js';
 import { createProgrammeService } from './programmes/service.js';
 import { createMultiYearReports } from './reports/multi-year.js';
@@ -213,6 +214,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
   });
   const preferences = createPreferences(people);
   const waiting = createWaiting({ db, now, displayNames: (ids) => people.displayNames(ids) });
+  const privacy = createPrivacy({ db, engine, store, audit, programme: (id) => programmes.get(id), mailDir: config.mailDir, now });
   return {
     db,
     now,
@@ -246,6 +248,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     onboarding,
     sso,
     waiting,
+    privacy,
   };
 }
 

@@ -16,6 +16,14 @@ const grantedBudgetLine = z
   .strict();
 
 const shortText = z.string().trim().min(1).max(300);
+
+/**
+ * Strings that are choices from the programme's own lists (a municipality), not something a
+ * person wrote: the log keeps them as they are (src/engine/log-people.ts encrypts free text).
+ */
+export const CHOICES = new WeakSet<z.core.$ZodType>();
+const choice = z.string().trim().min(1).max(300);
+CHOICES.add(choice);
 const longText = z.string().trim().min(1).max(20_000);
 const isoDate = z.iso.date();
 const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time such as 13:00');
@@ -98,7 +106,7 @@ export const proposalFields = z
     scope: z
       .object({
         level: z.enum(['county', 'sub-regional', 'local']).describe('county-wide, some municipalities, or one'),
-        municipalities: z.array(shortText).max(400),
+        municipalities: z.array(choice).max(400),
       })
       .strict()
       .refine(

@@ -22,6 +22,9 @@ export function openDatabase(file: string): Db {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // What is deleted or overwritten is overwritten with zeros, so that no free page keeps a copy
+  // of erased personal data (src/privacy).
+  sqlite.pragma('secure_delete = ON');
   cacheStatements(sqlite);
   const db = drizzle(sqlite, { schema }) as Db;
   migrateSafely(db);

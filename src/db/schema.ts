@@ -867,7 +867,8 @@ export const casePeople = sqliteTable(
     /** When the key was destroyed, by an erasure or a retention rule. */
     shreddedAt: text('shredded_at'),
   },
-  (t) => [uniqueIndex('case_people_case_user').on(t.caseId, t.userId), index('case_people_user').on(t.userId)],
+  // One row per person and case, except for pseudonym accounts, which stand for several.
+  (t) => [index('case_people_case_user').on(t.caseId, t.userId), index('case_people_user').on(t.userId)],
 );
 
 /**

@@ -211,6 +211,11 @@ export function createCaseStore(db: Db) {
       return updateCase.run({ ...changes, snapshot: snapshotJson, id, expectedVersion }).changes === 1;
     },
 
+    /** The case's title column, as its snapshot now reads (after an erasure of what its initiator wrote). */
+    setTitle(id: string, title: string) {
+      db.update(cases).set({ title }).where(eq(cases.id, id)).run();
+    },
+
     /** A new version of the case without a change of its snapshot (a system event); false when it moved on. */
     touch(id: string, expectedVersion: number, version: number, at: string): boolean {
       return (
@@ -249,6 +254,25 @@ export function createCaseStore(db: Db) {
 
     /** Reads a case's log back as it was sent (people by account id, text in clear or erased). */
     logReader: (caseId: string) => people.decoder(caseId),
+
+    /** A case's whole log, oldest first, read back as it was sent. */
+    log(caseId: string) {
+      const read = people.decoder(caseId);
+      return db
+        .select({
+          version: caseEvents.version,
+          type: caseEvents.type,
+          actorId: caseEvents.actorId,
+          role: caseEvents.actorRole,
+          at: caseEvents.at,
+          payload: caseEvents.payload,
+        })
+        .from(caseEvents)
+        .where(eq(caseEvents.caseId, caseId))
+        .orderBy(caseEvents.version)
+        .all()
+        .map(read);
+    },
 
     /** The free text of an event's payload. */
     textsOf: people.textsOf,

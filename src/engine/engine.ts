@@ -49,7 +49,16 @@ import {
  * Events the engine logs itself, outside the chart: they change no state (replay skips them)
  * but bump the case's version and say why.
  */
-export const SYSTEM_EVENTS = { deadlinesRecomputed: 'DEADLINES_RECOMPUTED' } as const;
+export const SYSTEM_EVENTS = {
+  deadlinesRecomputed: 'DEADLINES_RECOMPUTED',
+  /** A person's data was erased: the snapshot now reads as the log does without their key (src/privacy). */
+  personErased: 'PERSON_ERASED',
+  /** A closed case's people were replaced by pseudonyms under a retention rule (src/privacy). */
+  casePseudonymised: 'CASE_PSEUDONYMISED',
+} as const;
+
+/** The events that rewrite a case's snapshot from its log as it now reads. */
+export type RewriteEventType = typeof SYSTEM_EVENTS.personErased | typeof SYSTEM_EVENTS.casePseudonymised;
 
 /**
  * Records kept on a case beside the process (documents, the conversation): each is an event
@@ -358,6 +367,43 @@ export function createEngine<W extends WishedTimer>(deps: EngineDeps<W>) {
       });
     },
 
+    /**
+     * After an erasure or a pseudonymisation changed how a case's log reads (people's
+     * references now name pseudonyms, destroyed keys leave text unreadable): the case's
+     * snapshot replayed from its log, written with the next version and an event saying why.
+     * Runs in the caller's transaction; access is the caller's to check. Gives the new version.
+     */
+    rewriteFromLog(actor: Actor, caseId: string, o: { type: RewriteEventType; payload: Record<string, unknown>; role: string }): number {
+      return inTransaction(() => {
+        const row = store.load(caseId);
+        if (!row) throw new DomainError('not-found', `no case ${caseId}`);
+        const before = restoreSnapshot(row);
+        const after = replayLog(row.machineVersion, store.log(caseId));
+        const at = now().toISOString();
+        const version = row.version + 1;
+        const steps = whereItStands(after).steps;
+        const changes = { version, updatedAt: at, ...projection(after, row.diaryNumber, steps) };
+        if (!store.update(row.id, row.version, persistedJson(after, row.machineVersion), changes)) {
+          throw new DomainError('version-mismatch', 'the case changed meanwhile');
+        }
+        store.setTitle(row.id, after.context.idea.title);
+        store.appendEvent({
+          caseId: row.id,
+          version,
+          type: o.type,
+          payload: o.payload,
+          actorId: actor.id,
+          role: o.role,
+          at,
+          stateBefore: before.value,
+          stateAfter: after.value,
+          stepsBefore: whereItStands(before).steps,
+          stepsAfter: steps,
+        });
+        return version;
+      });
+    },
+
     recomputeDeadlines(actor: Actor, programmeId: string, programmeVersion: number): number {
       let moved = 0;
       for (const row of store.activeCases(programmeId)) {
@@ -562,4 +608,24 @@ export type Engine = ReturnType<typeof createEngine>;
 
 function sameTimers(a: readonly WishedTimer[], b: readonly WishedTimer[]): boolean {
   return a.length === b.length && a.every((x, i) => x.key === b[i]!.key && x.dueAt === b[i]!.dueAt);
+}
+
+/**
+ * The snapshot a case's log gives, replayed from its creation on `machineVersion`: the chart's
+ * events through xstate's pure transition, with the meta the engine gave them; the events
+ * outside the chart change no state.
+ */
+export function replayLog(
+  machineVersion: number,
+  log: readonly { type: string; actorId: string; role: string; at: string; payload: unknown }[],
+): CaseSnapshot {
+  const [first, ...rest] = log;
+  if (first?.type !== 'CASE_CREATED') throw new Error('a case\'s log starts with its creation');
+  let snapshot = initialSnapshot(machineVersion, first.payload as CaseInput);
+  for (const e of rest) {
+    if (OUTSIDE_THE_CHART.includes(e.type)) continue;
+    const event = { type: e.type, payload: e.payload, meta: { actorId: e.actorId, role: e.role, at: e.at } } as CaseEvent;
+    snapshot = nextSnapshot(machineVersion, snapshot, event);
+  }
+  return snapshot;
 }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { z } from 'zod';
-import { eventPayloads } from '../../machines/case/schemas.js';
+import { CHOICES, eventPayloads } from '../../machines/case/schemas.js';
 import type Database from 'better-sqlite3';
 
 /*
@@ -45,7 +45,7 @@ type Schema = z.core.$ZodType;
  */
 function isText(schema: Schema): boolean {
   const def = schema._zod.def as { type: string; format?: string };
-  if (def.type !== 'string') return false;
+  if (def.type !== 'string' || CHOICES.has(schema)) return false;
   const format = (schema as unknown as { format?: string | null }).format ?? def.format ?? null;
   return format === null || format === 'email';
 }

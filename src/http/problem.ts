@@ -36,6 +36,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   'sso-unavailable': 502,
   'sso-no-account': 403,
   'sso-email-refused': 403,
+  'must-be-kept': 409,
   internal: 500,
   'service-unavailable': 503,
 };

@@ -26,6 +26,9 @@ export const AUDIT_ACTIONS = [
   'sso.logged-in',
   'sso.account-created',
   'programme.changed',
+  // A person's data (src/privacy): exported, erased (details count what changed; no personal data).
+  'person.exported',
+  'person.erased',
   // What was done with a programme's money (src/money): details name the pool or case.
   'pool.corrected',
   'pool.carried-over',

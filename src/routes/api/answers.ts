@@ -349,6 +349,20 @@ export const caseHistoryEventSchema = z
     }),
     z.object({
       type: z
+        .literal('PERSON_ERASED')
+        .describe("a person's data was erased: the case now names them by a pseudonym, and what they wrote is unreadable"),
+      payload: z.object({}),
+      ...historyFields,
+    }),
+    z.object({
+      type: z
+        .literal('CASE_PSEUDONYMISED')
+        .describe("a retention rule replaced the closed case's people by a pseudonym and made what they wrote unreadable"),
+      payload: z.object({ decision: z.string().describe('the reference of the decision (gallringsbeslut) the rule rests on') }),
+      ...historyFields,
+    }),
+    z.object({
+      type: z
         .literal('COMMENT_ADDED')
         .describe(
           "a comment in the case's conversation (its text is not in the log); an internal one is in the history of the programme's staff only",
@@ -1541,3 +1555,107 @@ export const waitingListSchema = z.object({
   count: z.number().int().min(0).describe('how many; the same number the pages show in the menu'),
   items: z.array(waitingItemSchema),
 });
+
+/** What Satsa holds about a person (src/privacy): GET /api/me/data, GET /api/people/{id}/data. */
+const looseRecord = z.record(z.string(), z.unknown());
+export const personDataSchema = z
+  .object({
+    exportedAt: instant,
+    person: z.object({ id: uuid, email: z.string(), displayName: z.string(), language: z.string(), disabled: z.boolean(), createdAt: instant }),
+    roles: z.array(z.object({ programmeId: z.string(), role: z.string() })),
+    cases: z.array(
+      z.object({
+        id: uuid,
+        programmeId: z.string(),
+        diaryNumber: z.string(),
+        title: z.string(),
+        relation: z.string().nullable().describe('owner, participant or guest; null when the person only acted on the case'),
+        closed: z.boolean(),
+        events: z
+          .array(z.object({ version: z.number().int(), type: z.string(), at: instant, role: z.string(), payload: z.unknown() }))
+          .describe('what the person recorded on the case, as they sent it'),
+      }),
+    ),
+    comments: z.array(z.object({ id: z.string(), caseId: uuid, visibility: z.string(), body: z.string(), createdAt: instant })),
+    documents: z.array(
+      z.object({
+        id: z.string(),
+        caseId: uuid,
+        fileName: z.string(),
+        description: z.string().nullable(),
+        mediaType: z.string(),
+        size: count,
+        sha256: z.string(),
+        addedAt: instant,
+        download: z.string().describe('where the file itself is downloaded'),
+      }),
+    ),
+    drafts: z.array(z.object({ caseId: uuid, eventType: z.string(), values: z.unknown(), updatedAt: instant })),
+    emails: z.array(
+      z.object({
+        id: z.string(),
+        kind: z.string(),
+        caseId: z.string().nullable(),
+        to: z.string(),
+        status: z.string(),
+        createdAt: z.string(),
+        sentAt: z.string().nullable(),
+        data: z.unknown(),
+        message: z.string().nullable().describe('the message as sent, when the embedded mail store kept it'),
+      }),
+    ),
+    logins: z.object({
+      sessions: z.array(z.object({ createdAt: z.string(), expiresAt: z.string() })),
+      failedAttempts: z.array(
+        z.object({ address: z.string(), failures: count, lastFailureAt: z.string(), lockedUntil: z.string().nullable() }),
+      ),
+      tokens: z.array(
+        z.object({
+          name: z.string(),
+          createdAt: z.string(),
+          lastUsedAt: z.string().nullable(),
+          expiresAt: z.string().nullable(),
+          revokedAt: z.string().nullable(),
+        }),
+      ),
+    }),
+    otherRecords: z
+      .record(z.string(), z.array(looseRecord))
+      .describe('every other row that names the person (their id, address or name), by table; secrets left out'),
+  })
+  .meta({ id: 'PersonData' });
+
+const erasureCounts = z.object({
+  cases: count,
+  textsMadeUnreadable: count,
+  comments: count,
+  documents: count,
+  drafts: count,
+  emails: count,
+  emailFiles: count,
+  logins: count,
+  otherRecords: count,
+});
+
+/** GET /api/people/{id}/erasure: what an erasure would change, and what keeps it from being done. */
+export const erasurePreviewSchema = z
+  .object({
+    person: z.object({ id: uuid, displayName: z.string(), email: z.string() }),
+    allowed: z.boolean().describe('false while the archive rules say a case of theirs must be kept as it is'),
+    mustKeep: z.array(
+      z.object({
+        caseId: uuid,
+        diaryNumber: z.string(),
+        reason: z
+          .enum(['running', 'not-delivered', 'no-archive'])
+          .describe('the case is running; closed but not delivered to the e-archive; or its programme delivers to no archive'),
+      }),
+    ),
+    changes: erasureCounts,
+  })
+  .meta({ id: 'ErasurePreview' });
+
+/** POST /api/people/{id}/erasure */
+export const erasureSchema = z
+  .object({ pseudonymId: uuid.describe('the account that now stands where the person was'), changes: erasureCounts })
+  .meta({ id: 'Erasure' });

@@ -11,6 +11,7 @@ import { notificationRoutes } from './notifications.js';
 import { onboardingRoutes } from './onboarding.js';
 import { planRoutes } from './plans.js';
 import { peopleRoutes } from './people.js';
+import { privacyRoutes } from './privacy.js';
 import { processRoutes } from './process.js';
 import { programmeRoutes } from './programmes.js';
 import { reportRoutes } from './reports.js';
@@ -47,4 +48,5 @@ export const apiRoutes: FastifyPluginAsync<{ services: Services; config: Config 
   await api.register(importRoutes, { imports: services.imports });
   await api.register(reportRoutes, { reports: services.reports, multiYear: services.multiYear, now: services.now });
   await api.register(waitingRoutes, { waiting: services.waiting });
+  await api.register(privacyRoutes, { privacy: services.privacy });
 };

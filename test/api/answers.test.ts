@@ -638,6 +638,19 @@ describe('every successful answer of the API matches its schema', () => {
     );
   });
 
+  it("a person's data: their own export, an administrator's export, the preview and the erasure", async () => {
+    await call('GET /api/me/data', '/api/me/data', initiator);
+    const person = await t.services.people.createUser({
+      programmeId: PROGRAMME,
+      email: 'raderas@karlskrona.se',
+      displayName: 'Ska Raderas',
+      roles: ['initiator'],
+    });
+    await call('GET /api/people/:id/data', `/api/people/${person.id}/data`, admin);
+    await call('GET /api/people/:id/erasure', `/api/people/${person.id}/erasure`, admin);
+    await call('POST /api/people/:id/erasure', `/api/people/${person.id}/erasure`, admin, { reason: 'Begäran om radering' });
+  });
+
   it('reached every successful answer the document describes', async () => {
     const doc = await documentOf(t.app);
     const documented = Object.entries(doc.paths)

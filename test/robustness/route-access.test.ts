@@ -120,6 +120,30 @@ const ROUTES: Route[] = [
     request: htmlPage,
     expected: { anonymous: 303, initiator: 200, coordinator: 200, finance: 200, foreignAdmin: 200, admin: 200 },
   },
+  // A person's data: their own export for everyone logged in; another's (the initiator's here)
+  // for the person themselves and their programme's administrator only; erasure for the
+  // administrator, refused while the person's running case must be kept (409), never by oneself.
+  {
+    method: 'GET',
+    url: '/api/me/data',
+    expected: { anonymous: 401, initiator: 200, coordinator: 200, finance: 200, foreignAdmin: 200, admin: 200 },
+  },
+  {
+    method: 'GET',
+    url: () => `/api/people/${t.actors.initiator.id}/data`,
+    expected: { anonymous: 401, initiator: 200, coordinator: 404, finance: 404, foreignAdmin: 404, admin: 200 },
+  },
+  {
+    method: 'GET',
+    url: () => `/api/people/${t.actors.initiator.id}/erasure`,
+    expected: { anonymous: 401, initiator: 404, coordinator: 404, finance: 404, foreignAdmin: 404, admin: 200 },
+  },
+  {
+    method: 'POST',
+    url: () => `/api/people/${t.actors.initiator.id}/erasure`,
+    request: () => ({ payload: { reason: 'Begäran om radering' } }),
+    expected: { anonymous: 401, initiator: 403, coordinator: 404, finance: 404, foreignAdmin: 404, admin: 409 },
+  },
   // The accessibility statement: public.
   {
     method: 'GET',

@@ -620,7 +620,7 @@ export function replayLog(
   log: readonly { type: string; actorId: string; role: string; at: string; payload: unknown }[],
 ): CaseSnapshot {
   const [first, ...rest] = log;
-  if (first?.type !== 'CASE_CREATED') throw new Error('a case\'s log starts with its creation');
+  if (first?.type !== 'CASE_CREATED') throw new Error("a case's log starts with its creation");
   let snapshot = initialSnapshot(machineVersion, first.payload as CaseInput);
   for (const e of rest) {
     if (OUTSIDE_THE_CHART.includes(e.type)) continue;

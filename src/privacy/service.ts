@@ -68,9 +68,9 @@ export function createPrivacy(deps: PrivacyDeps) {
 
   /** Every table with its text columns (the generic sweep reads and rewrites those). */
   function textColumns(): { table: string; columns: string[] }[] {
-    const tables = sqlite
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-      .all() as { name: string }[];
+    const tables = sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as {
+      name: string;
+    }[];
     return tables
       .filter((t) => !LOG_TABLES.has(t.name))
       .map((t) => ({
@@ -221,7 +221,11 @@ export function createPrivacy(deps: PrivacyDeps) {
 
   function counts(subjectId: string, email: string, cases: ReturnType<typeof casesOf>): ErasureCounts {
     const one = (sql: string, ...params: unknown[]) => (sqlite.prepare(sql).get(...params) as { n: number }).n;
-    const mails = outboxFor(subjectId, email, cases.map((c) => c.id));
+    const mails = outboxFor(
+      subjectId,
+      email,
+      cases.map((c) => c.id),
+    );
     const texts = cases.reduce((n, c) => n + textsOn(c.id, subjectId).reduce((m, e) => m + store.textsOf(e.type, e.payload).length, 0), 0);
     return {
       cases: cases.length,
@@ -247,8 +251,9 @@ export function createPrivacy(deps: PrivacyDeps) {
     for (const { table, columns } of textColumns().filter((t) => !NOT_SWEPT.has(t.table))) {
       for (const [from, to] of replacements) {
         for (const c of columns) {
-          changed += sqlite.prepare(`UPDATE "${table}" SET "${c}" = replace("${c}", @from, @to) WHERE instr("${c}", @from) > 0`).run({ from, to })
-            .changes;
+          changed += sqlite
+            .prepare(`UPDATE "${table}" SET "${c}" = replace("${c}", @from, @to) WHERE instr("${c}", @from) > 0`)
+            .run({ from, to }).changes;
         }
       }
     }
@@ -296,12 +301,12 @@ export function createPrivacy(deps: PrivacyDeps) {
           const file = mailFilesFor([m])[0];
           return {
             id: m.id,
-            kind: m.kind,
-            caseId: m.case_id ?? null,
-            to: m.to_address,
-            status: m.status,
-            createdAt: m.created_at,
-            sentAt: m.sent_at ?? null,
+            kind: String(m.kind),
+            caseId: m.case_id ? String(m.case_id) : null,
+            to: String(m.to_address),
+            status: String(m.status),
+            createdAt: String(m.created_at),
+            sentAt: m.sent_at ? String(m.sent_at) : null,
             data: JSON.parse(String(m.data)) as unknown,
             message: file ? fs.readFileSync(file, 'utf8') : null,
           };
@@ -311,19 +316,28 @@ export function createPrivacy(deps: PrivacyDeps) {
           `SELECT id, case_id AS caseId, visibility, body, created_at AS createdAt FROM case_comments
            WHERE author_id = ? AND case_id IN (SELECT value FROM json_each(?)) ORDER BY created_at`,
         )
-        .all(userId, JSON.stringify(caseIds));
+        .all(userId, JSON.stringify(caseIds)) as { id: string; caseId: string; visibility: string; body: string; createdAt: string }[];
       const documents = sqlite
         .prepare(
           `SELECT id, case_id AS caseId, file_name AS fileName, description, media_type AS mediaType, size, sha256, added_at AS addedAt
            FROM case_documents WHERE added_by = ? AND case_id IN (SELECT value FROM json_each(?)) ORDER BY added_at`,
         )
-        .all(userId, JSON.stringify(caseIds)) as { id: string; caseId: string }[];
+        .all(userId, JSON.stringify(caseIds)) as {
+        id: string;
+        caseId: string;
+        fileName: string;
+        description: string | null;
+        mediaType: string;
+        size: number;
+        sha256: string;
+        addedAt: string;
+      }[];
       const drafts = sqlite
         .prepare(
           `SELECT case_id AS caseId, event_type AS eventType, "values", updated_at AS updatedAt FROM case_drafts
            WHERE user_id = ? AND case_id IN (SELECT value FROM json_each(?))`,
         )
-        .all(userId, JSON.stringify(caseIds)) as { values: string }[];
+        .all(userId, JSON.stringify(caseIds)) as { caseId: string; eventType: string; values: string; updatedAt: string }[];
       const logins = {
         sessions: sqlite
           .prepare('SELECT created_at AS createdAt, expires_at AS expiresAt FROM sessions WHERE user_id = ? ORDER BY created_at')
@@ -339,7 +353,12 @@ export function createPrivacy(deps: PrivacyDeps) {
           )
           .all(userId),
       };
-      audit.record({ actorId: caller.id, action: 'person.exported', subjectUserId: userId, programmeId: scope.all ? undefined : scope.programmes[0] });
+      audit.record({
+        actorId: caller.id,
+        action: 'person.exported',
+        subjectUserId: userId,
+        programmeId: scope.all ? undefined : scope.programmes[0],
+      });
       return {
         exportedAt: now().toISOString(),
         person: {
@@ -453,7 +472,9 @@ export function createPrivacy(deps: PrivacyDeps) {
           const copies = mails.map((m) => m.id);
           for (const text of written) {
             sqlite
-              .prepare(`UPDATE outbox SET data = replace(data, @from, @to) WHERE id IN (SELECT value FROM json_each(@ids)) AND instr(data, @from) > 0`)
+              .prepare(
+                `UPDATE outbox SET data = replace(data, @from, @to) WHERE id IN (SELECT value FROM json_each(@ids)) AND instr(data, @from) > 0`,
+              )
               .run({ from: JSON.stringify(text).slice(1, -1), to: ERASED_TEXT, ids: JSON.stringify(copies) });
           }
           const otherRecords = sweep([
@@ -506,12 +527,16 @@ export function createPrivacy(deps: PrivacyDeps) {
               `INSERT INTO users (id, email, display_name, language, disabled, erased_at, created_at) VALUES (@id, @email, @name, 'sv', 1, @at, @at)`,
             )
             .run({ id: pseudonym.id, email: pseudonym.email, name: pseudonym.displayName, at });
-          const people = (sqlite.prepare('SELECT DISTINCT user_id AS id FROM case_people WHERE case_id = ?').all(caseId) as { id: string }[])
+          const people = (
+            sqlite.prepare('SELECT DISTINCT user_id AS id FROM case_people WHERE case_id = ?').all(caseId) as { id: string }[]
+          )
             .map((p) => p.id)
             .filter((id) => id !== o.actor.id);
           const ids = JSON.stringify(people);
           sqlite
-            .prepare(`UPDATE case_people SET user_id = @p, key = NULL, shredded_at = @at WHERE case_id = @c AND user_id IN (SELECT value FROM json_each(@ids))`)
+            .prepare(
+              `UPDATE case_people SET user_id = @p, key = NULL, shredded_at = @at WHERE case_id = @c AND user_id IN (SELECT value FROM json_each(@ids))`,
+            )
             .run({ p: pseudonym.id, at, c: caseId, ids });
           sqlite.prepare('DELETE FROM case_members WHERE case_id = ?').run(caseId);
           sqlite.prepare('DELETE FROM case_drafts WHERE case_id = ?').run(caseId);

@@ -32,7 +32,9 @@ let foreignAdmin: string;
 function findEverywhere(values: string[]) {
   const sqlite = t.services.db.$client;
   const rows: { table: string; row: Record<string, unknown> }[] = [];
-  const tables = sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[];
+  const tables = sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as {
+    name: string;
+  }[];
   for (const { name } of tables) {
     for (const row of sqlite.prepare(`SELECT * FROM "${name}"`).all() as Record<string, unknown>[]) {
       const text = Object.values(row)

@@ -144,6 +144,24 @@ const ROUTES: Route[] = [
     request: () => ({ payload: { reason: 'Begäran om radering' } }),
     expected: { anonymous: 401, initiator: 403, coordinator: 404, finance: 404, foreignAdmin: 404, admin: 409 },
   },
+  {
+    method: 'GET',
+    url: '/account/data',
+    request: htmlPage,
+    expected: { anonymous: 303, initiator: 200, coordinator: 200, finance: 200, foreignAdmin: 200, admin: 200 },
+  },
+  {
+    method: 'GET',
+    url: () => `/people/${t.actors.initiator.id}/data`,
+    request: htmlPage,
+    expected: { anonymous: 303, initiator: 200, coordinator: 404, finance: 404, foreignAdmin: 404, admin: 200 },
+  },
+  {
+    method: 'GET',
+    url: () => `/people/${t.actors.initiator.id}/erase`,
+    request: htmlPage,
+    expected: { anonymous: 303, initiator: 404, coordinator: 404, finance: 404, foreignAdmin: 404, admin: 200 },
+  },
   // The accessibility statement: public.
   {
     method: 'GET',

@@ -1561,7 +1561,14 @@ const looseRecord = z.record(z.string(), z.unknown());
 export const personDataSchema = z
   .object({
     exportedAt: instant,
-    person: z.object({ id: uuid, email: z.string(), displayName: z.string(), language: z.string(), disabled: z.boolean(), createdAt: instant }),
+    person: z.object({
+      id: uuid,
+      email: z.string(),
+      displayName: z.string(),
+      language: z.string(),
+      disabled: z.boolean(),
+      createdAt: instant,
+    }),
     roles: z.array(z.object({ programmeId: z.string(), role: z.string() })),
     cases: z.array(
       z.object({

@@ -64,7 +64,7 @@ export const privacyRoutes: FastifyPluginAsyncZod<PrivacyRouteDeps> = async (app
       schema: {
         tags: ['privacy'],
         summary:
-          "Erase a person, keeping the record: their account becomes a pseudonym, what they wrote becomes unreadable, every case they were on is read anew from its log. Refused (409) while the archive rules say a case of theirs must be kept as it is",
+          'Erase a person, keeping the record: their account becomes a pseudonym, what they wrote becomes unreadable, every case they were on is read anew from its log. Refused (409) while the archive rules say a case of theirs must be kept as it is',
         params: personParams,
         body: z.object({ reason: z.string().trim().min(1).max(1000).describe('why: kept in the audit') }).strict(),
         response: answers({ 200: erasureSchema }, 401, 403, 404, 409, 422),

@@ -15,6 +15,7 @@ import { importPages } from './imports.js';
 import { mePages } from './me.js';
 import { moneyPages } from './money.js';
 import { onboardingPages } from './onboarding.js';
+import { privacyPages } from './privacy.js';
 import { peoplePages } from './people.js';
 import { planPages } from './plan.js';
 import { accessibilityPages } from './accessibility.js';
@@ -78,6 +79,7 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
   });
   await pages.register(onboardingPages, { onboarding: services.onboarding, programmes });
   await pages.register(mePages, { account: services.account, now });
+  await pages.register(privacyPages, { privacy: services.privacy, programmes });
   await pages.register(peoplePages, { peopleAdmin: services.peopleAdmin, people, programmes });
   await pages.register(programmePages, { programmeAdmin: services.programmeAdmin });
   await pages.register(casePages, {

@@ -195,6 +195,7 @@ ${memberships.length ? html`<dt>${a('roles')}</dt><dd><ul class="plain">${member
 <ul class="links">
 <li><a href="/settings">${a('settingsLink')}</a></li>
 <li><a href="/account/password">${t(lang, 'web.changePassword')}</a></li>
+<li><a href="/account/data">${t(lang, 'privacy.ownLink')}</a></li>
 </ul>
 
 <section aria-labelledby="sessions">

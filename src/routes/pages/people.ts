@@ -186,7 +186,12 @@ ${
 <ul class="links">${acts}</ul>
 ${self ? html`<p class="help">${p('notYourself')}</p>` : ''}
 <h2>${p('history')}</h2>
-<p><a href="/audit?person=${person.id}">${p('auditOf', { name: person.displayName })}</a></p>`;
+<p><a href="/audit?person=${person.id}">${p('auditOf', { name: person.displayName })}</a></p>
+<h2>${t(lang, 'privacy.heading')}</h2>
+<ul class="links">
+<li><a href="/people/${person.id}/data">${t(lang, 'privacy.dataLink', { name: person.displayName })}</a></li>
+${self ? '' : html`<li><a href="/people/${person.id}/erase">${t(lang, 'privacy.eraseLink', { name: person.displayName })}</a></li>`}
+</ul>`;
       return sendPage(request, reply, { title: person.displayName, body });
     }),
   );

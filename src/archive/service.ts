@@ -12,7 +12,7 @@ import type { Documents } from '../documents/service.js';
 import type { Engine } from '../engine/engine.js';
 import { DomainError } from '../errors.js';
 import { t, type Language } from '../i18n/index.js';
-import { holds, type Actor } from '../people/actor.js';
+import { belongsTo, holds, type Actor } from '../people/actor.js';
 import type { ProgrammeConfig } from '../programmes/config.js';
 import { rootFolderOf, type ArchiveCase, type ArchiveSettings, type PackageContext } from './model.js';
 import { packageFiles, writePackageZip, type PackageRenderings } from './package.js';
@@ -70,7 +70,8 @@ export function createArchive(deps: ArchiveServiceDeps) {
   /** The programme's administrator only; someone without the role is not told whether it exists. */
   function mustAdminister(actor: Actor, programmeId: string): ProgrammeConfig {
     const config = deps.programme(programmeId);
-    if (!config) throw new DomainError('not-found', `no programme ${programmeId}`);
+    // Someone of another programme is not told whether this one (or its case) exists.
+    if (!config || !belongsTo(actor, programmeId)) throw new DomainError('not-found', `no programme ${programmeId}`);
     if (!holds(actor, programmeId, 'administrator')) {
       throw new DomainError('forbidden', "only the programme's administrator delivers its cases to the e-archive", {
         roles: ['administrator'],

@@ -137,7 +137,9 @@ describe("a closed case's package", () => {
   });
 
   it('keeps in PREMIS each file with its fixity, and the case’s events and the package’s creation', () => {
-    const premis = parseXml([...entries].find(([k]) => k.endsWith('/metadata/preservation/premis.xml') && !k.includes('rep1'))![1].toString('utf8'));
+    const premis = parseXml(
+      [...entries].find(([k]) => k.endsWith('/metadata/preservation/premis.xml') && !k.includes('rep1'))![1].toString('utf8'),
+    );
     const events = all(premis, 'eventType').map((e) => e.text);
     expect(events).toEqual(expect.arrayContaining(['creation', 'decision', 'ingestion', 'accession']));
     const rep = parseXml([...entries].find(([k]) => k.includes('rep1/metadata/preservation/premis.xml'))![1].toString('utf8'));
@@ -168,7 +170,13 @@ describe('who may, and what is refused', () => {
     const running = await createCase(t, 'Ett pågående ärende');
     for (const send of [
       () => download(running),
-      () => t.app.inject({ method: 'POST', url: `/api/programmes/${PROGRAMME}/archive-deliveries`, headers: admin(), payload: { caseIds: [closed, running] } }),
+      () =>
+        t.app.inject({
+          method: 'POST',
+          url: `/api/programmes/${PROGRAMME}/archive-deliveries`,
+          headers: admin(),
+          payload: { caseIds: [closed, running] },
+        }),
     ]) {
       const res = await nothingWritten(t, send);
       expect(res.statusCode).toBe(409);
@@ -222,10 +230,18 @@ describe('delivery', () => {
     expect(file.rawPayload.length).toBe(delivery!.size);
     expect(checkPackage(await unzip(file.rawPayload))).toEqual([]);
     const history = json<{ events: { type: string; label: string; payload: unknown }[] }>(
-      await t.app.inject({ method: 'GET', url: `/api/cases/${closed}/history?limit=500`, headers: { ...admin(), 'accept-language': 'sv' } }),
+      await t.app.inject({
+        method: 'GET',
+        url: `/api/cases/${closed}/history?limit=500`,
+        headers: { ...admin(), 'accept-language': 'sv' },
+      }),
     );
     const event = history.events.at(-1)!;
-    expect(event).toMatchObject({ type: 'ARCHIVE_DELIVERED', label: 'Levererat till e-arkivet', payload: { deliveryId: delivery!.id, sha256: delivery!.sha256 } });
+    expect(event).toMatchObject({
+      type: 'ARCHIVE_DELIVERED',
+      label: 'Levererat till e-arkivet',
+      payload: { deliveryId: delivery!.id, sha256: delivery!.sha256 },
+    });
     const list = json<{ items: { id: string }[] }>(
       await t.app.inject({ method: 'GET', url: `/api/programmes/${PROGRAMME}/archive-deliveries`, headers: admin() }),
     );
@@ -235,7 +251,11 @@ describe('delivery', () => {
   it('a year holds exactly the cases closed that year, one package each', async () => {
     t.clock.set('2027-03-01T10:00:00.000Z');
     const later = await createCase(t, 'Ett ärende som avslutas 2027');
-    advance(t, later, FULL_STORY.filter((s) => !RECORDED_AT_CREATION.includes(s.type)));
+    advance(
+      t,
+      later,
+      FULL_STORY.filter((s) => !RECORDED_AT_CREATION.includes(s.type)),
+    );
     const deliver = async (year: number) =>
       json<{ items: { caseId: string }[] }>(
         await t.app.inject({ method: 'POST', url: `/api/programmes/${PROGRAMME}/archive-deliveries`, headers: admin(), payload: { year } }),

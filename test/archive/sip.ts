@@ -76,7 +76,12 @@ export interface Node {
 }
 
 const unescape = (s: string) =>
-  s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 
 export function parseXml(xml: string): Node {
   const root: Node = { name: '#document', attrs: {}, children: [], text: '' };
@@ -216,7 +221,8 @@ export function checkPackage(entries: Map<string, Buffer>): string[] {
   );
   for (const a of agents)
     for (const n of children(a, 'mets:note'))
-      if (a.attrs.TYPE === 'ORGANIZATION') need(n.attrs['csip:NOTETYPE'] === 'IDENTIFICATIONCODE', 'SIP14, SIP20: an organisation\'s note is its IDENTIFICATIONCODE');
+      if (a.attrs.TYPE === 'ORGANIZATION')
+        need(n.attrs['csip:NOTETYPE'] === 'IDENTIFICATIONCODE', "SIP14, SIP20: an organisation's note is its IDENTIFICATIONCODE");
   const groups = all(mets, 'mets:fileGrp').map((g) => g.attrs.USE ?? '');
   need(groups.includes('Documentation'), 'CSIP60: a Documentation file group');
   need(groups.includes('Schemas'), 'CSIP113: a Schemas file group');

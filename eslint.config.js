@@ -25,6 +25,7 @@ const DOMAIN_FOLDERS = [
   'src/conversation',
   'src/work',
   'src/privacy',
+  'src/archive',
 ];
 
 /** What the domain may not import: a folder ends with '/', a module is named by its .ts file. */

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '../machines/roles.js';
 import { createServices } from './services.js';
@@ -19,6 +21,10 @@ const USAGE = `Satsa command-line tool (runs against SATSA_DATA_DIR, default ./d
       Give an existing user roles in a programme (one person may act in several programmes).
   npm run cli -- token:create --email <e-mail> --name <token name> [--days <1–730, default 90>]
       Print a new personal API token (shown once) for Authorization: Bearer …; it expires
+  npm run cli -- archive:export --programme <id> (--case <id> | --year <yyyy>) --out <folder> --email <administrator>
+      Deliver closed cases to the e-archive: one E-ARK SIP package (zip) per case, written into
+      <folder> and recorded as delivered (on the case, and in the programme's deliveries), as
+      the administrator with that e-mail. --year: every case of the programme closed that year.
   npm run cli -- backup <folder>
       Back up while Satsa runs into a new <folder>: satsa.db (SQLite's online backup, checked),
       documents/ (every document's file) and SHA256SUMS (check it with sha256sum -c SHA256SUMS).
@@ -84,6 +90,9 @@ async function main(argv: string[]) {
       language: { type: 'string' },
       days: { type: 'string' },
       'new-version': { type: 'boolean' },
+      case: { type: 'string' },
+      year: { type: 'string' },
+      out: { type: 'string' },
     },
   });
   const config = loadConfig();
@@ -138,6 +147,31 @@ async function main(argv: string[]) {
         );
         console.log(token);
         console.error(`valid until ${expiresAt}`);
+        return 0;
+      }
+      case 'archive:export': {
+        const user = services.people.userByEmail(values.email ?? '');
+        const actor = user && services.people.actorById(user.id);
+        if (!actor) throw new DomainError('not-found', `no user with e-mail ${values.email ?? ''}`);
+        if (!values.out) throw new DomainError('validation-failed', 'name the folder to write the packages into: --out <folder>');
+        if ((values.case === undefined) === (values.year === undefined))
+          throw new DomainError('validation-failed', 'name either one case (--case <id>) or a year (--year <yyyy>)');
+        const year = Number(values.year);
+        if (values.year !== undefined && (!/^\d{4}$/.test(values.year) || year < 2000 || year > 2100))
+          throw new DomainError('validation-failed', '--year must be a year such as 2027');
+        const result = await services.archive.deliver(
+          actor,
+          values.programme ?? '',
+          values.case !== undefined ? { caseIds: [values.case] } : { year },
+          'en',
+        );
+        fs.mkdirSync(values.out, { recursive: true });
+        for (const d of result.items) {
+          const file = services.archive.deliveredFile(actor, result.programmeId, d.id);
+          fs.copyFileSync(file.path, path.join(values.out, d.packageName));
+          console.log(`${d.diaryNumber}: ${path.join(values.out, d.packageName)} (${d.size} bytes, SHA-256 ${d.sha256})`);
+        }
+        console.log(`${result.items.length} packages delivered`);
         return 0;
       }
       default:

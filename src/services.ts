@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import { createArchive } from './archive/service.js';
 import { createDrafts } from './cases/drafts.js';
 import { createCaseService } from './cases/service.js';
 import { createConversation } from './conversation/service.js';
@@ -34,7 +36,7 @@ import { createAudit } from './people/audit.js';
 import { createPeopleService } from './people/service.js';
 import { createSingleSignOn, type SingleSignOnDeps } from './people/sso.js';
 import { createLoginThrottle } from './people/throttle.js';
-import { loadProgrammeDefinition, programmeDefinitions, wordsOf } from './programmes/config.js';
+import { loadProgrammeDefinition, programmeDefinitions, templatesDir, wordsOf } from './programmes/config.js';
 import { createPrivacy } from './privacy/service.js';
 import { createProgrammeAdmin } from './programmes/admin.js';
 import { createProgrammeService } from './programmes/service.js';
@@ -44,6 +46,12 @@ import { createTimerFiring } from './scheduler/firing.js';
 import { createScheduler } from './scheduler/scheduler.js';
 import { createTimerStore } from './scheduler/timers.js';
 import { createWaiting } from './work/waiting.js';
+import { archiveRepresentation } from './web/archive.js';
+import { mentionedUsers } from './web/case-page.js';
+
+/** Satsa's version, as package.json says (the e-archive's packages name the software that made them). */
+const SOFTWARE_VERSION = (JSON.parse(fs.readFileSync(path.join(templatesDir, '..', 'package.json'), 'utf8')) as { version: string })
+  .version;
 
 /** How the app reaches other servers, when not as the platform does (tests trust their own CA). */
 export interface Outbound {
@@ -122,6 +130,19 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     engine,
     store,
     people,
+    now,
+  });
+  const archive = createArchive({
+    db,
+    cases,
+    documents,
+    engine,
+    programme: (id) => programmes.get(id),
+    // The package's pages are the case page's own HTML (src/web): a port, as the domain renders nothing.
+    render: (input) => archiveRepresentation({ ...input, names: people.displayNames(mentionedUsers(input.view)) }),
+    archiveDir: path.join(config.SATSA_DATA_DIR, 'archive'),
+    schemasDir: path.join(templatesDir, 'archive', 'schemas'),
+    software: { name: 'Satsa', version: SOFTWARE_VERSION },
     now,
   });
   const reports = createReports(db, programmes, money);
@@ -232,6 +253,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     drafts,
     conversation,
     documents,
+    archive,
     reports,
     multiYear,
     imports,

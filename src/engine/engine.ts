@@ -66,7 +66,7 @@ export type RewriteEventType = typeof SYSTEM_EVENTS.personErased | typeof SYSTEM
  * bumps the case's version, and names its record by id (the record's own table holds the
  * rest, where data-protection rules can reach it without rewriting the log).
  */
-export const RECORD_EVENTS = ['DOCUMENT_ADDED', 'DOCUMENT_REPLACED', 'DOCUMENT_WITHDRAWN', 'COMMENT_ADDED'] as const;
+export const RECORD_EVENTS = ['DOCUMENT_ADDED', 'DOCUMENT_REPLACED', 'DOCUMENT_WITHDRAWN', 'COMMENT_ADDED', 'ARCHIVE_DELIVERED'] as const;
 export type RecordEventType = (typeof RECORD_EVENTS)[number];
 /** Every event type the engine writes outside the chart. */
 export const OUTSIDE_THE_CHART: readonly string[] = [...Object.values(SYSTEM_EVENTS), ...RECORD_EVENTS];

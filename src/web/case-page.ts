@@ -125,7 +125,7 @@ export function criteriaTable(lang: Language, config: ProgrammeConfig, context: 
 <tbody>${rows}</tbody></table>`;
 }
 
-function historyTable(lang: Language, history: CaseHistory): SafeHtml {
+export function historyTable(lang: Language, history: CaseHistory): SafeHtml {
   if (history.events.length === 0) return html`<p>${t(lang, 'web.noHistory')}</p>`;
   const rows = history.events.map(
     (e) => html`<tr><td>${dateTime(lang, e.at)}</td><td>${e.actor.displayName ?? '–'} <span class="meta">(${e.roleLabel})</span></td>

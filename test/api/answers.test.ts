@@ -323,6 +323,30 @@ describe('every successful answer of the API matches its schema', () => {
     await call('GET /api/cases/:id/history', `/api/cases/${id}/history`, coordinator);
   });
 
+  it('the e-archive: a package to look at, a delivery, the deliveries and a delivered package', async () => {
+    const look = await t.app.inject({ method: 'GET', url: `/api/cases/${ids.finished}/archive-package`, headers: admin });
+    expect(look.statusCode, look.body).toBe(200);
+    const delivered = await t.app.inject({
+      method: 'POST',
+      url: `/api/programmes/${PROGRAMME}/archive-deliveries`,
+      headers: admin,
+      payload: { caseIds: [ids.finished] },
+    });
+    expect(delivered.statusCode, delivered.body).toBe(201);
+    const list = await t.app.inject({ method: 'GET', url: `/api/programmes/${PROGRAMME}/archive-deliveries`, headers: admin });
+    expect(list.statusCode).toBe(200);
+    const [first] = list.json<{ items: { id: string }[] }>().items;
+    const file = await t.app.inject({
+      method: 'GET',
+      url: `/api/programmes/${PROGRAMME}/archive-deliveries/${first!.id}/package`,
+      headers: admin,
+    });
+    expect(file.statusCode).toBe(200);
+    // The delivery is in the case's history, as the history's schema says.
+    const history = await t.app.inject({ method: 'GET', url: `/api/cases/${ids.finished}/history?limit=500`, headers: admin });
+    expect(history.json<{ events: { type: string }[] }>().events.at(-1)!.type).toBe('ARCHIVE_DELIVERED');
+  });
+
   it('case lists: filters, pages, and what an initiator sees', async () => {
     const urls = [
       '/api/cases',

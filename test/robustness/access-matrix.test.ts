@@ -433,3 +433,56 @@ it('every role × proposal page × relation gets exactly what the access rules a
   }
   expect(mismatches).toEqual([]);
 }, 120_000);
+
+/*
+ * The e-archive routes (src/routes/api/archive.ts, src/routes/pages/archive.ts) for every role ×
+ * relation: only the programme's administrator makes packages and deliveries and reads what was
+ * delivered; another programme's case does not exist for the caller; no one is asked to log in.
+ * A refusal writes nothing.
+ */
+it('every role × archive route × relation gets exactly what the access rules allow, and refusals write nothing', async () => {
+  const sqlite = t.services.db.$client;
+  const written = () =>
+    ['archive_deliveries', 'case_events']
+      .map((table) => (sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n)
+      .join(',');
+  const closedIn = (r: Relation) => freshCase(worlds[r], FULL_STORY);
+  const cases = { own: closedIn('own'), others: closedIn('others'), 'other-programme': closedIn('other-programme') };
+  const programmeOf = (r: Relation) => worlds[r].programmeId;
+  const routes: { method: 'GET' | 'POST'; url: (r: Relation) => string; payload?: (r: Relation) => object; page?: boolean }[] = [
+    { method: 'GET', url: (r) => `/api/cases/${cases[r]}/archive-package` },
+    { method: 'GET', url: (r) => `/api/programmes/${programmeOf(r)}/archive-deliveries` },
+    { method: 'POST', url: (r) => `/api/programmes/${programmeOf(r)}/archive-deliveries`, payload: (r) => ({ caseIds: [cases[r]] }) },
+    { method: 'GET', url: () => '/programme/archive', page: true },
+  ];
+  const mismatches: string[] = [];
+  const check = (what: string, got: number, want: number) => {
+    if (got !== want) mismatches.push(`${what}: expected ${want}, got ${got}`);
+  };
+  for (const route of routes) {
+    for (const relation of RELATIONS) {
+      for (const role of ROLES) {
+        const before = written();
+        const res = await t.app.inject({
+          method: route.method,
+          url: route.url(relation),
+          headers: { ...auth(worlds[relation].token(role)), ...(route.page ? { accept: 'text/html' } : {}) },
+          payload: route.payload?.(relation),
+        });
+        // The page works in the caller's own programme; through the API another programme (and its case) does not exist.
+        const want =
+          relation === 'other-programme' && !route.page ? 404 : role !== 'administrator' ? 403 : route.method === 'POST' ? 201 : 200;
+        check(`${route.method} ${route.url(relation)} × ${role} × ${relation}`, res.statusCode, want);
+        if (res.statusCode >= 400 && written() !== before)
+          mismatches.push(`${route.method} ${route.url(relation)} × ${role} × ${relation} wrote`);
+      }
+    }
+    const anonymous = await t.app.inject({
+      method: route.method,
+      url: route.url('own'),
+      headers: route.page ? { accept: 'text/html' } : {},
+    });
+    check(`${route.method} ${route.url('own')} × no one`, anonymous.statusCode, route.page ? 303 : 401);
+  }
+  expect(mismatches).toEqual([]);
+}, 120_000);

@@ -220,6 +220,16 @@ const ROUTES: Route[] = [
   },
   // The import pages work in the page's programme: another programme's administrator reaches their own.
   { method: 'GET', url: '/programme/import', request: htmlPage, expected: { ...adminOnly(200), anonymous: 303, foreignAdmin: 200 } },
+  // Delivery to the e-archive: the programme's administrator only (a running case's package is refused: 409).
+  { method: 'GET', url: () => `/api/cases/${caseId}/archive-package`, expected: adminOnly(409) },
+  { method: 'GET', url: `/api/programmes/${PROGRAMME}/archive-deliveries`, expected: adminOnly(200) },
+  {
+    method: 'POST',
+    url: `/api/programmes/${PROGRAMME}/archive-deliveries`,
+    request: () => ({ payload: { year: 2026 } }),
+    expected: adminOnly(201),
+  },
+  { method: 'GET', url: '/programme/archive', request: htmlPage, expected: { ...adminOnly(200), anonymous: 303, foreignAdmin: 200 } },
   // A programme's settings and their versions.
   { method: 'GET', url: settingsUrl, expected: adminOnly(200) },
   { method: 'PUT', url: settingsUrl, request: unchangedSettings, expected: adminOnly(200) },

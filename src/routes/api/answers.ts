@@ -389,6 +389,23 @@ export const caseHistoryEventSchema = z
       ...historyFields,
       role: z.union([role, z.literal('guest')]).describe('guest: someone from outside invited to the case'),
     }),
+    z.object({
+      type: z
+        .literal('ARCHIVE_DELIVERED')
+        .describe(
+          'the closed case was delivered to the e-archive as an E-ARK SIP (GET /api/programmes/{programmeId}/archive-deliveries has it)',
+        ),
+      payload: z.object({
+        deliveryId: uuid,
+        packageName: z.string().describe("the package's zip: its root folder's name (the package id) and .zip"),
+        sha256: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/)
+          .describe("the zip's SHA-256"),
+        size: z.number().int().min(1).describe("the zip's size in bytes"),
+      }),
+      ...historyFields,
+    }),
     ...CASE_EVENT_TYPES.map((type) =>
       z.object({
         type: z.literal(type),
@@ -1666,3 +1683,32 @@ export const erasurePreviewSchema = z
 export const erasureSchema = z
   .object({ pseudonymId: uuid.describe('the account that now stands where the person was'), changes: erasureCounts })
   .meta({ id: 'Erasure' });
+// ---------------------------------------------------------------------------------------
+// Deliveries to the e-archive (src/archive)
+
+export const archiveDeliverySchema = z
+  .object({
+    id: uuid,
+    caseId: uuid,
+    diaryNumber,
+    title: z.string(),
+    caseVersion: z.number().int().min(1).describe('the version of the case the package holds'),
+    packageName: z.string().describe("the zip's name: the package's root folder (its id, uuid_…) and .zip"),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .describe("the zip's SHA-256, as delivered"),
+    size: z.number().int().min(1).describe("the zip's size in bytes"),
+    deliveredAt: instant,
+    deliveredBy: uuid.describe('the administrator who delivered it'),
+  })
+  .meta({ id: 'ArchiveDelivery' });
+
+export const archiveDeliveryListSchema = z
+  .object({
+    programmeId: z.string(),
+    items: z
+      .array(archiveDeliverySchema)
+      .describe('newest first; GET …/archive-deliveries/{deliveryId}/package gives each zip as it was delivered'),
+  })
+  .meta({ id: 'ArchiveDeliveryList' });

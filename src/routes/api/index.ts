@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Config } from '../../config.js';
 import { problemErrorHandler, problemNotFound } from '../../http/problem.js';
 import type { Services } from '../../services.js';
+import { archiveRoutes } from './archive.js';
 import { caseRoutes } from './cases.js';
 import { conversationRoutes } from './conversation.js';
 import { documentRoutes } from './documents.js';
@@ -40,6 +41,7 @@ export const apiRoutes: FastifyPluginAsync<{ services: Services; config: Config 
     commits: services.commits,
   });
   await api.register(documentRoutes, { documents: services.documents });
+  await api.register(archiveRoutes, { archive: services.archive });
   await api.register(notificationRoutes, { preferences: services.preferences, outboxAdmin: services.outboxAdmin, relay: services.relay });
   await api.register(peopleRoutes, { peopleAdmin: services.peopleAdmin });
   await api.register(onboardingRoutes, { onboarding: services.onboarding, links: services.links });

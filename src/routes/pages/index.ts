@@ -6,6 +6,7 @@ import { inProgrammeWords } from '../../i18n/index.js';
 import { wordsOf } from '../../programmes/config.js';
 import type { Services } from '../../services.js';
 import { accountPages } from './account.js';
+import { archivePages } from './archive.js';
 import { assetRoutes } from './assets.js';
 import { boardPages } from './board.js';
 import { casePages } from './cases.js';
@@ -82,6 +83,7 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
   await pages.register(privacyPages, { privacy: services.privacy, programmes });
   await pages.register(peoplePages, { peopleAdmin: services.peopleAdmin, people, programmes });
   await pages.register(programmePages, { programmeAdmin: services.programmeAdmin });
+  await pages.register(archivePages, { archive: services.archive, programme: (id) => services.programmes.get(id) });
   await pages.register(casePages, {
     cases,
     onboarding: services.onboarding,

@@ -167,7 +167,7 @@ export const migrationPlanById = (id: string): MigrationPlan | undefined =>
 /** The plans that take a case from `from` to `to`, one version at a time; undefined when there is no such chain. */
 export function migrationPath(from: number, to: number): MigrationPlan[] | undefined {
   const path: MigrationPlan[] = [];
-  for (let version = from; version < to; ) {
+  for (let version = from; version < to;) {
     const plan = migrationPlanFrom(version);
     if (!plan || plan.to <= version || plan.to > to) return undefined;
     path.push(plan);

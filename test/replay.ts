@@ -49,7 +49,9 @@ export function rowsOf(sqlite: Database.Database, caseId: string) {
 export function replay(row: CaseRowRaw, events: EventRow[]) {
   // A case that was moved to another version of the process starts on the version it moved from.
   const firstMigration = events.find((e) => e.type === 'CASE_MIGRATED');
-  let machine = caseMachineFor(firstMigration ? (JSON.parse(firstMigration.payload) as { fromVersion: number }).fromVersion : row.machine_version);
+  let machine = caseMachineFor(
+    firstMigration ? (JSON.parse(firstMigration.payload) as { fromVersion: number }).fromVersion : row.machine_version,
+  );
   const [first, ...rest] = events;
   expect(first!.type).toBe('CASE_CREATED');
   expect(first!.version).toBe(1);
@@ -112,7 +114,10 @@ function replayMigration<S extends { value: unknown }>(machine: AnyStateMachine,
   expect(outcome.defaults).toEqual(payload.defaults);
   expect(outcome.stateAfter).toEqual(payload.stateAfter);
   const next = caseMachineFor(payload.toVersion) as AnyStateMachine;
-  const moved = createActor(next, { snapshot: outcome.snapshot as unknown as Snapshot<unknown> }).getSnapshot() as { value: unknown; tags: Set<string> };
+  const moved = createActor(next, { snapshot: outcome.snapshot as unknown as Snapshot<unknown> }).getSnapshot() as {
+    value: unknown;
+    tags: Set<string>;
+  };
   expect(JSON.parse(e.state_after), `state_after of v${e.version} CASE_MIGRATED`).toEqual(moved.value);
   expect(e.steps_after).toBe(stepsOf(moved as never).join(','));
   return [next as never, moved as never];

@@ -67,7 +67,9 @@ export function createProcessMigration({ engine, store, audit, wordsOf, programm
   const reasonWords = (lang: Language, code: string) =>
     has(lang, `processMigration.reasons.${code}`) ? t(lang, `processMigration.reasons.${code}`) : t(lang, 'processMigration.reasons.other');
   const defaultWords = (lang: Language, key: string) =>
-    has(lang, `processMigration.defaults.${key}`) ? t(lang, `processMigration.defaults.${key}`) : t(lang, 'processMigration.defaults.other');
+    has(lang, `processMigration.defaults.${key}`)
+      ? t(lang, `processMigration.defaults.${key}`)
+      : t(lang, 'processMigration.defaults.other');
 
   function dryRunCase(row: CaseRow, toVersion: number, lang: Language): DryRunCase {
     const steps = row.steps.split(',').filter(Boolean).map(Number);
@@ -174,7 +176,8 @@ export function createProcessMigration({ engine, store, audit, wordsOf, programm
           })),
         };
       } catch (error) {
-        const refused = error instanceof DomainError && error.code === 'conflict' ? (error.details.cases as RefusedMigration[] | undefined) : undefined;
+        const refused =
+          error instanceof DomainError && error.code === 'conflict' ? (error.details.cases as RefusedMigration[] | undefined) : undefined;
         if (!refused) throw error;
         throw new DomainError('conflict', error instanceof Error ? error.message : undefined, {
           cases: refused.map((c) => ({ ...c, message: reasonWords(lang, c.reason) })),

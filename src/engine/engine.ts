@@ -3,12 +3,7 @@ import type { CaseContext, CaseInput, ProgrammeRules } from '../../machines/case
 import { requirementsFor, unmet } from '../../machines/case/requirements.js';
 import type { CaseEvent, CaseEventType, PayloadOf } from '../../machines/case/schemas.js';
 import type { Role } from '../../machines/roles.js';
-import {
-  migrateSnapshot,
-  migrationPath,
-  type MigrationOutcome,
-  type PersistedCaseSnapshot,
-} from '../../machines/migrations.js';
+import { migrateSnapshot, migrationPath, type MigrationOutcome, type PersistedCaseSnapshot } from '../../machines/migrations.js';
 import {
   CURRENT_CASE_MACHINE_VERSION,
   IMPORT_CASE_MACHINE_VERSION,

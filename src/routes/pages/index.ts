@@ -20,6 +20,7 @@ import { planPages } from './plan.js';
 import { accessibilityPages } from './accessibility.js';
 import { casePlanPages } from './case-plan.js';
 import { programmePages } from './programme.js';
+import { processMigrationPages } from './process-migration.js';
 import { proposalPages } from './proposal.js';
 import { pageErrorHandler, pageNotFound } from './reply.js';
 import { reportPages } from './reports.js';
@@ -80,6 +81,7 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
   await pages.register(mePages, { account: services.account, now });
   await pages.register(peoplePages, { peopleAdmin: services.peopleAdmin, people, programmes });
   await pages.register(programmePages, { programmeAdmin: services.programmeAdmin });
+  await pages.register(processMigrationPages, { processMigration: services.processMigration });
   await pages.register(casePages, {
     cases,
     onboarding: services.onboarding,

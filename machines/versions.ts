@@ -63,8 +63,50 @@ export const ideaSentOnCreate = (version: number) => version >= 4;
  */
 export const IMPORT_CASE_MACHINE_VERSION: CaseMachineVersion = 3;
 
-export function caseMachineFor(version: number) {
-  const machine = CASE_MACHINE_VERSIONS[version as CaseMachineVersion];
+/** A machine of the case chart's shape: a released version, or one a test builds as "the next". */
+export type CaseMachineOfAnyVersion = (typeof CASE_MACHINE_VERSIONS)[CaseMachineVersion];
+
+/**
+ * Versions beyond the released ones, for tests only (the version current + 1 a test builds
+ * from the code to try a migration): empty in production, and looked at only when a version is
+ * not a released one, so the lookup of a released version stays one property read.
+ */
+const extraVersions = new Map<number, CaseMachineOfAnyVersion>();
+
+export function caseMachineFor(version: number): CaseMachineOfAnyVersion {
+  const machine = CASE_MACHINE_VERSIONS[version as CaseMachineVersion] ?? extraVersions.get(version);
   if (!machine) throw new Error(`unknown case machine version ${version}`);
   return machine;
+}
+
+/** The highest released version. */
+export const LATEST_RELEASED_CASE_MACHINE_VERSION = Math.max(...Object.keys(CASE_MACHINE_VERSIONS).map(Number));
+
+/** Every version a case may be on or move to: the released ones, and any a test added. */
+export function caseMachineVersions(): number[] {
+  return [...Object.keys(CASE_MACHINE_VERSIONS).map(Number), ...extraVersions.keys()].sort((a, b) => a - b);
+}
+
+/**
+ * For tests: adds `machine` as version `version` (after every released one) until the returned
+ * function is called. A released version is never replaced.
+ */
+export function addCaseMachineVersion(version: number, machine: CaseMachineOfAnyVersion): () => void {
+  if (!Number.isInteger(version) || version <= LATEST_RELEASED_CASE_MACHINE_VERSION || extraVersions.has(version)) {
+    throw new Error(`version ${version} is released or taken: a test adds a version after ${LATEST_RELEASED_CASE_MACHINE_VERSION}`);
+  }
+  extraVersions.set(version, machine);
+  return () => {
+    extraVersions.delete(version);
+  };
+}
+
+/** For tests: runs `work` with `machine` as version `version`, then takes the version away again. */
+export async function withCaseMachineVersion<T>(version: number, machine: CaseMachineOfAnyVersion, work: () => T | Promise<T>): Promise<T> {
+  const remove = addCaseMachineVersion(version, machine);
+  try {
+    return await work();
+  } finally {
+    remove();
+  }
 }

@@ -25,6 +25,12 @@ const USAGE = `Satsa command-line tool (runs against SATSA_DATA_DIR, default ./d
       Deliver closed cases to the e-archive: one E-ARK SIP package (zip) per case, written into
       <folder> and recorded as delivered (on the case, and in the programme's deliveries), as
       the administrator with that e-mail. --year: every case of the programme closed that year.
+  npm run cli -- process:migrate --programme <id> --to <version> --email <administrator> [--case <id or diary number>…] [--dry-run]
+      Move running cases of a programme to a later version of the process. Prints the dry run
+      first: every running case, where it is, where it would land or why it cannot move. With
+      --dry-run nothing more; otherwise the chosen cases (every case that can move, without
+      --case) are moved, all or nothing, each case with an event in its history naming the
+      administrator. It cannot be undone.
   npm run cli -- backup <folder>
       Back up while Satsa runs into a new <folder>: satsa.db (SQLite's online backup, checked),
       documents/ (every document's file) and SHA256SUMS (check it with sha256sum -c SHA256SUMS).
@@ -35,6 +41,29 @@ const USAGE = `Satsa command-line tool (runs against SATSA_DATA_DIR, default ./d
       database and documents in place.
 
 Roles: ${ROLES.join(', ')}`;
+
+/** The dry run as a plain-text table: one line per running case. */
+function migrationTable(
+  cases: {
+    diaryNumber: string;
+    machineVersion: number;
+    stepText: string;
+    stepTextAfter: string | null;
+    reason: { message: string } | null;
+  }[],
+): string {
+  const rows = [
+    ['diary number', 'version', 'now at', 'would land at / why it cannot move'],
+    ...cases.map((c) => [
+      c.diaryNumber,
+      String(c.machineVersion),
+      c.stepText,
+      c.stepTextAfter ?? `cannot move: ${c.reason?.message ?? ''}`,
+    ]),
+  ];
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ')).join('\n');
+}
 
 async function readPassword(): Promise<string | undefined> {
   if (process.env.SATSA_PASSWORD) return process.env.SATSA_PASSWORD;
@@ -90,9 +119,11 @@ async function main(argv: string[]) {
       language: { type: 'string' },
       days: { type: 'string' },
       'new-version': { type: 'boolean' },
-      case: { type: 'string' },
+      case: { type: 'string', multiple: true },
       year: { type: 'string' },
       out: { type: 'string' },
+      to: { type: 'string' },
+      'dry-run': { type: 'boolean' },
     },
   });
   const config = loadConfig();
@@ -154,7 +185,7 @@ async function main(argv: string[]) {
         const actor = user && services.people.actorById(user.id);
         if (!actor) throw new DomainError('not-found', `no user with e-mail ${values.email ?? ''}`);
         if (!values.out) throw new DomainError('validation-failed', 'name the folder to write the packages into: --out <folder>');
-        if ((values.case === undefined) === (values.year === undefined))
+        if ((values.case === undefined) === (values.year === undefined) || (values.case?.length ?? 0) > 1)
           throw new DomainError('validation-failed', 'name either one case (--case <id>) or a year (--year <yyyy>)');
         const year = Number(values.year);
         if (values.year !== undefined && (!/^\d{4}$/.test(values.year) || year < 2000 || year > 2100))
@@ -162,7 +193,7 @@ async function main(argv: string[]) {
         const result = await services.archive.deliver(
           actor,
           values.programme ?? '',
-          values.case !== undefined ? { caseIds: [values.case] } : { year },
+          values.case !== undefined ? { caseIds: values.case } : { year },
           'en',
         );
         fs.mkdirSync(values.out, { recursive: true });
@@ -174,6 +205,43 @@ async function main(argv: string[]) {
         console.log(`${result.items.length} packages delivered`);
         return 0;
       }
+      case 'process:migrate': {
+        const user = services.people.userByEmail(values.email ?? '');
+        const actor = user && services.people.actorById(user.id);
+        if (!actor) throw new DomainError('not-found', `no user with e-mail ${values.email ?? ''}`);
+        const programmeId = values.programme ?? '';
+        const toVersion = Number(values.to);
+        if (!Number.isInteger(toVersion) || toVersion < 1) throw new DomainError('validation-failed', '--to must be a version number');
+        const run = services.processMigration.dryRun(actor, programmeId, toVersion, 'en');
+        console.log(migrationTable(run.cases));
+        console.log(`\n${run.movable} of ${run.cases.length} running cases can move to version ${toVersion} of the process.`);
+        if (values['dry-run']) return 0;
+        const named = values.case ?? [];
+        const chosen =
+          named.length === 0
+            ? run.cases.filter((c) => c.movable)
+            : named.map((n) => {
+                const found = run.cases.find((c) => c.caseId === n || c.diaryNumber === n);
+                if (!found) throw new DomainError('not-found', `no running case ${n} in programme ${programmeId}`);
+                return found;
+              });
+        if (chosen.length === 0) {
+          console.log('nothing to move');
+          return 0;
+        }
+        const done = services.processMigration.migrate(
+          actor,
+          programmeId,
+          {
+            toVersion,
+            caseIds: chosen.map((c) => c.caseId),
+            expectedVersions: Object.fromEntries(chosen.map((c) => [c.caseId, c.version])),
+          },
+          'en',
+        );
+        console.log(`moved ${done.moved.length} cases to version ${toVersion}: ${done.moved.map((m) => m.diaryNumber).join(', ')}`);
+        return 0;
+      }
       default:
         console.log(USAGE);
         return command === undefined || command === 'help' ? 0 : 2;
@@ -181,6 +249,9 @@ async function main(argv: string[]) {
   } catch (error) {
     if (error instanceof DomainError) {
       console.error(`error: ${error.detail ?? error.code}`);
+      for (const c of (error.details.cases as { diaryNumber?: string; caseId: string; message?: string }[] | undefined) ?? []) {
+        console.error(`  ${c.diaryNumber ?? c.caseId}: ${c.message ?? ''}`);
+      }
       for (const e of error.details.errors ?? []) console.error(`  ${e.path}: ${e.message}`);
       return 1;
     }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createArchive } from './archive/service.js';
 import { createDrafts } from './cases/drafts.js';
+import { createProcessMigration } from './cases/migration.js';
 import { createCaseService } from './cases/service.js';
 import { createConversation } from './conversation/service.js';
 import type { Config } from './config.js';
@@ -122,6 +123,16 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     programme: (id) => programmes.get(id),
   });
   const drafts = createDrafts({ db, store, cases, now });
+  const processMigration = createProcessMigration({
+    engine,
+    store,
+    audit,
+    wordsOf: (id) => {
+      const c = programmes.get(id);
+      return c && wordsOf(c);
+    },
+    programmeExists: (id) => programmes.get(id) !== undefined,
+  });
   const conversation = createConversation({ db, engine, store, people, notifications, now });
   const documents = createDocuments({
     db,
@@ -251,6 +262,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     scheduler,
     cases,
     drafts,
+    processMigration,
     conversation,
     documents,
     archive,

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
-import { initialTransition, transition } from 'xstate';
+import { createActor, initialTransition, transition, type AnyStateMachine, type Snapshot } from 'xstate';
 import { expect } from 'vitest';
 import type { CaseEvent } from '../machines/case/schemas.js';
+import { migrateSnapshot, migrationPath, migrationPlanById, type PersistedCaseSnapshot } from '../machines/migrations.js';
 import { caseMachineFor } from '../machines/versions.js';
 import { statePaths, stepsOf } from '../src/engine/snapshot.js';
 import { OUTSIDE_THE_CHART } from '../src/engine/engine.js';
@@ -53,7 +54,11 @@ export function rowsOf(sqlite: Database.Database, caseId: string) {
 
 /** Replays `events` from the initial state; checks each row on the way and returns the final snapshot. */
 export function replay(row: CaseRowRaw, events: EventRow[]) {
-  const machine = caseMachineFor(row.machine_version);
+  // A case that was moved to another version of the process starts on the version it moved from.
+  const firstMigration = events.find((e) => e.type === 'CASE_MIGRATED');
+  let machine = caseMachineFor(
+    firstMigration ? (JSON.parse(firstMigration.payload) as { fromVersion: number }).fromVersion : row.machine_version,
+  );
   const [first, ...rest] = events;
   expect(first!.type).toBe('CASE_CREATED');
   expect(first!.version).toBe(1);
@@ -63,6 +68,11 @@ export function replay(row: CaseRowRaw, events: EventRow[]) {
   expect(first!.steps_after).toBe(stepsOf(snapshot).join(','));
 
   for (const e of rest) {
+    // A migration: the case goes on on the new version's machine, its state mapped as the engine did.
+    if (e.type === 'CASE_MIGRATED') {
+      [machine, snapshot] = replayMigration(machine, snapshot, e);
+      continue;
+    }
     // The engine's own events (deadlines computed anew, documents, comments) change no state.
     if (OUTSIDE_THE_CHART.includes(e.type)) {
       expect(e.state_after).toBe(e.state_before);
@@ -81,7 +91,43 @@ export function replay(row: CaseRowRaw, events: EventRow[]) {
     expect(JSON.parse(e.state_after), `state_after of v${e.version} ${e.type}`).toEqual(snapshot.value);
     expect(e.steps_after).toBe(stepsOf(snapshot).join(','));
   }
+  expect(machine, 'the machine replay ends on is the version the case is on').toBe(caseMachineFor(row.machine_version));
   return { machine, snapshot };
+}
+
+/**
+ * CASE_MIGRATED on replay: the snapshot replayed so far, persisted by its version's machine,
+ * moved along the plans the event names (the chain between its versions) and restored into the
+ * new version's machine; the states and the data filled in must be the event's.
+ */
+function replayMigration<S extends { value: unknown }>(machine: AnyStateMachine, snapshot: S, e: EventRow): [never, never] {
+  const payload = JSON.parse(e.payload) as {
+    fromVersion: number;
+    toVersion: number;
+    planIds: string[];
+    stateBefore: string[];
+    stateAfter: string[];
+    defaults: Record<string, unknown>;
+  };
+  expect(machine, `v${e.version} CASE_MIGRATED from the version replayed`).toBe(caseMachineFor(payload.fromVersion));
+  expect(JSON.parse(e.state_before!), `state_before of v${e.version} CASE_MIGRATED`).toEqual(snapshot.value);
+  expect(payload.planIds).toEqual(migrationPath(payload.fromVersion, payload.toVersion)!.map((p) => p.id));
+  const persisted = JSON.parse(JSON.stringify(machine.getPersistedSnapshot(snapshot as never))) as PersistedCaseSnapshot;
+  const outcome = migrateSnapshot(
+    persisted,
+    payload.planIds.map((id) => migrationPlanById(id)!),
+  );
+  if (!outcome.ok) throw new Error(`v${e.version} CASE_MIGRATED: the plan refuses the replayed case (${outcome.reason})`);
+  expect(outcome.defaults).toEqual(payload.defaults);
+  expect(outcome.stateAfter).toEqual(payload.stateAfter);
+  const next = caseMachineFor(payload.toVersion) as AnyStateMachine;
+  const moved = createActor(next, { snapshot: outcome.snapshot as unknown as Snapshot<unknown> }).getSnapshot() as {
+    value: unknown;
+    tags: Set<string>;
+  };
+  expect(JSON.parse(e.state_after), `state_after of v${e.version} CASE_MIGRATED`).toEqual(moved.value);
+  expect(e.steps_after).toBe(stepsOf(moved as never).join(','));
+  return [next as never, moved as never];
 }
 
 export function expectReplayReproduces(sqlite: Database.Database, caseId: string) {

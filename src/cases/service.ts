@@ -213,6 +213,12 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf, 
     });
   }
 
+  /** A move to another version of the process, in words (the versions only: no state names). */
+  function migratedLabel(lang: Language, payload: unknown) {
+    const p = payload as { fromVersion: number; toVersion: number };
+    return t(lang, 'processMigration.history', { from: p.fromVersion, to: p.toVersion });
+  }
+
   /** The names of the documents a case's events name (by id only: the name is looked up now). */
   function documentNames(caseId: string, events: { type: string }[]) {
     if (!events.some((e) => e.type.startsWith('DOCUMENT_'))) return new Map<string, string>();
@@ -284,7 +290,9 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf, 
             ? t(lang, 'steps.1')
             : e.type === 'IMPORT_DECIDED'
               ? importedLabel(lang, e.payload)
-              : documentLabel(lang, e.type, e.payload, documents),
+              : e.type === 'CASE_MIGRATED'
+                ? migratedLabel(lang, e.payload)
+                : documentLabel(lang, e.type, e.payload, documents),
         actor: { id: e.actorId, displayName: names.get(e.actorId) ?? null },
         role: e.role,
         roleLabel: e.role === 'guest' ? t(lang, 'guests.role') : t(lang, `roles.${e.role}`),

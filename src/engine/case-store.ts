@@ -216,6 +216,20 @@ export function createCaseStore(db: Db) {
       db.update(cases).set({ title }).where(eq(cases.id, id)).run();
     },
 
+    /**
+     * Moves the case to another version of the process (a migration): its machine version,
+     * snapshot and projection, if it is still at `expectedVersion`; false when it is not.
+     */
+    migrate(id: string, expectedVersion: number, machineVersion: number, snapshotJson: string, changes: CaseChanges): boolean {
+      return (
+        db
+          .update(cases)
+          .set({ ...changes, machineVersion, snapshot: JSON.parse(snapshotJson) as object })
+          .where(and(eq(cases.id, id), eq(cases.version, expectedVersion)))
+          .run().changes === 1
+      );
+    },
+
     /** A new version of the case without a change of its snapshot (a system event); false when it moved on. */
     touch(id: string, expectedVersion: number, version: number, at: string): boolean {
       return (

@@ -3,6 +3,7 @@ import type { CaseContext, CaseInput, ProgrammeRules } from '../../machines/case
 import { requirementsFor, unmet } from '../../machines/case/requirements.js';
 import type { CaseEvent, CaseEventType, PayloadOf } from '../../machines/case/schemas.js';
 import type { Role } from '../../machines/roles.js';
+import { migrateSnapshot, migrationPath, type MigrationOutcome, type PersistedCaseSnapshot } from '../../machines/migrations.js';
 import {
   CURRENT_CASE_MACHINE_VERSION,
   IMPORT_CASE_MACHINE_VERSION,
@@ -46,11 +47,14 @@ import {
  */
 
 /**
- * Events the engine logs itself, outside the chart: they change no state (replay skips them)
- * but bump the case's version and say why.
+ * Events the engine logs itself, outside the chart: they bump the case's version and say why.
+ * DEADLINES_RECOMPUTED changes no state (replay skips it); CASE_MIGRATED moves the case to
+ * another version of the process (`migrate`), its state mapped by the plan its payload names
+ * (replay switches machines there and maps the state as the engine did).
  */
 export const SYSTEM_EVENTS = {
   deadlinesRecomputed: 'DEADLINES_RECOMPUTED',
+  caseMigrated: 'CASE_MIGRATED',
   /** A person's data was erased: the snapshot now reads as the log does without their key (src/privacy). */
   personErased: 'PERSON_ERASED',
   /** A closed case's people were replaced by pseudonyms under a retention rule (src/privacy). */
@@ -70,6 +74,72 @@ export const RECORD_EVENTS = ['DOCUMENT_ADDED', 'DOCUMENT_REPLACED', 'DOCUMENT_W
 export type RecordEventType = (typeof RECORD_EVENTS)[number];
 /** Every event type the engine writes outside the chart. */
 export const OUTSIDE_THE_CHART: readonly string[] = [...Object.values(SYSTEM_EVENTS), ...RECORD_EVENTS];
+
+/** What CASE_MIGRATED records: the versions, the states before and after, the data filled in, the plans. */
+export interface CaseMigratedPayload {
+  fromVersion: number;
+  toVersion: number;
+  /** The plans applied, in order (one per version stepped over). */
+  planIds: string[];
+  /** Dotted paths of the leaf states before and after. */
+  stateBefore: string[];
+  stateAfter: string[];
+  /** The data a case had none of, filled in by the plans' defaults, by field. */
+  defaults: Record<string, unknown>;
+}
+
+/** Whether a case can move to a version, and if so where it lands (what the dry run shows and the migration does). */
+export type MigrationCheck =
+  | {
+      ok: true;
+      before: CaseSnapshot;
+      after: CaseSnapshot;
+      outcome: Extract<MigrationOutcome, { ok: true }>;
+    }
+  | {
+      ok: false;
+      /**
+       * Why not: a plan's reason code, or not-running (the case has ended), on-this-version (it is
+       * on that version or a later one), no-plan (no chain of plans leads there) or state-unknown
+       * (the plan maps its state to one the version does not have).
+       */
+      reason: string;
+    };
+
+/**
+ * The dry run of one case's migration: pure (reads nothing, writes nothing). The engine's
+ * `migrate` takes a case through exactly this, so its predictions are the outcome.
+ */
+export function checkMigration(row: Pick<CaseRow, 'status' | 'machineVersion' | 'snapshot'>, toVersion: number): MigrationCheck {
+  if (row.status !== 'active') return { ok: false, reason: 'not-running' };
+  if (row.machineVersion >= toVersion) return { ok: false, reason: 'on-this-version' };
+  const plans = migrationPath(row.machineVersion, toVersion);
+  if (!plans) return { ok: false, reason: 'no-plan' };
+  const outcome = migrateSnapshot(row.snapshot as PersistedCaseSnapshot, plans);
+  if (!outcome.ok) return { ok: false, reason: outcome.reason };
+  let after: CaseSnapshot;
+  try {
+    after = restoreSnapshot({ snapshot: outcome.snapshot, machineVersion: toVersion });
+  } catch {
+    return { ok: false, reason: 'state-unknown' };
+  }
+  const landed = statePaths(after.value).sort().join();
+  if (after.status !== 'active' || landed !== [...outcome.stateAfter].sort().join()) return { ok: false, reason: 'state-unknown' };
+  return { ok: true, before: restoreSnapshot(row), after, outcome };
+}
+
+/** A case moved by `migrate`. */
+export interface MigratedCase {
+  row: CaseRow;
+  payload: CaseMigratedPayload;
+}
+
+/** A case `migrate` refused, and why (a reason of MigrationCheck, or not-found, or changed: not the version the dry run saw). */
+export interface RefusedMigration {
+  caseId: string;
+  diaryNumber?: string;
+  reason: string;
+}
 
 /** A deadline a case wants, as the scheduler computes it from the chart's declarations. */
 export interface WishedTimer {
@@ -434,6 +504,102 @@ export function createEngine<W extends WishedTimer>(deps: EngineDeps<W>) {
     },
 
     /**
+     * Moves running cases of a programme to a later version of the process, all or nothing, in
+     * one IMMEDIATE transaction: each case is checked as the dry run checks it
+     * (`checkMigration`), and when any cannot move (or has changed since the version
+     * `expectedVersions` gives for it) nothing is written and the DomainError `conflict` names
+     * every such case in `cases`. Each case moved gets its snapshot restored into the new
+     * version's machine at the mapped state with the plans' defaults, its machine version and
+     * list columns updated (WHERE version = expected, version + 1), the event CASE_MIGRATED by
+     * the administrator who ran it, and its deadlines reconciled for the new version. `record`
+     * runs last in the same transaction (the audit of the run). No e-mail: nothing happened to anyone.
+     */
+    migrate(
+      actor: Actor,
+      o: {
+        programmeId: string;
+        caseIds: readonly string[];
+        toVersion: number;
+        expectedVersions?: Readonly<Record<string, number>>;
+        record?: (moved: MigratedCase[]) => void;
+      },
+    ): MigratedCase[] {
+      return inTransaction(() => {
+        if (!deps.programme(o.programmeId) || !belongsTo(actor, o.programmeId)) {
+          throw new DomainError('not-found', `no programme ${o.programmeId}`);
+        }
+        if (!holds(actor, o.programmeId, 'administrator')) {
+          throw new DomainError('forbidden', "only the programme's administrators move cases to another version of the process", {
+            roles: ['administrator'],
+          });
+        }
+        const at = now().toISOString();
+        const refused: RefusedMigration[] = [];
+        const checked: { row: CaseRow; check: Extract<MigrationCheck, { ok: true }> }[] = [];
+        for (const caseId of o.caseIds) {
+          const row = store.load(caseId);
+          if (!row || row.programmeId !== o.programmeId) {
+            refused.push({ caseId, reason: 'not-found' });
+            continue;
+          }
+          const expected = o.expectedVersions?.[caseId];
+          if (expected !== undefined && expected !== row.version) {
+            refused.push({ caseId, diaryNumber: row.diaryNumber, reason: 'changed' });
+            continue;
+          }
+          const check = checkMigration(row, o.toVersion);
+          if (check.ok) checked.push({ row, check });
+          else refused.push({ caseId, diaryNumber: row.diaryNumber, reason: check.reason });
+        }
+        if (refused.length > 0) {
+          throw new DomainError(
+            'conflict',
+            `${refused.length} of the ${o.caseIds.length} cases cannot move to version ${o.toVersion}; no case was moved`,
+            { cases: refused },
+          );
+        }
+        const moved = checked.map(({ row, check }) => {
+          const { before, after, outcome } = check;
+          const version = row.version + 1;
+          const [beforeAt, afterAt] = [whereItStands(before), whereItStands(after)];
+          const snapshotJson = persistedJson(after, o.toVersion);
+          const changes = { version, updatedAt: at, ...projection(after, row.diaryNumber, afterAt.steps) };
+          if (!store.migrate(row.id, row.version, o.toVersion, snapshotJson, changes)) {
+            throw new DomainError('version-mismatch', `case ${row.diaryNumber} changed while it was moved; no case was moved`);
+          }
+          const payload: CaseMigratedPayload = {
+            fromVersion: row.machineVersion,
+            toVersion: o.toVersion,
+            planIds: outcome.planIds,
+            stateBefore: outcome.stateBefore,
+            stateAfter: outcome.stateAfter,
+            defaults: outcome.defaults,
+          };
+          store.appendEvent({
+            caseId: row.id,
+            version,
+            type: SYSTEM_EVENTS.caseMigrated,
+            payload,
+            actorId: actor.id,
+            role: 'administrator',
+            at,
+            stateBefore: before.value,
+            stateAfter: after.value,
+            stepsBefore: beforeAt.steps,
+            stepsAfter: afterAt.steps,
+          });
+          const updated: CaseRow = { ...row, ...changes, machineVersion: o.toVersion, snapshot: JSON.parse(snapshotJson) as object };
+          if (afterAt.steps !== beforeAt.steps) store.replaceSteps(row, stepsOf(after));
+          // The new version's deadlines (the timers table holds the old version's wishes).
+          effects.deadlines.reconcile(row.id, row.programmeId, effects.deadlines.wished(row.programmeId, after));
+          return { row: updated, payload };
+        });
+        o.record?.(moved);
+        return moved;
+      });
+    },
+
+    /**
      * A decided initiative recorded from elsewhere, in one transaction: a case created on
      * machine version 3 (CASE_CREATED at the import's time) whose first event is
      * IMPORT_DECIDED, taken through the same checks, transition, persistence and effects as
@@ -621,11 +787,24 @@ export function replayLog(
 ): CaseSnapshot {
   const [first, ...rest] = log;
   if (first?.type !== 'CASE_CREATED') throw new Error("a case's log starts with its creation");
-  let snapshot = initialSnapshot(machineVersion, first.payload as CaseInput);
+  // A case moved to another version of the process started on the version its first move left.
+  const moved = log.find((e) => e.type === SYSTEM_EVENTS.caseMigrated)?.payload as { fromVersion: number } | undefined;
+  let version = moved?.fromVersion ?? machineVersion;
+  let snapshot = initialSnapshot(version, first.payload as CaseInput);
   for (const e of rest) {
+    if (e.type === SYSTEM_EVENTS.caseMigrated) {
+      // The move as the engine made it: the persisted snapshot through the plans, restored on the new version.
+      const { toVersion } = e.payload as { toVersion: number };
+      const persisted = JSON.parse(persistedJson(snapshot, version)) as PersistedCaseSnapshot;
+      const outcome = migrateSnapshot(persisted, migrationPath(version, toVersion) ?? []);
+      if (!outcome.ok) throw new Error(`the log moves the case to version ${toVersion}, which its plan refuses (${outcome.reason})`);
+      snapshot = restoreSnapshot({ snapshot: outcome.snapshot, machineVersion: toVersion });
+      version = toVersion;
+      continue;
+    }
     if (OUTSIDE_THE_CHART.includes(e.type)) continue;
     const event = { type: e.type, payload: e.payload, meta: { actorId: e.actorId, role: e.role, at: e.at } } as CaseEvent;
-    snapshot = nextSnapshot(machineVersion, snapshot, event);
+    snapshot = nextSnapshot(version, snapshot, event);
   }
   return snapshot;
 }

@@ -43,6 +43,8 @@ export const AUDIT_ACTIONS = [
   'plan.assignment-status-changed',
   'plan.case-linked',
   'plan.case-unlinked',
+  // Running cases moved to another version of the process (src/cases/migration.ts): details name the version and the cases.
+  'process.migrated',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

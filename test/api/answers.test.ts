@@ -5,7 +5,7 @@ import type { CaseEventType } from '../../machines/case/schemas.js';
 import { FULL_STORY, storyUntilStep } from '../../src/demo/story.js';
 import { checkedAnswers } from '../answers-check.js';
 import { multipart, PDF } from '../documents/multipart.js';
-import { PROGRAMME, advance, auth, createTestApp, type TestApp } from '../helpers.js';
+import { PROGRAMME, advance, auth, createCaseOnVersion, createTestApp, type TestApp } from '../helpers.js';
 
 /*
  * The documented answers against the real ones: every /api operation is called over HTTP
@@ -391,6 +391,30 @@ describe('every successful answer of the API matches its schema', () => {
     );
     await call('GET /api/programmes/:programmeId/settings/versions', `${settingsUrl}/versions`, admin);
     await call('GET /api/programmes/:programmeId/settings/versions/:version', `${settingsUrl}/versions/1`, admin);
+  });
+
+  it('the versions of the process, a dry run, a migration, and the history that shows it', async () => {
+    const admin = auth(t.tokens.administrator);
+    const url = `/api/programmes/${PROGRAMME}/process-migrations`;
+    const caseId = createCaseOnVersion(t, 3, 'Flyttas till version 4');
+    await call('GET /api/programmes/:programmeId/process-migrations', url, admin);
+    const { body } = await call<{ cases: { caseId: string; version: number }[] }>(
+      'GET /api/programmes/:programmeId/process-migrations/:toVersion',
+      `${url}/4`,
+      admin,
+    );
+    const version = body.cases.find((c) => c.caseId === caseId)!.version;
+    await call('POST /api/programmes/:programmeId/process-migrations', url, admin, {
+      toVersion: 4,
+      caseIds: [caseId],
+      expectedVersions: { [caseId]: version },
+    });
+    const { body: history } = await call<{ events: { type: string }[] }>(
+      'GET /api/cases/:id/history',
+      `/api/cases/${caseId}/history`,
+      admin,
+    );
+    expect(history.events.at(-1)!.type).toBe('CASE_MIGRATED');
   });
 
   it("the programme's plan: a draft, its adoption, values, statuses, links, versions and a diff", async () => {

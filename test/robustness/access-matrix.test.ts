@@ -486,3 +486,48 @@ it('every role × archive route × relation gets exactly what the access rules a
   }
   expect(mismatches).toEqual([]);
 }, 120_000);
+
+/*
+ * The versions of the process and the move of running cases (src/routes/api/process-migrations.ts)
+ * for every role × own programme and another: only the programme's administrators; another
+ * programme does not exist for the caller; a refusal writes nothing.
+ */
+it('every role × process-migration route × programme gets exactly what the access rules allow, and refusals write nothing', async () => {
+  const sqlite = t.services.db.$client;
+  const written = () =>
+    ['case_events', 'audit_log'].map((table) => (sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n).join(',');
+  const own = freshCase(worlds.own, storyUntilStep(3));
+  const routes = [
+    { method: 'GET' as const, url: (p: string) => `/api/programmes/${p}/process-migrations`, ok: 200 },
+    { method: 'GET' as const, url: (p: string) => `/api/programmes/${p}/process-migrations/4`, ok: 200 },
+    // The case is on version 4 already: the administrator hears that it cannot move.
+    {
+      method: 'POST' as const,
+      url: (p: string) => `/api/programmes/${p}/process-migrations`,
+      payload: { toVersion: 4, caseIds: [own] },
+      ok: 409,
+    },
+  ];
+  const mismatches: string[] = [];
+  for (const route of routes) {
+    for (const relation of ['own', 'other-programme'] as const) {
+      const programmeId = relation === 'own' ? PROGRAMME : OTHER_PROGRAMME;
+      for (const role of ROLES) {
+        const before = written();
+        const res = await t.app.inject({
+          method: route.method,
+          url: route.url(programmeId),
+          headers: auth(worlds.own.token(role)),
+          payload: route.payload,
+        });
+        const expected = relation === 'other-programme' ? 404 : role === 'administrator' ? route.ok : 403;
+        const problems: string[] = [];
+        if (res.statusCode !== expected) problems.push(`expected ${expected}, got ${res.statusCode} ${res.body.slice(0, 200)}`);
+        if (res.statusCode >= 400 && written() !== before) problems.push('a refusal wrote something');
+        if (problems.length > 0)
+          mismatches.push(`${route.method} ${route.url(programmeId)} × ${role} × ${relation}: ${problems.join('; ')}`);
+      }
+    }
+  }
+  expect(mismatches).toEqual([]);
+}, 60_000);

@@ -245,6 +245,18 @@ const ROUTES: Route[] = [
       expected: { anonymous: 303, initiator: 403, coordinator: 403, finance: 403, foreignAdmin: 200, admin: 200 },
     }),
   ),
+  // The versions of the process and the move of running cases to one: the programme's administrator.
+  { method: 'GET', url: `/api/programmes/${PROGRAMME}/process-migrations`, expected: adminOnly(200) },
+  { method: 'GET', url: `/api/programmes/${PROGRAMME}/process-migrations/4`, expected: adminOnly(200) },
+  {
+    method: 'POST',
+    url: `/api/programmes/${PROGRAMME}/process-migrations`,
+    // The case is on version 4 already: the administrator is told it cannot move, and nothing is written.
+    request: () => ({ payload: { toVersion: 4, caseIds: [caseId] } }),
+    expected: adminOnly(409),
+  },
+  // Its page works in the page's programme: another programme's administrator reaches their own.
+  { method: 'GET', url: '/programme/process', request: htmlPage, expected: { ...adminOnly(200), anonymous: 303, foreignAdmin: 200 } },
   // The programme's plan, in the order that makes each admin's call succeed: a draft, its
   // adoption, then what is recorded under the plan in force.
   { method: 'PUT', url: `${planUrl}/draft`, request: () => ({ ...planDraft(), payload: seedPlan.document }), expected: adminOnly(200) },

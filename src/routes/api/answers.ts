@@ -363,6 +363,22 @@ export const caseHistoryEventSchema = z
     }),
     z.object({
       type: z
+        .literal('CASE_MIGRATED')
+        .describe(
+          'an administrator moved the case to a later version of the process (`machineVersion`), by the plans named; see POST /api/programmes/{programmeId}/process-migrations',
+        ),
+      payload: z.object({
+        fromVersion: z.number().int().min(1).describe('the version of the process the case followed'),
+        toVersion: z.number().int().min(2).describe('the version it follows from now on'),
+        planIds: z.array(z.string()).min(1).describe('the migration plans applied, in order (one per version stepped over)'),
+        stateBefore: z.array(statePath).describe('where the case stood on the old version'),
+        stateAfter: z.array(statePath).describe('where it landed on the new one'),
+        defaults: z.record(z.string(), z.unknown()).describe('data the new version needs that the case had none of, filled in, by field'),
+      }),
+      ...historyFields,
+    }),
+    z.object({
+      type: z
         .literal('COMMENT_ADDED')
         .describe(
           "a comment in the case's conversation (its text is not in the log); an internal one is in the history of the programme's staff only",
@@ -1712,3 +1728,71 @@ export const archiveDeliveryListSchema = z
       .describe('newest first; GET …/archive-deliveries/{deliveryId}/package gives each zip as it was delivered'),
   })
   .meta({ id: 'ArchiveDeliveryList' });
+// ---------------------------------------------------------------------------------------
+// Moving running cases to a later version of the process (src/cases/migration.ts)
+
+export const processVersionsSchema = z
+  .object({
+    programmeId: z.string(),
+    current: z.number().int().min(1).describe('the version new cases start on'),
+    versions: z.array(
+      z.object({
+        version: z.number().int().min(1),
+        current: z.boolean().describe('new cases start on it'),
+        latest: z.boolean().describe('the highest version there is'),
+        runningCases: z.number().int().min(0).describe("the programme's running cases on it"),
+        reachable: z.boolean().describe('a migration plan leads to it from the version before'),
+      }),
+    ),
+  })
+  .meta({ id: 'ProcessVersions' });
+
+export const processMigrationDryRunSchema = z
+  .object({
+    programmeId: z.string(),
+    toVersion: z.number().int().min(1),
+    movable: z.number().int().min(0).describe('how many running cases can move'),
+    notMovable: z.number().int().min(0).describe('how many cannot (those already on the version among them)'),
+    cases: z
+      .array(
+        z.object({
+          caseId: uuid,
+          diaryNumber,
+          title: z.string(),
+          version: z.number().int().min(1).describe("the case's version now: send it in `expectedVersions` to move it only as seen here"),
+          machineVersion: z.number().int().min(1).describe('the version of the process it follows now'),
+          steps: z.array(step).describe('where it is now'),
+          stepText: z.string().describe('where it is now, in words'),
+          movable: z.boolean(),
+          stepsAfter: z.array(step).nullable().describe('where it would land; null when it cannot move'),
+          stepTextAfter: z.string().nullable(),
+          reason: z
+            .object({
+              code: z
+                .string()
+                .describe(
+                  "why it cannot move: not-running, on-this-version, no-plan, state-unknown, or the plan's own reason (e.g. follow-ups-recorded, imported)",
+                ),
+              message: z.string().describe('the reason in words, in the language asked for'),
+            })
+            .nullable(),
+          filledIn: z.array(z.string()).describe('data the new version needs that the case would get filled in, in words'),
+        }),
+      )
+      .describe('every running case of the programme, by diary number'),
+  })
+  .meta({ id: 'ProcessMigrationDryRun' });
+
+export const processMigrationDoneSchema = z
+  .object({
+    toVersion: z.number().int().min(1),
+    moved: z.array(
+      z.object({
+        caseId: uuid,
+        diaryNumber,
+        fromVersion: z.number().int().min(1),
+        version: z.number().int().min(2).describe("the case's new version (its ETag)"),
+      }),
+    ),
+  })
+  .meta({ id: 'ProcessMigrationDone' });

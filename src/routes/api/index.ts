@@ -14,6 +14,7 @@ import { planRoutes } from './plans.js';
 import { peopleRoutes } from './people.js';
 import { privacyRoutes } from './privacy.js';
 import { processRoutes } from './process.js';
+import { processMigrationRoutes } from './process-migrations.js';
 import { programmeRoutes } from './programmes.js';
 import { reportRoutes } from './reports.js';
 import { sessionRoutes } from './session.js';
@@ -34,6 +35,7 @@ export const apiRoutes: FastifyPluginAsync<{ services: Services; config: Config 
   });
   await api.register(processRoutes, { programmes: services.programmes });
   await api.register(programmeRoutes, { programmeAdmin: services.programmeAdmin });
+  await api.register(processMigrationRoutes, { processMigration: services.processMigration });
   await api.register(caseRoutes, { cases: services.cases, commits: services.commits, idempotency: services.idempotency });
   await api.register(conversationRoutes, {
     conversation: services.conversation,

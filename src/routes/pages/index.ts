@@ -22,6 +22,7 @@ import { planPages } from './plan.js';
 import { accessibilityPages } from './accessibility.js';
 import { casePlanPages } from './case-plan.js';
 import { programmePages } from './programme.js';
+import { processMigrationPages } from './process-migration.js';
 import { proposalPages } from './proposal.js';
 import { pageErrorHandler, pageNotFound } from './reply.js';
 import { reportPages } from './reports.js';
@@ -84,6 +85,7 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
   await pages.register(peoplePages, { peopleAdmin: services.peopleAdmin, people, programmes });
   await pages.register(programmePages, { programmeAdmin: services.programmeAdmin });
   await pages.register(archivePages, { archive: services.archive, programme: (id) => services.programmes.get(id) });
+  await pages.register(processMigrationPages, { processMigration: services.processMigration });
   await pages.register(casePages, {
     cases,
     onboarding: services.onboarding,

@@ -471,7 +471,7 @@ ${editable ? html`<p><a href="/programme/settings/${section}">${s('change')}<spa
       const body = html`${notice(done === 'saved' ? s('saved', { version: view.version }) : done === 'unchanged' ? s('unchanged') : undefined)}<h1>${title}</h1>
 <p>${s('intro')}</p>
 <p class="meta">${versionLine(lang, view)} · <a href="/programme/settings/versions">${s('versionsLink')}</a></p>
-<ul class="links"><li><a href="/money">${s('moneyLink')}</a></li><li><a href="/programmes/${programmeId}/reports">${s('reportsLink')}</a></li><li><a href="/people">${s('peopleLink')}</a></li><li><a href="/programme/import">${t(lang, 'imports.page.settingsLink')}</a></li><li><a href="/programme/archive">${t(lang, 'archive.page.settingsLink')}</a></li></ul>
+<ul class="links"><li><a href="/money">${s('moneyLink')}</a></li><li><a href="/programmes/${programmeId}/reports">${s('reportsLink')}</a></li><li><a href="/people">${s('peopleLink')}</a></li><li><a href="/programme/import">${t(lang, 'imports.page.settingsLink')}</a></li><li><a href="/programme/archive">${t(lang, 'archive.page.settingsLink')}</a></li><li><a href="/programme/process">${t(lang, 'processMigration.page.settingsLink')}</a></li></ul>
 ${overview(lang, view, true)}`;
       return sendPage(request, reply, { title, body });
     }),

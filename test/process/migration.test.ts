@@ -200,8 +200,8 @@ function everyRow(): Record<string, string[]> {
 const MADE_BY_ENGINE = 2;
 
 /**
- * A copy of an engine-made case under a new id and diary number: its row, log, step index,
- * members and timers, with every mention of its id and diary number replaced (the log of a
+ * A copy of an engine-made case under a new id and diary number: its row, log, the people of
+ * its log, step index, members and timers, with every mention of its id and diary number replaced (the log of a
  * copy is the original's, so replay holds for it as for the original). Reaching each state
  * through the engine takes a few milliseconds an event on a shared machine; copying the logs
  * keeps the thousand cases to seconds.
@@ -211,8 +211,20 @@ function copyCase(from: string, n: number): string {
   const id = crypto.randomUUID();
   const { diary_number: diary } = sqlite.prepare('SELECT diary_number FROM cases WHERE id = ?').get(from) as { diary_number: string };
   const copy = `${diary.slice(0, diary.lastIndexOf('-'))}-${String(50_000 + n)}`;
-  const swap = (row: Record<string, unknown>) =>
-    JSON.parse(JSON.stringify(row).replaceAll(from, id).replaceAll(diary, copy)) as Record<string, unknown>;
+  // The log names people by their reference on the case: the copy's people get references of its own, with the same keys.
+  const refs = new Map<string, string>();
+  const people = sqlite.prepare('SELECT ref, user_id, key, created_at FROM case_people WHERE case_id = ?').all(from) as {
+    ref: string;
+    user_id: string;
+    key: Buffer | null;
+    created_at: string;
+  }[];
+  for (const p of people) refs.set(p.ref, crypto.randomUUID());
+  const swap = (row: Record<string, unknown>) => {
+    let text = JSON.stringify(row).replaceAll(from, id).replaceAll(diary, copy);
+    for (const [ref, next] of refs) text = text.replaceAll(ref, next);
+    return JSON.parse(text) as Record<string, unknown>;
+  };
   for (const table of ['cases', 'case_events', 'case_steps', 'case_members', 'timers']) {
     const rows = sqlite.prepare(`SELECT * FROM "${table}" WHERE ${table === 'cases' ? 'id' : 'case_id'} = ?`).all(from) as Record<
       string,
@@ -225,6 +237,11 @@ function copyCase(from: string, n: number): string {
         .prepare(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`)
         .run(...columns.map((c) => row[c]));
     }
+  }
+  for (const p of people) {
+    sqlite
+      .prepare('INSERT INTO case_people (ref, case_id, user_id, key, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(refs.get(p.ref), id, p.user_id, p.key, p.created_at);
   }
   return id;
 }

@@ -24,6 +24,7 @@ const DOMAIN_FOLDERS = [
   'src/documents',
   'src/conversation',
   'src/work',
+  'src/retention',
 ];
 
 /** What the domain may not import: a folder ends with '/', a module is named by its .ts file. */

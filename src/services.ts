@@ -12,7 +12,7 @@ import { createEventRules } from './engine/event-rules.js';
 import { createDocuments } from './documents/service.js';
 import { createIdempotency } from './http/idempotency.js';
 import type { Log } from './log.js';
-import { createOutboxAdmin } from './mail/outbox.js';
+import { createOutboxAdmin, createSentMailPurge } from './mail/outbox.js';
 import { createRelay } from './mail/relay.js';
 import { createRenderer } from './mail/render.js';
 import { transportFor } from './mail/transport.js';
@@ -29,6 +29,7 @@ import { createNotifications } from './notifications/service.js';
 import { createAccount } from './people/account.js';
 import { createPeopleAdmin } from './people/admin.js';
 import { createLinks } from './people/links.js';
+import { createLoginRecords } from './people/login-records.js';
 import { createOnboarding } from './people/onboarding.js';
 import { createAudit } from './people/audit.js';
 import { createPeopleService } from './people/service.js';
@@ -39,6 +40,7 @@ import { createProgrammeAdmin } from './programmes/admin.js';
 import { createProgrammeService } from './programmes/service.js';
 import { createMultiYearReports } from './reports/multi-year.js';
 import { createReports } from './reports/programme-year.js';
+import { createRetention } from './retention/service.js';
 import { createTimerFiring } from './scheduler/firing.js';
 import { createScheduler } from './scheduler/scheduler.js';
 import { createTimerStore } from './scheduler/timers.js';
@@ -99,7 +101,17 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
   const plans = createPlans({ db, now, programmes, audit, displayNames: (ids) => people.displayNames(ids), timers });
   const planMail = createPlanMail(db, { programmes, people }, { publicUrl: config.publicUrl, from: config.SATSA_MAIL_FROM }, now);
   const firing = createTimerFiring({ db, cases: store, timers, notifications, assignments: plans, planMail, now, afterCommit });
-  const scheduler = createScheduler(firing, timers, log);
+  // Retention rules (gallring): run by the scheduler at start and once a day, and by an administrator.
+  const retention = createRetention({
+    db,
+    now,
+    programmes,
+    sentMail: createSentMailPurge(db, config.mailDir),
+    logins: createLoginRecords(db),
+    requireAdministrator: (actor, programmeId) => programmeAdmin.requireAdministrator(actor, programmeId),
+    log,
+  });
+  const scheduler = createScheduler(firing, timers, log, { now, daily: (signal) => retention.run(undefined, now(), signal) });
   const cases = createCaseService({
     db,
     engine,
@@ -226,6 +238,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     commits,
     firing,
     scheduler,
+    retention,
     cases,
     drafts,
     conversation,

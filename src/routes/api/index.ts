@@ -14,6 +14,7 @@ import { peopleRoutes } from './people.js';
 import { processRoutes } from './process.js';
 import { programmeRoutes } from './programmes.js';
 import { reportRoutes } from './reports.js';
+import { retentionRoutes } from './retention.js';
 import { sessionRoutes } from './session.js';
 import { waitingRoutes } from './waiting.js';
 
@@ -47,4 +48,5 @@ export const apiRoutes: FastifyPluginAsync<{ services: Services; config: Config 
   await api.register(importRoutes, { imports: services.imports });
   await api.register(reportRoutes, { reports: services.reports, multiYear: services.multiYear, now: services.now });
   await api.register(waitingRoutes, { waiting: services.waiting });
+  await api.register(retentionRoutes, { retention: services.retention });
 };

@@ -23,6 +23,7 @@ import { programmePages } from './programme.js';
 import { proposalPages } from './proposal.js';
 import { pageErrorHandler, pageNotFound } from './reply.js';
 import { reportPages } from './reports.js';
+import { retentionPages } from './retention.js';
 import { ssoPages } from './sso.js';
 import { waitingPages } from './waiting.js';
 
@@ -80,6 +81,7 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
   await pages.register(mePages, { account: services.account, now });
   await pages.register(peoplePages, { peopleAdmin: services.peopleAdmin, people, programmes });
   await pages.register(programmePages, { programmeAdmin: services.programmeAdmin });
+  await pages.register(retentionPages, { retention: services.retention });
   await pages.register(casePages, {
     cases,
     onboarding: services.onboarding,

@@ -5,6 +5,7 @@ import type { CaseEvent } from '../machines/case/schemas.js';
 import { caseMachineFor } from '../machines/versions.js';
 import { statePaths, stepsOf } from '../src/engine/snapshot.js';
 import { OUTSIDE_THE_CHART } from '../src/engine/engine.js';
+import { createLogPeople } from '../src/engine/log-people.js';
 
 /*
  * The event log is the truth: replaying a case's log from the machine's initial state, with
@@ -40,7 +41,13 @@ export interface CaseRowRaw {
 
 export function rowsOf(sqlite: Database.Database, caseId: string) {
   const row = sqlite.prepare('SELECT * FROM cases WHERE id = ?').get(caseId) as CaseRowRaw;
-  const events = sqlite.prepare('SELECT * FROM case_events WHERE case_id = ? ORDER BY version').all(caseId) as EventRow[];
+  const stored = sqlite.prepare('SELECT * FROM case_events WHERE case_id = ? ORDER BY version').all(caseId) as EventRow[];
+  // The log names people by reference and keeps their text encrypted: read it as sent.
+  const read = createLogPeople(sqlite).decoder(caseId);
+  const events = stored.map((e) => {
+    const decoded = read({ type: e.type, actorId: e.actor_id, payload: JSON.parse(e.payload) as unknown });
+    return { ...e, actor_id: decoded.actorId, payload: JSON.stringify(decoded.payload) };
+  });
   return { row, events };
 }
 

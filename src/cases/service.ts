@@ -83,7 +83,7 @@ export interface EventAvailability {
 export interface CaseServiceDeps {
   db: Db;
   engine: Pick<Engine, 'create' | 'send' | 'tryOut'>;
-  store: Pick<CaseStore, 'load' | 'isMember' | 'takesPart' | 'isGuestAnywhere'>;
+  store: Pick<CaseStore, 'load' | 'isMember' | 'takesPart' | 'isGuestAnywhere' | 'logReader'>;
   people: Pick<PeopleService, 'displayNames'>;
   timers: Pick<TimerStore, 'ofCase'>;
   /** What a programme calls its bodies and roles: a case's labels use its programme's words. */
@@ -264,7 +264,8 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf, 
       .limit(page ? page.limit + 1 : -1)
       .all();
     // One more than the page says whether there is a next; an internal comment a reader may not see leaves a gap, never a hole in the cursor.
-    const shown = page ? fetched.slice(0, page.limit) : fetched;
+    const read = store.logReader(row.id);
+    const shown = (page ? fetched.slice(0, page.limit) : fetched).map(read);
     const nextCursor = page && fetched.length > page.limit ? historyCursor(shown[shown.length - 1]!.version) : null;
     const events = shown.filter((e) => staff || !internalComment(e));
     const steps = (s: string | null) => (s ? s.split(',').filter(Boolean).map(Number) : []);

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
-import { auditLog, caseComments, caseEvents, caseFollows } from '../db/schema.js';
+import { auditLog, caseComments, caseEvents, caseFollows, casePeople } from '../db/schema.js';
 import { canSeeCase } from '../engine/access.js';
 import type { CaseRelation, CaseRow, CaseStore } from '../engine/case-store.js';
 import type { Engine } from '../engine/engine.js';
@@ -80,12 +80,14 @@ export function createConversation({ db, engine, store, people, notifications, n
 
   /** The staff of the programme who have sent an event on the case (a comment included). */
   function actedOn(row: CaseRow): Set<string> {
+    // The log names people by their reference on the case (src/engine/log-people.ts).
     const ids = db
-      .selectDistinct({ actorId: caseEvents.actorId })
+      .selectDistinct({ userId: casePeople.userId })
       .from(caseEvents)
+      .innerJoin(casePeople, eq(casePeople.ref, caseEvents.actorId))
       .where(eq(caseEvents.caseId, row.id))
       .all()
-      .map((e) => e.actorId);
+      .map((e) => e.userId);
     return new Set(
       ids.filter((id) => {
         const person = people.actorById(id);

@@ -1,6 +1,7 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { param, type Db } from '../db/client.js';
 import { caseEvents, caseMembers, cases, caseSteps, diaryCounters } from '../db/schema.js';
+import { createLogPeople } from './log-people.js';
 import { stepsOf, statePaths, type CaseSnapshot } from './snapshot.js';
 
 /*
@@ -45,6 +46,7 @@ export interface LoggedEvent {
 }
 
 export function createCaseStore(db: Db) {
+  const people = createLogPeople(db.$client);
   const caseQuery = db
     .select()
     .from(cases)
@@ -228,20 +230,28 @@ export function createCaseStore(db: Db) {
 
     /** Appends one event to the case's log; the log is never rewritten. */
     appendEvent(event: LoggedEvent) {
+      // People by their reference on the case, their text encrypted (src/engine/log-people.ts).
+      const stored = people.encode(event.caseId, event.type, event.actorId, event.payload ?? {}, event.at);
       insertEvent.run({
         caseId: event.caseId,
         version: event.version,
         type: event.type,
-        actorId: event.actorId,
+        actorId: stored.actorRef,
         actorRole: event.role,
         at: event.at,
-        payload: JSON.stringify(event.payload ?? {}),
+        payload: JSON.stringify(stored.payload),
         stateBefore: event.stateBefore === null ? null : JSON.stringify(event.stateBefore),
         stateAfter: JSON.stringify(event.stateAfter),
         stepsBefore: event.stepsBefore,
         stepsAfter: event.stepsAfter,
       });
     },
+
+    /** Reads a case's log back as it was sent (people by account id, text in clear or erased). */
+    logReader: (caseId: string) => people.decoder(caseId),
+
+    /** The free text of an event's payload. */
+    textsOf: people.textsOf,
 
     /** Every active case, of one programme or all. */
     activeCases(programmeId?: string): CaseRow[] {

@@ -2,6 +2,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_IDEA, FULL_STORY, storyUntilStep } from '../../src/demo/story.js';
 import { advance, auth, caseState, createCase, createTestApp, json, tableCounts, type TestApp } from '../helpers.js';
+import { rowsOf } from '../replay.js';
 
 /*
  * Optimistic concurrency (If-Match) and safe retries (Idempotency-Key): two people acting on
@@ -27,9 +28,8 @@ const post = (caseId: string, token: string, ifMatch: string, body: unknown, hea
   });
 
 function eventsOf(caseId: string) {
-  return t.services.db.$client
-    .prepare('SELECT version, type, actor_id FROM case_events WHERE case_id = ? ORDER BY version')
-    .all(caseId) as { version: number; type: string; actor_id: string }[];
+  // The log as sent: people by account id (it stores them by their reference on the case).
+  return rowsOf(t.services.db.$client, caseId).events.map((e) => ({ version: e.version, type: e.type, actor_id: e.actor_id }));
 }
 
 /** A case at step 2, where the coordinators and the initiator can each move it on. */

@@ -67,9 +67,20 @@ export function cloneCase(f: Fixture, templateId: string, count: number, label: 
     SELECT @id, programme_id, @diary, title || ' ' || @n, initiator_id, priority_area_id, steps, state_paths, status, outcome,
            lower(@diary) || substr(search_text, instr(search_text, ' ')), replace(snapshot, @template, @id), version, machine_version, @createdAt, @createdAt
     FROM cases WHERE id = @template`);
+  // The log names people by their reference on the case (case_people): the copy gets its own
+  // references (the template's, prefixed by the new case's id), with the same keys.
+  const insertPeople = sqlite.prepare(`
+    INSERT INTO case_people (ref, case_id, user_id, key, created_at)
+    SELECT @id || '/' || ref, @id, user_id, key, created_at FROM case_people WHERE case_id = @template`);
   const insertEvents = sqlite.prepare(`
     INSERT INTO case_events (case_id, version, type, actor_id, actor_role, at, payload, state_before, state_after, steps_before, steps_after)
-    SELECT @id, version, type, actor_id, actor_role, at, replace(payload, @template, @id), state_before, state_after, steps_before, steps_after
+    SELECT @id, version, type, @id || '/' || actor_id, actor_role, at,
+           CASE type
+             WHEN 'CASE_CREATED' THEN json_set(replace(payload, @template, @id), '$.idea.initiatorId', @id || '/' || json_extract(payload, '$.idea.initiatorId'))
+             WHEN 'ADD_PARTICIPANT' THEN json_set(payload, '$.userId', @id || '/' || json_extract(payload, '$.userId'))
+             ELSE replace(payload, @template, @id)
+           END,
+           state_before, state_after, steps_before, steps_after
     FROM case_events WHERE case_id = @template`);
   const insertSteps = sqlite.prepare(
     `INSERT INTO case_steps (case_id, programme_id, step, created_at) SELECT @id, programme_id, step, @createdAt FROM case_steps WHERE case_id = @template`,
@@ -93,6 +104,7 @@ export function cloneCase(f: Fixture, templateId: string, count: number, label: 
         createdAt: new Date(startMs + i).toISOString(),
       };
       insertCase.run(params);
+      insertPeople.run(params);
       insertEvents.run(params);
       insertSteps.run(params);
       insertMembers.run(params);

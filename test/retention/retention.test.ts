@@ -443,3 +443,14 @@ describe('run by the scheduler', () => {
     }
   });
 });
+
+describe('the limits', () => {
+  it('count days exactly, and months and years by the calendar, ending on the last day of a shorter month', () => {
+    const at = new Date('2026-03-31T09:00:00.000Z');
+    expect(before(at, 30, 'days').toISOString()).toBe('2026-03-01T09:00:00.000Z');
+    expect(before(at, 1, 'months').toISOString()).toBe('2026-02-28T09:00:00.000Z');
+    expect(before(at, 13, 'months').toISOString()).toBe('2025-02-28T09:00:00.000Z');
+    expect(before(new Date('2028-02-29T00:00:00.000Z'), 1, 'years').toISOString()).toBe('2027-02-28T00:00:00.000Z');
+    expect(before(new Date('2026-07-15T09:00:00.000Z'), 5, 'years').toISOString()).toBe('2021-07-15T09:00:00.000Z');
+  });
+});

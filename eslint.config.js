@@ -26,6 +26,7 @@ const DOMAIN_FOLDERS = [
   'src/work',
   'src/privacy',
   'src/archive',
+  'src/retention',
 ];
 
 /** What the domain may not import: a folder ends with '/', a module is named by its .ts file. */

@@ -15,7 +15,7 @@ import { createEventRules } from './engine/event-rules.js';
 import { createDocuments } from './documents/service.js';
 import { createIdempotency } from './http/idempotency.js';
 import type { Log } from './log.js';
-import { createOutboxAdmin } from './mail/outbox.js';
+import { createOutboxAdmin, createSentMailPurge } from './mail/outbox.js';
 import { createRelay } from './mail/relay.js';
 import { createRenderer } from './mail/render.js';
 import { transportFor } from './mail/transport.js';
@@ -32,6 +32,7 @@ import { createNotifications } from './notifications/service.js';
 import { createAccount } from './people/account.js';
 import { createPeopleAdmin } from './people/admin.js';
 import { createLinks } from './people/links.js';
+import { createLoginRecords } from './people/login-records.js';
 import { createOnboarding } from './people/onboarding.js';
 import { createAudit } from './people/audit.js';
 import { createPeopleService } from './people/service.js';
@@ -39,10 +40,11 @@ import { createSingleSignOn, type SingleSignOnDeps } from './people/sso.js';
 import { createLoginThrottle } from './people/throttle.js';
 import { loadProgrammeDefinition, programmeDefinitions, templatesDir, wordsOf } from './programmes/config.js';
 import { createPrivacy } from './privacy/service.js';
-import { createProgrammeAdmin } from './programmes/admin.js';
+import { createProgrammeAdmin, SYSTEM_ACTOR } from './programmes/admin.js';
 import { createProgrammeService } from './programmes/service.js';
 import { createMultiYearReports } from './reports/multi-year.js';
 import { createReports } from './reports/programme-year.js';
+import { createRetention } from './retention/service.js';
 import { createTimerFiring } from './scheduler/firing.js';
 import { createScheduler } from './scheduler/scheduler.js';
 import { createTimerStore } from './scheduler/timers.js';
@@ -109,7 +111,32 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
   const plans = createPlans({ db, now, programmes, audit, displayNames: (ids) => people.displayNames(ids), timers });
   const planMail = createPlanMail(db, { programmes, people }, { publicUrl: config.publicUrl, from: config.SATSA_MAIL_FROM }, now);
   const firing = createTimerFiring({ db, cases: store, timers, notifications, assignments: plans, planMail, now, afterCommit });
-  const scheduler = createScheduler(firing, timers, log);
+  // Retention rules (gallring): run by the scheduler at start and once a day, and by an administrator.
+  const privacy = createPrivacy({
+    db,
+    engine,
+    store,
+    audit,
+    programme: (id) => programmes.get(id),
+    mailDir: config.mailDir,
+    archiveDir: path.join(config.SATSA_DATA_DIR, 'archive'),
+    now,
+  });
+  const retention = createRetention({
+    db,
+    now,
+    programmes,
+    sentMail: createSentMailPurge(db, config.mailDir),
+    logins: createLoginRecords(db),
+    requireAdministrator: (actor, programmeId) => programmeAdmin.requireAdministrator(actor, programmeId),
+    // A closed case's people replaced by a pseudonym, by Satsa itself under the rule's decision.
+    privacy: {
+      pseudonymiseCase: (caseId, o) => privacy.pseudonymiseCase(caseId, { decision: o.reason, actor: SYSTEM_ACTOR }),
+      isPseudonymised: (caseId) => privacy.isPseudonymised(caseId),
+    },
+    log,
+  });
+  const scheduler = createScheduler(firing, timers, log, { now, daily: (signal) => retention.run(undefined, now(), signal) });
   const cases = createCaseService({
     db,
     engine,
@@ -246,7 +273,6 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
   });
   const preferences = createPreferences(people);
   const waiting = createWaiting({ db, now, displayNames: (ids) => people.displayNames(ids) });
-  const privacy = createPrivacy({ db, engine, store, audit, programme: (id) => programmes.get(id), mailDir: config.mailDir, now });
   return {
     db,
     now,
@@ -260,6 +286,7 @@ export function createServices(db: Db, now: () => Date, config: Config, log?: Lo
     commits,
     firing,
     scheduler,
+    retention,
     cases,
     drafts,
     processMigration,

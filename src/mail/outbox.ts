@@ -1,8 +1,11 @@
-import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import fs from 'node:fs';
+import path from 'node:path';
+import { and, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { param, type Db } from '../db/client.js';
 import { afterCursor, cutPage } from '../db/paging.js';
 import { outbox } from '../db/schema.js';
 import { DomainError } from '../errors.js';
+import { emlFileName } from './transport.js';
 
 /** One message to put in the outbox: pending, due now, sent by the relay after the commit. */
 export interface OutboxMessage {
@@ -104,3 +107,54 @@ export function createOutboxAdmin(db: Db, now: () => Date) {
 }
 
 export type OutboxAdmin = ReturnType<typeof createOutboxAdmin>;
+
+/**
+ * Removal of sent messages under a programme's retention rule (src/retention): the outbox rows
+ * sent before a time, a batch at a time, and their files in the embedded mail store. Pending
+ * and failed messages are never touched. Call `deleteSent` inside the transaction that records
+ * the removal; remove the files after it commits (a rolled-back removal keeps its files).
+ */
+export function createSentMailPurge(db: Db, mailDir: string) {
+  const sentBefore = db
+    .select({ id: outbox.id, messageId: outbox.messageId })
+    .from(outbox)
+    .where(
+      and(eq(outbox.programmeId, sql.placeholder('programmeId')), eq(outbox.status, 'sent'), lt(outbox.sentAt, sql.placeholder('before'))),
+    )
+    .limit(sql.placeholder('limit'))
+    .prepare();
+  return {
+    /** Deletes up to `limit` messages of the programme sent before `before`; returns their Message-IDs. */
+    deleteSent(programmeId: string, before: string, limit: number): string[] {
+      const rows = sentBefore.all({ programmeId, before, limit });
+      if (rows.length === 0) return [];
+      db.delete(outbox)
+        .where(
+          and(
+            inArray(
+              outbox.id,
+              rows.map((r) => r.id),
+            ),
+            eq(outbox.status, 'sent'),
+          ),
+        )
+        .run();
+      return rows.map((r) => r.messageId);
+    },
+    /** Removes the messages' files from the embedded mail store (those there are); returns how many went. */
+    removeFiles(messageIds: string[]): number {
+      let removed = 0;
+      for (const messageId of messageIds) {
+        try {
+          fs.rmSync(path.join(mailDir, emlFileName(messageId)));
+          removed += 1;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        }
+      }
+      return removed;
+    },
+  };
+}
+
+export type SentMailPurge = ReturnType<typeof createSentMailPurge>;

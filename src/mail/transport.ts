@@ -79,6 +79,9 @@ export function smtpTransport(config: Config): MailTransport {
   };
 }
 
+/** The name of a message's file in the embedded mail store: its Message-ID, made safe for a file name. */
+export const emlFileName = (messageId: string) => `${messageId.replace(/^<|>$/g, '').replace(/[^a-zA-Z0-9.@-]/g, '_')}.eml`;
+
 export function fileTransport(dir: string): MailTransport {
   const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
@@ -86,8 +89,7 @@ export function fileTransport(dir: string): MailTransport {
     async send(mail) {
       const info = await transporter.sendMail(message(mail));
       fs.mkdirSync(dir, { recursive: true });
-      const name = `${mail.messageId.replace(/^<|>$/g, '').replace(/[^a-zA-Z0-9.@-]/g, '_')}.eml`;
-      const file = path.join(dir, name);
+      const file = path.join(dir, emlFileName(mail.messageId));
       const temporary = `${file}.tmp`;
       fs.writeFileSync(temporary, info.message as Buffer);
       fs.renameSync(temporary, file);

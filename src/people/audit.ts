@@ -7,6 +7,8 @@ import { auditLog } from '../db/schema.js';
 /*
  * The audit of what was done to accounts: who did what, to whom, when and why. Append-only:
  * nothing here updates or deletes a row. Written in the transaction of the act it records.
+ * The one exception is a retention rule's: the entries of log-ins ('sso.logged-in') are
+ * removed under the programme's decision (./login-records.ts, src/retention).
  */
 
 export const AUDIT_ACTIONS = [

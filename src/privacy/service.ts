@@ -33,6 +33,12 @@ export interface PrivacyDeps {
   programme: (id: string) => ProgrammeConfig | undefined;
   /** Where the embedded mail transport keeps each sent message as an .eml file. */
   mailDir: string;
+  /**
+   * Where Satsa keeps its copy of each package delivered to the e-archive (src/archive). Once a
+   * person is erased, or a case pseudonymised, the copies of their cases go: the e-archive holds
+   * the record, and the checksums of what was delivered stay in `archive_deliveries`.
+   */
+  archiveDir: string;
   now: () => Date;
 }
 
@@ -204,6 +210,14 @@ export function createPrivacy(deps: PrivacyDeps) {
     return kept;
   }
 
+  /** Satsa's copies of the packages delivered of these cases. */
+  function packageFilesFor(caseIds: string[]): string[] {
+    const rows = sqlite
+      .prepare('SELECT id FROM archive_deliveries WHERE case_id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(caseIds)) as { id: string }[];
+    return rows.map((r) => path.join(deps.archiveDir, `${r.id}.zip`)).filter((f) => fs.existsSync(f));
+  }
+
   function mailFilesFor(rows: { message_id: string }[]): string[] {
     return rows.map((r) => path.join(deps.mailDir, emlName(r.message_id))).filter((f) => fs.existsSync(f));
   }
@@ -353,6 +367,23 @@ export function createPrivacy(deps: PrivacyDeps) {
           )
           .all(userId),
       };
+      // Satsa's copies of the packages delivered to the e-archive of their cases (the person's data is in them).
+      const packages = (
+        sqlite
+          .prepare(
+            `SELECT id, programme_id AS programmeId, case_id AS caseId, package_name AS packageName, sha256, size, delivered_at AS deliveredAt
+             FROM archive_deliveries WHERE case_id IN (SELECT value FROM json_each(?)) ORDER BY delivered_at`,
+          )
+          .all(JSON.stringify(caseIds)) as {
+          id: string;
+          programmeId: string;
+          caseId: string;
+          packageName: string;
+          sha256: string;
+          size: number;
+          deliveredAt: string;
+        }[]
+      ).map((d) => ({ ...d, download: `/api/programmes/${d.programmeId}/archive-deliveries/${d.id}/package` }));
       audit.record({
         actorId: caller.id,
         action: 'person.exported',
@@ -383,6 +414,7 @@ export function createPrivacy(deps: PrivacyDeps) {
         documents: documents.map((d) => ({ ...d, download: `/api/cases/${d.caseId}/documents/${d.id}/file` })),
         drafts: drafts.map((d) => ({ ...d, values: JSON.parse(d.values) as unknown })),
         emails: mails,
+        archivePackages: packages,
         logins,
         /** Every other row that names the person (their id, address or name), table by table. */
         otherRecords: rowsNaming(identifying(subject), scope),
@@ -431,7 +463,7 @@ export function createPrivacy(deps: PrivacyDeps) {
             .filter((s) => s.length >= 4)
             .sort((a, b) => b.length - a.length);
           const mails = outboxFor(userId, subject.email, caseIds);
-          const files = mailFilesFor(mails);
+          const files = [...mailFilesFor(mails), ...packageFilesFor(caseIds)];
 
           sqlite.pragma('defer_foreign_keys = ON');
           // The account becomes the pseudonym: new id, no name, no address, no way in.
@@ -562,7 +594,7 @@ export function createPrivacy(deps: PrivacyDeps) {
             .run({ email: pseudonym.email, p: pseudonym.id, c: caseId });
           sqlite.prepare('DELETE FROM idempotency_keys WHERE instr(body, ?) > 0').run(caseId);
           engine.rewriteFromLog(o.actor, caseId, { type: 'CASE_PSEUDONYMISED', payload: { decision: o.decision }, role: 'administrator' });
-          return { files: mailFilesFor(mails) };
+          return { files: [...mailFilesFor(mails), ...packageFilesFor([caseId])] };
         },
         { behavior: 'immediate' },
       );
@@ -571,6 +603,10 @@ export function createPrivacy(deps: PrivacyDeps) {
       forgetOldPages();
       return true;
     },
+
+    /** Whether a closed case's people have been replaced by a pseudonym already (a retention rule's work). */
+    isPseudonymised: (caseId: string) =>
+      sqlite.prepare("SELECT 1 FROM case_events WHERE case_id = ? AND type = 'CASE_PSEUDONYMISED' LIMIT 1").get(caseId) !== undefined,
 
     /** Whether the caller may erase people at all somewhere (for the pages' links). */
     mayErase: (caller: Actor) => isSystemAdministrator(caller) || programmesWhere(caller, 'administrator').length > 0,

@@ -570,6 +570,33 @@ describe('every successful answer of the API matches its schema', () => {
     expect(requeued.body.requeued).toBe(1);
   });
 
+  it('the retention rules, their runs and a run now', async () => {
+    const url = `/api/programmes/${PROGRAMME}/retention`;
+    const before = await call<{ sentMail: unknown; runs: unknown[] }>('GET /api/programmes/:programmeId/retention', url, admin);
+    expect(before.body.sentMail).toBeNull();
+    const config = t.services.programmes.get(PROGRAMME)!;
+    t.services.programmes.change(
+      {
+        ...config,
+        retention: {
+          sentMail: { days: 1, decision: 'RS 2025/311' },
+          closedCases: { years: 5, decision: 'RS 2025/313', afterDelivery: true },
+          logins: { months: 6, decision: 'RS 2025/312' },
+        },
+      },
+      t.actors.administrator.id,
+      null,
+    );
+    // The mail sent so far is more than a day old by then.
+    t.clock.advance(2 * 86_400_000);
+    const ran = await call<{ runs: { rule: string }[] }>('POST /api/programmes/:programmeId/retention/run', `${url}/run`, admin);
+    expect(ran.body.runs.map((r) => r.rule)).toContain('sentMail');
+    const after = await call<{ runs: unknown[] }>('GET /api/programmes/:programmeId/retention', url, admin);
+    expect(after.body.runs.length).toBeGreaterThan(0);
+    t.services.programmes.change(config, t.actors.administrator.id, null);
+    t.clock.advance(-2 * 86_400_000);
+  });
+
   it('a log-in, the user, and a log-out without a body', async () => {
     await t.services.people.createUser({
       programmeId: PROGRAMME,

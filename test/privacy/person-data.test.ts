@@ -217,15 +217,15 @@ describe("a person's data", () => {
 
   it('is erased keeping the record: nothing names her or holds what she wrote, replay holds, the reports read the same', async () => {
     const sqlite = t.services.db.$client;
-    for (const id of [own, other]) {
-      const { version } = sqlite.prepare('SELECT version FROM cases WHERE id = ?').get(id) as { version: number };
-      sqlite
-        .prepare(
-          `INSERT INTO archive_deliveries (id, programme_id, case_id, case_version, package_name, sha256, size, delivered_at, delivered_by)
-           VALUES (?, ?, ?, ?, 'x.zip', 'x', 1, '2026-02-01T00:00:00.000Z', ?)`,
-        )
-        .run(`d-${id}`, PROGRAMME, id, version, t.actors.administrator.id);
-    }
+    // Delivered to the e-archive: the record is kept there, and Satsa's copies of the packages go with her.
+    await t.services.archive.deliver(t.actors.administrator, PROGRAMME, { caseIds: [own, other] }, 'sv');
+    const packages = findEverywhere([ingrid.id, NAME, EMAIL, MARK]).files.filter((f) => f.includes(`${path.sep}archive${path.sep}`));
+    expect(packages).toHaveLength(2);
+    // Her export lists Satsa's copies of them.
+    const exported = json<{ archivePackages: { id: string }[] }>(
+      await t.app.inject({ method: 'GET', url: `/api/people/${ingrid.id}/data`, headers: auth(t.tokens.administrator) }),
+    );
+    expect(exported.archivePackages.map((p) => `${p.id}.zip`).sort()).toEqual(packages.map((f) => path.basename(f)).sort());
     const before = await reports();
     const preview = json<{ allowed: boolean; changes: Record<string, number> }>(
       await t.app.inject({ method: 'GET', url: `/api/people/${ingrid.id}/erasure`, headers: auth(t.tokens.administrator) }),

@@ -257,6 +257,15 @@ const ROUTES: Route[] = [
   },
   // Its page works in the page's programme: another programme's administrator reaches their own.
   { method: 'GET', url: '/programme/process', request: htmlPage, expected: { ...adminOnly(200), anonymous: 303, foreignAdmin: 200 } },
+  // The retention rules and their runs, a run now, and their page: the programme's administrator.
+  { method: 'GET', url: `/api/programmes/${PROGRAMME}/retention`, expected: adminOnly(200) },
+  { method: 'POST', url: `/api/programmes/${PROGRAMME}/retention/run`, expected: adminOnly(200) },
+  ...['/programme/retention', '/programme/settings/retention', '/programme/settings/archive'].map((url): Route => ({
+    method: 'GET',
+    url,
+    request: htmlPage,
+    expected: { anonymous: 303, initiator: 403, coordinator: 403, finance: 403, foreignAdmin: 200, admin: 200 },
+  })),
   // The programme's plan, in the order that makes each admin's call succeed: a draft, its
   // adoption, then what is recorded under the plan in force.
   { method: 'PUT', url: `${planUrl}/draft`, request: () => ({ ...planDraft(), payload: seedPlan.document }), expected: adminOnly(200) },

@@ -11,6 +11,7 @@ import { AUDIT_ACTIONS } from '../../people/audit.js';
 import { ACCOUNT_MESSAGE_KINDS } from '../../notifications/account-messages.js';
 import { PLAN_COMMON_VARIABLES, PLAN_MESSAGE_KINDS } from '../../notifications/plan-messages.js';
 import { ASSIGNMENT_TIMER_KINDS } from '../../plans/deadlines.js';
+import { RETENTION_RULES } from '../../retention/service.js';
 import { WAITING_KINDS } from '../../work/waiting.js';
 import { COMMON_VARIABLES, NOTIFICATION_KINDS, TIMER_KINDS, type NotificationKind, type TimerKind } from '../../notifications/rules.js';
 
@@ -1644,6 +1645,20 @@ export const personDataSchema = z
         message: z.string().nullable().describe('the message as sent, when the embedded mail store kept it'),
       }),
     ),
+    archivePackages: z
+      .array(
+        z.object({
+          id: z.string(),
+          programmeId: z.string(),
+          caseId: uuid,
+          packageName: z.string(),
+          sha256: z.string(),
+          size: count,
+          deliveredAt: instant,
+          download: z.string().describe("where Satsa's copy of the package is downloaded"),
+        }),
+      )
+      .describe('the packages of their cases delivered to the e-archive, of which Satsa keeps a copy'),
     logins: z.object({
       sessions: z.array(z.object({ createdAt: z.string(), expiresAt: z.string() })),
       failedAttempts: z.array(
@@ -1796,3 +1811,55 @@ export const processMigrationDoneSchema = z
     ),
   })
   .meta({ id: 'ProcessMigrationDone' });
+// ---------------------------------------------------------------------------------------
+// Retention (src/retention)
+
+/** One rule's removal in one pass (a row of retention_runs): no personal data. */
+export const retentionRunSchema = z
+  .object({
+    id: z.string(),
+    programmeId: z.string(),
+    rule: z.enum(RETENTION_RULES).describe('sentMail: sent e-mail; closedCases: closed cases pseudonymised; logins: records of log-ins'),
+    decision: z.string().describe('the reference of the decision (gallringsbeslut) the rule rests on'),
+    ranAt: instant,
+    removed: count.describe('how many records the rule removed (cases pseudonymised) in the pass'),
+    details: z.object({
+      before: instant.describe('what was older than this was removed'),
+      period: z.object({ unit: z.enum(['days', 'months', 'years']), count }).describe("the rule's period"),
+      counts: z.record(z.string(), count).describe('how many of each kind: messages; sessions, failedLogins, logInEntries; cases'),
+      diaryNumbers: z.array(z.string()).optional().describe('closedCases: the diary numbers of the cases pseudonymised'),
+    }),
+  })
+  .meta({ id: 'RetentionRun' });
+
+/** GET /api/programmes/{programmeId}/retention */
+export const retentionSchema = z
+  .object({
+    sentMail: z.object({ days: count, decision: z.string() }).nullable().describe('sent e-mail removed this many days after sending'),
+    closedCases: z
+      .object({ years: count, decision: z.string(), afterDelivery: z.boolean() })
+      .nullable()
+      .describe(
+        "closed cases' personal data pseudonymised this many years after closing (after delivery to the e-archive, when afterDelivery)",
+      ),
+    logins: z
+      .object({ months: count, decision: z.string() })
+      .nullable()
+      .describe('sessions, failed log-in attempts and log-in entries of the audit removed this many months after they ended'),
+    archive: z
+      .object({
+        recordsCreator: z.object({ name: z.string(), organisationNumber: z.string().optional() }),
+        classificationCode: z.string(),
+        keepUntilDelivered: z.boolean(),
+      })
+      .nullable()
+      .describe('the archive settings; keepUntilDelivered keeps closed cases until delivered whatever the rule says'),
+    runs: z.array(retentionRunSchema).describe('the most recent runs that removed anything, newest first (at most 50)'),
+  })
+  .describe('the retention rules in force (null: no rule, nothing is removed), each with its decision, and the recent runs')
+  .meta({ id: 'Retention' });
+
+/** POST /api/programmes/{programmeId}/retention/run */
+export const retentionRunResultSchema = z
+  .object({ runs: z.array(retentionRunSchema).describe('one per rule that removed anything; empty when nothing was due') })
+  .meta({ id: 'RetentionRunResult' });

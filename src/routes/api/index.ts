@@ -17,6 +17,7 @@ import { processRoutes } from './process.js';
 import { processMigrationRoutes } from './process-migrations.js';
 import { programmeRoutes } from './programmes.js';
 import { reportRoutes } from './reports.js';
+import { retentionRoutes } from './retention.js';
 import { sessionRoutes } from './session.js';
 import { waitingRoutes } from './waiting.js';
 
@@ -53,4 +54,5 @@ export const apiRoutes: FastifyPluginAsync<{ services: Services; config: Config 
   await api.register(reportRoutes, { reports: services.reports, multiYear: services.multiYear, now: services.now });
   await api.register(waitingRoutes, { waiting: services.waiting });
   await api.register(privacyRoutes, { privacy: services.privacy });
+  await api.register(retentionRoutes, { retention: services.retention });
 };

@@ -26,6 +26,7 @@ import { processMigrationPages } from './process-migration.js';
 import { proposalPages } from './proposal.js';
 import { pageErrorHandler, pageNotFound } from './reply.js';
 import { reportPages } from './reports.js';
+import { retentionPages } from './retention.js';
 import { ssoPages } from './sso.js';
 import { waitingPages } from './waiting.js';
 
@@ -86,6 +87,7 @@ export const pageRoutes: FastifyPluginAsync<{ services: Services; config: Config
   await pages.register(programmePages, { programmeAdmin: services.programmeAdmin });
   await pages.register(archivePages, { archive: services.archive, programme: (id) => services.programmes.get(id) });
   await pages.register(processMigrationPages, { processMigration: services.processMigration });
+  await pages.register(retentionPages, { retention: services.retention });
   await pages.register(casePages, {
     cases,
     onboarding: services.onboarding,

@@ -27,7 +27,7 @@ export interface ProgrammePageDeps {
 type ProgrammeAdmin = ReturnType<typeof createProgrammeAdmin>;
 type VersionView = ReturnType<ProgrammeAdmin['settings']>;
 
-const SECTIONS = ['names', 'deadlines', 'registration', 'areas', 'criteria', 'template', 'bodies'] as const;
+const SECTIONS = ['names', 'deadlines', 'registration', 'areas', 'criteria', 'template', 'bodies', 'retention', 'archive'] as const;
 type Section = (typeof SECTIONS)[number];
 const BODIES = ['coordinators', 'coordinationGroup', 'recommender', 'decider', 'steeringGroup'] as const;
 const DEADLINES = [
@@ -92,6 +92,19 @@ function newId(label: string, taken: Set<string>, camel = false): string {
 }
 
 const templateOf = (c: ProgrammeConfig): IdeaTemplate => c.ideaTemplateContent ?? loadIdeaTemplate(c.ideaTemplate);
+
+/** The retention rules' parts of the form, as `retention.sentMail` and so on: a period and the decision it rests on. */
+const RETENTION_PARTS = [
+  { rule: 'sentMail', unit: 'days' },
+  { rule: 'closedCases', unit: 'years' },
+  { rule: 'logins', unit: 'months' },
+] as const;
+
+/** A whole number as written, NaN for anything else (zod then says what is wrong). */
+const wholeNumber = (v: string) => (/^\d+$/.test(v) ? Number(v) : Number.NaN);
+
+/** The words of the retention and archive parts are under `retention.settings` (keys `r.…`, and those parts' titles). */
+const OWN_WORDS = /^(?:(?:sections|help|settingNames)\.(?:retention|archive)$|r\.)/;
 
 function sectionDefs(s: (key: string, params?: Record<string, string | number>) => string): Record<Section, SectionDef> {
   const pair = (id: string, label: string, value: { sv: string; en: string }, extra: Partial<Input> = {}): Input[] => [
@@ -296,6 +309,117 @@ function sectionDefs(s: (key: string, params?: Record<string, string | number>) 
         return 'field-0-sv';
       },
     },
+    retention: {
+      inputs: (_lang, c) =>
+        RETENTION_PARTS.flatMap(({ rule, unit }): Input[] => {
+          const current = c.retention[rule] as ({ decision: string } & Partial<Record<typeof unit, number>>) | undefined;
+          return [
+            {
+              id: `${rule}-${unit}`,
+              label: s(`r.${rule}.period`),
+              hint: s(`r.${rule}.periodHint`),
+              value: current ? String(current[unit] ?? '') : '',
+              kind: 'number',
+              group: s(`r.${rule}.group`),
+              optional: true,
+            },
+            {
+              id: `${rule}-decision`,
+              label: s('r.decision'),
+              hint: s('r.decisionHint'),
+              value: current?.decision ?? '',
+              kind: 'text',
+              optional: true,
+            },
+            ...(rule === 'closedCases'
+              ? [
+                  {
+                    id: 'closedCases-afterDelivery',
+                    label: s('r.closedCases.afterDelivery'),
+                    value: c.retention.closedCases?.afterDelivery === false ? '' : 'yes',
+                    kind: 'checkbox' as const,
+                    optional: true,
+                  },
+                ]
+              : []),
+          ];
+        }),
+      apply: (c, get) => {
+        const retention: Record<string, unknown> = {};
+        for (const { rule, unit } of RETENTION_PARTS) {
+          const period = get(`${rule}-${unit}`).trim();
+          const decision = get(`${rule}-decision`).trim();
+          if (!period && !decision) continue;
+          retention[rule] = {
+            [unit]: wholeNumber(period),
+            decision,
+            ...(rule === 'closedCases' ? { afterDelivery: get('closedCases-afterDelivery') === 'yes' } : {}),
+          };
+        }
+        return { ...c, retention: retention as ProgrammeConfig['retention'] };
+      },
+      fieldOf: (p) => {
+        const part = RETENTION_PARTS.find((x) => x.rule === p[1]) ?? RETENTION_PARTS[0];
+        return p[2] === 'decision' ? `${part.rule}-decision` : `${part.rule}-${part.unit}`;
+      },
+    },
+    archive: {
+      inputs: (_lang, c) => [
+        {
+          id: 'archive-name',
+          label: s('r.archive.name'),
+          hint: s('r.archive.nameHint'),
+          value: c.archive?.recordsCreator.name ?? '',
+          kind: 'text',
+          group: s('r.archive.group'),
+          optional: true,
+        },
+        {
+          id: 'archive-organisationNumber',
+          label: s('r.archive.organisationNumber'),
+          hint: s('r.archive.organisationNumberHint'),
+          value: c.archive?.recordsCreator.organisationNumber ?? '',
+          kind: 'text',
+          optional: true,
+        },
+        {
+          id: 'archive-classificationCode',
+          label: s('r.archive.classificationCode'),
+          hint: s('r.archive.classificationCodeHint'),
+          value: c.archive?.classificationCode ?? '',
+          kind: 'text',
+          optional: true,
+        },
+        {
+          id: 'archive-keepUntilDelivered',
+          label: s('r.archive.keepUntilDelivered'),
+          value: c.archive?.keepUntilDelivered === false ? '' : 'yes',
+          kind: 'checkbox',
+          optional: true,
+        },
+      ],
+      apply: (c, get) => {
+        const name = get('archive-name').trim();
+        const organisationNumber = get('archive-organisationNumber').trim();
+        const classificationCode = get('archive-classificationCode').trim();
+        const { archive: _before, ...rest } = c;
+        if (!name && !organisationNumber && !classificationCode) return rest as ProgrammeConfig;
+        return {
+          ...rest,
+          archive: {
+            recordsCreator: { name, ...(organisationNumber ? { organisationNumber } : {}) },
+            classificationCode,
+            keepUntilDelivered: get('archive-keepUntilDelivered') === 'yes',
+          },
+        };
+      },
+      fieldOf: (p) =>
+        p[1] === 'recordsCreator'
+          ? p[2] === 'organisationNumber'
+            ? 'archive-organisationNumber'
+            : 'archive-name'
+          : 'archive-classificationCode',
+    },
     bodies: {
       inputs: (lang, c) => [
         ...BODIES.flatMap((b): Input[] => [
@@ -392,7 +516,8 @@ function inputsHtml(lang: Language, inputs: Input[], errors: Map<string, string>
 
 export const programmePages: FastifyPluginAsync<ProgrammePageDeps> = async (pages, { programmeAdmin }) => {
   const csrfInput = (request: FastifyRequest) => html`<input type="hidden" name="_csrf" value="${request.csrfToken ?? ''}">`;
-  const text = (lang: Language) => (key: string, params?: Record<string, string | number>) => t(lang, `programmeAdmin.${key}`, params);
+  const text = (lang: Language) => (key: string, params?: Record<string, string | number>) =>
+    t(lang, OWN_WORDS.test(key) ? `retention.settings.${key.replace(/^r\./, '')}` : `programmeAdmin.${key}`, params);
 
   /** Runs a handler for an administrator of the programme the pages work in; anyone else gets the 403 page. */
   const administrator = (handler: (request: FastifyRequest, reply: FastifyReply, actor: Actor, programmeId: string) => unknown) =>
@@ -434,6 +559,19 @@ export const programmePages: FastifyPluginAsync<ProgrammePageDeps> = async (page
       }
       case 'bodies':
         return html`<dl>${BODIES.map((b) => html`<dt>${s(`f.bodies.${b}`)}</dt><dd>${c.bodies[b][lang].name}</dd>`)}</dl>`;
+      case 'retention':
+        return html`<dl>${RETENTION_PARTS.map(({ rule, unit }) => {
+          const r = c.retention[rule] as ({ decision: string } & Partial<Record<string, number>>) | undefined;
+          return html`<dt>${s(`r.${rule}.group`)}</dt><dd>${
+            r
+              ? html`${s(`r.${rule}.${r[unit] === 1 ? 'summaryOne' : 'summary'}`, { count: r[unit] ?? 0 })}${rule === 'closedCases' && c.retention.closedCases?.afterDelivery ? html` ${s('r.closedCases.summaryAfterDelivery')}` : ''} ${s('r.decisionSummary', { decision: r.decision })}`
+              : s('r.noRule')
+          }</dd>`;
+        })}</dl>`;
+      case 'archive':
+        return c.archive
+          ? html`<dl><dt>${s('r.archive.name')}</dt><dd>${c.archive.recordsCreator.name}</dd><dt>${s('r.archive.organisationNumber')}</dt><dd>${c.archive.recordsCreator.organisationNumber ?? '–'}</dd><dt>${s('r.archive.classificationCode')}</dt><dd>${c.archive.classificationCode}</dd><dt>${s('r.archive.keepUntilDelivered')}</dt><dd>${s(c.archive.keepUntilDelivered ? 'r.yes' : 'r.no')}</dd></dl>`
+          : html`<p>${s('r.archive.none')}</p>`;
     }
   }
 
@@ -471,7 +609,7 @@ ${editable ? html`<p><a href="/programme/settings/${section}">${s('change')}<spa
       const body = html`${notice(done === 'saved' ? s('saved', { version: view.version }) : done === 'unchanged' ? s('unchanged') : undefined)}<h1>${title}</h1>
 <p>${s('intro')}</p>
 <p class="meta">${versionLine(lang, view)} · <a href="/programme/settings/versions">${s('versionsLink')}</a></p>
-<ul class="links"><li><a href="/money">${s('moneyLink')}</a></li><li><a href="/programmes/${programmeId}/reports">${s('reportsLink')}</a></li><li><a href="/people">${s('peopleLink')}</a></li><li><a href="/programme/import">${t(lang, 'imports.page.settingsLink')}</a></li><li><a href="/programme/archive">${t(lang, 'archive.page.settingsLink')}</a></li><li><a href="/programme/process">${t(lang, 'processMigration.page.settingsLink')}</a></li></ul>
+<ul class="links"><li><a href="/money">${s('moneyLink')}</a></li><li><a href="/programme/retention">${t(lang, 'retention.page.settingsLink')}</a></li><li><a href="/programmes/${programmeId}/reports">${s('reportsLink')}</a></li><li><a href="/people">${s('peopleLink')}</a></li><li><a href="/programme/import">${t(lang, 'imports.page.settingsLink')}</a></li><li><a href="/programme/archive">${t(lang, 'archive.page.settingsLink')}</a></li><li><a href="/programme/process">${t(lang, 'processMigration.page.settingsLink')}</a></li></ul>
 ${overview(lang, view, true)}`;
       return sendPage(request, reply, { title, body });
     }),

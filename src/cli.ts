@@ -19,6 +19,9 @@ const USAGE = `Satsa command-line tool (runs against SATSA_DATA_DIR, default ./d
                              [--language sv|en]   (the password is read from SATSA_PASSWORD or asked for)
   npm run cli -- user:grant --email <e-mail> --programme <id> --role <role> [--role <role>…]
       Give an existing user roles in a programme (one person may act in several programmes).
+  npm run cli -- user:system-administrator --email <e-mail> [--off]
+      Make a user a system administrator, who may see and erase people's data across
+      programmes (a programme's administrators do so within theirs); --off: no longer one.
   npm run cli -- token:create --email <e-mail> --name <token name> [--days <1–730, default 90>]
       Print a new personal API token (shown once) for Authorization: Bearer …; it expires
   npm run cli -- archive:export --programme <id> (--case <id> | --year <yyyy>) --out <folder> --email <administrator>
@@ -124,6 +127,7 @@ async function main(argv: string[]) {
       out: { type: 'string' },
       to: { type: 'string' },
       'dry-run': { type: 'boolean' },
+      off: { type: 'boolean' },
     },
   });
   const config = loadConfig();
@@ -163,6 +167,13 @@ async function main(argv: string[]) {
         if (!user) throw new DomainError('not-found', `no user with e-mail ${values.email ?? ''}`);
         const actor = services.people.grantRoles(user.id, values.programme ?? '', (values.role ?? []) as Role[])!;
         console.log(`user ${actor.email} now has ${actor.memberships.map((m) => `${m.roles.join(', ')} in ${m.programmeId}`).join('; ')}`);
+        return 0;
+      }
+      case 'user:system-administrator': {
+        const user = services.people.userByEmail(values.email ?? '');
+        if (!user) throw new DomainError('not-found', `no user with e-mail ${values.email ?? ''}`);
+        services.people.setSystemAdministrator(user.id, !values.off);
+        console.log(`user ${user.email} is ${values.off ? 'no longer' : 'now'} a system administrator`);
         return 0;
       }
       case 'token:create': {

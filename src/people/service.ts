@@ -439,6 +439,14 @@ export function createPeopleService(db: Db, now: () => Date, rolesOf: (programme
       );
     },
 
+    /**
+     * Makes the user a system administrator, who may see and erase people's data across
+     * programmes (src/privacy), or no longer one. Only the command line does this.
+     */
+    setSystemAdministrator(userId: string, on: boolean) {
+      db.update(users).set({ systemAdministrator: on }).where(eq(users.id, userId)).run();
+    },
+
     /** Gives the user roles in a programme (added to those they hold). */
     grantRoles(userId: string, programmeId: string, roles: Role[]) {
       const allowed = rolesOf(programmeId);

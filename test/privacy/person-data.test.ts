@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FULL_STORY } from '../../src/demo/story.js';
+import { FULL_STORY, storyOfVersion } from '../../src/demo/story.js';
 import { playStory } from '../../src/demo/seed.js';
 import type { Actor } from '../../src/people/actor.js';
 import { multipart, PDF } from '../documents/multipart.js';
@@ -27,6 +27,7 @@ let token: string;
 let own: string;
 let other: string;
 let foreignAdmin: string;
+let foreignAdminId: string;
 
 /** Every place a value could hide: each table's rows (every column as text) and every file's bytes. */
 function findEverywhere(values: string[]) {
@@ -87,6 +88,7 @@ beforeAll(async () => {
     roles: ['administrator'],
   });
   foreignAdmin = t.services.people.createApiToken(admin.id, 'test', FAR_FUTURE).token;
+  foreignAdminId = admin.id;
   // A log-in, and a failed one.
   t.services.people.createSession(ingrid.id, 1);
   await t.app.inject({ method: 'POST', url: '/api/session', payload: { email: EMAIL, password: 'not her password' } });
@@ -198,6 +200,12 @@ describe("a person's data", () => {
       payload: { reason: 'Begäran om radering' },
     });
     expect(refused.statusCode).toBe(404);
+    // A system administrator (made so on the command line) sees anyone's data, across programmes.
+    t.services.people.setSystemAdministrator(foreignAdminId, true);
+    const across = await t.app.inject({ method: 'GET', url: `/api/people/${ingrid.id}/data`, headers: auth(foreignAdmin) });
+    expect(across.statusCode).toBe(200);
+    expect(json<{ cases: unknown[] }>(across).cases).toHaveLength(2);
+    t.services.people.setSystemAdministrator(foreignAdminId, false);
     // Closed but not delivered to the e-archive: the record must be kept as it is.
     const preview = json<{ allowed: boolean; mustKeep: { reason: string }[] }>(
       await t.app.inject({ method: 'GET', url: `/api/people/${ingrid.id}/erasure`, headers: auth(t.tokens.administrator) }),
@@ -260,5 +268,38 @@ describe("a person's data", () => {
     expect(history.events.at(-1)!.type).toBe('PERSON_ERASED');
     // Her token and sessions are gone; so is her way in.
     expect((await t.app.inject({ method: 'GET', url: '/api/me', headers: auth(token) })).statusCode).toBe(401);
+  });
+
+  it('reaches a case moved to a later version of the process: replay goes through the move and the erasure', async () => {
+    const moses = await t.services.people.createUser({
+      programmeId: PROGRAMME,
+      email: 'moses.qwzx@ronneby.se',
+      displayName: 'Moses Qwzxsson',
+      roles: ['initiator'],
+    });
+    const actors = { ...t.actors, initiator: moses };
+    const id = t.services.engine.create(moses, PROGRAMME, { title: `Flyttad ${MARK}`, summary: `${MARK} på version 3.` }, 3).id;
+    const early = storyOfVersion(3).slice(
+      0,
+      FULL_STORY.findIndex((s) => s.type === 'START_PROPOSAL'),
+    );
+    playStory(t.services, id, early, actors);
+    t.services.processMigration.migrate(t.actors.administrator, PROGRAMME, { toVersion: 4, caseIds: [id] }, 'sv');
+    playStory(t.services, id, storyOfVersion(4).slice(early.length), actors);
+    const sqlite = t.services.db.$client;
+    expect(sqlite.prepare('SELECT status, machine_version AS v FROM cases WHERE id = ?').get(id)).toEqual({ status: 'done', v: 4 });
+    await t.services.archive.deliver(t.actors.administrator, PROGRAMME, { caseIds: [id] }, 'sv');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/people/${moses.id}/erasure`,
+      headers: auth(t.tokens.administrator),
+      payload: { reason: 'Begäran om radering' },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const { events } = expectReplayReproduces(sqlite, id);
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['CASE_MIGRATED', 'PERSON_ERASED']));
+    const after = findEverywhere([moses.id, 'Moses Qwzxsson', 'moses.qwzx@ronneby.se', `Flyttad ${MARK}`]);
+    expect(after.rows.map((r) => r.table)).toEqual([]);
+    expect(after.files).toEqual([]);
   });
 });

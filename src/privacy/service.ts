@@ -281,12 +281,18 @@ export function createPrivacy(deps: PrivacyDeps) {
     return { id, email: `borttagen-${id}@invalid`, displayName: `Borttagen person ${short}` };
   }
 
-  /** Makes the database's files hold no copy of what was just overwritten (WAL and free pages). */
+  /**
+   * Makes the database's files hold no copy of what was just overwritten. `secure_delete` has
+   * zeroed what the change freed; the WAL's older frames are checkpointed and truncated. Free
+   * pages from before `secure_delete` was on (a database older than this version) are cleared
+   * by one VACUUM, the first time, which the meta table then remembers.
+   */
   function forgetOldPages() {
     if (sqlite.inTransaction) return;
     sqlite.pragma('wal_checkpoint(TRUNCATE)');
-    if ((sqlite.pragma('freelist_count', { simple: true }) as number) > 0) {
+    if (!sqlite.prepare("SELECT 1 FROM meta WHERE key = 'free-pages-zeroed'").get()) {
       sqlite.exec('VACUUM');
+      sqlite.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('free-pages-zeroed', ?)").run(now().toISOString());
       sqlite.pragma('wal_checkpoint(TRUNCATE)');
     }
   }

@@ -130,6 +130,10 @@ export async function buildDatabase(dataDir: string, total: number, running: num
     const share = Math.floor(rest / early.length) + (i < rest % early.length ? 1 : 0);
     cloneCase(f, template, share, String(i), start + running + i * share);
   });
+  // One case through the whole story to its end: the e-archive package of a closed case is
+  // among the things people wait for.
+  const closed = f.services.cases.create(f.actors.initiator, { title: DEMO_IDEA.title, summary: DEMO_IDEA.summary }, 'sv');
+  playStory(f.services, closed.id, FULL_STORY, f.actors);
   // The story's dates lie in the past: its reminders would all be overdue and fire while the
   // server is measured. Timers are measured on their own (run.ts), so these wait a year.
   f.services.db.$client
@@ -139,5 +143,5 @@ export async function buildDatabase(dataDir: string, total: number, running: num
   f.services.db.$client.exec('ANALYZE');
   const tokens = f.tokens;
   f.close();
-  return { runningIds, tokens };
+  return { runningIds, closedId: closed.id, tokens };
 }

@@ -277,8 +277,8 @@ export function createPrivacy(deps: PrivacyDeps) {
   /** A pseudonym account: no address anyone reads, no password, no roles; it stands where a person was. */
   function pseudonymAccount(): { id: string; email: string; displayName: string } {
     const id = crypto.randomUUID();
-    const short = id.slice(0, 8);
-    return { id, email: `borttagen-${id}@invalid`, displayName: `Borttagen person ${short}` };
+    // A number to tell removed people apart in a case's history; not the account's id.
+    return { id, email: `borttagen-${id}@invalid`, displayName: `Borttagen person ${crypto.randomInt(1000, 10_000)}` };
   }
 
   /**
@@ -613,11 +613,6 @@ export function createPrivacy(deps: PrivacyDeps) {
     /** Whether a closed case's people have been replaced by a pseudonym already (a retention rule's work). */
     isPseudonymised: (caseId: string) =>
       sqlite.prepare("SELECT 1 FROM case_events WHERE case_id = ? AND type = 'CASE_PSEUDONYMISED' LIMIT 1").get(caseId) !== undefined,
-
-    /** Whether the caller may erase people at all somewhere (for the pages' links). */
-    mayErase: (caller: Actor) => isSystemAdministrator(caller) || programmesWhere(caller, 'administrator').length > 0,
-
-    isSystemAdministrator,
   };
 }
 

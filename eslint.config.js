@@ -97,7 +97,7 @@ function boundary(folders, targets, message) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'migrations/', 'data/', 'test-artifacts/', 'coverage/', 'dist/', '.bench/'] },
+  { ignores: ['node_modules/', 'migrations/', 'data/', 'test-artifacts/', 'coverage/', 'dist/', '.bench/', '.scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import type { CaseEvent } from '../machines/case/schemas.js';
 import { migrateSnapshot, migrationPath, migrationPlanById, type PersistedCaseSnapshot } from '../machines/migrations.js';
 import { caseMachineFor } from '../machines/versions.js';
+import { joinSnapshot } from '../src/engine/case-parts.js';
 import { statePaths, stepsOf } from '../src/engine/snapshot.js';
 import { OUTSIDE_THE_CHART } from '../src/engine/engine.js';
 import { createLogPeople } from '../src/engine/log-people.js';
@@ -42,6 +43,9 @@ export interface CaseRowRaw {
 
 export function rowsOf(sqlite: Database.Database, caseId: string) {
   const row = sqlite.prepare('SELECT * FROM cases WHERE id = ?').get(caseId) as CaseRowRaw;
+  // The snapshot is the row's and its parts' (src/engine/case-parts.ts).
+  const parts = sqlite.prepare('SELECT part, data FROM case_parts WHERE case_id = ?').all(caseId) as { part: string; data: string }[];
+  row.snapshot = JSON.stringify(joinSnapshot(JSON.parse(row.snapshot) as object, parts));
   const stored = sqlite.prepare('SELECT * FROM case_events WHERE case_id = ? ORDER BY version').all(caseId) as EventRow[];
   // The log names people by reference and keeps their text encrypted: read it as sent.
   const read = createLogPeople(sqlite).decoder(caseId);

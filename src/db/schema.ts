@@ -171,6 +171,26 @@ export const cases = sqliteTable(
 );
 
 /**
+ * The bulky parts of a case's snapshot (the proposal, the criteria, the idea template's answers
+ * …), one row per part, kept apart from the case's row so that a command writes only the parts
+ * it changed: the row keeps the machine's state and the small, busy part of its context
+ * (src/engine/case-parts.ts names which parts live here). Written with the case, in its
+ * transaction; the row and its parts together are the snapshot.
+ */
+export const caseParts = sqliteTable(
+  'case_parts',
+  {
+    caseId: text('case_id')
+      .notNull()
+      .references(() => cases.id),
+    part: text('part').notNull(),
+    /** The part as JSON text. */
+    data: text('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.part] })],
+);
+
+/**
  * The steps each case stands at, one row per step (three while steps 10–12 run side by side):
  * the case list's step filter reads this index newest first instead of scanning every case.
  * Written by the engine in the same transaction as the case.

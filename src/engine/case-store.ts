@@ -1,6 +1,8 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
+import type Database from 'better-sqlite3';
 import { param, type Db } from '../db/client.js';
 import { caseEvents, caseMembers, cases, caseSteps, diaryCounters } from '../db/schema.js';
+import { joinSnapshot, partChanges, splitSnapshot, type PartTexts } from './case-parts.js';
 import { createLogPeople } from './log-people.js';
 import { stepsOf, statePaths, type CaseSnapshot } from './snapshot.js';
 
@@ -28,6 +30,23 @@ export function projection(snapshot: CaseSnapshot, diaryNumber: string, steps = 
 }
 
 export type CaseChanges = ReturnType<typeof projection> & { version: number; updatedAt: string };
+
+/** The projection's columns, as the row and `projection()` name them, with their SQL names. */
+const PROJECTED = {
+  steps: 'steps',
+  statePaths: 'state_paths',
+  status: 'status',
+  outcome: 'outcome',
+  priorityAreaId: 'priority_area_id',
+  searchText: 'search_text',
+} as const satisfies Record<keyof ReturnType<typeof projection>, string>;
+type Projected = keyof typeof PROJECTED;
+
+/**
+ * The parts' texts as a loaded or written row holds them (src/engine/case-parts.ts): a write
+ * compares against them and writes only the parts that changed.
+ */
+const partsRead = new WeakMap<object, PartTexts>();
 
 export interface LoggedEvent {
   caseId: string;
@@ -62,21 +81,56 @@ export function createCaseStore(db: Db) {
     .from(caseMembers)
     .where(and(eq(caseMembers.caseId, sql.placeholder('caseId')), eq(caseMembers.relation, 'participant')))
     .prepare();
-  const updateCase = db
-    .update(cases)
-    .set({
-      snapshot: param('snapshot'),
-      version: param('version'),
-      updatedAt: param('updatedAt'),
-      steps: param('steps'),
-      statePaths: param('statePaths'),
-      status: param('status'),
-      outcome: param('outcome'),
-      priorityAreaId: param('priorityAreaId'),
-      searchText: param('searchText'),
-    })
-    .where(and(eq(cases.id, sql.placeholder('id')), eq(cases.version, sql.placeholder('expectedVersion'))))
-    .prepare();
+  const sqlite = db.$client;
+  const partsOf = sqlite.prepare<[string], { part: string; data: string }>('SELECT part, data FROM case_parts WHERE case_id = ?');
+  const writePart = sqlite.prepare(
+    'INSERT INTO case_parts (case_id, part, data) VALUES (?, ?, ?) ON CONFLICT (case_id, part) DO UPDATE SET data = excluded.data',
+  );
+  const removePart = sqlite.prepare('DELETE FROM case_parts WHERE case_id = ? AND part = ?');
+  /**
+   * The UPDATE of a command, one prepared statement per set of projected columns it changes:
+   * a column (and its index) the command did not change is not written.
+   */
+  const updates = new Map<string, Database.Statement>();
+  function updateStatement(changed: Projected[]) {
+    const key = changed.join();
+    let statement = updates.get(key);
+    if (!statement) {
+      const set = [
+        'snapshot = @snapshot',
+        'version = @version',
+        'updated_at = @updatedAt',
+        ...changed.map((c) => `${PROJECTED[c]} = @${c}`),
+      ];
+      statement = sqlite.prepare(`UPDATE cases SET ${set.join(', ')} WHERE id = @id AND version = @expectedVersion`);
+      updates.set(key, statement);
+    }
+    return statement;
+  }
+
+  /** A row as read, with its parts joined into its snapshot (and remembered for the next write). */
+  function joined<R extends { id: string; snapshot: unknown }>(row: R | undefined): R | undefined {
+    if (!row) return row;
+    const parts = partsOf.all(row.id);
+    joinSnapshot(row.snapshot, parts);
+    partsRead.set(row, new Map(parts.map((p) => [p.part, p.data])));
+    return row;
+  }
+
+  /** Writes the parts that differ from what `before` held; gives the parts now stored. */
+  function writeParts(caseId: string, before: PartTexts | undefined, after: PartTexts) {
+    const { write, remove } = partChanges(before, after);
+    for (const [part, data] of write) writePart.run(caseId, part, data);
+    for (const part of remove) removePart.run(caseId, part);
+  }
+
+  /** A snapshot object as a row carries it: the split texts read back into one object. */
+  function snapshotObject(inline: string, parts: PartTexts): object {
+    return joinSnapshot(
+      JSON.parse(inline) as object,
+      [...parts].map(([part, data]) => ({ part, data })),
+    );
+  }
   const insertEvent = db
     .insert(caseEvents)
     .values({
@@ -103,7 +157,7 @@ export function createCaseStore(db: Db) {
   }
 
   return {
-    load: (id: string): CaseRow | undefined => caseQuery.get({ id }),
+    load: (id: string): CaseRow | undefined => joined(caseQuery.get({ id })),
 
     /** Whether the user owns, takes part in or is a guest of the case (sees it). */
     isMember: (caseId: string, userId: string) => memberQuery.get({ caseId, userId }) !== undefined,
@@ -200,15 +254,33 @@ export function createCaseStore(db: Db) {
         .run();
     },
 
-    /** A new case's row and its step index. */
+    /** A new case's row (its snapshot split from its parts), its parts and its step index. */
     insert(row: CaseRow, steps: number[]) {
-      db.insert(cases).values(row).run();
+      const { inline, parts } = splitSnapshot(row.snapshot as object);
+      db.insert(cases)
+        .values({ ...row, snapshot: JSON.parse(inline) as object })
+        .run();
+      writeParts(row.id, new Map(), parts);
+      partsRead.set(row, parts);
       writeSteps(row, steps);
     },
 
-    /** Writes the changes if the case is still at `expectedVersion`; false when it is not. */
-    update(id: string, expectedVersion: number, snapshotJson: string, changes: CaseChanges): boolean {
-      return updateCase.run({ ...changes, snapshot: snapshotJson, id, expectedVersion }).changes === 1;
+    /**
+     * Writes a command's change if the case is still at the version `before` was read at: the
+     * row's snapshot, version and the projected columns that changed, and the parts that
+     * changed. Gives the row as it now is, or undefined when the case had moved on.
+     */
+    update(before: CaseRow, persisted: object, changes: CaseChanges): CaseRow | undefined {
+      const { inline, parts } = splitSnapshot(persisted);
+      const changed = (Object.keys(PROJECTED) as Projected[]).filter((c) => changes[c] !== before[c]);
+      const values: Record<string, unknown> = { snapshot: inline, version: changes.version, updatedAt: changes.updatedAt, id: before.id };
+      for (const c of changed) values[c] = changes[c];
+      values.expectedVersion = before.version;
+      if (updateStatement(changed).run(values).changes !== 1) return undefined;
+      writeParts(before.id, partsRead.get(before), parts);
+      const row: CaseRow = { ...before, ...changes, snapshot: snapshotObject(inline, parts) };
+      partsRead.set(row, parts);
+      return row;
     },
 
     /** The case's title column, as its snapshot now reads (after an erasure of what its initiator wrote). */
@@ -221,13 +293,16 @@ export function createCaseStore(db: Db) {
      * snapshot and projection, if it is still at `expectedVersion`; false when it is not.
      */
     migrate(id: string, expectedVersion: number, machineVersion: number, snapshotJson: string, changes: CaseChanges): boolean {
-      return (
+      const { inline, parts } = splitSnapshot(JSON.parse(snapshotJson) as object);
+      const moved =
         db
           .update(cases)
-          .set({ ...changes, machineVersion, snapshot: JSON.parse(snapshotJson) as object })
+          .set({ ...changes, machineVersion, snapshot: JSON.parse(inline) as object })
           .where(and(eq(cases.id, id), eq(cases.version, expectedVersion)))
-          .run().changes === 1
-      );
+          .run().changes === 1;
+      // What was read before is not at hand here: every part is written, and any other removed.
+      if (moved) writeParts(id, undefined, parts);
+      return moved;
     },
 
     /** A new version of the case without a change of its snapshot (a system event); false when it moved on. */
@@ -294,7 +369,12 @@ export function createCaseStore(db: Db) {
     /** Every active case, of one programme or all. */
     activeCases(programmeId?: string): CaseRow[] {
       const where = programmeId ? and(eq(cases.status, 'active'), eq(cases.programmeId, programmeId)) : eq(cases.status, 'active');
-      return db.select().from(cases).where(where).all();
+      return db
+        .select()
+        .from(cases)
+        .where(where)
+        .all()
+        .map((row) => joined(row)!);
     },
   };
 }

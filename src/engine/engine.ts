@@ -25,6 +25,7 @@ import {
   initialSnapshot,
   nextSnapshot,
   persistedJson,
+  persistedSnapshot,
   restoreSnapshot,
   statePaths,
   stepsOf,
@@ -271,12 +272,9 @@ export function createEngine<W extends WishedTimer>(deps: EngineDeps<W>) {
     // 6. Persist
     const version = row.version + 1;
     const [beforeAt, afterAt] = [whereItStands(before), whereItStands(after)];
-    const snapshotJson = persistedJson(after, row.machineVersion);
     const changes = { version, updatedAt: event.meta.at, ...projection(after, row.diaryNumber, afterAt.steps) };
-    if (!store.update(row.id, row.version, snapshotJson, changes)) {
-      throw new DomainError('version-mismatch', 'the case changed while this command ran');
-    }
-    const updated: CaseRow = { ...row, ...changes, snapshot: JSON.parse(snapshotJson) as object };
+    const updated = store.update(row, persistedSnapshot(after, row.machineVersion), changes);
+    if (!updated) throw new DomainError('version-mismatch', 'the case changed while this command ran');
     store.appendEvent({
       caseId: row.id,
       version,
@@ -453,7 +451,7 @@ export function createEngine<W extends WishedTimer>(deps: EngineDeps<W>) {
         const version = row.version + 1;
         const steps = whereItStands(after).steps;
         const changes = { version, updatedAt: at, ...projection(after, row.diaryNumber, steps) };
-        if (!store.update(row.id, row.version, persistedJson(after, row.machineVersion), changes)) {
+        if (!store.update(row, persistedSnapshot(after, row.machineVersion), changes)) {
           throw new DomainError('version-mismatch', 'the case changed meanwhile');
         }
         store.setTitle(row.id, after.context.idea.title);
@@ -690,11 +688,9 @@ export function createEngine<W extends WishedTimer>(deps: EngineDeps<W>) {
         if (after === before) throw new DomainError('event-not-accepted', `${type} is only taken by a new case`);
         const version = 2;
         const afterAt = whereItStands(after);
-        const snapshotJson = persistedJson(after, machineVersion);
         const changes = { version, updatedAt: at, ...projection(after, diaryNumber, afterAt.steps) };
-        if (!store.update(id, 1, snapshotJson, changes))
-          throw new DomainError('version-mismatch', 'the case changed while it was imported');
-        const row: CaseRow = { ...created, ...changes, snapshot: JSON.parse(snapshotJson) as object };
+        const row = store.update(created, persistedSnapshot(after, machineVersion), changes);
+        if (!row) throw new DomainError('version-mismatch', 'the case changed while it was imported');
         store.appendEvent({
           caseId: id,
           version,

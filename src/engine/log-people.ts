@@ -112,8 +112,22 @@ function mapPayloadTexts(type: string, payload: Json, text: (s: string) => strin
   return schema ? mapTexts(schema, payload, text) : payload;
 }
 
+/** Random IVs drawn from a pool filled 256 at a time (one call into the random source, not one per text). */
+const ivPool = Buffer.alloc(12 * 256);
+let ivNext = ivPool.length;
+function freshIv(): Buffer {
+  if (ivNext === ivPool.length) {
+    crypto.randomFillSync(ivPool);
+    ivNext = 0;
+  }
+  // A copy: the pool is refilled in place.
+  const iv = Buffer.from(ivPool.subarray(ivNext, ivNext + 12));
+  ivNext += 12;
+  return iv;
+}
+
 function encrypt(key: Buffer, plain: string): string {
-  const iv = crypto.randomBytes(12);
+  const iv = freshIv();
   const cipher = crypto.createCipheriv('aes-256-gcm', key, iv);
   const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
   return ENCRYPTED + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');

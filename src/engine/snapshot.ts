@@ -96,6 +96,10 @@ export function acceptedEventTypes(snapshot: CaseSnapshot): Set<string> {
   return new Set(getNextTransitions(snapshot).map((t) => t.eventType));
 }
 
+/** The snapshot as persisted by the machine version the case is pinned to (an object to store, not to keep). */
+export const persistedSnapshot = (snapshot: CaseSnapshot, machineVersion: number) =>
+  caseMachineFor(machineVersion).getPersistedSnapshot(snapshot) as object;
+
 /** The snapshot as stored (JSON text), persisted by the machine version the case is pinned to. */
 export const persistedJson = (snapshot: CaseSnapshot, machineVersion: number) =>
   JSON.stringify(caseMachineFor(machineVersion).getPersistedSnapshot(snapshot));

@@ -7,6 +7,7 @@ import { t, type Language } from '../i18n/index.js';
 import type { Money, PoolView } from '../money/service.js';
 import type { Bodies, ProgrammeConfig } from '../programmes/config.js';
 import type { ProgrammeService } from '../programmes/service.js';
+import { joinSnapshot } from '../engine/case-parts.js';
 
 /*
  * The programme-year report for political leadership, and the public export of decided
@@ -110,7 +111,8 @@ interface AreaPlace {
 }
 
 export function createReports(db: Db, programmes: ProgrammeService, money: Money) {
-  /** The programme's cases created by `until`, and any case holding money in `ids`. */
+  const partsOf = db.$client.prepare<[string], { part: string; data: string }>('SELECT part, data FROM case_parts WHERE case_id = ?');
+  /** The programme's cases created by `until`, and any case holding money in `ids`, with their whole snapshots. */
   function caseRows(programmeId: string, until: string, ids: string[] = []) {
     return db
       .select()
@@ -127,7 +129,11 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
         ),
       )
       .orderBy(cases.diaryNumber)
-      .all();
+      .all()
+      .map((row) => {
+        joinSnapshot(row.snapshot, partsOf.all(row.id));
+        return row;
+      });
   }
 
   /**

@@ -12,7 +12,7 @@ import { loadProgrammeDefinition } from '../../src/programmes/config.js';
  * A benchmark database: a few cases played through the real engine (one per kind), then
  * copied in SQL as many times as asked, each copy with its own id, diary number (and the
  * search text the engine would write for it) and
- * creation time. Copies keep their log, members and pending timers, so reads, commands and
+ * creation time. Copies keep their snapshot’s parts, log, members and pending timers, so reads, commands and
  * timers meet the same rows they would in use.
  */
 
@@ -67,6 +67,9 @@ export function cloneCase(f: Fixture, templateId: string, count: number, label: 
     SELECT @id, programme_id, @diary, title || ' ' || @n, initiator_id, priority_area_id, steps, state_paths, status, outcome,
            lower(@diary) || substr(search_text, instr(search_text, ' ')), replace(snapshot, @template, @id), version, machine_version, @createdAt, @createdAt
     FROM cases WHERE id = @template`);
+  const insertParts = sqlite.prepare(
+    `INSERT INTO case_parts (case_id, part, data) SELECT @id, part, replace(data, @template, @id) FROM case_parts WHERE case_id = @template`,
+  );
   // The log names people by their reference on the case (case_people): the copy gets its own
   // references (the template's, prefixed by the new case's id), with the same keys.
   const insertPeople = sqlite.prepare(`
@@ -104,6 +107,7 @@ export function cloneCase(f: Fixture, templateId: string, count: number, label: 
         createdAt: new Date(startMs + i).toISOString(),
       };
       insertCase.run(params);
+      insertParts.run(params);
       insertPeople.run(params);
       insertEvents.run(params);
       insertSteps.run(params);

@@ -6,6 +6,7 @@ import { CURRENT_CASE_MACHINE_VERSION, caseMachineFor } from '../../machines/ver
 import { FULL_PROPOSAL, FULL_STORY } from '../../src/demo/story.js';
 import { restoreSnapshot } from '../../src/engine/snapshot.js';
 import { advance, createCase, createTestApp, sendEvent, type TestApp } from '../helpers.js';
+import { createCaseStore } from '../../src/engine/case-store.js';
 
 /*
  * Machine version 2 asks more of a proposal (scope, action plan) than version 1; a case
@@ -49,8 +50,7 @@ describe('machine versions', () => {
     expect(accepted.statusCode, accepted.body).toBe(200);
 
     // The same snapshot, through each machine: the guard differs, nothing else.
-    const row = t.services.db.$client.prepare('SELECT snapshot FROM cases WHERE id = ?').get(current) as { snapshot: string };
-    const stored = JSON.parse(row.snapshot) as object;
+    const stored = createCaseStore(t.services.db).load(current)!.snapshot;
     for (const version of [1, 2]) {
       const snapshot = restoreSnapshot({ snapshot: stored, machineVersion: version });
       const [after] = transition(caseMachineFor(version), snapshot, submit);

@@ -200,7 +200,7 @@ function everyRow(): Record<string, string[]> {
 const MADE_BY_ENGINE = 2;
 
 /**
- * A copy of an engine-made case under a new id and diary number: its row, log, the people of
+ * A copy of an engine-made case under a new id and diary number: its row and its snapshot's parts, log, the people of
  * its log, step index, members and timers, with every mention of its id and diary number replaced (the log of a
  * copy is the original's, so replay holds for it as for the original). Reaching each state
  * through the engine takes a few milliseconds an event on a shared machine; copying the logs
@@ -225,7 +225,7 @@ function copyCase(from: string, n: number): string {
     for (const [ref, next] of refs) text = text.replaceAll(ref, next);
     return JSON.parse(text) as Record<string, unknown>;
   };
-  for (const table of ['cases', 'case_events', 'case_steps', 'case_members', 'timers']) {
+  for (const table of ['cases', 'case_parts', 'case_events', 'case_steps', 'case_members', 'timers']) {
     const rows = sqlite.prepare(`SELECT * FROM "${table}" WHERE ${table === 'cases' ? 'id' : 'case_id'} = ?`).all(from) as Record<
       string,
       unknown

@@ -198,6 +198,9 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf, 
     });
   }
 
+  const lastEventQuery = db.$client.prepare('SELECT coalesce(max(id), 0) FROM case_events').pluck();
+  const stepCountsKept = new Map<string, { lastEvent: number; counts: ReadonlyMap<number, number> }>();
+
   /** What a list shows of a case: everything but the snapshot (large, and parsed from JSON). */
   const summaryColumns = {
     id: cases.id,
@@ -468,13 +471,23 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf, 
       if (!belongsTo(actor, programmeId) || !seesAllCasesOf(actor, programmeId)) {
         throw new DomainError('forbidden', 'the counts are for those who see every case of the programme');
       }
+      // Kept until the case log grows: the step index changes only with an event of a case, in
+      // its transaction (also another process's). Counted afresh inside a transaction.
+      const last = lastEventQuery.get() as number;
+      const kept = stepCountsKept.get(programmeId);
+      if (kept && kept.lastEvent === last && !db.$client.inTransaction) return new Map(kept.counts);
       const rows = db
         .select({ step: caseSteps.step, count: sql<number>`count(*)` })
         .from(caseSteps)
         .where(eq(caseSteps.programmeId, programmeId))
         .groupBy(caseSteps.step)
         .all();
-      return new Map(rows.map((r) => [r.step, Number(r.count)]));
+      const counts = new Map(rows.map((r) => [r.step, Number(r.count)]));
+      if (!db.$client.inTransaction) {
+        if (stepCountsKept.size >= 100) stepCountsKept.clear();
+        stepCountsKept.set(programmeId, { lastEvent: last, counts });
+      }
+      return new Map(counts);
     },
 
     /** The case's history: every event, or one page of them (the API's answers are paged). */

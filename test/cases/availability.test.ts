@@ -5,7 +5,7 @@ import { createCaseStore } from '../../src/engine/case-store.js';
 import type { Language } from '../../src/i18n/index.js';
 import type { Actor } from '../../src/people/service.js';
 import { wordsOf } from '../../src/programmes/config.js';
-import { advance, auth, createTestApp, json, type TestApp } from '../helpers.js';
+import { advance, auth, createTestApp, json, PROGRAMME, type TestApp } from '../helpers.js';
 
 /*
  * The case view's allowed and blocked events are remembered: the part that depends only on
@@ -87,5 +87,30 @@ describe('the case view’s allowed and blocked events', () => {
     expect(t.services.cases.availabilityStats().data.misses).toBe(afterCommand.data.misses + 1);
     const now = t.services.cases.get(t.actors['county-coordinator'], id, 'sv');
     expect(now.allowedEvents.map((e) => e.type)).toContain('START_PROPOSAL');
+  });
+});
+
+describe('the board’s counts by step', () => {
+  it('are read from the step index (no case row), kept until a case changes, and always what the index says', async () => {
+    const coordinator = t.actors['county-coordinator'];
+    const sqlite = t.services.db.$client;
+    const sql = 'SELECT step, count(*) AS n FROM case_steps WHERE programme_id = ? GROUP BY step';
+    const plan = (sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(PROGRAMME) as { detail: string }[]).map((r) => r.detail);
+    expect(plan).toEqual(['SEARCH case_steps USING COVERING INDEX case_steps_programme_step_created (programme_id=?)']);
+    const counted = () => new Map((sqlite.prepare(sql).all(PROGRAMME) as { step: number; n: number }[]).map((r) => [r.step, r.n]));
+    expect(t.services.cases.stepCounts(coordinator, PROGRAMME)).toEqual(counted());
+    const { id } = t.services.cases.create(t.actors.initiator, { title: 'Räknas på tavlan', summary: 'En idé.' }, 'sv');
+    expect(t.services.cases.stepCounts(coordinator, PROGRAMME)).toEqual(counted());
+    advance(t, id, storyUntilStep(4));
+    expect(t.services.cases.stepCounts(coordinator, PROGRAMME)).toEqual(counted());
+    // The board shows them.
+    const res = await t.app.inject({
+      method: 'GET',
+      url: '/board',
+      headers: { ...auth(t.tokens['county-coordinator']), accept: 'text/html' },
+    });
+    expect(res.statusCode).toBe(200);
+    const atStep4 = counted().get(4) ?? 0;
+    expect(res.body).toMatch(new RegExp(`<a href="/board\\?step=4">4\\. [^<]+</a>: ${atStep4} `));
   });
 });

@@ -16,7 +16,7 @@ import { DomainError } from '../errors.js';
 import { inProgrammeWords, t, type Language, type ProgrammeWords } from '../i18n/index.js';
 import type { ProgrammeConfig } from '../programmes/config.js';
 import { requirementWords } from '../programmes/requirement-words.js';
-import { belongsTo, programmesWhere, seesAllCasesOf, type Actor } from '../people/actor.js';
+import { belongsTo, programmesWhere, rolesIn, seesAllCasesOf, type Actor } from '../people/actor.js';
 import type { PeopleService } from '../people/service.js';
 import type { TimerStore } from '../scheduler/timers.js';
 
@@ -92,41 +92,114 @@ export interface CaseServiceDeps {
   programme?: (programmeId: string) => ProgrammeConfig | undefined;
 }
 
+/** A programme's settings as a key: one number per settings object (a version is never edited, so its object is kept). */
+const configKeys = new WeakMap<object, number>();
+let nextConfigKey = 1;
+function configKey(config: object): number {
+  let key = configKeys.get(config);
+  if (key === undefined) configKeys.set(config, (key = nextConfigKey++));
+  return key;
+}
+
 /**
  * Cases as people read them (a case, its history, lists) and the two ways to change one
  * (raise an idea, send an event), which go through the engine. Answers are data; the
  * routes add status and ETag.
  */
 export function createCaseService({ db, engine, store, people, timers, wordsOf, programme }: CaseServiceDeps) {
-  function availability(actor: Actor, row: CaseRow, snapshot: CaseSnapshot, member: boolean, lang: Language) {
-    const accepted = acceptedEventTypes(snapshot);
-    return CASE_EVENT_TYPES.map((type): EventAvailability => {
-      const reasons: EventAvailability['reasons'] = [];
-      if (!accepted.has(type)) reasons.push({ code: 'wrong-step', message: t(lang, 'reasons.wrong-step') });
-      const role = roleFor(actor, row.programmeId, type, member);
-      if (!role.ok) {
-        const names = role.roles.map((r) => t(lang, `roles.${r}`)).join(', ');
-        reasons.push({ code: role.reason, roles: role.roles, message: t(lang, `reasons.${role.reason}`, { roles: names }) });
-      }
-      if (accepted.has(type)) {
-        for (const r of unmet(requirementsFor(type, snapshot.context as CaseContext, undefined, row.machineVersion))) {
-          reasons.push({
-            code: 'requirement-unmet',
-            requirement: r.id,
-            subject: r.subject,
-            message: requirementWords(lang, r, programme?.(row.programmeId)),
-          });
+  /*
+   * What the caller may do on a case, in two parts. The part that depends only on where the
+   * case stands (machine version, state), the caller's roles there and membership, the language
+   * and the programme's words (every event's label, the wrong step, the wrong role) is built
+   * once per such key; the part that reads the case's data (the unmet rules of the events its
+   * state takes) once per case version. Every change of a case is a new version, so neither
+   * goes stale; both are bounded.
+   */
+  type Reason = EventAvailability['reasons'][number];
+  interface BaseAvailability {
+    type: CaseEventType;
+    label: string;
+    accepted: boolean;
+    role?: Role;
+    reasons: Reason[];
+  }
+  const MEMO_LIMIT = 2000;
+  const baseMemo = new Map<string, BaseAvailability[]>();
+  const dataMemo = new Map<string, ReadonlyMap<CaseEventType, Reason[]>>();
+  const memoStats = { base: { hits: 0, misses: 0 }, data: { hits: 0, misses: 0 } };
+  /** `keep: false` answers without keeping (a version read inside a transaction may yet be rolled back, and made again otherwise). */
+  const remember = <V>(memo: Map<string, V>, key: string, stats: { hits: number; misses: number }, compute: () => V, keep = true): V => {
+    let value = memo.get(key);
+    if (value !== undefined) {
+      stats.hits++;
+      return value;
+    }
+    stats.misses++;
+    value = compute();
+    if (keep) {
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      memo.set(key, value);
+    }
+    return value;
+  };
+
+  function availability(
+    actor: Actor,
+    row: CaseRow,
+    snapshot: CaseSnapshot,
+    member: boolean,
+    lang: Language,
+    words: ProgrammeWords | undefined,
+  ): EventAvailability[] {
+    const config = programme?.(row.programmeId);
+    const roles = rolesIn(actor, row.programmeId);
+    const wordsKey = words ? JSON.stringify(words) : '';
+    const baseKey = JSON.stringify([row.machineVersion, snapshot.status, snapshot.value, roles, member, lang, wordsKey]);
+    const base = remember(baseMemo, baseKey, memoStats.base, () => {
+      const accepted = acceptedEventTypes(snapshot);
+      return CASE_EVENT_TYPES.map((type): BaseAvailability => {
+        const reasons: Reason[] = [];
+        if (!accepted.has(type)) reasons.push({ code: 'wrong-step', message: t(lang, 'reasons.wrong-step') });
+        const role = roleFor(actor, row.programmeId, type, member);
+        if (!role.ok) {
+          const names = role.roles.map((r) => t(lang, `roles.${r}`)).join(', ');
+          reasons.push({ code: role.reason, roles: role.roles, message: t(lang, `reasons.${role.reason}`, { roles: names }) });
         }
-      }
-      return {
-        type,
-        label: t(lang, `events.${type}`),
-        allowed: reasons.length === 0,
-        role: role.ok ? role.role : undefined,
-        reasons,
-      };
+        return { type, label: t(lang, `events.${type}`), accepted: accepted.has(type), role: role.ok ? role.role : undefined, reasons };
+      });
+    });
+    // The programme's settings name the rules' subjects (criteria, areas): a new version of them is a new key.
+    const dataKey = JSON.stringify([row.id, row.version, row.machineVersion, lang, wordsKey, config ? configKey(config) : 0]);
+    const unmetOf = remember(
+      dataMemo,
+      dataKey,
+      memoStats.data,
+      () => {
+        const out = new Map<CaseEventType, Reason[]>();
+        for (const b of base) {
+          if (!b.accepted) continue;
+          const reasons = unmet(requirementsFor(b.type, snapshot.context as CaseContext, undefined, row.machineVersion)).map(
+            (r): Reason => ({
+              code: 'requirement-unmet',
+              requirement: r.id,
+              subject: r.subject,
+              message: requirementWords(lang, r, config),
+            }),
+          );
+          if (reasons.length > 0) out.set(b.type, reasons);
+        }
+        return out;
+      },
+      !db.$client.inTransaction,
+    );
+    return base.map((b) => {
+      const reasons = [...b.reasons, ...(unmetOf.get(b.type) ?? [])];
+      return { type: b.type, label: b.label, allowed: reasons.length === 0, role: b.role, reasons };
     });
   }
+
+  const lastEventQuery = db.$client.prepare('SELECT coalesce(max(id), 0) FROM case_events').pluck();
+  const stepCountsKept = new Map<string, { lastEvent: number; counts: ReadonlyMap<number, number> }>();
 
   /** What a list shows of a case: everything but the snapshot (large, and parsed from JSON). */
   const summaryColumns = {
@@ -173,13 +246,14 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf, 
   }
 
   function view(actor: Actor, row: CaseRow, snapshot: CaseSnapshot, lang: Language) {
-    return inProgrammeWords(wordsOf(row.programmeId), () => viewIn(actor, row, snapshot, lang));
+    const words = wordsOf(row.programmeId);
+    return inProgrammeWords(words, () => viewIn(actor, row, snapshot, lang, words));
   }
 
-  function viewIn(actor: Actor, row: CaseRow, snapshot: CaseSnapshot, lang: Language) {
+  function viewIn(actor: Actor, row: CaseRow, snapshot: CaseSnapshot, lang: Language, words: ProgrammeWords | undefined) {
     // A guest sees the case but acts on it in no role: only its owner and participants act as its initiator.
     const member = store.takesPart(row.id, actor.id);
-    const events = availability(actor, row, snapshot, member, lang);
+    const events = availability(actor, row, snapshot, member, lang, words);
     const names = people.displayNames([row.initiatorId]);
     return {
       ...summary(row, lang),
@@ -307,6 +381,9 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf, 
   }
 
   return {
+    /** How often the case view's allowed and blocked events were built and how often remembered (for tests). */
+    availabilityStats: () => ({ base: { ...memoStats.base }, data: { ...memoStats.data } }),
+
     /** One case as the actor may see it: where it stands, its data, and what they may do now. */
     get(actor: Actor, caseId: string, lang: Language) {
       const row = loadVisible(actor, caseId);
@@ -394,13 +471,23 @@ export function createCaseService({ db, engine, store, people, timers, wordsOf, 
       if (!belongsTo(actor, programmeId) || !seesAllCasesOf(actor, programmeId)) {
         throw new DomainError('forbidden', 'the counts are for those who see every case of the programme');
       }
+      // Kept until the case log grows: the step index changes only with an event of a case, in
+      // its transaction (also another process's). Counted afresh inside a transaction.
+      const last = lastEventQuery.get() as number;
+      const kept = stepCountsKept.get(programmeId);
+      if (kept && kept.lastEvent === last && !db.$client.inTransaction) return new Map(kept.counts);
       const rows = db
         .select({ step: caseSteps.step, count: sql<number>`count(*)` })
         .from(caseSteps)
         .where(eq(caseSteps.programmeId, programmeId))
         .groupBy(caseSteps.step)
         .all();
-      return new Map(rows.map((r) => [r.step, Number(r.count)]));
+      const counts = new Map(rows.map((r) => [r.step, Number(r.count)]));
+      if (!db.$client.inTransaction) {
+        if (stepCountsKept.size >= 100) stepCountsKept.clear();
+        stepCountsKept.set(programmeId, { lastEvent: last, counts });
+      }
+      return new Map(counts);
     },
 
     /** The case's history: every event, or one page of them (the API's answers are paged). */

@@ -230,6 +230,28 @@ export function prepareDiagram(lang: Language, machineVersion: number): Promise<
 export const prepareDiagrams = (lang: Language) =>
   Promise.all(Object.keys(CASE_MACHINE_VERSIONS).map((v) => prepareDiagram(lang, Number(v)))).then(() => undefined);
 
+/**
+ * Lays out every diagram the pages may draw, one at a time (the current version first), each
+ * in a task of its own so that requests are answered in between: started once a server
+ * listens, so that no person's first case page waits for ELK. Pages still await their layout
+ * (prepareDiagram), which is then ready or under way.
+ */
+export function warmDiagrams(languages: readonly Language[], current: number): Promise<void> {
+  const order = [
+    current,
+    ...Object.keys(CASE_MACHINE_VERSIONS)
+      .map(Number)
+      .filter((v) => v !== current),
+  ];
+  const work = order.flatMap((version) => languages.map((lang) => () => prepareDiagram(lang, version)));
+  return work
+    .reduce<Promise<unknown>>(
+      (done, next) => done.then(() => new Promise((resolve) => setImmediate(resolve))).then(next),
+      Promise.resolve(),
+    )
+    .then(() => undefined);
+}
+
 /** The layout if it is ready (see prepareDiagram). */
 export const diagramLayout = (lang: Language, machineVersion: number) => ready.get(`${machineVersion}:${lang}`);
 

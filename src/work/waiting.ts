@@ -211,14 +211,53 @@ export function createWaiting({ db, now, displayNames }: WaitingDeps) {
       : 'c.id';
 
   /** Active cases of a programme at a state where its staff roles have a move (the programme-status index). */
-  function staffCases(actor: Actor, programmeId: string, roles: Role[], full: boolean): CaseRowLite[] {
+  function staffCases(actor: Actor, programmeId: string, roles: Role[], full: boolean, only?: string[]): CaseRowLite[] {
     const where = movesWhere(roles);
     if (where.params.length === 0) return [];
     return prepared(
       `SELECT ${columnsFor(full)} FROM cases c
        ${full ? 'LEFT JOIN case_members cm ON cm.case_id = c.id AND cm.user_id = ?' : ''}
-       WHERE c.programme_id = ? AND c.status = 'active' AND (${where.sql})`,
-    ).all(...(full ? [actor.id] : []), programmeId, ...where.params) as CaseRowLite[];
+       WHERE ${only ? 'c.id IN (SELECT value FROM json_each(?)) AND ' : ''}c.programme_id = ? AND c.status = 'active' AND (${where.sql})`,
+    ).all(...(full ? [actor.id] : []), ...(only ? [JSON.stringify(only)] : []), programmeId, ...where.params) as CaseRowLite[];
+  }
+
+  /*
+   * The count's staff cases, kept per (programme, roles) and brought up to date from the case
+   * log: every change of a case (its state, status, version, process version) appends an event
+   * in the same transaction, and the log's id only grows, so only the cases with events after
+   * the last one seen are read again. A change made by another process on the same database is
+   * found the same way. Inside a transaction (which may yet roll back) nothing is kept.
+   */
+  const lastEventQuery = sqlite.prepare('SELECT coalesce(max(id), 0) FROM case_events').pluck();
+  const changedQuery = sqlite.prepare('SELECT DISTINCT case_id FROM case_events WHERE id > ?').pluck();
+  /** Beyond this many changed cases, they are all read again at once. */
+  const CATCH_UP_LIMIT = 500;
+  const kept = new Map<string, { lastEvent: number; ids: Set<string> }>();
+  const keptStats = { full: 0, caughtUp: 0, unchanged: 0 };
+
+  function staffCaseIds(actor: Actor, programmeId: string, roles: Role[]): Set<string> {
+    const fresh = () => new Set(staffCases(actor, programmeId, roles, false).map((r) => r.id));
+    if (sqlite.inTransaction) return fresh();
+    const key = `${programmeId}\u0000${[...roles].sort().join(',')}`;
+    const last = lastEventQuery.get() as number;
+    const entry = kept.get(key);
+    if (entry && entry.lastEvent === last) {
+      keptStats.unchanged++;
+      return entry.ids;
+    }
+    const changed = entry && last > entry.lastEvent ? (changedQuery.all(entry.lastEvent) as string[]) : undefined;
+    if (!entry || !changed || changed.length > CATCH_UP_LIMIT) {
+      if (kept.size >= 100) kept.clear();
+      const ids = fresh();
+      kept.set(key, { lastEvent: last, ids });
+      keptStats.full++;
+      return ids;
+    }
+    for (const id of changed) entry.ids.delete(id);
+    for (const row of staffCases(actor, programmeId, roles, false, changed)) entry.ids.add(row.id);
+    entry.lastEvent = last;
+    keptStats.caughtUp++;
+    return entry.ids;
   }
 
   /** Active cases the person owns or takes part in, of the programmes they are an initiator in (the members' user index). */
@@ -351,6 +390,23 @@ export function createWaiting({ db, now, displayNames }: WaitingDeps) {
     return { ids: new Set(raws.map((r) => (r as { row: CaseRowLite }).row.id)), raws };
   }
 
+  /** How many cases the person has a move on: `cases(actor, false).ids.size`, without a set of every id. */
+  function caseCount(actor: Actor): number {
+    const staffRoles = new Map<string, Role[]>();
+    const initiatorIn: string[] = [];
+    for (const m of actor.memberships) {
+      const roles = m.roles.filter(isProgrammeRole);
+      if (roles.length > 0) staffRoles.set(m.programmeId, [...new Set([...(staffRoles.get(m.programmeId) ?? []), ...roles])]);
+      if (m.roles.includes('initiator')) initiatorIn.push(m.programmeId);
+    }
+    const staffSets = new Map([...staffRoles].map(([programmeId, roles]) => [programmeId, staffCaseIds(actor, programmeId, roles)]));
+    let count = 0;
+    for (const ids of staffSets.values()) count += ids.size;
+    const own = new Set(ownCases(actor, initiatorIn, false).map((r) => r.id));
+    for (const id of own) if (![...staffSets.values()].some((ids) => ids.has(id))) count++;
+    return count;
+  }
+
   /** Everything waiting, unworded: what both the count and the list are made of. */
   const collect = (actor: Actor): Raw[] => [...cases(actor, true).raws, ...comments(actor), ...assignments(actor)];
 
@@ -372,8 +428,11 @@ export function createWaiting({ db, now, displayNames }: WaitingDeps) {
     /** How many things wait for the person: the length of `list`, without putting them in words. */
     count(actor: Actor): number {
       if (actor.memberships.length === 0) return 0;
-      return cases(actor, false).ids.size + comments(actor).length + assignments(actor).length;
+      return caseCount(actor) + comments(actor).length + assignments(actor).length;
     },
+
+    /** How the count's staff cases were found so far: read in full, caught up from the log, or unchanged (for tests). */
+    countStats: () => ({ ...keptStats }),
 
     /** The things waiting for the person, soonest due first (none last), then oldest first. */
     list(actor: Actor, lang: Language): WaitingItem[] {

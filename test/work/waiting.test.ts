@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMachine } from 'xstate';
 import { EVENT_ROLES } from '../../machines/case/catalogue.js';
@@ -238,6 +239,41 @@ describe('what waits for me', () => {
     expect(res.body).toContain('aria-current="page"');
     const items = await waitingOf(t.tokens['county-coordinator']);
     expect(res.body.match(/<li>\s*<h2><a href=/g)).toHaveLength(items.length);
+  });
+
+  it('the count is kept between pages and caught up from the case log: only changed cases are read again', async () => {
+    const coordinator = t.actors['county-coordinator'];
+    const counted = () => {
+      const count = t.services.waiting.count(coordinator);
+      expect(count).toBe(t.services.waiting.list(coordinator, 'sv').length);
+      return count;
+    };
+    const before = counted();
+    const stats0 = t.services.waiting.countStats();
+    // Nothing changed: the kept cases are the answer.
+    expect(counted()).toBe(before);
+    const stats1 = t.services.waiting.countStats();
+    expect(stats1.unchanged).toBe(stats0.unchanged + 1);
+    expect(stats1.full).toBe(stats0.full);
+    // A new idea (the coordinator's to look at), then moved on: each time read again, that case only.
+    const { id } = t.services.cases.create(t.actors.initiator, { title: 'Räknas rätt', summary: 'En idé.' }, 'sv');
+    expect(counted()).toBe(before + 1);
+    const stats2 = t.services.waiting.countStats();
+    expect(stats2).toMatchObject({ full: stats1.full, caughtUp: stats1.caughtUp + 1 });
+    advance(t, id, storyUntilStep(4));
+    const moved = counted();
+    expect(t.services.waiting.countStats()).toMatchObject({ full: stats1.full, caughtUp: stats1.caughtUp + 2 });
+    // A change written by another connection to the same database (another process) is found too.
+    const other = new Database(t.file);
+    other.prepare("UPDATE cases SET status = 'done' WHERE id = ?").run(id);
+    other
+      .prepare(
+        `INSERT INTO case_events (case_id, version, type, actor_id, actor_role, at, payload, state_after, steps_after)
+         SELECT id, version + 1, 'WITHDRAW', initiator_id, 'initiator', updated_at, '{}', '{}', steps FROM cases WHERE id = ?`,
+      )
+      .run(id);
+    other.close();
+    expect(counted()).toBe(moved - 1);
   });
 
   it('nothing waits: said in words', async () => {

@@ -2,10 +2,10 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { EVENT_ROLES } from '../../../machines/case/catalogue.js';
 import { CASE_EVENT_TYPES, type CaseEventType } from '../../../machines/case/schemas.js';
-import { ideaSentOnCreate } from '../../../machines/versions.js';
+import { CURRENT_CASE_MACHINE_VERSION, ideaSentOnCreate } from '../../../machines/versions.js';
 import type { Role } from '../../../machines/roles.js';
 import { requirementWords } from '../../programmes/requirement-words.js';
-import { createCaseSchema, type CaseService } from '../../cases/service.js';
+import { createCaseSchema, type CaseService, type CaseView } from '../../cases/service.js';
 import type { Conversation } from '../../conversation/service.js';
 import type { Drafts } from '../../cases/drafts.js';
 import type { Documents } from '../../documents/service.js';
@@ -14,7 +14,7 @@ import { DomainError } from '../../errors.js';
 import { requestLanguage } from '../../http/language.js';
 import { inProgrammeWords } from '../../i18n/index.js';
 import { STATUS_OF } from '../../http/problem.js';
-import { t, type Language } from '../../i18n/index.js';
+import { LANGUAGES, t, type Language } from '../../i18n/index.js';
 import { rolesIn, seesAllCasesOf, type Actor } from '../../people/actor.js';
 import { PLAN_RECORDERS, type Plans } from '../../plans/service.js';
 import type { Onboarding } from '../../people/onboarding.js';
@@ -33,7 +33,7 @@ import {
   type CasePageInput,
   type FormState,
 } from '../../web/case-page.js';
-import { prepareDiagrams } from '../../web/diagram-svg.js';
+import { diagramLayout, prepareDiagram, warmDiagrams } from '../../web/diagram-svg.js';
 import {
   errorSummary,
   firstText,
@@ -139,9 +139,10 @@ export const casePages: FastifyPluginAsync<CasePageDeps> = async (
     actor: Actor,
     caseId: string,
     extra: Extra = {},
+    read?: CaseView,
   ): ActionPageInput & { programmeWords: ReturnType<typeof wordsOf> } {
     const lang = requestLanguage(request);
-    const view = cases.get(actor, caseId, lang);
+    const view = read ?? cases.get(actor, caseId, lang);
     const { config, template } = shownAgainst(view);
     const members = new Set(mentionedUsers(view));
     const candidates = seesAllCasesOf(actor, view.programmeId)
@@ -163,8 +164,17 @@ export const casePages: FastifyPluginAsync<CasePageDeps> = async (
     };
   }
 
-  function renderCase(request: FastifyRequest, reply: FastifyReply, actor: Actor, caseId: string, status: number, extra: Extra = {}) {
-    const input = actionInput(request, actor, caseId, extra);
+  /** `read`: the case's view if the caller has just read it (in the same turn of the event loop). */
+  function renderCase(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    actor: Actor,
+    caseId: string,
+    status: number,
+    extra: Extra = {},
+    read?: CaseView,
+  ) {
+    const input = actionInput(request, actor, caseId, extra, read);
     const { lang, view } = input;
     const { title, body } = inProgrammeWords(input.programmeWords, () =>
       casePage({
@@ -263,6 +273,11 @@ ${fields}
 
   // ---- the case page and its forms ----------------------------------------------------
 
+  // The process pictures are laid out once the server listens (not at a person's first case page).
+  pages.addHook('onListen', async () => {
+    void warmDiagrams(LANGUAGES, CURRENT_CASE_MACHINE_VERSION).catch((error: unknown) => pages.log.warn({ err: error }, 'diagram layout'));
+  });
+
   pages.get(
     '/cases/:id',
     { schema: { hide: true } },
@@ -270,8 +285,14 @@ ${fields}
       const { id } = paramsOf(request);
       const done = firstText((request.query as Record<string, unknown>).done);
       const lang = requestLanguage(request);
-      // The process pictures' layouts (once per machine version and language).
-      await prepareDiagrams(lang);
+      let view: CaseView | undefined = cases.get(actor, id, lang);
+      const machineVersion = view.machineVersion;
+      // The process picture's layout (once per machine version and language; laid out when the
+      // server starts listening). If it must be waited for, the case is read again afterwards.
+      if (!diagramLayout(lang, machineVersion)) {
+        await prepareDiagram(lang, machineVersion);
+        view = undefined;
+      }
       const label =
         done === 'created' ? t(lang, 'steps.1') : (CASE_EVENT_TYPES as string[]).includes(done) ? t(lang, `events.${done}`) : undefined;
       const conversationDone: Record<string, string> = {
@@ -283,7 +304,7 @@ ${fields}
         'document-withdrawn': 'documents.notice.document-withdrawn',
       };
       // A new idea on a version that sends it at once says where it went.
-      const sent = done === 'created' && ideaSentOnCreate(cases.get(actor, id, lang).machineVersion);
+      const sent = done === 'created' && ideaSentOnCreate(machineVersion);
       const text = sent
         ? t(lang, 'casePage.ideaSent')
         : done === 'plan-links'
@@ -293,7 +314,7 @@ ${fields}
             : label
               ? t(lang, 'web.saved', { action: label })
               : undefined;
-      return renderCase(request, reply, actor, id, 200, text ? { notice: { kind: 'success', text } } : {});
+      return renderCase(request, reply, actor, id, 200, text ? { notice: { kind: 'success', text } } : {}, view);
     }),
   );
 

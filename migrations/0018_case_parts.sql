@@ -6,6 +6,9 @@ CREATE TABLE `case_parts` (
 	FOREIGN KEY (`case_id`) REFERENCES `cases`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
+DROP INDEX `case_people_case_user`;--> statement-breakpoint
+CREATE INDEX `case_people_case_user` ON `case_people` (`case_id`,`user_id`,`ref`,`key`);
+--> statement-breakpoint
 -- The bulky parts of every case's snapshot move to case_parts (src/engine/case-parts.ts names
 -- them); the case's row keeps the rest. Together they are the snapshot as it was.
 INSERT INTO `case_parts` (`case_id`, `part`, `data`)

@@ -887,8 +887,9 @@ export const casePeople = sqliteTable(
     /** When the key was destroyed, by an erasure or a retention rule. */
     shreddedAt: text('shredded_at'),
   },
-  // One row per person and case, except for pseudonym accounts, which stand for several.
-  (t) => [index('case_people_case_user').on(t.caseId, t.userId), index('case_people_user').on(t.userId)],
+  // One row per person and case, except for pseudonym accounts, which stand for several. Every
+  // event a command logs looks its person up here: the index holds the reference and key too.
+  (t) => [index('case_people_case_user').on(t.caseId, t.userId, t.ref, t.key), index('case_people_user').on(t.userId)],
 );
 
 /**

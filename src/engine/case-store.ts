@@ -124,13 +124,6 @@ export function createCaseStore(db: Db) {
     for (const part of remove) removePart.run(caseId, part);
   }
 
-  /** A snapshot object as a row carries it: the split texts read back into one object. */
-  function snapshotObject(inline: string, parts: PartTexts): object {
-    return joinSnapshot(
-      JSON.parse(inline) as object,
-      [...parts].map(([part, data]) => ({ part, data })),
-    );
-  }
   const insertEvent = db
     .insert(caseEvents)
     .values({
@@ -278,7 +271,8 @@ export function createCaseStore(db: Db) {
       values.expectedVersion = before.version;
       if (updateStatement(changed).run(values).changes !== 1) return undefined;
       writeParts(before.id, partsRead.get(before), parts);
-      const row: CaseRow = { ...before, ...changes, snapshot: snapshotObject(inline, parts) };
+      // The persisted snapshot itself (not parsed back from its texts): nothing changes a row's snapshot in place.
+      const row: CaseRow = { ...before, ...changes, snapshot: persisted };
       partsRead.set(row, parts);
       return row;
     },

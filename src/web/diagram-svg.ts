@@ -1,15 +1,20 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { AnyStateNode } from 'xstate';
 import { REQUIREMENT_IDS } from '../../machines/case/requirements.js';
 import { CASE_MACHINE_VERSIONS, caseMachineFor } from '../../machines/versions.js';
-import { inDefaultWords, t, type Language } from '../i18n/index.js';
+import { inDefaultWords, LANGUAGES, t, type Language } from '../i18n/index.js';
+import { templatesDir } from '../programmes/config.js';
 import { html, raw, type SafeHtml } from './html.js';
 
 /*
  * The process as a picture: every state of the case's own machine version a box (nested as in
  * the machine), every transition that leads somewhere an arrow named by its event and, where
  * the event may go more than one way, by what decides it ("om beslutet är ja"). The layout is
- * computed by ELK (elkjs, the Eclipse Layout Kernel) once per machine version and language,
- * loaded only when a diagram is first drawn; the SVG is then written here, with nothing inline
+ * computed by ELK (elkjs, the Eclipse Layout Kernel) once per machine version and language and
+ * committed in templates/diagrams/layouts.json (`npm run diagrams:write`; a test holds it to a
+ * fresh computation), so no request and no start waits for ELK; a version the file lacks is laid
+ * out when it is first drawn. The SVG is then written here, with nothing inline
  * for the Content-Security-Policy to refuse. The case's state is marked in words as well as
  * by its look; on the board, each step shows how many cases stand at it.
  */
@@ -174,52 +179,84 @@ function graphOf(lang: Language, machineVersion: number) {
 const layouts = new Map<string, Promise<DiagramLayout>>();
 const ready = new Map<string, DiagramLayout>();
 
-/** Lays out the diagram of a machine version in a language (once; later calls get the same). */
+/** Where the committed layouts are (see the comment at the top). */
+export const LAYOUTS_FILE = path.join(templatesDir, 'diagrams', 'layouts.json');
+
+/** The committed layouts, by "version:language". */
+function committedLayouts(): Record<string, DiagramLayout> {
+  try {
+    return JSON.parse(fs.readFileSync(LAYOUTS_FILE, 'utf8')) as Record<string, DiagramLayout>;
+  } catch {
+    return {};
+  }
+}
+for (const [key, layout] of Object.entries(committedLayouts())) {
+  // Only for the machines this code has (a test version added later is laid out when drawn).
+  if (key.split(':')[0]! in CASE_MACHINE_VERSIONS) {
+    ready.set(key, layout);
+    layouts.set(key, Promise.resolve(layout));
+  }
+}
+
+/** Lays out the diagram of a machine version in a language with ELK (what the committed file holds). */
+export async function computeLayout(lang: Language, machineVersion: number): Promise<DiagramLayout> {
+  const loaded = (await import('elkjs/lib/elk.bundled.js')) as unknown as {
+    default: new () => { layout(graph: unknown): Promise<unknown> };
+  };
+  const ELK = loaded.default;
+  // Laid out in the default names of the bodies: one layout serves every programme.
+  const { root, info } = inDefaultWords(() => graphOf(lang, machineVersion));
+  const laid = (await new ELK().layout(root)) as ElkNode;
+  const nodes: LaidNode[] = [];
+  const walk = (n: ElkNode) => {
+    for (const c of n.children ?? []) {
+      const node = info.get(c.id)!;
+      nodes.push({
+        path: c.id,
+        x: c.x!,
+        y: c.y!,
+        width: c.width!,
+        height: c.height!,
+        compound: (c.children?.length ?? 0) > 0,
+        final: node.type === 'final',
+        steps: stepsOf(node),
+      });
+      walk(c);
+    }
+  };
+  walk(laid);
+  const edges = (laid.edges ?? []).map((e): LaidEdge => {
+    const s = e.sections?.[0];
+    const points = s ? [s.startPoint, ...(s.bendPoints ?? []), s.endPoint] : [];
+    const l = e.labels?.[0];
+    return {
+      points,
+      event: e.event,
+      when: e.when,
+      label: l && l.x !== undefined ? { x: l.x, y: l.y!, width: l.width, height: l.height } : undefined,
+    };
+  });
+  return { width: Math.ceil(laid.width ?? 0), height: Math.ceil(laid.height ?? 0), nodes, edges };
+}
+
+/** Every layout, by "version:language", as the committed file holds them (its text). */
+export async function freshLayouts(): Promise<string> {
+  const all: Record<string, DiagramLayout> = {};
+  for (const version of Object.keys(CASE_MACHINE_VERSIONS).map(Number)) {
+    for (const lang of LANGUAGES) all[`${version}:${lang}`] = await computeLayout(lang, version);
+  }
+  return `${JSON.stringify(all)}\n`;
+}
+
+/** The layout of a machine version in a language: the committed one, else laid out once (later calls get the same). */
 export function prepareDiagram(lang: Language, machineVersion: number): Promise<DiagramLayout> {
   const key = `${machineVersion}:${lang}`;
   let layout = layouts.get(key);
   if (!layout) {
-    layout = (async () => {
-      const loaded = (await import('elkjs/lib/elk.bundled.js')) as unknown as {
-        default: new () => { layout(graph: unknown): Promise<unknown> };
-      };
-      const ELK = loaded.default;
-      // Laid out in the default names of the bodies: one layout serves every programme.
-      const { root, info } = inDefaultWords(() => graphOf(lang, machineVersion));
-      const laid = (await new ELK().layout(root)) as ElkNode;
-      const nodes: LaidNode[] = [];
-      const walk = (n: ElkNode) => {
-        for (const c of n.children ?? []) {
-          const node = info.get(c.id)!;
-          nodes.push({
-            path: c.id,
-            x: c.x!,
-            y: c.y!,
-            width: c.width!,
-            height: c.height!,
-            compound: (c.children?.length ?? 0) > 0,
-            final: node.type === 'final',
-            steps: stepsOf(node),
-          });
-          walk(c);
-        }
-      };
-      walk(laid);
-      const edges = (laid.edges ?? []).map((e): LaidEdge => {
-        const s = e.sections?.[0];
-        const points = s ? [s.startPoint, ...(s.bendPoints ?? []), s.endPoint] : [];
-        const l = e.labels?.[0];
-        return {
-          points,
-          event: e.event,
-          when: e.when,
-          label: l && l.x !== undefined ? { x: l.x, y: l.y!, width: l.width, height: l.height } : undefined,
-        };
-      });
-      const done = { width: Math.ceil(laid.width ?? 0), height: Math.ceil(laid.height ?? 0), nodes, edges };
+    layout = computeLayout(lang, machineVersion).then((done) => {
       ready.set(key, done);
       return done;
-    })();
+    });
     layouts.set(key, layout);
     layout.catch(() => layouts.delete(key));
   }
@@ -229,28 +266,6 @@ export function prepareDiagram(lang: Language, machineVersion: number): Promise<
 /** Lays out the diagram of every machine version in a language (once). */
 export const prepareDiagrams = (lang: Language) =>
   Promise.all(Object.keys(CASE_MACHINE_VERSIONS).map((v) => prepareDiagram(lang, Number(v)))).then(() => undefined);
-
-/**
- * Lays out every diagram the pages may draw, one at a time (the current version first), each
- * in a task of its own so that requests are answered in between: started once a server
- * listens, so that no person's first case page waits for ELK. Pages still await their layout
- * (prepareDiagram), which is then ready or under way.
- */
-export function warmDiagrams(languages: readonly Language[], current: number): Promise<void> {
-  const order = [
-    current,
-    ...Object.keys(CASE_MACHINE_VERSIONS)
-      .map(Number)
-      .filter((v) => v !== current),
-  ];
-  const work = order.flatMap((version) => languages.map((lang) => () => prepareDiagram(lang, version)));
-  return work
-    .reduce<Promise<unknown>>(
-      (done, next) => done.then(() => new Promise((resolve) => setImmediate(resolve))).then(next),
-      Promise.resolve(),
-    )
-    .then(() => undefined);
-}
 
 /** The layout if it is ready (see prepareDiagram). */
 export const diagramLayout = (lang: Language, machineVersion: number) => ready.get(`${machineVersion}:${lang}`);

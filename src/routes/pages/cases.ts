@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { EVENT_ROLES } from '../../../machines/case/catalogue.js';
 import { CASE_EVENT_TYPES, type CaseEventType } from '../../../machines/case/schemas.js';
-import { CURRENT_CASE_MACHINE_VERSION, ideaSentOnCreate } from '../../../machines/versions.js';
+import { ideaSentOnCreate } from '../../../machines/versions.js';
 import type { Role } from '../../../machines/roles.js';
 import { requirementWords } from '../../programmes/requirement-words.js';
 import { createCaseSchema, type CaseService, type CaseView } from '../../cases/service.js';
@@ -14,7 +14,7 @@ import { DomainError } from '../../errors.js';
 import { requestLanguage } from '../../http/language.js';
 import { inProgrammeWords } from '../../i18n/index.js';
 import { STATUS_OF } from '../../http/problem.js';
-import { LANGUAGES, t, type Language } from '../../i18n/index.js';
+import { t, type Language } from '../../i18n/index.js';
 import { rolesIn, seesAllCasesOf, type Actor } from '../../people/actor.js';
 import { PLAN_RECORDERS, type Plans } from '../../plans/service.js';
 import type { Onboarding } from '../../people/onboarding.js';
@@ -33,7 +33,7 @@ import {
   type CasePageInput,
   type FormState,
 } from '../../web/case-page.js';
-import { diagramLayout, prepareDiagram, warmDiagrams } from '../../web/diagram-svg.js';
+import { diagramLayout, prepareDiagram } from '../../web/diagram-svg.js';
 import {
   errorSummary,
   firstText,
@@ -274,9 +274,6 @@ ${fields}
   // ---- the case page and its forms ----------------------------------------------------
 
   // The process pictures are laid out once the server listens (not at a person's first case page).
-  pages.addHook('onListen', async () => {
-    void warmDiagrams(LANGUAGES, CURRENT_CASE_MACHINE_VERSION).catch((error: unknown) => pages.log.warn({ err: error }, 'diagram layout'));
-  });
 
   pages.get(
     '/cases/:id',

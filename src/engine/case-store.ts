@@ -1,6 +1,7 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { param, type Db } from '../db/client.js';
 import { caseEvents, caseMembers, cases, caseSteps, diaryCounters } from '../db/schema.js';
+import { reportFacts } from '../reports/facts.js';
 import { createLogPeople } from './log-people.js';
 import { stepsOf, statePaths, type CaseSnapshot } from './snapshot.js';
 
@@ -24,6 +25,7 @@ export function projection(snapshot: CaseSnapshot, diaryNumber: string, steps = 
     outcome: ctx.outcome?.kind ?? null,
     priorityAreaId: ctx.eligibility?.priorityAreaId ?? null,
     searchText: `${diaryNumber} ${ctx.idea.title} ${ctx.idea.summary}`.toLowerCase(),
+    reportFacts: reportFacts(ctx),
   };
 }
 
@@ -74,6 +76,7 @@ export function createCaseStore(db: Db) {
       outcome: param('outcome'),
       priorityAreaId: param('priorityAreaId'),
       searchText: param('searchText'),
+      reportFacts: param('reportFacts'),
     })
     .where(and(eq(cases.id, sql.placeholder('id')), eq(cases.version, sql.placeholder('expectedVersion'))))
     .prepare();

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { CaseContext } from '../../machines/case/context.js';
 import type { Db } from '../db/client.js';
 import { cases, commitments, grantMovements, poolDistributionLines, poolDistributions } from '../db/schema.js';
@@ -7,6 +7,7 @@ import { t, type Language } from '../i18n/index.js';
 import type { Money, PoolView } from '../money/service.js';
 import type { Bodies, ProgrammeConfig } from '../programmes/config.js';
 import type { ProgrammeService } from '../programmes/service.js';
+import { readFacts, type ReportFacts } from './facts.js';
 
 /*
  * The programme-year report for political leadership, and the public export of decided
@@ -81,11 +82,9 @@ export interface AreaRow extends MoneyFigures {
   subAreas: SubAreaRow[];
 }
 
-const contextOf = (snapshot: unknown) => (snapshot as { context: CaseContext }).context;
-
 /** Reported spending up to the end of `date` (inclusive): the latest cumulative figure. */
-function spentUpTo(ctx: CaseContext, date: string): number {
-  return ctx.followUps.filter((f) => f.date <= date).reduce((max, f) => Math.max(max, f.spentToDateOre), 0);
+function spentUpTo(facts: ReportFacts, date: string): number {
+  return facts.followUps.filter((f) => f.date <= date).reduce((max, f) => Math.max(max, f.spentToDateOre), 0);
 }
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
@@ -102,6 +101,40 @@ function addUp(lines: MoneyFigures[]): MoneyFigures & { initiatives: number } {
   };
 }
 
+type Participants = NonNullable<CaseContext['proposal']['participants']>;
+
+/** Which initiatives a year report lists: one page of them (from 1), all, or none (its figures only). */
+export type InitiativesWanted = { page: number; pageSize: number } | 'all' | 'none';
+
+/** What an initiative adds to the report's figures. */
+type Tally = MoneyFigures & {
+  topAreaId: string | null;
+  topArea: string;
+  subAreaId: string | null;
+  subArea: string;
+  scopeLevel: Scope | null;
+  state: string;
+};
+
+/** The first of each id, in order. */
+function firstOfEach<T extends { id: string }>(items: T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((i) => !seen.has(i.id) && seen.add(i.id));
+}
+
+/** A case as the reports read it: the columns of the index `cases_report`. */
+interface CaseFacts {
+  id: string;
+  diaryNumber: string;
+  title: string;
+  priorityAreaId: string | null;
+  steps: string;
+  status: 'active' | 'done';
+  outcome: string | null;
+  programmeVersion: number;
+  facts: ReportFacts;
+}
+
 interface AreaPlace {
   topId: string;
   topLabel: string;
@@ -110,10 +143,32 @@ interface AreaPlace {
 }
 
 export function createReports(db: Db, programmes: ProgrammeService, money: Money) {
-  /** The programme's cases created by `until`, and any case holding money in `ids`. */
-  function caseRows(programmeId: string, until: string, ids: string[] = []) {
-    return db
-      .select()
+  const proposal = db
+    .select({
+      purpose: sql<string | null>`json_extract(${cases.snapshot}, '$.context.proposal.purpose')`,
+      participants: sql<string | null>`json_extract(${cases.snapshot}, '$.context.proposal.participants')`,
+    })
+    .from(cases)
+    .where(eq(cases.id, sql.placeholder('id')))
+    .prepare();
+  /**
+   * Each of the programme's cases created by `until`, and any case `holding` money, in
+   * diary-number order, one at a time: read from the index `cases_report` (every column
+   * here), never from a case's row with its snapshot, and never all at once in memory.
+   */
+  function eachCase(programmeId: string, until: string, holding: SQL | undefined, each: (row: CaseFacts) => void) {
+    const query = db
+      .select({
+        id: cases.id,
+        diaryNumber: cases.diaryNumber,
+        title: cases.title,
+        priorityAreaId: cases.priorityAreaId,
+        steps: cases.steps,
+        status: cases.status,
+        outcome: cases.outcome,
+        programmeVersion: cases.programmeVersion,
+        reportFacts: cases.reportFacts,
+      })
       .from(cases)
       .where(
         and(
@@ -121,13 +176,27 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
           // A decided initiative imported later counts from the day it was decided.
           or(
             lte(cases.createdAt, until),
-            lte(sql`json_extract(${cases.snapshot}, '$.context.decision.decidedOn')`, until),
-            ...(ids.length > 0 ? [inArray(cases.id, ids)] : []),
+            lte(sql`json_extract(${cases.reportFacts}, '$.decision.decidedOn')`, until),
+            ...(holding ? [holding] : []),
           ),
         ),
       )
       .orderBy(cases.diaryNumber)
-      .all();
+      .toSQL();
+    const statement = db.$client.prepare(query.sql).raw(true);
+    for (const r of statement.iterate(...query.params) as IterableIterator<unknown[]>) {
+      each({
+        id: r[0] as string,
+        diaryNumber: r[1] as string,
+        title: r[2] as string,
+        priorityAreaId: r[3] as string | null,
+        steps: r[4] as string,
+        status: r[5] as 'active' | 'done',
+        outcome: r[6] as string | null,
+        programmeVersion: r[7] as number,
+        facts: readFacts(r[8] as string | null),
+      });
+    }
   }
 
   /**
@@ -158,7 +227,11 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
   }
 
   return {
-    yearReport(programmeId: string, year: number, lang: Language) {
+    /**
+     * The report of a programme's year. Its figures always count every initiative; `initiatives`
+     * lists those of one page (`{ page, pageSize }`, the first page 1), all of them, or none.
+     */
+    yearReport(programmeId: string, year: number, lang: Language, want: InitiativesWanted = 'all') {
       const current = programmes.get(programmeId);
       if (!current) throw new DomainError('not-found', `no programme ${programmeId}`);
       const pools: PoolView[] = money.pools(programmeId, year);
@@ -207,39 +280,87 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
           override: mine.find((c) => c.overrideMotivation !== null)?.overrideMotivation ?? null,
         };
       };
-      const holding = [...new Set([...committed.map((c) => c.caseId), ...movements.map((m) => m.caseId)])];
-
-      // Every case that existed by the year's end, and any later one granted money for the year.
-      const rows = caseRows(programmeId, `${yearEnd}T23:59:59.999Z`, holding);
-      const initiatives: InitiativeLine[] = rows.map((row) => {
-        const ctx = contextOf(row.snapshot);
-        const steps = row.steps.split(',').filter(Boolean).map(Number);
-        const reported = [...ctx.followUps].filter((f) => f.date <= yearEnd).sort((a, b) => a.date.localeCompare(b.date));
-        const latest = new Map<string, number>();
-        for (const f of reported) for (const v of f.indicatorValues) latest.set(v.indicatorId, v.value);
-        const scope = ctx.proposal.scope;
-        const recommendation = ctx.scaleUpDecision?.decision ?? ctx.scaleUpRecommendation?.recommendation ?? null;
-        const area = row.priorityAreaId ? place(row.priorityAreaId, row.programmeVersion) : undefined;
-        return {
-          caseId: row.id,
-          diaryNumber: row.diaryNumber,
-          title: row.title,
-          priorityAreaId: row.priorityAreaId,
-          priorityArea: area ? (area.subId ? area.subLabel : area.topLabel) : '',
+      // Every case that existed by the year's end, and any later one granted money for the year:
+      // tallied one by one from the index of what reports read, never from the snapshots; the
+      // lines of the initiatives in full only for the page asked for.
+      const yearEndAt = `${yearEnd}T23:59:59.999Z`;
+      const holding = or(
+        inArray(
+          cases.id,
+          db
+            .select({ id: commitments.caseId })
+            .from(commitments)
+            .where(and(eq(commitments.programmeId, programmeId), eq(commitments.year, year), inArray(commitments.poolId, poolIds))),
+        ),
+        inArray(cases.id, db.select({ id: grantMovements.caseId }).from(grantMovements).where(inArray(grantMovements.poolId, poolIds))),
+      )!;
+      const named = new Set([...committedBy.keys(), ...movedBy.keys(), ...pools.flatMap((p) => p.overrides.map((o) => o.caseId))]);
+      const byCase = new Map<string, { diaryNumber: string; title: string; scopeLevel: Scope | null }>();
+      const stateOf = new Map<string, string>();
+      const placeOf = new Map<string, AreaPlace>();
+      const initiatives: Tally[] = [];
+      const lines: InitiativeLine[] = [];
+      const recommended: { caseId: string; diaryNumber: string; title: string; recommendation: 'implement' | 'scale-up' }[] = [];
+      const [from, to] =
+        want === 'all' ? [0, Infinity] : want === 'none' ? [0, 0] : [(want.page - 1) * want.pageSize, want.page * want.pageSize];
+      eachCase(programmeId, yearEndAt, holding, (row) => {
+        const facts = row.facts;
+        const stateKey = `${row.outcome ?? ''}|${row.steps}`;
+        let state = stateOf.get(stateKey);
+        if (state === undefined) {
+          const steps = row.steps.split(',').filter(Boolean).map(Number);
+          state = row.outcome ? t(lang, `outcomes.${row.outcome}`) : steps.map((s) => t(lang, `steps.${s}`)).join('; ');
+          stateOf.set(stateKey, state);
+        }
+        let area: AreaPlace | undefined;
+        if (row.priorityAreaId) {
+          const areaKey = `${row.programmeVersion}|${row.priorityAreaId}`;
+          area = placeOf.get(areaKey);
+          if (!area) placeOf.set(areaKey, (area = place(row.priorityAreaId, row.programmeVersion)));
+        }
+        const scope = facts.scope;
+        const { override, ...figures } = moneyOf(row.id);
+        const tally: Tally = {
           topAreaId: area?.topId ?? null,
           topArea: area?.topLabel ?? '',
           subAreaId: area?.subId ?? null,
           subArea: area?.subLabel ?? '',
           scopeLevel: scope?.level ?? null,
+          state,
+          ...figures,
+          spentOre: spentUpTo(facts, yearEnd) - spentUpTo(facts, `${year - 1}-12-31`),
+        };
+        if (named.has(row.id)) byCase.set(row.id, { diaryNumber: row.diaryNumber, title: row.title, scopeLevel: tally.scopeLevel });
+        const recommendation = facts.scaleUpDecision ?? facts.scaleUpRecommendation;
+        if (recommendation === 'implement' || recommendation === 'scale-up') {
+          recommended.push({ caseId: row.id, diaryNumber: row.diaryNumber, title: row.title, recommendation });
+        }
+        const n = initiatives.push(tally) - 1;
+        if (n < from || n >= to) return;
+        const reported = [...facts.followUps].filter((f) => f.date <= yearEnd).sort((a, b) => a.date.localeCompare(b.date));
+        const latest = new Map<string, number>();
+        for (const f of reported) for (const v of f.indicatorValues) latest.set(v.indicatorId, v.value);
+        lines.push({
+          caseId: row.id,
+          diaryNumber: row.diaryNumber,
+          title: row.title,
+          priorityAreaId: row.priorityAreaId,
+          priorityArea: area ? (area.subId ? area.subLabel : area.topLabel) : '',
+          topAreaId: tally.topAreaId,
+          topArea: tally.topArea,
+          subAreaId: tally.subAreaId,
+          subArea: tally.subArea,
+          scopeLevel: tally.scopeLevel,
           municipalities: scope?.municipalities ?? [],
           scope: scope
             ? `${t(lang, `scopes.${scope.level}`)}${scope.municipalities.length ? `: ${scope.municipalities.join(', ')}` : ''}`
             : '',
           status: row.status,
-          state: row.outcome ? t(lang, `outcomes.${row.outcome}`) : steps.map((s) => t(lang, `steps.${s}`)).join('; '),
-          ...moneyOf(row.id),
-          spentOre: spentUpTo(ctx, yearEnd) - spentUpTo(ctx, `${year - 1}-12-31`),
-          indicators: (ctx.proposal.indicators ?? []).map((ind) => {
+          state,
+          ...figures,
+          override,
+          spentOre: tally.spentOre,
+          indicators: facts.indicators.map((ind) => {
             const value = latest.get(ind.id) ?? null;
             const rising = ind.baseline === undefined || ind.target >= ind.baseline;
             return {
@@ -253,9 +374,8 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
             };
           }),
           recommendation: recommendation === 'implement' || recommendation === 'scale-up' ? recommendation : null,
-        };
+        });
       });
-      const byCase = new Map(initiatives.map((i) => [i.caseId, i]));
 
       // Every area of the configuration in its order, zeros included; a case in a sub-area
       // counts there and in its area. Areas the configuration no longer has come after.
@@ -274,19 +394,13 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
         const removed = initiatives
           .filter((i) => i.topAreaId === a.id && i.subAreaId && !listed.some((s) => s.id === i.subAreaId))
           .map((i) => ({ id: i.subAreaId!, label: i.subArea }));
-        return areaRow(a.id, a.label[lang], [...listed, ...removed.filter((s, n) => removed.findIndex((o) => o.id === s.id) === n)]);
+        return areaRow(a.id, a.label[lang], firstOfEach([...listed, ...removed]));
       });
       const others = initiatives.filter((i) => i.topAreaId !== null && !configured.has(i.topAreaId));
       for (const id of [...new Set(others.map((i) => i.topAreaId!))]) {
         const mine = others.filter((i) => i.topAreaId === id);
         const subs = mine.filter((i) => i.subAreaId).map((i) => ({ id: i.subAreaId!, label: i.subArea }));
-        byPriorityArea.push(
-          areaRow(
-            id,
-            mine[0]!.topArea,
-            subs.filter((s, n) => subs.findIndex((o) => o.id === s.id) === n),
-          ),
-        );
+        byPriorityArea.push(areaRow(id, mine[0]!.topArea, firstOfEach(subs)));
       }
       const withoutArea = initiatives.filter((i) => i.topAreaId === null);
       if (withoutArea.length > 0) {
@@ -367,7 +481,7 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
         })),
       );
 
-      const countBy = (key: (i: InitiativeLine) => string) => {
+      const countBy = (key: (i: Tally) => string) => {
         const counts = new Map<string, number>();
         for (const i of initiatives) counts.set(key(i), (counts.get(key(i)) ?? 0) + 1);
         return [...counts].map(([label, count]) => ({ label, count }));
@@ -409,10 +523,14 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
         byPriorityArea,
         byScope,
         distributions,
-        initiatives,
-        recommendedForImplementationOrScaleUp: initiatives
-          .filter((i) => i.recommendation !== null)
-          .map((i) => ({ caseId: i.caseId, diaryNumber: i.diaryNumber, title: i.title, recommendation: i.recommendation! })),
+        /** The initiatives of the page asked for (all of them unless a page is asked for), in diary-number order. */
+        initiatives: lines,
+        initiativesPage: {
+          page: typeof want === 'object' ? want.page : 1,
+          pageSize: typeof want === 'object' ? want.pageSize : initiatives.length,
+          pages: typeof want === 'object' ? Math.max(1, Math.ceil(initiatives.length / want.pageSize)) : 1,
+        },
+        recommendedForImplementationOrScaleUp: recommended,
       };
     },
 
@@ -420,24 +538,32 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
     publicInitiatives(programmeId: string) {
       const config = programmes.get(programmeId);
       if (!config) throw new DomainError('not-found', `no programme ${programmeId}`);
+      const approved: { row: CaseFacts; decision: NonNullable<ReportFacts['decision']> }[] = [];
+      eachCase(programmeId, '9999', undefined, (row) => {
+        if (row.facts.decision?.decision === 'approve') approved.push({ row, decision: row.facts.decision });
+      });
       return {
         programme: { id: config.id, name: config.name, organisation: config.organisation },
-        initiatives: caseRows(programmeId, '9999')
-          .map((row) => ({ row, ctx: contextOf(row.snapshot) }))
-          .filter(({ ctx }) => ctx.decision?.decision === 'approve')
-          .map(({ row, ctx }) => ({ row, ctx, granted: money.grantedTo(row.id) }))
-          .map(({ row, ctx, granted }) => ({
+        initiatives: approved.map(({ row, decision }) => {
+          // What was proposed, read from the snapshot of a decided initiative only.
+          const proposed = proposal.get({ id: row.id })!;
+          const granted = money.grantedTo(row.id);
+          return {
             diaryNumber: row.diaryNumber,
             title: row.title,
-            purpose: ctx.proposal.purpose ?? '',
-            parties: (ctx.proposal.participants ?? []).map((p) => ({ name: p.name, kind: p.kind })),
+            purpose: proposed.purpose ?? '',
+            parties: ((proposed.participants ? JSON.parse(proposed.participants) : []) as Participants).map((p) => ({
+              name: p.name,
+              kind: p.kind,
+            })),
             grantedOre: granted.reduce((a, g) => a + g.amountOre, 0),
             grantedByYear: granted,
             // An imported decision keeps the day it was made; `at` is when it was recorded.
-            decisionDate: ctx.decision!.decidedOn ?? ctx.decision!.at.slice(0, 10),
-            decisionReference: ctx.decision!.reference ?? row.diaryNumber,
+            decisionDate: decision.decidedOn ?? decision.at.slice(0, 10),
+            decisionReference: decision.reference ?? row.diaryNumber,
             outcome: row.outcome,
-          })),
+          };
+        }),
       };
     },
   };

@@ -89,9 +89,10 @@ function spentUpTo(facts: ReportFacts, date: string): number {
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
-function addUp(lines: MoneyFigures[]): MoneyFigures & { initiatives: number } {
+/** The figures of kinds of initiatives (each `count` of them) added up. */
+function addUp(lines: (MoneyFigures & { count: number })[]): MoneyFigures & { initiatives: number } {
   return {
-    initiatives: lines.length,
+    initiatives: sum(lines.map((l) => l.count)),
     grantedOre: sum(lines.map((l) => l.grantedOre)),
     paidOre: sum(lines.map((l) => l.paidOre)),
     unpaidOre: sum(lines.map((l) => l.unpaidOre)),
@@ -106,8 +107,12 @@ type Participants = NonNullable<CaseContext['proposal']['participants']>;
 /** Which initiatives a year report lists: one page of them (from 1), all, or none (its figures only). */
 export type InitiativesWanted = { page: number; pageSize: number } | 'all' | 'none';
 
-/** What an initiative adds to the report's figures. */
+/** What the initiatives of one kind (area, state, scope, recommendation) add to the report's figures. */
 type Tally = MoneyFigures & {
+  /** The first of them by diary number, and how many they are. */
+  first: string;
+  count: number;
+  recommended: boolean;
   topAreaId: string | null;
   topArea: string;
   subAreaId: string | null;
@@ -246,14 +251,149 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
       const place = areaPlacer(programmeId, config, lang);
       const poolIds = pools.map((p) => p.id);
 
+      // The year's money per case: what was committed for the year from its pools, and the
+      // payments, repayments and releases in them. A case holding any counts in the year.
+      const params = {
+        programmeId,
+        year,
+        pools: JSON.stringify(poolIds),
+        until: `${yearEnd}T23:59:59.999Z`,
+        yearEnd,
+        lastYearEnd: `${year - 1}-12-31`,
+      };
+      const moneyByCase = `WITH money(case_id, granted, paid, repaid, released) AS (
+  SELECT case_id, sum(granted), sum(paid), sum(repaid), sum(released) FROM (
+    SELECT case_id, amount_ore AS granted, 0 AS paid, 0 AS repaid, 0 AS released FROM commitments
+    WHERE programme_id = @programmeId AND year = @year AND pool_id IN (SELECT value FROM json_each(@pools))
+    UNION ALL
+    SELECT case_id, 0, iif(kind = 'payment', amount_ore, 0), iif(kind = 'repayment', amount_ore, 0), iif(kind = 'release', amount_ore, 0)
+    FROM grant_movements WHERE pool_id IN (SELECT value FROM json_each(@pools))
+  ) GROUP BY case_id)`;
+      // Every case that existed by the year's end (a decided initiative imported later from the
+      // day it was decided), and any later one holding money for the year.
+      const inYear = `c.programme_id = @programmeId AND (c.created_at <= @until
+  OR json_extract(c.report_facts, '$.decision.decidedOn') <= @until OR c.id IN (SELECT case_id FROM money))`;
+
+      // The figures, counted in SQL over the index of what reports read (cases_report), never
+      // from the snapshots: one row per kind of case (area, state, scope, recommendation).
+      const spentBy = (day: string) =>
+        `coalesce((SELECT max(json_extract(f.value, '$.spentToDateOre')) FROM json_each(c.report_facts, '$.followUps') f WHERE json_extract(f.value, '$.date') <= ${day}), 0)`;
+      const groups = db.$client
+        .prepare(
+          `${moneyByCase}
+SELECT c.priority_area_id, c.programme_version, c.outcome, c.steps,
+  json_extract(c.report_facts, '$.scope.level') AS scope_level,
+  coalesce(json_extract(c.report_facts, '$.scaleUpDecision'), json_extract(c.report_facts, '$.scaleUpRecommendation')) AS recommendation,
+  count(*), min(c.diary_number),
+  coalesce(sum(m.granted), 0), coalesce(sum(m.paid), 0), coalesce(sum(m.repaid), 0), coalesce(sum(m.released), 0),
+  sum(iif(json_array_length(c.report_facts, '$.followUps') > 0, ${spentBy('@yearEnd')} - ${spentBy('@lastYearEnd')}, 0))
+FROM cases c LEFT JOIN money m ON m.case_id = c.id
+WHERE ${inYear}
+GROUP BY 1, 2, 3, 4, 5, 6`,
+        )
+        .raw(true)
+        .all(params) as [
+        string | null,
+        number,
+        string | null,
+        string,
+        Scope | null,
+        string | null,
+        number,
+        string,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ][];
+
+      const stateOf = new Map<string, string>();
+      const stateLabel = (outcome: string | null, stepList: string) => {
+        const key = `${outcome ?? ''}|${stepList}`;
+        let state = stateOf.get(key);
+        if (state === undefined) {
+          const steps = stepList.split(',').filter(Boolean).map(Number);
+          state = outcome ? t(lang, `outcomes.${outcome}`) : steps.map((s) => t(lang, `steps.${s}`)).join('; ');
+          stateOf.set(key, state);
+        }
+        return state;
+      };
+      const placeOf = new Map<string, AreaPlace>();
+      const placed = (areaId: string | null, version: number) => {
+        if (!areaId) return undefined;
+        const key = `${version}|${areaId}`;
+        let area = placeOf.get(key);
+        if (!area) placeOf.set(key, (area = place(areaId, version)));
+        return area;
+      };
+      // In the order of their first case by diary number, as the list of initiatives has them.
+      const initiatives: Tally[] = groups
+        .map(([areaId, version, outcome, steps, scopeLevel, recommendation, count, first, granted, paid, repaid, released, spent]) => {
+          const area = placed(areaId, version);
+          return {
+            first,
+            count,
+            topAreaId: area?.topId ?? null,
+            topArea: area?.topLabel ?? '',
+            subAreaId: area?.subId ?? null,
+            subArea: area?.subLabel ?? '',
+            scopeLevel,
+            state: stateLabel(outcome, steps),
+            recommended: recommendation === 'implement' || recommendation === 'scale-up',
+            grantedOre: granted,
+            paidOre: paid,
+            unpaidOre: granted - paid - released,
+            releasedOre: released,
+            repaidOre: repaid,
+            spentOre: spent,
+          };
+        })
+        .sort((x, y) => (x.first < y.first ? -1 : x.first > y.first ? 1 : 0));
+
+      // The initiatives listed: one page of them, all, or none.
+      const [limit, offset] = want === 'all' ? [-1, 0] : want === 'none' ? [0, 0] : [want.pageSize, (want.page - 1) * want.pageSize];
+      const listed =
+        limit === 0
+          ? []
+          : (db.$client
+              .prepare(
+                `${moneyByCase}
+SELECT c.id, c.diary_number, c.title, c.priority_area_id, c.steps, c.status, c.outcome, c.programme_version, c.report_facts
+FROM cases c WHERE ${inYear} ORDER BY c.diary_number LIMIT @limit OFFSET @offset`,
+              )
+              .raw(true)
+              .all({ ...params, limit, offset }) as [
+              string,
+              string,
+              string,
+              string | null,
+              string,
+              'active' | 'done',
+              string | null,
+              number,
+              string | null,
+            ][]);
+      const ids = JSON.stringify(listed.map((r) => r[0]));
       const committed = db
         .select()
         .from(commitments)
-        .where(and(eq(commitments.programmeId, programmeId), eq(commitments.year, year), inArray(commitments.poolId, poolIds)))
+        .where(
+          and(
+            eq(commitments.programmeId, programmeId),
+            eq(commitments.year, year),
+            inArray(commitments.poolId, poolIds),
+            inArray(commitments.caseId, sql`(SELECT value FROM json_each(${ids}))`),
+          ),
+        )
         .orderBy(asc(commitments.createdAt))
         .all();
-      const movements = db.select().from(grantMovements).where(inArray(grantMovements.poolId, poolIds)).all();
-      // Grouped by case once: a programme may have thousands of cases.
+      const movements = db
+        .select()
+        .from(grantMovements)
+        .where(and(inArray(grantMovements.poolId, poolIds), inArray(grantMovements.caseId, sql`(SELECT value FROM json_each(${ids}))`)))
+        .all();
+      // Grouped by case once: a page may list thousands of cases.
       const groupBy = <T extends { caseId: string }>(items: T[]) => {
         const by = new Map<string, T[]>();
         for (const item of items) {
@@ -280,86 +420,33 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
           override: mine.find((c) => c.overrideMotivation !== null)?.overrideMotivation ?? null,
         };
       };
-      // Every case that existed by the year's end, and any later one granted money for the year:
-      // tallied one by one from the index of what reports read, never from the snapshots; the
-      // lines of the initiatives in full only for the page asked for.
-      const yearEndAt = `${yearEnd}T23:59:59.999Z`;
-      const holding = or(
-        inArray(
-          cases.id,
-          db
-            .select({ id: commitments.caseId })
-            .from(commitments)
-            .where(and(eq(commitments.programmeId, programmeId), eq(commitments.year, year), inArray(commitments.poolId, poolIds))),
-        ),
-        inArray(cases.id, db.select({ id: grantMovements.caseId }).from(grantMovements).where(inArray(grantMovements.poolId, poolIds))),
-      )!;
-      const named = new Set([...committedBy.keys(), ...movedBy.keys(), ...pools.flatMap((p) => p.overrides.map((o) => o.caseId))]);
-      const byCase = new Map<string, { diaryNumber: string; title: string; scopeLevel: Scope | null }>();
-      const stateOf = new Map<string, string>();
-      const placeOf = new Map<string, AreaPlace>();
-      const initiatives: Tally[] = [];
-      const lines: InitiativeLine[] = [];
-      const recommended: { caseId: string; diaryNumber: string; title: string; recommendation: 'implement' | 'scale-up' }[] = [];
-      const [from, to] =
-        want === 'all' ? [0, Infinity] : want === 'none' ? [0, 0] : [(want.page - 1) * want.pageSize, want.page * want.pageSize];
-      eachCase(programmeId, yearEndAt, holding, (row) => {
-        const facts = row.facts;
-        const stateKey = `${row.outcome ?? ''}|${row.steps}`;
-        let state = stateOf.get(stateKey);
-        if (state === undefined) {
-          const steps = row.steps.split(',').filter(Boolean).map(Number);
-          state = row.outcome ? t(lang, `outcomes.${row.outcome}`) : steps.map((s) => t(lang, `steps.${s}`)).join('; ');
-          stateOf.set(stateKey, state);
-        }
-        let area: AreaPlace | undefined;
-        if (row.priorityAreaId) {
-          const areaKey = `${row.programmeVersion}|${row.priorityAreaId}`;
-          area = placeOf.get(areaKey);
-          if (!area) placeOf.set(areaKey, (area = place(row.priorityAreaId, row.programmeVersion)));
-        }
+      const lines: InitiativeLine[] = listed.map(([id, diaryNumber, title, priorityAreaId, steps, status, outcome, version, json]) => {
+        const facts = readFacts(json);
+        const area = placed(priorityAreaId, version);
         const scope = facts.scope;
-        const { override, ...figures } = moneyOf(row.id);
-        const tally: Tally = {
+        const reported = [...facts.followUps].filter((f) => f.date <= yearEnd).sort((a, b) => a.date.localeCompare(b.date));
+        const latest = new Map<string, number>();
+        for (const f of reported) for (const v of f.indicatorValues) latest.set(v.indicatorId, v.value);
+        const recommendation = facts.scaleUpDecision ?? facts.scaleUpRecommendation;
+        return {
+          caseId: id,
+          diaryNumber,
+          title,
+          priorityAreaId,
+          priorityArea: area ? (area.subId ? area.subLabel : area.topLabel) : '',
           topAreaId: area?.topId ?? null,
           topArea: area?.topLabel ?? '',
           subAreaId: area?.subId ?? null,
           subArea: area?.subLabel ?? '',
           scopeLevel: scope?.level ?? null,
-          state,
-          ...figures,
-          spentOre: spentUpTo(facts, yearEnd) - spentUpTo(facts, `${year - 1}-12-31`),
-        };
-        if (named.has(row.id)) byCase.set(row.id, { diaryNumber: row.diaryNumber, title: row.title, scopeLevel: tally.scopeLevel });
-        const recommendation = facts.scaleUpDecision ?? facts.scaleUpRecommendation;
-        if (recommendation === 'implement' || recommendation === 'scale-up') {
-          recommended.push({ caseId: row.id, diaryNumber: row.diaryNumber, title: row.title, recommendation });
-        }
-        const n = initiatives.push(tally) - 1;
-        if (n < from || n >= to) return;
-        const reported = [...facts.followUps].filter((f) => f.date <= yearEnd).sort((a, b) => a.date.localeCompare(b.date));
-        const latest = new Map<string, number>();
-        for (const f of reported) for (const v of f.indicatorValues) latest.set(v.indicatorId, v.value);
-        lines.push({
-          caseId: row.id,
-          diaryNumber: row.diaryNumber,
-          title: row.title,
-          priorityAreaId: row.priorityAreaId,
-          priorityArea: area ? (area.subId ? area.subLabel : area.topLabel) : '',
-          topAreaId: tally.topAreaId,
-          topArea: tally.topArea,
-          subAreaId: tally.subAreaId,
-          subArea: tally.subArea,
-          scopeLevel: tally.scopeLevel,
           municipalities: scope?.municipalities ?? [],
           scope: scope
             ? `${t(lang, `scopes.${scope.level}`)}${scope.municipalities.length ? `: ${scope.municipalities.join(', ')}` : ''}`
             : '',
-          status: row.status,
-          state,
-          ...figures,
-          override,
-          spentOre: tally.spentOre,
+          status,
+          state: stateLabel(outcome, steps),
+          ...moneyOf(id),
+          spentOre: spentUpTo(facts, yearEnd) - spentUpTo(facts, `${year - 1}-12-31`),
           indicators: facts.indicators.map((ind) => {
             const value = latest.get(ind.id) ?? null;
             const rising = ind.baseline === undefined || ind.target >= ind.baseline;
@@ -374,8 +461,35 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
             };
           }),
           recommendation: recommendation === 'implement' || recommendation === 'scale-up' ? recommendation : null,
-        });
+        };
       });
+
+      // The initiatives recommended for implementation or scale-up, and those named beside the
+      // pools' overrides: read only when there are any.
+      const recommended = !initiatives.some((i) => i.recommended)
+        ? []
+        : (
+            db.$client
+              .prepare(
+                `${moneyByCase}
+SELECT c.id, c.diary_number, c.title,
+  coalesce(json_extract(c.report_facts, '$.scaleUpDecision'), json_extract(c.report_facts, '$.scaleUpRecommendation')) AS recommendation
+FROM cases c WHERE ${inYear} AND recommendation IN ('implement', 'scale-up') ORDER BY c.diary_number`,
+              )
+              .raw(true)
+              .all(params) as [string, string, string, 'implement' | 'scale-up'][]
+          ).map(([caseId, diaryNumber, title, recommendation]) => ({ caseId, diaryNumber, title, recommendation }));
+      const overridden = [...new Set(pools.flatMap((p) => p.overrides.map((o) => o.caseId)))];
+      const byCase = new Map(
+        overridden.length === 0
+          ? []
+          : db
+              .select({ id: cases.id, diaryNumber: cases.diaryNumber, title: cases.title })
+              .from(cases)
+              .where(and(eq(cases.programmeId, programmeId), inArray(cases.id, overridden)))
+              .all()
+              .map((c) => [c.id, c]),
+      );
 
       // Every area of the configuration in its order, zeros included; a case in a sub-area
       // counts there and in its area. Areas the configuration no longer has come after.
@@ -407,6 +521,21 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
         byPriorityArea.push({ priorityAreaId: null, label: t(lang, 'reports.noArea'), ...addUp(withoutArea), subAreas: [] });
       }
 
+      // What each pool granted per scope of the initiatives: asked only beside a distribution.
+      let granted: { poolId: string; scope: Scope | null; amountOre: number }[] | undefined;
+      const grantedByScope = () =>
+        (granted ??= db.$client
+          .prepare(
+            `SELECT m.pool_id, json_extract(c.report_facts, '$.scope.level'), sum(m.amount_ore) FROM commitments m JOIN cases c ON c.id = m.case_id
+WHERE m.programme_id = @programmeId AND m.year = @year AND m.pool_id IN (SELECT value FROM json_each(@pools)) GROUP BY 1, 2`,
+          )
+          .raw(true)
+          .all({ programmeId, year, pools: params.pools })
+          .map((r) => {
+            const [poolId, scope, amountOre] = r as [string, Scope | null, number];
+            return { poolId, scope, amountOre };
+          }));
+
       // The newest distribution decision of each pool, and what was granted per scope beside it.
       const distributions = pools.flatMap((pool) => {
         const decision = db
@@ -423,8 +552,7 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
           .where(eq(poolDistributionLines.distributionId, decision.id))
           .orderBy(asc(poolDistributionLines.line))
           .all();
-        const grantedFromPool = (scope: Scope) =>
-          sum(committed.filter((c) => c.poolId === pool.id && byCase.get(c.caseId)?.scopeLevel === scope).map((c) => c.amountOre));
+        const grantedFromPool = (scope: Scope) => grantedByScope().find((g) => g.poolId === pool.id && g.scope === scope)?.amountOre ?? 0;
         return [
           {
             poolId: pool.id,
@@ -461,7 +589,7 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
         return {
           scope,
           label: scope ? t(lang, `scopes.${scope}`) : t(lang, 'reports.noScope'),
-          initiatives: mine.length,
+          initiatives: sum(mine.map((i) => i.count)),
           grantedOre: sum(mine.map((i) => i.grantedOre)),
           distributedOre:
             scope === null ? 0 : sum(distributions.flatMap((d) => d.lines.filter((l) => l.scope === scope).map((l) => l.amountOre))),
@@ -483,7 +611,7 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
 
       const countBy = (key: (i: Tally) => string) => {
         const counts = new Map<string, number>();
-        for (const i of initiatives) counts.set(key(i), (counts.get(key(i)) ?? 0) + 1);
+        for (const i of initiatives) counts.set(key(i), (counts.get(key(i)) ?? 0) + i.count);
         return [...counts].map(([label, count]) => ({ label, count }));
       };
       const poolSum = (key: keyof PoolView) => sum(pools.map((p) => p[key] as number));
@@ -514,7 +642,7 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
           unpaidOre: poolSum('unpaidOre'),
           remainingOre: poolSum('remainingOre'),
           spentOre: sum(initiatives.map((i) => i.spentOre)),
-          initiatives: initiatives.length,
+          initiatives: sum(initiatives.map((i) => i.count)),
           overdrawn: pools.some((p) => p.overdrawn),
         },
         pools,
@@ -527,8 +655,8 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
         initiatives: lines,
         initiativesPage: {
           page: typeof want === 'object' ? want.page : 1,
-          pageSize: typeof want === 'object' ? want.pageSize : initiatives.length,
-          pages: typeof want === 'object' ? Math.max(1, Math.ceil(initiatives.length / want.pageSize)) : 1,
+          pageSize: typeof want === 'object' ? want.pageSize : lines.length,
+          pages: typeof want === 'object' ? Math.max(1, Math.ceil(sum(initiatives.map((i) => i.count)) / want.pageSize)) : 1,
         },
         recommendedForImplementationOrScaleUp: recommended,
       };

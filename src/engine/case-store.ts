@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { param, type Db } from '../db/client.js';
 import { caseEvents, caseMembers, cases, caseSteps, diaryCounters } from '../db/schema.js';
 import { joinSnapshot, partChanges, splitSnapshot, type PartTexts } from './case-parts.js';
+import { reportFacts } from './report-facts.js';
 import { createLogPeople } from './log-people.js';
 import { stepsOf, statePaths, type CaseSnapshot } from './snapshot.js';
 
@@ -26,6 +27,7 @@ export function projection(snapshot: CaseSnapshot, diaryNumber: string, steps = 
     outcome: ctx.outcome?.kind ?? null,
     priorityAreaId: ctx.eligibility?.priorityAreaId ?? null,
     searchText: `${diaryNumber} ${ctx.idea.title} ${ctx.idea.summary}`.toLowerCase(),
+    reportFacts: reportFacts(ctx),
   };
 }
 
@@ -39,6 +41,7 @@ const PROJECTED = {
   outcome: 'outcome',
   priorityAreaId: 'priority_area_id',
   searchText: 'search_text',
+  reportFacts: 'report_facts',
 } as const satisfies Record<keyof ReturnType<typeof projection>, string>;
 type Projected = keyof typeof PROJECTED;
 

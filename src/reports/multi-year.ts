@@ -171,7 +171,7 @@ export function createMultiYearReports(deps: MultiYearDeps) {
         if (!withPools.has(year)) {
           return { year, pools: 0, ...(Object.fromEntries(MONEY_FIGURES.map((f) => [f, 0])) as Record<MoneyFigure, number>) };
         }
-        const report = reports.yearReport(programmeId, year, lang);
+        const report = reports.yearReport(programmeId, year, lang, 'none');
         const tot = report.totals;
         return {
           year,

@@ -1,13 +1,13 @@
-import { and, asc, desc, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { CaseContext } from '../../machines/case/context.js';
 import type { Db } from '../db/client.js';
-import { cases, commitments, grantMovements, poolDistributionLines, poolDistributions } from '../db/schema.js';
+import { caseParts, cases, commitments, grantMovements, poolDistributionLines, poolDistributions } from '../db/schema.js';
 import { DomainError } from '../errors.js';
 import { t, type Language } from '../i18n/index.js';
 import type { Money, PoolView } from '../money/service.js';
 import type { Bodies, ProgrammeConfig } from '../programmes/config.js';
 import type { ProgrammeService } from '../programmes/service.js';
-import { joinSnapshot } from '../engine/case-parts.js';
+import { readFacts, type ReportFacts } from '../engine/report-facts.js';
 
 /*
  * The programme-year report for political leadership, and the public export of decided
@@ -82,18 +82,17 @@ export interface AreaRow extends MoneyFigures {
   subAreas: SubAreaRow[];
 }
 
-const contextOf = (snapshot: unknown) => (snapshot as { context: CaseContext }).context;
-
 /** Reported spending up to the end of `date` (inclusive): the latest cumulative figure. */
-function spentUpTo(ctx: CaseContext, date: string): number {
-  return ctx.followUps.filter((f) => f.date <= date).reduce((max, f) => Math.max(max, f.spentToDateOre), 0);
+function spentUpTo(facts: ReportFacts, date: string): number {
+  return facts.followUps.filter((f) => f.date <= date).reduce((max, f) => Math.max(max, f.spentToDateOre), 0);
 }
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
-function addUp(lines: MoneyFigures[]): MoneyFigures & { initiatives: number } {
+/** The figures of kinds of initiatives (each `count` of them) added up. */
+function addUp(lines: (MoneyFigures & { count: number })[]): MoneyFigures & { initiatives: number } {
   return {
-    initiatives: lines.length,
+    initiatives: sum(lines.map((l) => l.count)),
     grantedOre: sum(lines.map((l) => l.grantedOre)),
     paidOre: sum(lines.map((l) => l.paidOre)),
     unpaidOre: sum(lines.map((l) => l.unpaidOre)),
@@ -101,6 +100,44 @@ function addUp(lines: MoneyFigures[]): MoneyFigures & { initiatives: number } {
     repaidOre: sum(lines.map((l) => l.repaidOre)),
     spentOre: sum(lines.map((l) => l.spentOre)),
   };
+}
+
+type Participants = NonNullable<CaseContext['proposal']['participants']>;
+
+/** Which initiatives a year report lists: one page of them (from 1), all, or none (its figures only). */
+export type InitiativesWanted = { page: number; pageSize: number } | 'all' | 'none';
+
+/** What the initiatives of one kind (area, state, scope, recommendation) add to the report's figures. */
+type Tally = MoneyFigures & {
+  /** The first of them by diary number, and how many they are. */
+  first: string;
+  count: number;
+  recommended: boolean;
+  topAreaId: string | null;
+  topArea: string;
+  subAreaId: string | null;
+  subArea: string;
+  scopeLevel: Scope | null;
+  state: string;
+};
+
+/** The first of each id, in order. */
+function firstOfEach<T extends { id: string }>(items: T[]): T[] {
+  const seen = new Set<string>();
+  return items.filter((i) => !seen.has(i.id) && seen.add(i.id));
+}
+
+/** A case as the reports read it: the columns of the index `cases_report`. */
+interface CaseFacts {
+  id: string;
+  diaryNumber: string;
+  title: string;
+  priorityAreaId: string | null;
+  steps: string;
+  status: 'active' | 'done';
+  outcome: string | null;
+  programmeVersion: number;
+  facts: ReportFacts;
 }
 
 interface AreaPlace {
@@ -111,11 +148,33 @@ interface AreaPlace {
 }
 
 export function createReports(db: Db, programmes: ProgrammeService, money: Money) {
-  const partsOf = db.$client.prepare<[string], { part: string; data: string }>('SELECT part, data FROM case_parts WHERE case_id = ?');
-  /** The programme's cases created by `until`, and any case holding money in `ids`, with their whole snapshots. */
-  function caseRows(programmeId: string, until: string, ids: string[] = []) {
-    return db
-      .select()
+  // The proposal is a part of the case's snapshot of its own (src/engine/case-parts.ts).
+  const proposal = db
+    .select({
+      purpose: sql<string | null>`json_extract(${caseParts.data}, '$.purpose')`,
+      participants: sql<string | null>`json_extract(${caseParts.data}, '$.participants')`,
+    })
+    .from(caseParts)
+    .where(and(eq(caseParts.caseId, sql.placeholder('id')), eq(caseParts.part, 'proposal')))
+    .prepare();
+  /**
+   * Each of the programme's cases created by `until`, and any case `holding` money, in
+   * diary-number order, one at a time: read from the index `cases_report` (every column
+   * here), never from a case's row with its snapshot, and never all at once in memory.
+   */
+  function eachCase(programmeId: string, until: string, holding: SQL | undefined, each: (row: CaseFacts) => void) {
+    const query = db
+      .select({
+        id: cases.id,
+        diaryNumber: cases.diaryNumber,
+        title: cases.title,
+        priorityAreaId: cases.priorityAreaId,
+        steps: cases.steps,
+        status: cases.status,
+        outcome: cases.outcome,
+        programmeVersion: cases.programmeVersion,
+        reportFacts: cases.reportFacts,
+      })
       .from(cases)
       .where(
         and(
@@ -123,17 +182,27 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
           // A decided initiative imported later counts from the day it was decided.
           or(
             lte(cases.createdAt, until),
-            lte(sql`json_extract(${cases.snapshot}, '$.context.decision.decidedOn')`, until),
-            ...(ids.length > 0 ? [inArray(cases.id, ids)] : []),
+            lte(sql`json_extract(${cases.reportFacts}, '$.decision.decidedOn')`, until),
+            ...(holding ? [holding] : []),
           ),
         ),
       )
       .orderBy(cases.diaryNumber)
-      .all()
-      .map((row) => {
-        joinSnapshot(row.snapshot, partsOf.all(row.id));
-        return row;
+      .toSQL();
+    const statement = db.$client.prepare(query.sql).raw(true);
+    for (const r of statement.iterate(...query.params) as IterableIterator<unknown[]>) {
+      each({
+        id: r[0] as string,
+        diaryNumber: r[1] as string,
+        title: r[2] as string,
+        priorityAreaId: r[3] as string | null,
+        steps: r[4] as string,
+        status: r[5] as 'active' | 'done',
+        outcome: r[6] as string | null,
+        programmeVersion: r[7] as number,
+        facts: readFacts(r[8] as string | null),
       });
+    }
   }
 
   /**
@@ -164,7 +233,11 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
   }
 
   return {
-    yearReport(programmeId: string, year: number, lang: Language) {
+    /**
+     * The report of a programme's year. Its figures always count every initiative; `initiatives`
+     * lists those of one page (`{ page, pageSize }`, the first page 1), all of them, or none.
+     */
+    yearReport(programmeId: string, year: number, lang: Language, want: InitiativesWanted = 'all') {
       const current = programmes.get(programmeId);
       if (!current) throw new DomainError('not-found', `no programme ${programmeId}`);
       const pools: PoolView[] = money.pools(programmeId, year);
@@ -179,14 +252,149 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
       const place = areaPlacer(programmeId, config, lang);
       const poolIds = pools.map((p) => p.id);
 
+      // The year's money per case: what was committed for the year from its pools, and the
+      // payments, repayments and releases in them. A case holding any counts in the year.
+      const params = {
+        programmeId,
+        year,
+        pools: JSON.stringify(poolIds),
+        until: `${yearEnd}T23:59:59.999Z`,
+        yearEnd,
+        lastYearEnd: `${year - 1}-12-31`,
+      };
+      const moneyByCase = `WITH money(case_id, granted, paid, repaid, released) AS (
+  SELECT case_id, sum(granted), sum(paid), sum(repaid), sum(released) FROM (
+    SELECT case_id, amount_ore AS granted, 0 AS paid, 0 AS repaid, 0 AS released FROM commitments
+    WHERE programme_id = @programmeId AND year = @year AND pool_id IN (SELECT value FROM json_each(@pools))
+    UNION ALL
+    SELECT case_id, 0, iif(kind = 'payment', amount_ore, 0), iif(kind = 'repayment', amount_ore, 0), iif(kind = 'release', amount_ore, 0)
+    FROM grant_movements WHERE pool_id IN (SELECT value FROM json_each(@pools))
+  ) GROUP BY case_id)`;
+      // Every case that existed by the year's end (a decided initiative imported later from the
+      // day it was decided), and any later one holding money for the year.
+      const inYear = `c.programme_id = @programmeId AND (c.created_at <= @until
+  OR json_extract(c.report_facts, '$.decision.decidedOn') <= @until OR c.id IN (SELECT case_id FROM money))`;
+
+      // The figures, counted in SQL over the index of what reports read (cases_report), never
+      // from the snapshots: one row per kind of case (area, state, scope, recommendation).
+      const spentBy = (day: string) =>
+        `coalesce((SELECT max(json_extract(f.value, '$.spentToDateOre')) FROM json_each(c.report_facts, '$.followUps') f WHERE json_extract(f.value, '$.date') <= ${day}), 0)`;
+      const groups = db.$client
+        .prepare(
+          `${moneyByCase}
+SELECT c.priority_area_id, c.programme_version, c.outcome, c.steps,
+  json_extract(c.report_facts, '$.scope.level') AS scope_level,
+  coalesce(json_extract(c.report_facts, '$.scaleUpDecision'), json_extract(c.report_facts, '$.scaleUpRecommendation')) AS recommendation,
+  count(*), min(c.diary_number),
+  coalesce(sum(m.granted), 0), coalesce(sum(m.paid), 0), coalesce(sum(m.repaid), 0), coalesce(sum(m.released), 0),
+  sum(iif(json_array_length(c.report_facts, '$.followUps') > 0, ${spentBy('@yearEnd')} - ${spentBy('@lastYearEnd')}, 0))
+FROM cases c LEFT JOIN money m ON m.case_id = c.id
+WHERE ${inYear}
+GROUP BY 1, 2, 3, 4, 5, 6`,
+        )
+        .raw(true)
+        .all(params) as [
+        string | null,
+        number,
+        string | null,
+        string,
+        Scope | null,
+        string | null,
+        number,
+        string,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ][];
+
+      const stateOf = new Map<string, string>();
+      const stateLabel = (outcome: string | null, stepList: string) => {
+        const key = `${outcome ?? ''}|${stepList}`;
+        let state = stateOf.get(key);
+        if (state === undefined) {
+          const steps = stepList.split(',').filter(Boolean).map(Number);
+          state = outcome ? t(lang, `outcomes.${outcome}`) : steps.map((s) => t(lang, `steps.${s}`)).join('; ');
+          stateOf.set(key, state);
+        }
+        return state;
+      };
+      const placeOf = new Map<string, AreaPlace>();
+      const placed = (areaId: string | null, version: number) => {
+        if (!areaId) return undefined;
+        const key = `${version}|${areaId}`;
+        let area = placeOf.get(key);
+        if (!area) placeOf.set(key, (area = place(areaId, version)));
+        return area;
+      };
+      // In the order of their first case by diary number, as the list of initiatives has them.
+      const initiatives: Tally[] = groups
+        .map(([areaId, version, outcome, steps, scopeLevel, recommendation, count, first, granted, paid, repaid, released, spent]) => {
+          const area = placed(areaId, version);
+          return {
+            first,
+            count,
+            topAreaId: area?.topId ?? null,
+            topArea: area?.topLabel ?? '',
+            subAreaId: area?.subId ?? null,
+            subArea: area?.subLabel ?? '',
+            scopeLevel,
+            state: stateLabel(outcome, steps),
+            recommended: recommendation === 'implement' || recommendation === 'scale-up',
+            grantedOre: granted,
+            paidOre: paid,
+            unpaidOre: granted - paid - released,
+            releasedOre: released,
+            repaidOre: repaid,
+            spentOre: spent,
+          };
+        })
+        .sort((x, y) => (x.first < y.first ? -1 : x.first > y.first ? 1 : 0));
+
+      // The initiatives listed: one page of them, all, or none.
+      const [limit, offset] = want === 'all' ? [-1, 0] : want === 'none' ? [0, 0] : [want.pageSize, (want.page - 1) * want.pageSize];
+      const listed =
+        limit === 0
+          ? []
+          : (db.$client
+              .prepare(
+                `${moneyByCase}
+SELECT c.id, c.diary_number, c.title, c.priority_area_id, c.steps, c.status, c.outcome, c.programme_version, c.report_facts
+FROM cases c WHERE ${inYear} ORDER BY c.diary_number LIMIT @limit OFFSET @offset`,
+              )
+              .raw(true)
+              .all({ ...params, limit, offset }) as [
+              string,
+              string,
+              string,
+              string | null,
+              string,
+              'active' | 'done',
+              string | null,
+              number,
+              string | null,
+            ][]);
+      const ids = JSON.stringify(listed.map((r) => r[0]));
       const committed = db
         .select()
         .from(commitments)
-        .where(and(eq(commitments.programmeId, programmeId), eq(commitments.year, year), inArray(commitments.poolId, poolIds)))
+        .where(
+          and(
+            eq(commitments.programmeId, programmeId),
+            eq(commitments.year, year),
+            inArray(commitments.poolId, poolIds),
+            inArray(commitments.caseId, sql`(SELECT value FROM json_each(${ids}))`),
+          ),
+        )
         .orderBy(asc(commitments.createdAt))
         .all();
-      const movements = db.select().from(grantMovements).where(inArray(grantMovements.poolId, poolIds)).all();
-      // Grouped by case once: a programme may have thousands of cases.
+      const movements = db
+        .select()
+        .from(grantMovements)
+        .where(and(inArray(grantMovements.poolId, poolIds), inArray(grantMovements.caseId, sql`(SELECT value FROM json_each(${ids}))`)))
+        .all();
+      // Grouped by case once: a page may list thousands of cases.
       const groupBy = <T extends { caseId: string }>(items: T[]) => {
         const by = new Map<string, T[]>();
         for (const item of items) {
@@ -213,24 +421,19 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
           override: mine.find((c) => c.overrideMotivation !== null)?.overrideMotivation ?? null,
         };
       };
-      const holding = [...new Set([...committed.map((c) => c.caseId), ...movements.map((m) => m.caseId)])];
-
-      // Every case that existed by the year's end, and any later one granted money for the year.
-      const rows = caseRows(programmeId, `${yearEnd}T23:59:59.999Z`, holding);
-      const initiatives: InitiativeLine[] = rows.map((row) => {
-        const ctx = contextOf(row.snapshot);
-        const steps = row.steps.split(',').filter(Boolean).map(Number);
-        const reported = [...ctx.followUps].filter((f) => f.date <= yearEnd).sort((a, b) => a.date.localeCompare(b.date));
+      const lines: InitiativeLine[] = listed.map(([id, diaryNumber, title, priorityAreaId, steps, status, outcome, version, json]) => {
+        const facts = readFacts(json);
+        const area = placed(priorityAreaId, version);
+        const scope = facts.scope;
+        const reported = [...facts.followUps].filter((f) => f.date <= yearEnd).sort((a, b) => a.date.localeCompare(b.date));
         const latest = new Map<string, number>();
         for (const f of reported) for (const v of f.indicatorValues) latest.set(v.indicatorId, v.value);
-        const scope = ctx.proposal.scope;
-        const recommendation = ctx.scaleUpDecision?.decision ?? ctx.scaleUpRecommendation?.recommendation ?? null;
-        const area = row.priorityAreaId ? place(row.priorityAreaId, row.programmeVersion) : undefined;
+        const recommendation = facts.scaleUpDecision ?? facts.scaleUpRecommendation;
         return {
-          caseId: row.id,
-          diaryNumber: row.diaryNumber,
-          title: row.title,
-          priorityAreaId: row.priorityAreaId,
+          caseId: id,
+          diaryNumber,
+          title,
+          priorityAreaId,
           priorityArea: area ? (area.subId ? area.subLabel : area.topLabel) : '',
           topAreaId: area?.topId ?? null,
           topArea: area?.topLabel ?? '',
@@ -241,11 +444,11 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
           scope: scope
             ? `${t(lang, `scopes.${scope.level}`)}${scope.municipalities.length ? `: ${scope.municipalities.join(', ')}` : ''}`
             : '',
-          status: row.status,
-          state: row.outcome ? t(lang, `outcomes.${row.outcome}`) : steps.map((s) => t(lang, `steps.${s}`)).join('; '),
-          ...moneyOf(row.id),
-          spentOre: spentUpTo(ctx, yearEnd) - spentUpTo(ctx, `${year - 1}-12-31`),
-          indicators: (ctx.proposal.indicators ?? []).map((ind) => {
+          status,
+          state: stateLabel(outcome, steps),
+          ...moneyOf(id),
+          spentOre: spentUpTo(facts, yearEnd) - spentUpTo(facts, `${year - 1}-12-31`),
+          indicators: facts.indicators.map((ind) => {
             const value = latest.get(ind.id) ?? null;
             const rising = ind.baseline === undefined || ind.target >= ind.baseline;
             return {
@@ -261,7 +464,33 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
           recommendation: recommendation === 'implement' || recommendation === 'scale-up' ? recommendation : null,
         };
       });
-      const byCase = new Map(initiatives.map((i) => [i.caseId, i]));
+
+      // The initiatives recommended for implementation or scale-up, and those named beside the
+      // pools' overrides: read only when there are any.
+      const recommended = !initiatives.some((i) => i.recommended)
+        ? []
+        : (
+            db.$client
+              .prepare(
+                `${moneyByCase}
+SELECT c.id, c.diary_number, c.title,
+  coalesce(json_extract(c.report_facts, '$.scaleUpDecision'), json_extract(c.report_facts, '$.scaleUpRecommendation')) AS recommendation
+FROM cases c WHERE ${inYear} AND recommendation IN ('implement', 'scale-up') ORDER BY c.diary_number`,
+              )
+              .raw(true)
+              .all(params) as [string, string, string, 'implement' | 'scale-up'][]
+          ).map(([caseId, diaryNumber, title, recommendation]) => ({ caseId, diaryNumber, title, recommendation }));
+      const overridden = [...new Set(pools.flatMap((p) => p.overrides.map((o) => o.caseId)))];
+      const byCase = new Map(
+        overridden.length === 0
+          ? []
+          : db
+              .select({ id: cases.id, diaryNumber: cases.diaryNumber, title: cases.title })
+              .from(cases)
+              .where(and(eq(cases.programmeId, programmeId), inArray(cases.id, overridden)))
+              .all()
+              .map((c) => [c.id, c]),
+      );
 
       // Every area of the configuration in its order, zeros included; a case in a sub-area
       // counts there and in its area. Areas the configuration no longer has come after.
@@ -280,24 +509,33 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
         const removed = initiatives
           .filter((i) => i.topAreaId === a.id && i.subAreaId && !listed.some((s) => s.id === i.subAreaId))
           .map((i) => ({ id: i.subAreaId!, label: i.subArea }));
-        return areaRow(a.id, a.label[lang], [...listed, ...removed.filter((s, n) => removed.findIndex((o) => o.id === s.id) === n)]);
+        return areaRow(a.id, a.label[lang], firstOfEach([...listed, ...removed]));
       });
       const others = initiatives.filter((i) => i.topAreaId !== null && !configured.has(i.topAreaId));
       for (const id of [...new Set(others.map((i) => i.topAreaId!))]) {
         const mine = others.filter((i) => i.topAreaId === id);
         const subs = mine.filter((i) => i.subAreaId).map((i) => ({ id: i.subAreaId!, label: i.subArea }));
-        byPriorityArea.push(
-          areaRow(
-            id,
-            mine[0]!.topArea,
-            subs.filter((s, n) => subs.findIndex((o) => o.id === s.id) === n),
-          ),
-        );
+        byPriorityArea.push(areaRow(id, mine[0]!.topArea, firstOfEach(subs)));
       }
       const withoutArea = initiatives.filter((i) => i.topAreaId === null);
       if (withoutArea.length > 0) {
         byPriorityArea.push({ priorityAreaId: null, label: t(lang, 'reports.noArea'), ...addUp(withoutArea), subAreas: [] });
       }
+
+      // What each pool granted per scope of the initiatives: asked only beside a distribution.
+      let granted: { poolId: string; scope: Scope | null; amountOre: number }[] | undefined;
+      const grantedByScope = () =>
+        (granted ??= db.$client
+          .prepare(
+            `SELECT m.pool_id, json_extract(c.report_facts, '$.scope.level'), sum(m.amount_ore) FROM commitments m JOIN cases c ON c.id = m.case_id
+WHERE m.programme_id = @programmeId AND m.year = @year AND m.pool_id IN (SELECT value FROM json_each(@pools)) GROUP BY 1, 2`,
+          )
+          .raw(true)
+          .all({ programmeId, year, pools: params.pools })
+          .map((r) => {
+            const [poolId, scope, amountOre] = r as [string, Scope | null, number];
+            return { poolId, scope, amountOre };
+          }));
 
       // The newest distribution decision of each pool, and what was granted per scope beside it.
       const distributions = pools.flatMap((pool) => {
@@ -315,8 +553,7 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
           .where(eq(poolDistributionLines.distributionId, decision.id))
           .orderBy(asc(poolDistributionLines.line))
           .all();
-        const grantedFromPool = (scope: Scope) =>
-          sum(committed.filter((c) => c.poolId === pool.id && byCase.get(c.caseId)?.scopeLevel === scope).map((c) => c.amountOre));
+        const grantedFromPool = (scope: Scope) => grantedByScope().find((g) => g.poolId === pool.id && g.scope === scope)?.amountOre ?? 0;
         return [
           {
             poolId: pool.id,
@@ -353,7 +590,7 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
         return {
           scope,
           label: scope ? t(lang, `scopes.${scope}`) : t(lang, 'reports.noScope'),
-          initiatives: mine.length,
+          initiatives: sum(mine.map((i) => i.count)),
           grantedOre: sum(mine.map((i) => i.grantedOre)),
           distributedOre:
             scope === null ? 0 : sum(distributions.flatMap((d) => d.lines.filter((l) => l.scope === scope).map((l) => l.amountOre))),
@@ -373,9 +610,9 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
         })),
       );
 
-      const countBy = (key: (i: InitiativeLine) => string) => {
+      const countBy = (key: (i: Tally) => string) => {
         const counts = new Map<string, number>();
-        for (const i of initiatives) counts.set(key(i), (counts.get(key(i)) ?? 0) + 1);
+        for (const i of initiatives) counts.set(key(i), (counts.get(key(i)) ?? 0) + i.count);
         return [...counts].map(([label, count]) => ({ label, count }));
       };
       const poolSum = (key: keyof PoolView) => sum(pools.map((p) => p[key] as number));
@@ -406,7 +643,7 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
           unpaidOre: poolSum('unpaidOre'),
           remainingOre: poolSum('remainingOre'),
           spentOre: sum(initiatives.map((i) => i.spentOre)),
-          initiatives: initiatives.length,
+          initiatives: sum(initiatives.map((i) => i.count)),
           overdrawn: pools.some((p) => p.overdrawn),
         },
         pools,
@@ -415,10 +652,14 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
         byPriorityArea,
         byScope,
         distributions,
-        initiatives,
-        recommendedForImplementationOrScaleUp: initiatives
-          .filter((i) => i.recommendation !== null)
-          .map((i) => ({ caseId: i.caseId, diaryNumber: i.diaryNumber, title: i.title, recommendation: i.recommendation! })),
+        /** The initiatives of the page asked for (all of them unless a page is asked for), in diary-number order. */
+        initiatives: lines,
+        initiativesPage: {
+          page: typeof want === 'object' ? want.page : 1,
+          pageSize: typeof want === 'object' ? want.pageSize : lines.length,
+          pages: typeof want === 'object' ? Math.max(1, Math.ceil(sum(initiatives.map((i) => i.count)) / want.pageSize)) : 1,
+        },
+        recommendedForImplementationOrScaleUp: recommended,
       };
     },
 
@@ -426,24 +667,32 @@ export function createReports(db: Db, programmes: ProgrammeService, money: Money
     publicInitiatives(programmeId: string) {
       const config = programmes.get(programmeId);
       if (!config) throw new DomainError('not-found', `no programme ${programmeId}`);
+      const approved: { row: CaseFacts; decision: NonNullable<ReportFacts['decision']> }[] = [];
+      eachCase(programmeId, '9999', undefined, (row) => {
+        if (row.facts.decision?.decision === 'approve') approved.push({ row, decision: row.facts.decision });
+      });
       return {
         programme: { id: config.id, name: config.name, organisation: config.organisation },
-        initiatives: caseRows(programmeId, '9999')
-          .map((row) => ({ row, ctx: contextOf(row.snapshot) }))
-          .filter(({ ctx }) => ctx.decision?.decision === 'approve')
-          .map(({ row, ctx }) => ({ row, ctx, granted: money.grantedTo(row.id) }))
-          .map(({ row, ctx, granted }) => ({
+        initiatives: approved.map(({ row, decision }) => {
+          // What was proposed, read from the proposal of a decided initiative only.
+          const proposed = proposal.get({ id: row.id }) ?? { purpose: null, participants: null };
+          const granted = money.grantedTo(row.id);
+          return {
             diaryNumber: row.diaryNumber,
             title: row.title,
-            purpose: ctx.proposal.purpose ?? '',
-            parties: (ctx.proposal.participants ?? []).map((p) => ({ name: p.name, kind: p.kind })),
+            purpose: proposed.purpose ?? '',
+            parties: ((proposed.participants ? JSON.parse(proposed.participants) : []) as Participants).map((p) => ({
+              name: p.name,
+              kind: p.kind,
+            })),
             grantedOre: granted.reduce((a, g) => a + g.amountOre, 0),
             grantedByYear: granted,
             // An imported decision keeps the day it was made; `at` is when it was recorded.
-            decisionDate: ctx.decision!.decidedOn ?? ctx.decision!.at.slice(0, 10),
-            decisionReference: ctx.decision!.reference ?? row.diaryNumber,
+            decisionDate: decision.decidedOn ?? decision.at.slice(0, 10),
+            decisionReference: decision.reference ?? row.diaryNumber,
             outcome: row.outcome,
-          })),
+          };
+        }),
       };
     },
   };

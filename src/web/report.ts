@@ -184,6 +184,32 @@ ${report.initiatives.map(
 </tbody>
 </table>`;
 
+  // A long list of initiatives is read a page at a time (GOV.UK's pagination): the first and
+  // last page, the pages around this one, and the page before and after it.
+  const { page, pages, pageSize } = report.initiativesPage;
+  const pageLink = (n: number) => `${reportPagePath(report.programme.id, report.year)}${n === 1 ? '' : `?page=${n}`}#h-initiatives`;
+  const shown = [...new Set([1, page - 1, page, page + 1, pages])].filter((n) => n >= 1 && n <= pages).sort((a, b) => a - b);
+  const pagination =
+    pages <= 1
+      ? ''
+      : html`<p id="initiatives-shown">${l('initiativesOnPage', {
+          from: Math.min(tot.initiatives, (page - 1) * pageSize + 1),
+          to: Math.min(tot.initiatives, page * pageSize),
+          total: tot.initiatives,
+        })}</p>
+<nav class="pagination no-print" aria-label="${l('pagesLabel')}"><ul class="inline">
+${page > 1 ? html`<li><a href="${pageLink(page - 1)}" rel="prev">${l('previousPage')}</a></li>` : ''}
+${shown.map(
+  (n, i) =>
+    html`${i > 0 && n - shown[i - 1]! > 1 ? html`<li aria-hidden="true">…</li>` : ''}<li>${
+      n === page
+        ? html`<a href="${pageLink(n)}" aria-current="page" aria-label="${l('pageOf', { page: n, pages })}">${n}</a>`
+        : html`<a href="${pageLink(n)}" aria-label="${l('pageNumber', { page: n })}">${n}</a>`
+    }</li>`,
+)}
+${page < pages ? html`<li><a href="${pageLink(page + 1)}" rel="next">${l('nextPage')}</a></li>` : ''}
+</ul></nav>`;
+
   const stateTable = html`<table id="by-state" class="stack">
 <caption>${l('byState')}</caption>
 <thead><tr><th scope="col">${l('state')}</th><th scope="col" class="num">${l('count')}</th></tr></thead>
@@ -218,6 +244,7 @@ ${distributions}
 </section>
 <section aria-labelledby="h-initiatives"><h2 id="h-initiatives">${l('initiatives')}</h2>
 ${initiativesTable}
+${pagination}
 ${stateTable}
 </section>
 <section aria-labelledby="h-recommended"><h2 id="h-recommended">${l('recommended', { recommender: bodies.recommender.name })}</h2>

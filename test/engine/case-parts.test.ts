@@ -94,7 +94,7 @@ describe("a case's snapshot in its row and its parts", () => {
     // The case as a database before the migration held it: the whole snapshot in its row.
     sqlite().prepare('DELETE FROM case_parts WHERE case_id = ?').run(id);
     sqlite().prepare('UPDATE cases SET snapshot = ? WHERE id = ?').run(JSON.stringify(whole), id);
-    const migration = fs.readFileSync(new URL('../../migrations/0018_case_parts.sql', import.meta.url), 'utf8');
+    const migration = fs.readFileSync(new URL('../../migrations/0019_case_parts.sql', import.meta.url), 'utf8');
     const statements = migration.split('--> statement-breakpoint').filter((statement) => statement.includes('$.context.'));
     // The migration names the same parts as the engine.
     for (const part of CASE_PARTS) expect(statements.join('\n')).toContain(`'$.context.${part}'`);

@@ -925,38 +925,47 @@ export const yearReportSchema = z
         }),
       )
       .describe('the newest distribution decision of each pool that has one'),
-    initiatives: z.array(
-      z.object({
-        caseId: uuid,
-        diaryNumber,
-        title: z.string(),
-        priorityAreaId: z.string().nullable().describe('the area or sub-area it was assessed into'),
-        priorityArea: z.string().describe('its label; an empty string without an area'),
-        topAreaId: z.string().nullable().describe('the top-level area it counts under'),
-        topArea: z.string(),
-        subAreaId: z.string().nullable(),
-        subArea: z.string(),
-        scopeLevel: scopeLevel.nullable(),
-        municipalities: z.array(z.string()),
-        scope: z.string().describe('e.g. "Sub-regional: Karlshamn, Olofström"; an empty string when not stated'),
-        status: z.enum(['active', 'done']),
-        state: z.string().describe('the outcome or the steps, as text'),
-        ...moneyFigures,
-        override: z.string().nullable().describe('the motivation, when a line of its decision was granted over the pool'),
-        indicators: z.array(
-          z.object({
-            id: z.string(),
-            name: z.string(),
-            unit: z.string(),
-            baseline: z.number().nullable(),
-            target: z.number(),
-            value: z.number().nullable().describe('the latest reported by the end of the year'),
-            reached: z.boolean().nullable().describe('null without a reported value'),
-          }),
-        ),
-        recommendation: z.enum(['implement', 'scale-up']).nullable(),
-      }),
-    ),
+    initiatives: z
+      .array(
+        z.object({
+          caseId: uuid,
+          diaryNumber,
+          title: z.string(),
+          priorityAreaId: z.string().nullable().describe('the area or sub-area it was assessed into'),
+          priorityArea: z.string().describe('its label; an empty string without an area'),
+          topAreaId: z.string().nullable().describe('the top-level area it counts under'),
+          topArea: z.string(),
+          subAreaId: z.string().nullable(),
+          subArea: z.string(),
+          scopeLevel: scopeLevel.nullable(),
+          municipalities: z.array(z.string()),
+          scope: z.string().describe('e.g. "Sub-regional: Karlshamn, Olofström"; an empty string when not stated'),
+          status: z.enum(['active', 'done']),
+          state: z.string().describe('the outcome or the steps, as text'),
+          ...moneyFigures,
+          override: z.string().nullable().describe('the motivation, when a line of its decision was granted over the pool'),
+          indicators: z.array(
+            z.object({
+              id: z.string(),
+              name: z.string(),
+              unit: z.string(),
+              baseline: z.number().nullable(),
+              target: z.number(),
+              value: z.number().nullable().describe('the latest reported by the end of the year'),
+              reached: z.boolean().nullable().describe('null without a reported value'),
+            }),
+          ),
+          recommendation: z.enum(['implement', 'scale-up']).nullable(),
+        }),
+      )
+      .describe('one page of the initiatives, in diary-number order (every figure of the report counts them all: totals.initiatives)'),
+    initiativesPage: z
+      .object({
+        page: z.number().int().min(1),
+        pageSize: z.number().int().min(0),
+        pages: z.number().int().min(1).describe('how many pages the initiatives fill; ask for another with ?page='),
+      })
+      .describe('which page of the initiatives `initiatives` is'),
     recommendedForImplementationOrScaleUp: z.array(
       z.object({ caseId: uuid, diaryNumber, title: z.string(), recommendation: z.enum(['implement', 'scale-up']) }),
     ),

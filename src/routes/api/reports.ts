@@ -23,6 +23,10 @@ export interface ReportRouteDeps {
 
 const year = z.coerce.number().int().min(2000).max(2100);
 
+/** How many initiatives a page of the JSON lists, unless asked for another number, and at most. */
+const PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 1000;
+
 /** Reports, like the money they show, are for the programme's own roles, not for initiators. */
 function programmeRoleOnly(request: FastifyRequest, programmeId: string) {
   requireOwnProgramme(request, programmeId);
@@ -89,13 +93,25 @@ export const reportRoutes: FastifyPluginAsyncZod<ReportRouteDeps> = async (app, 
         tags: ['reports'],
         summary: 'The programme-year report for political leadership, as JSON, CSV, an Excel workbook or a page',
         description: [
-          'The answer documented here is the JSON.',
+          'The answer documented here is the JSON. Its figures count every initiative; its list of initiatives is one page of them, in diary-number order (?page= from 1, ?pageSize= up to 1000, 100 unless given; initiativesPage says how many pages there are).',
           '?format=csv gives the same report as text/csv: semicolons, UTF-8 with BOM, one header row listing every column and a leading `kind` column (pool, earmark, override, area, sub-area, scope, distribution, initiative, total); amounts in whole öre (`<figure>_ore`) and in kronor (`<figure>_kr`).',
           '?format=xlsx gives the same rows as an Excel workbook, one sheet per kind with that kind’s columns.',
           '?format=html answers 303 See Other to the report’s page, /programmes/{programmeId}/reports/{year}.',
         ].join(' '),
         params: programmeParams.extend({ year }).strict(),
-        querystring: z.object({ format: z.enum(['json', 'csv', 'xlsx', 'html']).default('json') }).strict(),
+        querystring: z
+          .object({
+            format: z.enum(['json', 'csv', 'xlsx', 'html']).default('json'),
+            page: z.coerce.number().int().min(1).max(100_000).default(1).describe('the JSON: which page of the initiatives, from 1'),
+            pageSize: z.coerce
+              .number()
+              .int()
+              .min(1)
+              .max(MAX_PAGE_SIZE)
+              .default(PAGE_SIZE)
+              .describe(`the JSON: how many initiatives a page lists (at most ${MAX_PAGE_SIZE})`),
+          })
+          .strict(),
         response: answers({ 200: yearReportSchema }, 401, 403, 404, 422),
       },
       preValidation: requireActor,
@@ -103,9 +119,12 @@ export const reportRoutes: FastifyPluginAsyncZod<ReportRouteDeps> = async (app, 
     async (request, reply) => {
       const { programmeId, year: reportYear } = request.params;
       programmeRoleOnly(request, programmeId);
-      const report = reports.yearReport(programmeId, reportYear, requestLanguage(request));
+      const { format, page, pageSize } = request.query;
+      // The JSON lists a page of the initiatives; the spreadsheets all of them.
+      const want = format === 'json' ? { page, pageSize } : format === 'html' ? 'none' : 'all';
+      const report = reports.yearReport(programmeId, reportYear, requestLanguage(request), want);
       const name = `${programmeId}-${reportYear}`;
-      switch (request.query.format) {
+      switch (format) {
         case 'csv':
           return reply
             .type('text/csv; charset=utf-8')

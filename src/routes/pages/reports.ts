@@ -30,6 +30,9 @@ export interface ReportPageDeps {
   now: () => Date;
 }
 
+/** How many initiatives a page of the report lists: the figures count them all, the files list them all. */
+export const PAGE_SIZE = 100;
+
 const params = z.object({ programmeId: z.string().max(64), year: z.coerce.number().int().min(2000).max(2100).optional() });
 
 export const reportPages: FastifyPluginAsync<ReportPageDeps> = async (pages, { reports, multiYear, money, programmes, now }) => {
@@ -105,7 +108,18 @@ export const reportPages: FastifyPluginAsync<ReportPageDeps> = async (pages, { r
       const lang = requestLanguage(request);
       const year = here.year!;
       try {
-        const report = reports.yearReport(here.config.id, year, lang);
+        const query = (request.query ?? {}) as Record<string, unknown>;
+        const page = z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(100_000)
+          .catch(1)
+          .parse(query.page ?? 1);
+        const report = reports.yearReport(here.config.id, year, lang, { page, pageSize: PAGE_SIZE });
+        // A page past the last (the list got shorter): the last page.
+        const { pages } = report.initiativesPage;
+        if (page > pages) return reply.redirect(`${reportPagePath(here.config.id, year)}${pages > 1 ? `?page=${pages}` : ''}`, 303);
         const body = html`${reportBody(report, now())}
 <p class="no-print"><a href="/programmes/${here.config.id}/reports">${t(lang, 'reports.otherYears')}</a></p>`;
         return sendPage(request, reply, { title: reportTitle(report), body });

@@ -1,37 +1,58 @@
 import { execSync } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { createServices } from '../../src/services.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/client.js';
-import { startChildServer } from '../child-server.js';
+import { startChildServer, type ChildServer } from '../child-server.js';
 import { buildDatabase, cloneCase, openFixture, templateCase } from './fixture.js';
+import { IMPORT_MAX_ROWS, importPath, initiativesCsv } from './long-transaction.js';
+import { openLoop, send, serialLoop, settled, type OpenLoopResult, type OpenRequest } from './open-loop.js';
 
 /*
  * `npm run bench` (or `npm run bench -- --quick`): builds a fresh database, starts the real
- * server on 127.0.0.1 in a child process and drives it with autocannon; prints one table and
- * writes it to .bench/results.json. Every figure stands next to a baseline measured in the
- * same run on the same machine. --quick is small and short: it proves the benchmark works
- * (CI runs it) and asserts no figures.
+ * server on 127.0.0.1 in a child process and drives it (autocannon for the closed loops, an
+ * open-loop generator of its own for the latency targets); prints one table and writes it to
+ * .bench/results.json. Every ratio is to a baseline measured in the same run on the same
+ * machine, the median of three rounds. --quick is small and short: it proves the benchmark
+ * works (CI runs it) and asserts no figures.
  */
 
 const quick = process.argv.includes('--quick');
 const SIZE = quick
-  ? { total: 2_000, running: 500, seconds: 2, timers: 500, connections: 50 }
-  : { total: 100_000, running: 10_000, seconds: 10, timers: 10_000, connections: 50 };
+  ? { total: 2_000, running: 500, seconds: 2, roundSeconds: 1, openSeconds: 2, importSeconds: 0.5, timers: 500, connections: 50 }
+  : {
+      total: 100_000,
+      running: 10_000,
+      seconds: 10,
+      roundSeconds: 10,
+      openSeconds: 10,
+      importSeconds: 2.5,
+      timers: 10_000,
+      connections: 50,
+    };
+const ROUNDS = 3;
 const TARGETS = {
-  commandsPerSecond: 2000,
-  commandsVsBaseline: 0.6,
+  commandsVsBaseline: 0.45,
+  minimalVsBaseline: 0.6,
+  /** Open loop at half the maximum (coordinated omission corrected). */
   commandP99Ms: 25,
   listP99Ms: 15,
   startupMs: 1000,
   rssMb: 200,
   timersSeconds: 10,
-  /** What people wait for, on one connection at 100,000 cases (issue 19). */
+  /** What people wait for, on one connection at 100,000 cases. */
   pageP99Ms: 50,
   reportP99Ms: 500,
 };
+/** Requests sent (and not counted) before each one-connection measure. */
+const WARM_UP = quick ? 1 : 3;
+/** The fewest requests a one-connection measure of what people wait for counts. */
+const FELT_MIN = quick ? 2 : 5;
+/** The rate of the open loop of commands while the long transaction runs. */
+const DURING_RATE = 50;
 
 /** The programme the benchmark's database holds. */
 const PROGRAMME_ID = 'uph-blekinge';
@@ -47,6 +68,14 @@ function peakRssMb(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
 }
 
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+};
+const percent = (x: number) => `${(x * 100).toFixed(0)} %`;
+/** Requests a second: whole numbers, with a decimal below ten. */
+const rate = (x: number) => x.toFixed(x < 10 ? 1 : 0);
+
 interface Load {
   requests: number;
   perSecond: number;
@@ -60,7 +89,8 @@ async function load(options: autocannon.Options): Promise<Load> {
   const result = await autocannon({ duration: SIZE.seconds, connections: SIZE.connections, ...options });
   return {
     requests: result.requests.total,
-    perSecond: result.requests.average,
+    // Over the whole run, not the mean of whole-second samples: a round of the quick run lasts one second.
+    perSecond: result.duration > 0 ? result.requests.total / result.duration : 0,
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx,
@@ -68,9 +98,20 @@ async function load(options: autocannon.Options): Promise<Load> {
   };
 }
 
+/** The server's own count of its snapshot cache, printed when it stops; undefined without a cache. */
+async function snapshotCache(server: ChildServer) {
+  for (const stream of [server.child.stdout, server.child.stderr]) {
+    if (stream && !stream.closed) await Promise.race([once(stream, 'close'), new Promise((r) => setTimeout(r, 2000))]);
+  }
+  const m = /snapshot cache: (\d+) hits, (\d+) misses/.exec(server.output());
+  if (!m) return undefined;
+  const [hits, misses] = [Number(m[1]), Number(m[2])];
+  return { hits, misses, hitRate: hits + misses === 0 ? 0 : hits / (hits + misses) };
+}
+
 async function main() {
   log(
-    `${quick ? 'quick run' : 'full run'}: ${SIZE.total} cases, ${SIZE.running} running, ${SIZE.seconds} s per load, ${SIZE.connections} connections; data in ${runDir}`,
+    `${quick ? 'quick run' : 'full run'}: ${SIZE.total} cases, ${SIZE.running} running, ${SIZE.seconds} s per load (${SIZE.roundSeconds} s per round of the ratios), ${SIZE.connections} connections; data in ${runDir}`,
   );
 
   // ---- the database ----------------------------------------------------------------------
@@ -79,32 +120,11 @@ async function main() {
   const { runningIds, closedId, tokens } = await buildDatabase(dataDir, SIZE.total, SIZE.running);
   log(`built ${SIZE.total} cases in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-  // ---- baseline ------------------------------------------------------------------------
+  // ---- the two servers, each started once and kept for the three rounds --------------------
   const baseline = await startChildServer({
     argv: ['--import', 'tsx', 'test/bench/baseline-server.ts'],
     env: { BASELINE_DB: path.join(runDir, 'baseline.sqlite') },
   });
-  const seminar = (i: number) =>
-    JSON.stringify({ type: 'RECORD_SEMINAR', payload: { date: '2027-03-15', title: `Seminarium ${i}`, audience: 'Kommuner och region' } });
-  let n = 0;
-  const baselineLoad = await load({
-    url: baseline.base,
-    requests: [
-      {
-        method: 'POST',
-        setupRequest: (req) => ({
-          ...req,
-          path: `/baseline/${runningIds[n % runningIds.length]}`,
-          headers: { 'content-type': 'application/json' },
-          body: seminar(n++),
-        }),
-      },
-    ],
-  });
-  await baseline.stop();
-  log(`baseline: ${baselineLoad.perSecond.toFixed(0)} req/s, p99 ${baselineLoad.p99} ms`);
-
-  // ---- Satsa: start-up --------------------------------------------------------------------
   // Started as `npm start` does: the built bundle, with the same Node options.
   execSync('npm run --silent build');
   const start = (JSON.parse(fs.readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
@@ -113,60 +133,154 @@ async function main() {
     env: { SATSA_DATA_DIR: dataDir, SATSA_DEMO_DATA: 'false', SATSA_LOG_LEVEL: 'warn', SATSA_POLL_SECONDS: '3600' },
   });
   const { startupMs } = satsa;
-  log(`start-up with ${SIZE.total} cases: ${startupMs.toFixed(0)} ms`);
   const url = satsa.base;
   const auth = (role: 'county-coordinator' | 'administrator') => ({ authorization: `Bearer ${tokens[role]}` });
+  const html = { ...auth('county-coordinator'), accept: 'text/html' };
+  const pick = () => runningIds[Math.floor(Math.random() * runningIds.length)]!;
+
+  // The first case page after start, cold: someone waits for it.
+  const coldPage = await send(url, { method: 'GET', path: `/cases/${pick()}`, headers: html });
+  log(
+    `start-up with ${SIZE.total} cases: ${startupMs.toFixed(0)} ms; the first case page after it: ${coldPage.ms.toFixed(1)} ms (${coldPage.status})`,
+  );
 
   // ---- commands: random running cases, If-Match from the last ETag seen -----------------
+  const seminar = (i: number) =>
+    JSON.stringify({ type: 'RECORD_SEMINAR', payload: { date: '2027-03-15', title: `Seminarium ${i}`, audience: 'Kommuner och region' } });
+  let n = 0;
   const versions = new Map<string, number>();
-  const first = (await (await fetch(`${url}/api/cases/${runningIds[0]}`, { headers: auth('county-coordinator') })).json()) as {
+  const first = JSON.parse(
+    (await send(url, { method: 'GET', path: `/api/cases/${runningIds[0]}`, headers: auth('county-coordinator') })).body,
+  ) as {
     version: number;
   };
-  const pick = () => runningIds[Math.floor(Math.random() * runningIds.length)]!;
+  // Commands sent and not yet answered: when a load stops, the server may still carry them out,
+  // and their cases' versions are then read again rather than guessed (no 412 from our own stale ETag).
+  const inFlight = new Map<string, number>();
+  const noteEtag = (id: string, status: number, etag: unknown) => {
+    const left = (inFlight.get(id) ?? 1) - 1;
+    if (left > 0) inFlight.set(id, left);
+    else inFlight.delete(id);
+    if (status < 300 && typeof etag === 'string') versions.set(id, Number(etag.replace(/"/g, '')));
+  };
+  const settleInFlight = async () => {
+    await new Promise((r) => setTimeout(r, 200));
+    for (const id of [...inFlight.keys()]) {
+      const answer = await send(url, { method: 'GET', path: `/api/cases/${id}`, headers: auth('county-coordinator') });
+      noteEtag(id, answer.status, answer.headers.etag);
+    }
+    inFlight.clear();
+  };
+  const command = (id: string, headers: Record<string, string> = {}): OpenRequest => {
+    inFlight.set(id, (inFlight.get(id) ?? 0) + 1);
+    return {
+      method: 'POST',
+      path: `/api/cases/${id}/events`,
+      headers: {
+        ...auth('county-coordinator'),
+        'content-type': 'application/json',
+        'if-match': `"${versions.get(id) ?? first.version}"`,
+        ...headers,
+      },
+      body: seminar(n++),
+    };
+  };
   let conflicts = 0;
-  const commandLoad = (headers: Record<string, string> = {}) =>
-    load({
+  const commandLoad = async (headers: Record<string, string> = {}) => {
+    const result = await load({
       url,
+      duration: SIZE.roundSeconds,
       requests: [
         {
           method: 'POST',
           setupRequest: (req, context: object) => {
             const id = pick();
             (context as { id?: string }).id = id;
-            return {
-              ...req,
-              path: `/api/cases/${id}/events`,
-              headers: {
-                ...auth('county-coordinator'),
-                'content-type': 'application/json',
-                'if-match': `"${versions.get(id) ?? first.version}"`,
-                ...headers,
-              },
-              body: seminar(n++),
-            };
+            const { path: p, headers: h, body } = command(id, headers);
+            return { ...req, path: p, headers: h, body };
           },
           onResponse: (status, _body, context: object, headers) => {
-            const etag = headers?.etag;
-            if (status < 300 && typeof etag === 'string')
-              versions.set(String((context as { id?: string }).id), Number(etag.replace(/"/g, '')));
+            noteEtag(String((context as { id?: string }).id), status, headers?.etag);
             if (status === 412) conflicts++;
           },
         },
       ],
     });
-  const commands = await commandLoad();
-  // The same commands for a client that needs only the new ETag back (RFC 7240).
-  const minimal = await commandLoad({ prefer: 'return=minimal' });
+    await settleInFlight();
+    return result;
+  };
+  const baselineLoad = () =>
+    load({
+      url: baseline.base,
+      duration: SIZE.roundSeconds,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (req) => ({
+            ...req,
+            path: `/baseline/${runningIds[n % runningIds.length]}`,
+            headers: { 'content-type': 'application/json' },
+            body: seminar(n++),
+          }),
+        },
+      ],
+    });
+
+  /** Lets the server work off what an open loop left queued: /health waits its turn behind it. */
+  const quiet = () => send(url, { method: 'GET', path: '/health', headers: {} });
+
+  // ---- the ratios: baseline → commands → return=minimal, three rounds --------------------
+  const rounds: { baseline: Load; commands: Load; minimal: Load; commandsRatio: number; minimalRatio: number }[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const b = await baselineLoad();
+    const c = await commandLoad();
+    // The same commands for a client that needs only the new ETag back (RFC 7240).
+    const m = await commandLoad({ prefer: 'return=minimal' });
+    rounds.push({
+      baseline: b,
+      commands: c,
+      minimal: m,
+      commandsRatio: c.perSecond / b.perSecond,
+      minimalRatio: m.perSecond / b.perSecond,
+    });
+    log(
+      `round ${r + 1}: baseline ${b.perSecond.toFixed(0)} req/s; commands ${c.perSecond.toFixed(0)}/s (${percent(c.perSecond / b.perSecond)}), p99 ${c.p99} ms; return=minimal ${m.perSecond.toFixed(0)}/s (${percent(m.perSecond / b.perSecond)}), p99 ${m.p99} ms`,
+    );
+  }
+  await baseline.stop();
+  const ratios = {
+    baselinePerSecond: median(rounds.map((r) => r.baseline.perSecond)),
+    commandsPerSecond: median(rounds.map((r) => r.commands.perSecond)),
+    minimalPerSecond: median(rounds.map((r) => r.minimal.perSecond)),
+    commandsVsBaseline: median(rounds.map((r) => r.commandsRatio)),
+    minimalVsBaseline: median(rounds.map((r) => r.minimalRatio)),
+  };
   log(
-    `commands: ${commands.perSecond.toFixed(0)}/s, p50 ${commands.p50} ms, p99 ${commands.p99} ms, ${commands.non2xx} non-2xx (${conflicts} stale If-Match)`,
+    `medians of ${ROUNDS}: commands ÷ baseline ${percent(ratios.commandsVsBaseline)}, return=minimal ÷ baseline ${percent(ratios.minimalVsBaseline)} (${conflicts} stale If-Match)`,
   );
-  log(
-    `commands, Prefer: return=minimal: ${minimal.perSecond.toFixed(0)}/s, p50 ${minimal.p50} ms, p99 ${minimal.p99} ms, ${minimal.non2xx} non-2xx`,
-  );
+
+  // ---- open loop: commands at half the return=minimal maximum ----------------------------
+  const openRate = Math.max(1, Math.round(ratios.minimalPerSecond / 2));
+  const openIds: string[] = [];
+  const openCommands = await openLoop({
+    url,
+    rate: openRate,
+    seconds: SIZE.openSeconds,
+    request: (i) => {
+      openIds[i] = pick();
+      return command(openIds[i], { prefer: 'return=minimal' });
+    },
+    onAnswer: (i, status, headers) => noteEtag(openIds[i]!, status, headers.etag),
+  });
+  await quiet();
+  await settleInFlight();
+  log(`open loop, commands at ${openRate}/s: ${describeOpen(openCommands)}`);
 
   // ---- reads ------------------------------------------------------------------------------
   const listPath = '/api/cases?status=active&step=10&limit=25';
-  const page1 = (await (await fetch(`${url}${listPath}`, { headers: auth('county-coordinator') })).json()) as { nextCursor: string | null };
+  const page1 = JSON.parse((await send(url, { method: 'GET', path: listPath, headers: auth('county-coordinator') })).body) as {
+    nextCursor: string | null;
+  };
   const list = await load({ url: `${url}${listPath}`, headers: auth('county-coordinator') });
   // Latency without a queue in front: one connection.
   const listAlone = await load({ url: `${url}${listPath}`, headers: auth('county-coordinator'), connections: 1 });
@@ -184,37 +298,113 @@ async function main() {
     headers: auth('county-coordinator'),
     connections: 1,
   });
-  // ---- what people wait for, one at a time (one connection) -------------------------------
-  const html = { ...auth('county-coordinator'), accept: 'text/html' };
-  const felt = {
-    casePage: await load({
-      url,
-      requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/cases/${pick()}`, headers: html }) }],
-      connections: 1,
-    }),
-    board: await load({ url: `${url}/board`, headers: html, connections: 1 }),
-    yearReport: await load({
-      url: `${url}/api/programmes/${PROGRAMME_ID}/reports/2026`,
-      headers: auth('county-coordinator'),
-      connections: 1,
-    }),
-    yearReportPage: await load({ url: `${url}/programmes/${PROGRAMME_ID}/reports/2026`, headers: html, connections: 1 }),
-    multiYearReport: await load({
-      url: `${url}/api/programmes/${PROGRAMME_ID}/reports/multi-year`,
-      headers: auth('county-coordinator'),
-      connections: 1,
-    }),
-    archivePackage: await load({ url: `${url}/api/cases/${closedId}/archive-package`, headers: auth('administrator'), connections: 1 }),
-  };
   log(
-    `felt, 1 connection: ${Object.entries(felt)
-      .map(([k, l]) => `${k} p99 ${l.p99} ms (${l.non2xx} non-2xx)`)
-      .join(', ')}`,
+    `reads: list p99 ${list.p99} ms (1 connection: ${listAlone.p99} ms), next page p99 ${paged.p99} ms (1 connection: ${pagedAlone.p99} ms), search p99 ${search.p99} ms, one case p99 ${one.p99} ms (1 connection: ${oneAlone.p99} ms)`,
   );
+
+  // ---- open loop: the case list at half its own maximum -----------------------------------
+  const listRate = Math.max(1, Math.round(list.perSecond / 2));
+  const openList = await openLoop({
+    url,
+    rate: listRate,
+    seconds: SIZE.openSeconds,
+    request: () => ({ method: 'GET', path: listPath, headers: auth('county-coordinator') }),
+  });
+  await quiet();
+  log(`open loop, case list at ${listRate}/s: ${describeOpen(openList)}`);
+
+  // ---- what people wait for, one at a time (one connection), each after a short warm-up ---
+  /**
+   * GETs on one connection for the load's duration, and at least FELT_MIN of them unless that
+   * takes three durations; after up to WARM_UP requests that are not counted (fewer when each
+   * is slow: the warm-up stops after half a duration).
+   */
+  const felt = async (name: string, paths: () => string, headers: Record<string, string>) => {
+    const duration = SIZE.seconds * 1000;
+    const warming = performance.now();
+    for (let i = 0; i < WARM_UP && (i === 0 || performance.now() - warming < duration / 2); i++) {
+      await send(url, { method: 'GET', path: paths(), headers });
+    }
+    const result = await serialLoop(
+      url,
+      (answered, ms) => ms >= duration && (answered >= FELT_MIN || ms >= 3 * duration),
+      () => ({ method: 'GET', path: paths(), headers }),
+    );
+    log(`${name}, 1 connection: ${result.requests} requests, p50 ${result.p50} ms, p99 ${result.p99} ms (${result.non2xx} non-2xx)`);
+    return result;
+  };
+  const api = auth('county-coordinator');
+  const reports = `/api/programmes/${PROGRAMME_ID}/reports`;
+  const feltLoads = {
+    casePage: await felt('casePage', () => `/cases/${pick()}`, html),
+    board: await felt('board', () => '/board', html),
+    yearReport: await felt('yearReport', () => `${reports}/2026`, api),
+    yearReportPage: await felt('yearReportPage', () => `/programmes/${PROGRAMME_ID}/reports/2026`, html),
+    yearReportXlsx: await felt('yearReportXlsx', () => `${reports}/2026?format=xlsx`, api),
+    multiYearReport: await felt('multiYearReport', () => `${reports}/multi-year`, api),
+    multiYearReportPage: await felt('multiYearReportPage', () => `/programmes/${PROGRAMME_ID}/reports/multi-year`, html),
+    multiYearReportXlsx: await felt('multiYearReportXlsx', () => `${reports}/multi-year?format=xlsx`, api),
+    publicInitiatives: await felt('publicInitiatives', () => `/api/public/programmes/${PROGRAMME_ID}/initiatives`, {}),
+    archivePackage: await felt('archivePackage', () => `/api/cases/${closedId}/archive-package`, auth('administrator')),
+  };
   const rssMb = peakRssMb(satsa.child.pid!);
-  await satsa.stop();
+
+  // ---- commands while a long transaction runs: an import of decided initiatives -----------
+  const admin = { ...auth('administrator'), 'content-type': 'text/csv' };
+  const importRows = (rows: number, label: string) =>
+    send(url, { method: 'POST', path: importPath(PROGRAMME_ID), headers: admin, body: initiativesCsv(rows, label) });
+  // Sized by a small import first: about SIZE.importSeconds of writing.
+  const probeRows = quick ? 50 : 200;
+  const probe = await importRows(probeRows, 'probe');
+  const longRows = Math.min(IMPORT_MAX_ROWS, Math.max(probeRows, Math.round((SIZE.importSeconds * 1000 * probeRows) / probe.ms)));
+  const longImport = importRows(longRows, 'long');
+  const duringIds: string[] = [];
+  const [imported, duringOpen, duringSerial] = await Promise.all([
+    longImport,
+    openLoop({
+      url,
+      rate: DURING_RATE,
+      seconds: 600,
+      until: longImport,
+      drainMs: 5000,
+      request: (i) => {
+        duringIds[i] = pick();
+        return command(duringIds[i]);
+      },
+      onAnswer: (i, status, headers) => noteEtag(duringIds[i]!, status, headers.etag),
+    }),
+    (() => {
+      const ids: string[] = [];
+      return serialLoop(
+        url,
+        settled(longImport),
+        (i) => {
+          ids[i] = pick();
+          return command(ids[i]);
+        },
+        (i, answer) => noteEtag(ids[i]!, answer.status, answer.headers.etag),
+      );
+    })(),
+  ]);
+  const longTransaction = {
+    rows: longRows,
+    probe: { rows: probeRows, ms: probe.ms, status: probe.status },
+    ms: imported.ms,
+    status: imported.status,
+    commandsOpenLoop: duringOpen,
+    commandsOneConnection: duringSerial,
+  };
+  if (probe.status !== 201 || imported.status !== 201)
+    log(`the import failed: ${probe.status} ${imported.status} ${imported.body.slice(0, 500)}`);
   log(
-    `reads: list p99 ${list.p99} ms (1 connection: ${listAlone.p99} ms), next page p99 ${paged.p99} ms (1 connection: ${pagedAlone.p99} ms), search p99 ${search.p99} ms, one case p99 ${one.p99} ms (1 connection: ${oneAlone.p99} ms); peak RSS ${rssMb.toFixed(0)} MB`,
+    `import of ${longRows} initiatives: ${(imported.ms / 1000).toFixed(2)} s (${imported.status}); commands during it, open loop at ${DURING_RATE}/s: ${describeOpen(duringOpen)}; on 1 connection: ${duringSerial.requests} commands, p50 ${duringSerial.p50} ms, p99 ${duringSerial.p99} ms, max ${duringSerial.max} ms`,
+  );
+  const rssAfterImportMb = peakRssMb(satsa.child.pid!);
+
+  await satsa.stop();
+  const cache = await snapshotCache(satsa);
+  log(
+    `peak RSS ${rssMb.toFixed(0)} MB (${rssAfterImportMb.toFixed(0)} MB after the import); snapshot cache: ${cache ? `${cache.hits} hits, ${cache.misses} misses` : 'no cache'}`,
   );
 
   // ---- timers: N due timers fired, exactly once each --------------------------------------
@@ -238,77 +428,117 @@ async function main() {
   log(`timers: ${fired.fired} fired in ${timersSeconds.toFixed(2)} s; a second run fired ${again.fired}; exactly once: ${firedOnce}`);
 
   // ---- the table ----------------------------------------------------------------------------
-  const ratio = commands.perSecond / baselineLoad.perSecond;
-  const rows: [string, string, string, string][] = [
+  type Row = [string, string, string, string];
+  const three = (values: number[], unit: string) => `rounds ${values.map((v) => `${v.toFixed(0)}`).join(', ')} ${unit}`;
+  const roundLatency = (loads: Load[]) => `p99 ${loads.map((l) => l.p99).join(', ')} ms`;
+  const openRow = (name: string, o: OpenLoopResult, targetMs: number): Row => [
+    name,
+    `${o.achieved ? '' : 'not achieved: '}${(o.answeredShare * 100).toFixed(1)} % answered`,
+    `p50 ${o.p50} ms, p99 ${o.p99} ms, p99.9 ${o.p999} ms${o.non2xx > 0 ? `, ${o.non2xx} non-2xx (${o.stale} stale If-Match)` : ''}`,
+    `p99 ≤ ${targetMs} ms, ≥ 98 % answered`,
+  ];
+  const closedRow = (name: string, l: { perSecond: number; p50: number; p99: number }, target = '–'): Row => [
+    name,
+    `${rate(l.perSecond)} req/s`,
+    `p50 ${l.p50} ms, p99 ${l.p99} ms`,
+    target,
+  ];
+  const running = SIZE.running.toLocaleString('sv-SE');
+  const rows: Row[] = [
     [
-      'baseline (zod + 1 INSERT txn)',
-      `${baselineLoad.perSecond.toFixed(0)} req/s`,
-      `p50 ${baselineLoad.p50} ms, p99 ${baselineLoad.p99} ms`,
+      `baseline (zod + 1 INSERT txn), median of ${ROUNDS}`,
+      `${ratios.baselinePerSecond.toFixed(0)} req/s`,
+      `${three(
+        rounds.map((r) => r.baseline.perSecond),
+        'req/s',
+      )}; ${roundLatency(rounds.map((r) => r.baseline))}`,
       '–',
     ],
     [
-      'commands (10 000 running cases)'.replace('10 000', SIZE.running.toLocaleString('sv-SE')),
-      `${commands.perSecond.toFixed(0)} /s`,
-      `p50 ${commands.p50} ms, p99 ${commands.p99} ms`,
-      `≥ ${TARGETS.commandsPerSecond}/s, p99 ≤ ${TARGETS.commandP99Ms} ms`,
-    ],
-    ['commands ÷ baseline', `${(ratio * 100).toFixed(0)} %`, '', `≥ ${TARGETS.commandsVsBaseline * 100} %`],
-    [
-      'commands, Prefer: return=minimal',
-      `${minimal.perSecond.toFixed(0)} /s`,
-      `p50 ${minimal.p50} ms, p99 ${minimal.p99} ms`,
-      `≥ ${TARGETS.commandsPerSecond}/s, p99 ≤ ${TARGETS.commandP99Ms} ms`,
+      `commands (${running} running cases), median of ${ROUNDS}`,
+      `${ratios.commandsPerSecond.toFixed(0)} /s`,
+      `${three(
+        rounds.map((r) => r.commands.perSecond),
+        '/s',
+      )}; ${roundLatency(rounds.map((r) => r.commands))}`,
+      '–',
     ],
     [
-      'return=minimal ÷ baseline',
-      `${((minimal.perSecond / baselineLoad.perSecond) * 100).toFixed(0)} %`,
-      '',
+      'commands ÷ baseline, median',
+      percent(ratios.commandsVsBaseline),
+      `rounds ${rounds.map((r) => percent(r.commandsRatio)).join(', ')}`,
       `≥ ${TARGETS.commandsVsBaseline * 100} %`,
     ],
     [
-      `case list, filtered (${SIZE.total} cases)`,
-      `${list.perSecond.toFixed(0)} req/s`,
-      `p50 ${list.p50} ms, p99 ${list.p99} ms`,
-      `p99 ≤ ${TARGETS.listP99Ms} ms`,
+      `commands, Prefer: return=minimal, median of ${ROUNDS}`,
+      `${ratios.minimalPerSecond.toFixed(0)} /s`,
+      `${three(
+        rounds.map((r) => r.minimal.perSecond),
+        '/s',
+      )}; ${roundLatency(rounds.map((r) => r.minimal))}`,
+      '–',
     ],
     [
-      'case list, filtered, 1 connection',
-      `${listAlone.perSecond.toFixed(0)} req/s`,
-      `p50 ${listAlone.p50} ms, p99 ${listAlone.p99} ms`,
-      `p99 ≤ ${TARGETS.listP99Ms} ms`,
+      'return=minimal ÷ baseline, median',
+      percent(ratios.minimalVsBaseline),
+      `rounds ${rounds.map((r) => percent(r.minimalRatio)).join(', ')}`,
+      `≥ ${TARGETS.minimalVsBaseline * 100} %`,
     ],
-    [
-      'case list, next page',
-      `${paged.perSecond.toFixed(0)} req/s`,
-      `p50 ${paged.p50} ms, p99 ${paged.p99} ms`,
-      `p99 ≤ ${TARGETS.listP99Ms} ms`,
-    ],
-    [
-      'case list, next page, 1 connection',
-      `${pagedAlone.perSecond.toFixed(0)} req/s`,
-      `p50 ${pagedAlone.p50} ms, p99 ${pagedAlone.p99} ms`,
-      `p99 ≤ ${TARGETS.listP99Ms} ms`,
-    ],
-    ['case list, search, 1 connection', `${search.perSecond.toFixed(0)} req/s`, `p50 ${search.p50} ms, p99 ${search.p99} ms`, '–'],
-    ['one case with allowed events', `${one.perSecond.toFixed(0)} req/s`, `p50 ${one.p50} ms, p99 ${one.p99} ms`, '–'],
-    ['one case, 1 connection', `${oneAlone.perSecond.toFixed(0)} req/s`, `p50 ${oneAlone.p50} ms, p99 ${oneAlone.p99} ms`, '–'],
+    openRow(`open loop: commands (return=minimal) at ${openRate}/s, half the max`, openCommands, TARGETS.commandP99Ms),
+    closedRow(`case list, filtered (${SIZE.total} cases), ${SIZE.connections} connections`, list),
+    closedRow('case list, filtered, 1 connection', listAlone, `p99 ≤ ${TARGETS.listP99Ms} ms`),
+    openRow(`open loop: case list at ${listRate}/s, half its max`, openList, TARGETS.listP99Ms),
+    closedRow('case list, next page', paged),
+    closedRow('case list, next page, 1 connection', pagedAlone, `p99 ≤ ${TARGETS.listP99Ms} ms`),
+    closedRow('case list, search, 1 connection', search),
+    closedRow('one case with allowed events', one),
+    closedRow('one case, 1 connection', oneAlone),
+    ['first case page (HTML) after start, cold', `${coldPage.ms.toFixed(1)} ms`, `one request (${coldPage.status})`, '–'],
     ...(
       [
-        ['case page (HTML), 1 connection', felt.casePage, TARGETS.pageP99Ms],
-        ['board (HTML), 1 connection', felt.board, TARGETS.pageP99Ms],
-        ['programme-year report, 1 connection', felt.yearReport, TARGETS.reportP99Ms],
-        ['programme-year report page, 1 connection', felt.yearReportPage, TARGETS.reportP99Ms],
-        ['multi-year report, 1 connection', felt.multiYearReport, TARGETS.reportP99Ms],
-        ["a closed case's archive package, 1 connection", felt.archivePackage, null],
+        ['case page (HTML), 1 connection', feltLoads.casePage, TARGETS.pageP99Ms],
+        ['board (HTML), 1 connection', feltLoads.board, TARGETS.pageP99Ms],
+        ['programme-year report, 1 connection', feltLoads.yearReport, TARGETS.reportP99Ms],
+        ['programme-year report page, 1 connection', feltLoads.yearReportPage, TARGETS.reportP99Ms],
+        ['programme-year report as Excel, 1 connection', feltLoads.yearReportXlsx, null],
+        ['multi-year report, 1 connection', feltLoads.multiYearReport, TARGETS.reportP99Ms],
+        ['multi-year report page, 1 connection', feltLoads.multiYearReportPage, TARGETS.reportP99Ms],
+        ['multi-year report as Excel, 1 connection', feltLoads.multiYearReportXlsx, null],
+        ['public export of initiatives, 1 connection', feltLoads.publicInitiatives, null],
+        ["a closed case's archive package, 1 connection", feltLoads.archivePackage, null],
       ] as const
-    ).map(([name, l, target]): [string, string, string, string] => [
-      name,
-      `${l.perSecond.toFixed(0)} req/s`,
-      `p50 ${l.p50} ms, p99 ${l.p99} ms`,
-      target === null ? '–' : `p99 ≤ ${target} ms`,
-    ]),
+    ).map(([name, l, target]) => closedRow(name, l, target === null ? '–' : `p99 ≤ ${target} ms`)),
+    [
+      `import of ${longRows} initiatives (one transaction)`,
+      `${(imported.ms / 1000).toFixed(2)} s`,
+      imported.status === 201 ? 'imported' : `failed (${imported.status})`,
+      '–',
+    ],
+    [
+      `commands during the import, open loop ${DURING_RATE}/s`,
+      `${duringOpen.answered} of ${duringOpen.offered} answered`,
+      `p50 ${duringOpen.p50} ms, p99 ${duringOpen.p99} ms, max ${duringOpen.max} ms`,
+      '–',
+    ],
+    [
+      'commands during the import, 1 connection',
+      `${duringSerial.requests} answered`,
+      `p50 ${duringSerial.p50} ms, p99 ${duringSerial.p99} ms, max ${duringSerial.max} ms`,
+      '–',
+    ],
+    [
+      'snapshot cache hit rate',
+      cache ? percent(cache.hitRate) : 'no cache',
+      cache ? `${cache.hits} hits, ${cache.misses} misses` : '',
+      '–',
+    ],
     ['start-up to serving', `${startupMs.toFixed(0)} ms`, '', `≤ ${TARGETS.startupMs} ms`],
-    ['peak RSS of the server', `${rssMb.toFixed(0)} MB`, '', `≤ ${TARGETS.rssMb} MB`],
+    [
+      'peak RSS of the server (before the import)',
+      `${rssMb.toFixed(0)} MB`,
+      `${rssAfterImportMb.toFixed(0)} MB after it`,
+      `≤ ${TARGETS.rssMb} MB`,
+    ],
     [
       `${SIZE.timers} due timers fired`,
       `${timersSeconds.toFixed(2)} s`,
@@ -325,9 +555,10 @@ async function main() {
     mode: quick ? 'quick' : 'full',
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
     size: SIZE,
-    baseline: baselineLoad,
-    commands: { ...commands, staleIfMatch: conflicts, ratioToBaseline: ratio },
-    commandsReturnMinimal: { ...minimal, ratioToBaseline: minimal.perSecond / baselineLoad.perSecond },
+    rounds,
+    ratios,
+    staleIfMatch: conflicts,
+    openLoop: { commands: { ...openCommands, returnMinimal: true }, caseList: openList },
     reads: {
       list,
       listOneConnection: listAlone,
@@ -337,9 +568,13 @@ async function main() {
       oneCase: one,
       oneCaseOneConnection: oneAlone,
     },
-    felt,
+    coldCasePageMs: coldPage.ms,
+    felt: feltLoads,
+    longTransaction,
+    snapshotCache: cache ?? null,
     startupMs,
     peakRssMb: rssMb,
+    peakRssAfterImportMb: rssAfterImportMb,
     timers: { count: SIZE.timers, seconds: timersSeconds, firedExactlyOnce: firedOnce },
     targets: TARGETS,
   };
@@ -347,17 +582,31 @@ async function main() {
   log(`written to ${path.join(root, 'results.json')}`);
   fs.rmSync(runDir, { recursive: true, force: true });
   // The quick run proves the benchmark works; it asserts correctness, not speed.
-  // Timeouts under overload are figures; no answer at all, or a wrong answer, means it is broken.
+  // Timeouts under overload and a rate not achieved are figures; no answer at all, or a wrong answer, means it is broken.
+  // A round of the quick run is short enough to end before a slow machine answers: the three together must have answers.
+  const answeredRounds = (['baseline', 'commands', 'minimal'] as const).every((k) => rounds.some((r) => r[k].requests > 0));
   const broken =
     !firedOnce ||
-    [commands, minimal, list, listAlone, paged, pagedAlone, one, oneAlone, search].some((l) => l.requests === 0) ||
+    coldPage.status !== 200 ||
+    !answeredRounds ||
+    [list, listAlone, paged, pagedAlone, one, oneAlone, search].some((l) => l.requests === 0) ||
     list.non2xx > 0 ||
     one.non2xx > 0 ||
-    Object.values(felt).some((l) => l.requests === 0 || l.non2xx > 0);
+    Object.values(feltLoads).some((l) => l.requests === 0 || l.non2xx > 0) ||
+    [openCommands, openList, duringOpen].some((o) => o.answered === 0) ||
+    openList.non2xx > 0 ||
+    duringSerial.requests === 0 ||
+    probe.status !== 201 ||
+    imported.status !== 201;
   if (broken) {
     console.error('[bench] the benchmark did not work: see the figures above');
     process.exitCode = 1;
   }
+}
+
+/** An open-loop result in one line. */
+function describeOpen(o: OpenLoopResult): string {
+  return `${o.answered} of ${o.offered} answered (${(o.answeredShare * 100).toFixed(1)} %${o.achieved ? '' : ', not achieved'}), p50 ${o.p50} ms, p99 ${o.p99} ms, p99.9 ${o.p999} ms, max ${o.max} ms, ${o.non2xx} non-2xx (${o.stale} stale If-Match), ${o.errors} errors`;
 }
 
 await main();

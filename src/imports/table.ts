@@ -1,5 +1,8 @@
 import { parse } from 'csv-parse/sync';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+
+/** exceljs, loaded when a workbook is first made or read, not with the server (a third of its bundle). */
+const excel = async () => (await import('exceljs')).default;
 
 /*
  * Tables people bring from their spreadsheets, read the one way every import reads them: a
@@ -69,7 +72,7 @@ function readCsv(bytes: Buffer): Table {
 }
 
 async function readWorkbook(bytes: Buffer): Promise<Table[]> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await excel()).Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch {
@@ -137,7 +140,7 @@ export async function tableTemplate(format: TableFormat, tables: { sheet: string
     const lines = tables.flatMap((t) => [t.columns, ...(t.examples ?? [])].map((r) => r.map(quote).join(';')));
     return Buffer.from('\uFEFF' + lines.join('\r\n') + '\r\n', 'utf8');
   }
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await excel()).Workbook();
   workbook.creator = 'Satsa';
   for (const t of tables) {
     const sheet = workbook.addWorksheet(t.sheet, { views: [{ state: 'frozen', ySplit: 1 }] });

@@ -1,6 +1,8 @@
-import ExcelJS from 'exceljs';
 import type { YearReport } from './programme-year.js';
 import { columnsOf, reportRows, ROW_KINDS, type Column } from './rows.js';
+
+/** exceljs, loaded when a workbook is first made or read, not with the server (a third of its bundle). */
+const excel = async () => (await import('exceljs')).default;
 
 /*
  * The programme-year report as an Excel workbook: one sheet per kind of row, named by the
@@ -27,7 +29,7 @@ export async function rowsXlsx<K extends string>(
   rows: { kind: string; cells: Record<string, unknown> }[],
   generatedAt: Date,
 ): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await excel()).Workbook();
   workbook.creator = 'Satsa';
   workbook.created = generatedAt;
   workbook.modified = generatedAt;
